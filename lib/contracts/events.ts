@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { lineSchema } from './lines';
+import { finalJobStatusSchema, jobStatusSchema, stepMetaSchema } from './job';
+
+/**
+ * The events-stream vocabulary (API.md "Events stream"). The server encodes with these
+ * schemas and the browser decodes with them: never `JSON.parse(x) as T`.
+ */
+export const linesEventSchema = z.object({ step: z.string(), lines: z.array(lineSchema) });
+export const stepEventSchema = z.object({ step: stepMetaSchema });
+export const jobEventSchema = z.object({
+  id: z.string(),
+  status: jobStatusSchema,
+  title: z.string(),
+  endedAt: z.number().nullable(),
+});
+export const endEventSchema = z.object({ status: finalJobStatusSchema });
+export const errorEventSchema = z.object({ code: z.string(), message: z.string() });
+
+export type LinesEvent = z.infer<typeof linesEventSchema>;
+export type StepEvent = z.infer<typeof stepEventSchema>;
+export type JobEvent = z.infer<typeof jobEventSchema>;
+export type EndEvent = z.infer<typeof endEventSchema>;
+
+export const EVENT_SCHEMAS = {
+  lines: linesEventSchema,
+  step: stepEventSchema,
+  job: jobEventSchema,
+  end: endEventSchema,
+  error: errorEventSchema,
+} as const;
+export type EventName = keyof typeof EVENT_SCHEMAS;
+export type EventData<E extends EventName> = z.infer<(typeof EVENT_SCHEMAS)[E]>;

@@ -1,0 +1,4 @@
+export * from './ids';
+export * from './job';
+export * from './lines';
+export * from './events';

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { stepIdSchema } from './ids';
+
+export const STEP_STATUSES = ['pending', 'running', 'success', 'failure', 'cancelled', 'skipped'] as const;
+export const stepStatusSchema = z.enum(STEP_STATUSES);
+export type StepStatus = z.infer<typeof stepStatusSchema>;
+
+/** A job is `running` until completed with one of the final statuses. */
+export const JOB_STATUSES = ['running', 'success', 'failure', 'cancelled'] as const;
+export const jobStatusSchema = z.enum(JOB_STATUSES);
+export type JobStatus = z.infer<typeof jobStatusSchema>;
+export const FINAL_JOB_STATUSES = ['success', 'failure', 'cancelled'] as const;
+export const finalJobStatusSchema = z.enum(FINAL_JOB_STATUSES);
+export type FinalJobStatus = z.infer<typeof finalJobStatusSchema>;
+
+const MAX_NAME = 200;
+const MAX_LABELS = 32;
+const MAX_LABEL_KEY = 64;
+const MAX_LABEL_VALUE = 256;
+const MAX_STEPS = 500;
+
+export const nameSchema = z.string().max(MAX_NAME);
+export const labelsSchema = z
+  .record(z.string().min(1).max(MAX_LABEL_KEY), z.string().max(MAX_LABEL_VALUE))
+  .refine((labels) => Object.keys(labels).length <= MAX_LABELS, `at most ${MAX_LABELS} labels`);
+
+/**
+ * A nested group inside a step, opened and closed by in-band markers.
+ * `start` is the opening marker's line; `end` the closing marker's line, or the last line of an
+ * implicitly ended group, or null while the group is still open.
+ */
+export const groupSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  parent: z.string().nullable(),
+  start: z.number().int().positive(),
+  end: z.number().int().positive().nullable(),
+  /** ms since the epoch, from the marker (GitLab, Buildkite) or the line's ts. */
+  startedAt: z.number().nullable(),
+  endedAt: z.number().nullable(),
+  /** GitLab `[collapsed=true]`: the producer asked for the group to start collapsed. */
+  collapsed: z.boolean().optional(),
+});
+export type Group = z.infer<typeof groupSchema>;
+
+export const stepMetaSchema = z.object({
+  id: stepIdSchema,
+  name: z.string(),
+  parent: z.string().nullable(),
+  status: stepStatusSchema,
+  /** ms since the epoch */
+  startedAt: z.number().nullable(),
+  endedAt: z.number().nullable(),
+  /** number of stored lines: the step's lines are 1..lines */
+  lines: z.number().int().nonnegative(),
+  groups: z.array(groupSchema),
+  /** Internal (platform) steps are hidden by default in the viewer; set by the producer. */
+  internal: z.boolean().optional(),
+});
+export type StepMeta = z.infer<typeof stepMetaSchema>;
+
+export const jobMetaSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  labels: z.record(z.string(), z.string()),
+  status: jobStatusSchema,
+  createdAt: z.number(),
+  endedAt: z.number().nullable(),
+  /** opaque per-job cursor of the last event stored; resume the events stream after it */
+  cursor: z.string(),
+  steps: z.array(stepMetaSchema),
+});
+export type JobMeta = z.infer<typeof jobMetaSchema>;
+
+export const jobSummarySchema = jobMetaSchema.omit({ steps: true, cursor: true }).extend({
+  stepCount: z.number().int().nonnegative(),
+  lineCount: z.number().int().nonnegative(),
+});
+export type JobSummary = z.infer<typeof jobSummarySchema>;
+
+export const jobListSchema = z.object({ jobs: z.array(jobSummarySchema), next: z.string().nullable() });
+export type JobList = z.infer<typeof jobListSchema>;
+
+// ---- write-side request bodies ----
+
+export const stepDeclSchema = z.object({
+  id: stepIdSchema,
+  name: nameSchema.optional(),
+  parent: stepIdSchema.nullable().optional(),
+  internal: z.boolean().optional(),
+});
+
+export const putJobBodySchema = z
+  .object({
+    title: nameSchema.optional(),
+    labels: labelsSchema.optional(),
+    steps: z.array(stepDeclSchema).max(MAX_STEPS).optional(),
+  })
+  .strict();
+export type PutJobBody = z.infer<typeof putJobBodySchema>;
+
+export const putStepBodySchema = z
+  .object({
+    name: nameSchema.optional(),
+    parent: stepIdSchema.nullable().optional(),
+    status: stepStatusSchema.optional(),
+    internal: z.boolean().optional(),
+  })
+  .strict();
+export type PutStepBody = z.infer<typeof putStepBodySchema>;
+
+export const completeBodySchema = z.object({ status: finalJobStatusSchema }).strict();

@@ -1,0 +1,75 @@
+/**
+ * Typed errors with messages that are safe to show a client. Route handlers turn them into
+ * API.md's `{"error": {"code", "message"}}` bodies; anything else becomes a 500 without details.
+ */
+export type ErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'line_gap'
+  | 'job_completed'
+  | 'too_large'
+  | 'too_many_requests'
+  | 'unavailable';
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  line_gap: 409,
+  job_completed: 409,
+  too_large: 413,
+  too_many_requests: 429,
+  unavailable: 503,
+};
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Extra fields merged into the error body, e.g. `{expected: 12}` or `{last: 40}`. */
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = STATUS[code];
+    this.details = details;
+  }
+}
+
+export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
+export const badRequest = (message: string, details?: Record<string, unknown>) =>
+  new AppError('bad_request', message, details);
+
+/** A line number beyond last + 1: the producer must resend from `expected`. */
+export class LineGapError extends AppError {
+  readonly expected: number;
+  constructor(expected: number, got: number) {
+    super('line_gap', `line ${got} leaves a gap: expected line ${expected}`, { expected, last: expected - 1 });
+    this.expected = expected;
+  }
+}
+
+export class JobCompletedError extends AppError {
+  constructor(jobId: string) {
+    super('job_completed', `job ${jobId} is complete and takes no more writes`);
+  }
+}
+
+/** The storage backend cannot be reached; clients retry after `retryAfter` seconds. */
+export class UnavailableError extends AppError {
+  readonly retryAfter: number;
+  constructor(message = 'storage backend unavailable', retryAfter = 2) {
+    super('unavailable', message, {});
+    this.retryAfter = retryAfter;
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

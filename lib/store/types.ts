@@ -1,0 +1,114 @@
+import type {
+  AppendResult,
+  FinalJobStatus,
+  Group,
+  JobEvent,
+  JobList,
+  JobMeta,
+  JobStatus,
+  Line,
+  LineRange,
+  PutJobBody,
+  PutStepBody,
+  StepMeta,
+} from '../contracts';
+
+/**
+ * One event of a job's stream, in cursor order. Cursors are opaque strings chosen by the
+ * backend, strictly increasing per job; `subscribe(after)` yields exactly the events whose
+ * cursor is greater than `after`.
+ */
+export type StoreEvent =
+  | { type: 'lines'; cursor: string; step: string; lines: Line[] }
+  | { type: 'step'; cursor: string; step: StepMeta }
+  | { type: 'job'; cursor: string; job: JobEvent }
+  | { type: 'end'; cursor: string; status: FinalJobStatus };
+
+/** What only the server sees of a job: never served by a read API. */
+export interface JobPrivate {
+  /** sha256 (hex) of the job's write token */
+  tokenHash: string;
+  /** `::add-mask::` values registered so far, applied to every later line of the job */
+  masks: string[];
+}
+
+export interface AppendBatch {
+  /**
+   * Lines in ascending `n`. Lines with `n <= last` are duplicates: counted and ignored.
+   * The first new line must be `last + 1` (else LineGapError) and the new lines dense.
+   */
+  lines: Line[];
+  /** When present, replaces the step's group list (and a `step` event is emitted). */
+  groups?: Group[];
+  /** Opaque, JSON-serialisable ingest state of the step after these lines; kept only if accepted > 0. */
+  state?: unknown;
+}
+
+export interface ListJobsQuery {
+  status?: JobStatus;
+  /** case-insensitive substring of id, title or a label value */
+  q?: string;
+  limit: number;
+  /** opaque `next` from a previous page */
+  before?: string;
+}
+
+/**
+ * The one storage interface (DESIGN.md "Storage backends"). Every backend passes the same
+ * conformance suite (conformance.ts). Methods throw AppError subclasses from lib/errors:
+ * not_found for an unknown job or step, JobCompletedError for writes after `complete`,
+ * LineGapError for gaps, UnavailableError when the backend cannot be reached.
+ *
+ * Every method that resolves has made its write durable (fsync, commit, or stream ack).
+ */
+export interface LogStore {
+  readonly kind: 'file' | 'postgres' | 'nats';
+
+  /**
+   * Creates the job (`created: true`, status running, with `tokenHash`) or merges `body` into it
+   * (title, labels replaced when given; declared steps added or renamed, never removed).
+   * A completed job still accepts a title/label update.
+   */
+  putJob(jobId: string, body: PutJobBody, create: { tokenHash: string }): Promise<{ job: JobMeta; created: boolean }>;
+  getJob(jobId: string): Promise<JobMeta | null>;
+  getJobPrivate(jobId: string): Promise<JobPrivate | null>;
+  listJobs(query: ListJobsQuery): Promise<JobList>;
+
+  /**
+   * Creates the step if missing (status pending, name = id) and applies `body`. A status
+   * change to running stamps startedAt (once); to a final status stamps endedAt (and
+   * startedAt if unset). Emits a `step` event when anything changed.
+   */
+  putStep(jobId: string, stepId: string, body: PutStepBody): Promise<StepMeta>;
+
+  /**
+   * Appends lines to a step, creating the step (status running) if missing. A pending step
+   * becomes running. Emits `lines` events (and a `step` event when groups change).
+   */
+  append(jobId: string, stepId: string, batch: AppendBatch): Promise<AppendResult>;
+
+  /** Lines `from`..`from+limit-1` (those that exist) without reading the step from its start. */
+  readLines(jobId: string, stepId: string, from: number, limit: number): Promise<LineRange>;
+
+  /** The opaque ingest state saved by the last accepted append, or null. */
+  getStepState(jobId: string, stepId: string): Promise<unknown>;
+
+  addMasks(jobId: string, values: string[]): Promise<void>;
+
+  /**
+   * Sets the final status, stamps endedAt, ends still-running steps with the job's status
+   * (success → success, otherwise cancelled), then writes the end-of-stream sentinel.
+   * Completing an already completed job is a JobCompletedError.
+   */
+  complete(jobId: string, status: FinalJobStatus): Promise<JobMeta>;
+
+  /**
+   * Every event after `after` (null: from the job's first event), then live events as they are
+   * stored, ending after the `end` event. Stops (returns) when `signal` aborts. Throws
+   * not_found for an unknown job and bad_request for a cursor it cannot parse.
+   */
+  subscribe(jobId: string, after: string | null, signal: AbortSignal): AsyncIterable<StoreEvent>;
+
+  /** Releases connections, watchers and timers. */
+  close(): Promise<void>;
+}
