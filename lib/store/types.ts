@@ -70,6 +70,11 @@ export interface LogStore {
    * A completed job still accepts a title/label update.
    */
   putJob(jobId: string, body: PutJobBody, create: { tokenHash: string }): Promise<{ job: JobMeta; created: boolean }>;
+  /**
+   * The job's metadata. Its `cursor` is the cursor of the job's last stored event (or, before
+   * any event, an initial cursor that `subscribe` accepts as `after`): the live hub relies on it
+   * to join a catch-up replay with the live feed.
+   */
   getJob(jobId: string): Promise<JobMeta | null>;
   getJobPrivate(jobId: string): Promise<JobPrivate | null>;
   listJobs(query: ListJobsQuery): Promise<JobList>;
