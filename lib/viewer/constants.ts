@@ -1,0 +1,23 @@
+/**
+ * Lines per range request. Pages are aligned (page p holds lines p*PAGE_SIZE+1 ..
+ * (p+1)*PAGE_SIZE) so React Query caches and dedupes them by key.
+ */
+export const PAGE_SIZE = 500;
+
+/**
+ * Most rows one virtual list holds. Chromium caps an element's height at ~33.5M px (about
+ * 1.6M rows of 20 px); 500k rows stay well inside that even when some rows wrap.
+ */
+export const MAX_WINDOW_ROWS = 500_000;
+
+/** Characters of a line rendered before a "show all" control (the full line is up to 1 MiB). */
+export const DISPLAY_LINE_CHARS = 2_000;
+
+/** Live lines kept per step in memory; older ones are served again by range requests. */
+export const LIVE_KEEP_LINES = 5_000;
+
+/** Nested groups deeper than this are shown as plain lines (bounded recursion and indent). */
+export const MAX_GROUP_DEPTH = 16;
+
+/** Highest line number a deep link may name (API line numbers are far below this). */
+export const MAX_LINK_LINE = 1_000_000_000;
