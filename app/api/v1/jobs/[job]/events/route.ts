@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { stepIdSchema } from '@/lib/contracts';
+import { notFound } from '@/lib/errors';
+import { handle, parseWith } from '@/lib/http/respond';
+import { jobParam, queryOf, type RouteContext } from '@/lib/http/params';
+import { jobEventFrames } from '@/lib/live/job-events';
+import { sseResponse } from '@/lib/sse/response';
+import { getStore } from '@/lib/store/instance';
+
+export const dynamic = 'force-dynamic';
+
+const querySchema = z.object({
+  after: z.string().max(256).optional(),
+  step: stepIdSchema.optional(),
+});
+
+/** GET /api/v1/jobs/{job}/events?after=&step= → text/event-stream (API.md "Events stream") */
+export async function GET(request: Request, ctx: RouteContext<{ job: string }>): Promise<Response> {
+  return handle(async () => {
+    const jobId = await jobParam(ctx);
+    const query = parseWith(querySchema, queryOf(request));
+    const after = request.headers.get('last-event-id') || query.after || null;
+    const store = await getStore();
+    // Unknown jobs are a plain 404, not a stream that EventSource would retry forever.
+    if (!(await store.getJob(jobId))) throw notFound(`job ${jobId}`);
+    return sseResponse(
+      (signal) => jobEventFrames(store, { jobId, after, ...(query.step ? { step: query.step } : {}) }, signal),
+      request.signal,
+    );
+  });
+}

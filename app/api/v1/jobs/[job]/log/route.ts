@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { stepIdSchema } from '@/lib/contracts';
+import { notFound } from '@/lib/errors';
+import { handle, parseWith } from '@/lib/http/respond';
+import { jobParam, queryOf, type RouteContext } from '@/lib/http/params';
+import { logDownloadStream } from '@/lib/live/log-download';
+import { getStore } from '@/lib/store/instance';
+
+export const dynamic = 'force-dynamic';
+
+const querySchema = z.object({ step: stepIdSchema.optional(), format: z.enum(['ansi', 'text']).default('ansi') });
+
+/** GET /api/v1/jobs/{job}/log?step=&format=ansi|text → the raw log, streamed */
+export async function GET(request: Request, ctx: RouteContext<{ job: string }>): Promise<Response> {
+  return handle(async () => {
+    const jobId = await jobParam(ctx);
+    const query = parseWith(querySchema, queryOf(request));
+    const store = await getStore();
+    const job = await store.getJob(jobId);
+    if (!job) throw notFound(`job ${jobId}`);
+    if (query.step && !job.steps.some((s) => s.id === query.step)) throw notFound(`step ${query.step}`);
+    const name = query.step ? `${jobId}-${query.step}` : jobId;
+    return new Response(logDownloadStream(store, job, { ...(query.step ? { step: query.step } : {}), format: query.format }), {
+      headers: {
+        'Content-Type': 'text/plain; charset=utf-8',
+        'Content-Disposition': `attachment; filename="${name}.${query.format === 'text' ? 'txt' : 'log'}"`,
+        'Cache-Control': 'no-store',
+      },
+    });
+  });
+}

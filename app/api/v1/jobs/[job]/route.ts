@@ -1,0 +1,33 @@
+import { putJobBodySchema } from '@/lib/contracts';
+import { readConfig } from '@/lib/config';
+import { notFound } from '@/lib/errors';
+import { handle, noStore, readJson } from '@/lib/http/respond';
+import { jobParam, type RouteContext } from '@/lib/http/params';
+import { getStore } from '@/lib/store/instance';
+import { putJob } from '@/lib/writes/jobs';
+
+export const dynamic = 'force-dynamic';
+type Ctx = RouteContext<{ job: string }>;
+
+/** GET /api/v1/jobs/{job} → the job's metadata with its cursor and steps */
+export async function GET(_request: Request, ctx: Ctx): Promise<Response> {
+  return handle(async () => {
+    const jobId = await jobParam(ctx);
+    const job = await (await getStore()).getJob(jobId);
+    if (!job) throw notFound(`job ${jobId}`);
+    return Response.json(job, { headers: noStore });
+  });
+}
+
+/** PUT /api/v1/jobs/{job} → 201 {job, writeToken} on create, 200 {job} on update */
+export async function PUT(request: Request, ctx: Ctx): Promise<Response> {
+  return handle(async () => {
+    const jobId = await jobParam(ctx);
+    const body = await readJson(request, putJobBodySchema);
+    const result = await putJob(await getStore(), request.headers, jobId, body, readConfig().ingestKey);
+    if (result.created) {
+      return Response.json({ job: result.job, writeToken: result.writeToken }, { status: 201, headers: noStore });
+    }
+    return Response.json({ job: result.job }, { headers: noStore });
+  });
+}

@@ -1,0 +1,42 @@
+import { readConfig } from '@/lib/config';
+import { badRequest } from '@/lib/errors';
+import { handle, noStore, parseWith } from '@/lib/http/respond';
+import { queryOf, stepParam, type RouteContext } from '@/lib/http/params';
+import { getStore } from '@/lib/store/instance';
+import { authorizeJobWrite } from '@/lib/writes/jobs';
+import { writeLines } from '@/lib/writes/line-writer';
+import { bodyFormat, readLinesQuerySchema, writeLinesQuerySchema } from './schema';
+
+export const dynamic = 'force-dynamic';
+type Ctx = RouteContext<{ job: string; step: string }>;
+
+/** GET …/lines?from=N&limit=K → {lines, last}; a range is read without scanning the step */
+export async function GET(request: Request, ctx: Ctx): Promise<Response> {
+  return handle(async () => {
+    const { job, step } = await stepParam(ctx);
+    const { from, limit } = parseWith(readLinesQuerySchema, queryOf(request));
+    return Response.json(await (await getStore()).readLines(job, step, from, limit), { headers: noStore });
+  });
+}
+
+/** POST …/lines, text/plain or NDJSON, whole or streamed → {accepted, duplicates, last} */
+export async function POST(request: Request, ctx: Ctx): Promise<Response> {
+  return handle(async () => {
+    const { job, step } = await stepParam(ctx);
+    const store = await getStore();
+    await authorizeJobWrite(store, request.headers, job);
+    const format = bodyFormat(request.headers.get('content-type'));
+    if (!format) throw badRequest('Content-Type must be text/plain or application/x-ndjson');
+    const query = parseWith(writeLinesQuerySchema, queryOf(request));
+    const result = await writeLines(store, {
+      jobId: job,
+      stepId: step,
+      body: request.body,
+      format,
+      ...(query.first !== undefined ? { first: query.first } : {}),
+      stream: query.stream,
+      maxBodyBytes: readConfig().maxBodyBytes,
+    });
+    return Response.json(result, { headers: noStore });
+  });
+}

@@ -1,0 +1,30 @@
+import { putStepBodySchema } from '@/lib/contracts';
+import { notFound } from '@/lib/errors';
+import { handle, noStore, readJson } from '@/lib/http/respond';
+import { stepParam, type RouteContext } from '@/lib/http/params';
+import { getStore } from '@/lib/store/instance';
+import { authorizeJobWrite, putStep } from '@/lib/writes/jobs';
+
+export const dynamic = 'force-dynamic';
+type Ctx = RouteContext<{ job: string; step: string }>;
+
+/** GET /api/v1/jobs/{job}/steps/{step} → {step} */
+export async function GET(_request: Request, ctx: Ctx): Promise<Response> {
+  return handle(async () => {
+    const { job, step } = await stepParam(ctx);
+    const meta = (await (await getStore()).getJob(job))?.steps.find((s) => s.id === step);
+    if (!meta) throw notFound(`step ${step} of job ${job}`);
+    return Response.json({ step: meta }, { headers: noStore });
+  });
+}
+
+/** PUT /api/v1/jobs/{job}/steps/{step} {name?, parent?, status?, internal?} → {step} */
+export async function PUT(request: Request, ctx: Ctx): Promise<Response> {
+  return handle(async () => {
+    const { job, step } = await stepParam(ctx);
+    const store = await getStore();
+    await authorizeJobWrite(store, request.headers, job);
+    const body = await readJson(request, putStepBodySchema);
+    return Response.json({ step: await putStep(store, job, step, body) }, { headers: noStore });
+  });
+}

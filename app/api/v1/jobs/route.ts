@@ -1,0 +1,15 @@
+import { handle, noStore, parseWith } from '@/lib/http/respond';
+import { queryOf } from '@/lib/http/params';
+import { getStore } from '@/lib/store/instance';
+import { listJobsQuerySchema } from './schema';
+
+export const dynamic = 'force-dynamic';
+
+/** GET /api/v1/jobs?status=&q=&limit=&before= → {jobs, next}, newest first */
+export async function GET(request: Request): Promise<Response> {
+  return handle(async () => {
+    const query = parseWith(listJobsQuerySchema, queryOf(request));
+    const store = await getStore();
+    return Response.json(await store.listJobs(query), { headers: noStore });
+  });
+}

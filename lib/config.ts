@@ -1,0 +1,24 @@
+import 'server-only';
+import { DEFAULT_STORE_URL } from './store';
+
+/** Server configuration, read once from the environment. */
+export interface ServerConfig {
+  /** `LOGSCOPE_STORE`: file:DIR (default), postgres://…, nats://… */
+  storeUrl: string;
+  /** `LOGSCOPE_INGEST_KEY`: when set, creating a job needs `Authorization: Bearer <key>`. */
+  ingestKey: string | null;
+  /** `LOGSCOPE_MAX_BODY_BYTES`: one POST lines request may carry at most this much (streamed). */
+  maxBodyBytes: number;
+}
+
+/** A streamed upload can run for the whole length of a build; this bounds one request's bytes. */
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024 * 1024;
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const maxBody = Number(env.LOGSCOPE_MAX_BODY_BYTES);
+  return {
+    storeUrl: env.LOGSCOPE_STORE?.trim() || DEFAULT_STORE_URL,
+    ingestKey: env.LOGSCOPE_INGEST_KEY?.trim() || null,
+    maxBodyBytes: Number.isFinite(maxBody) && maxBody > 0 ? maxBody : DEFAULT_MAX_BODY_BYTES,
+  };
+}

@@ -1,0 +1,51 @@
+import { isAppError } from '../errors';
+import { encodeEvent } from '../sse/frames';
+import type { LogStore, StoreEvent } from '../store/types';
+import { hubFor } from './hub';
+
+export interface JobEventsOptions {
+  jobId: string;
+  /** resume after this cursor (Last-Event-ID or ?after=); null: from the job's first event */
+  after: string | null;
+  /** only this step's lines and step events (job and end events always pass) */
+  step?: string;
+}
+
+/** Encodes one store event as an SSE frame whose id is the event's cursor. */
+export function frameOf(event: StoreEvent): string {
+  switch (event.type) {
+    case 'lines':
+      return encodeEvent('lines', { step: event.step, lines: event.lines }, event.cursor);
+    case 'step':
+      return encodeEvent('step', { step: event.step }, event.cursor);
+    case 'job':
+      return encodeEvent('job', event.job, event.cursor);
+    case 'end':
+      return encodeEvent('end', { status: event.status }, event.cursor);
+  }
+}
+
+function passes(event: StoreEvent, step: string | undefined): boolean {
+  if (step === undefined) return true;
+  if (event.type === 'lines') return event.step === step;
+  if (event.type === 'step') return event.step.id === step;
+  return true;
+}
+
+/**
+ * The frames of `GET /jobs/{job}/events`: the job's events through the process's live hub,
+ * and a final `error` frame if the backend fails (the browser then reconnects by cursor).
+ */
+export async function* jobEventFrames(store: LogStore, options: JobEventsOptions, signal: AbortSignal): AsyncGenerator<string> {
+  try {
+    for await (const event of hubFor(store).watch(options.jobId, options.after, signal)) {
+      if (passes(event, options.step)) yield frameOf(event);
+    }
+  } catch (error) {
+    if (signal.aborted) return;
+    const code = isAppError(error) ? error.code : 'internal';
+    const message = isAppError(error) ? error.message : 'the log stream failed; reconnecting resumes it';
+    if (!isAppError(error)) console.error('logscope: events stream failed', error);
+    yield encodeEvent('error', { code, message });
+  }
+}

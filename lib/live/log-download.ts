@@ -1,0 +1,51 @@
+import type { JobMeta } from '../contracts';
+import type { LogStore } from '../store/types';
+
+/** Lines read per store call while streaming a download: bounded memory for any log size. */
+const PAGE = 2000;
+
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
+
+/** Plain text of a stored line: SGR, OSC 8 and any other escape sequence removed. */
+export function stripAnsi(text: string): string {
+  return text.replace(ESCAPES, '');
+}
+
+/**
+ * The raw log of a job (or one step) as a pull-based byte stream: steps in order, each
+ * announced by a header line in the whole-job download; `text` strips escape codes.
+ */
+export function logDownloadStream(
+  store: LogStore,
+  job: JobMeta,
+  options: { step?: string; format: 'ansi' | 'text' },
+): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const steps = options.step ? job.steps.filter((s) => s.id === options.step) : job.steps;
+  let stepIndex = 0;
+  let next = 1;
+  let headerSent = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const step = steps[stepIndex];
+      if (!step) {
+        controller.close();
+        return;
+      }
+      let out = '';
+      if (!options.step && !headerSent) {
+        out += `${options.format === 'ansi' ? '\x1b[1m' : ''}=== ${step.name} (${step.status})${options.format === 'ansi' ? '\x1b[0m' : ''}\n`;
+        headerSent = true;
+      }
+      const { lines } = await store.readLines(job.id, step.id, next, PAGE);
+      for (const line of lines) out += `${options.format === 'text' ? stripAnsi(line.text) : line.text}\n`;
+      next += lines.length;
+      if (lines.length < PAGE) {
+        stepIndex++;
+        next = 1;
+        headerSent = false;
+      }
+      if (out) controller.enqueue(encoder.encode(out));
+    },
+  });
+}

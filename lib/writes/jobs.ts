@@ -1,0 +1,74 @@
+import 'server-only';
+import type { FinalJobStatus, JobMeta, PutJobBody, PutStepBody, StepMeta } from '../contracts';
+import { FINAL_JOB_STATUSES } from '../contracts';
+import { newWriteToken, requireIngestKey, requireWriteToken } from '../auth/tokens';
+import { AppError, JobCompletedError, notFound } from '../errors';
+import { finishStep } from '../ingest';
+import type { LogStore } from '../store/types';
+import { forgetWriteState } from './line-writer';
+
+/** Resolves the job's token hash and checks the request's bearer token against it. */
+export async function authorizeJobWrite(store: LogStore, headers: Headers, jobId: string): Promise<void> {
+  const secret = await store.getJobPrivate(jobId);
+  if (!secret) throw notFound(`job ${jobId}`);
+  requireWriteToken(headers, secret.tokenHash);
+}
+
+export type PutJobResult = { created: true; job: JobMeta; writeToken: string } | { created: false; job: JobMeta };
+
+/**
+ * `PUT /jobs/{job}`: creating needs the ingest key (when configured) and returns the job's
+ * write token, once; updating needs that write token.
+ */
+export async function putJob(
+  store: LogStore,
+  headers: Headers,
+  jobId: string,
+  body: PutJobBody,
+  ingestKey: string | null,
+): Promise<PutJobResult> {
+  const existing = await store.getJobPrivate(jobId);
+  if (existing) {
+    requireWriteToken(headers, existing.tokenHash);
+    const { job } = await store.putJob(jobId, body, { tokenHash: existing.tokenHash });
+    return { created: false, job };
+  }
+  requireIngestKey(headers, ingestKey);
+  const { token, hash } = newWriteToken();
+  const { job, created } = await store.putJob(jobId, body, { tokenHash: hash });
+  if (!created) {
+    // Another request created it between our read and write: its token is the job's.
+    throw new AppError('conflict', `job ${jobId} was created by another request at the same time`);
+  }
+  return { created: true, job, writeToken: token };
+}
+
+const isFinal = (status: string): boolean => (FINAL_JOB_STATUSES as readonly string[]).includes(status) || status === 'skipped';
+
+/** `PUT /jobs/{job}/steps/{step}`; a step that ends closes the groups still open in it. */
+export async function putStep(store: LogStore, jobId: string, stepId: string, body: PutStepBody): Promise<StepMeta> {
+  const job = await store.getJob(jobId);
+  if (!job) throw notFound(`job ${jobId}`);
+  if (job.status !== 'running' && body.status !== undefined) throw new JobCompletedError(jobId);
+  const step = await store.putStep(jobId, stepId, body);
+  if (body.status !== undefined && isFinal(body.status)) await closeOpenGroups(store, jobId, step);
+  return (await store.getJob(jobId))?.steps.find((s) => s.id === stepId) ?? step;
+}
+
+async function closeOpenGroups(store: LogStore, jobId: string, step: StepMeta): Promise<void> {
+  if (!step.groups.some((g) => g.end === null)) return;
+  const groups = finishStep(await store.getStepState(jobId, step.id), step.lines, step.endedAt ?? Date.now());
+  if (groups) await store.append(jobId, step.id, { lines: [], groups });
+  forgetWriteState(jobId, step.id);
+}
+
+/** `POST /jobs/{job}/complete`: open groups close, then the store writes the end sentinel. */
+export async function completeJob(store: LogStore, jobId: string, status: FinalJobStatus): Promise<JobMeta> {
+  const job = await store.getJob(jobId);
+  if (!job) throw notFound(`job ${jobId}`);
+  if (job.status !== 'running') throw new JobCompletedError(jobId);
+  for (const step of job.steps) await closeOpenGroups(store, jobId, step);
+  const done = await store.complete(jobId, status);
+  forgetWriteState(jobId);
+  return done;
+}

@@ -1,0 +1,225 @@
+import type { AppendResult, Line, Stream } from '../contracts';
+import { MAX_LINE_BYTES, ndjsonLineSchema } from '../contracts';
+import { AppError, JobCompletedError, LineGapError, badRequest, notFound } from '../errors';
+import { createLineSplitter, ingestLines, type RawLine } from '../ingest';
+import type { LogStore } from '../store/types';
+import { KeyedLock } from './keyed-lock';
+
+/**
+ * The write path of `POST lines` (API.md "Write side"), the same for every backend:
+ * body bytes → lines (streamed, chunk by chunk) → duplicates dropped, gaps refused →
+ * lib/ingest (\r, carried styles, groups, masks) → store.append, one batch per body chunk,
+ * so lines reach live viewers while a long request is still open. Each batch is durable
+ * before the next is read; the response counts only durable lines.
+ */
+
+export type BodyFormat = 'ndjson' | 'text';
+
+export interface WriteLinesInput {
+  jobId: string;
+  stepId: string;
+  body: ReadableStream<Uint8Array> | null;
+  format: BodyFormat;
+  /** text/plain only: the number of the body's first line; default: after the step's last line */
+  first?: number;
+  /** text/plain only */
+  stream: Stream;
+  maxBodyBytes: number;
+  /** receive time for lines without a `ts` */
+  now?: () => number;
+}
+
+/** Lines handed to the store in one append at most; a big chunk becomes several batches. */
+const MAX_BATCH_LINES = 2000;
+/** JSON escaping can grow a line up to 6× (\u00XX); the decoded text is then checked exactly. */
+const MAX_NDJSON_RECORD_BYTES = MAX_LINE_BYTES * 6 + 1024;
+
+interface StepWriteState {
+  last: number;
+  ingest: unknown;
+}
+
+const globalForWriter = globalThis as typeof globalThis & {
+  __logscopeStepLock?: KeyedLock;
+  __logscopeStepState?: Map<string, StepWriteState>;
+};
+const stepLock = (globalForWriter.__logscopeStepLock ??= new KeyedLock());
+/** Last line and ingest state per step, so a streamed request does not reload them per chunk. */
+const stepStates = (globalForWriter.__logscopeStepState ??= new Map());
+const MAX_CACHED_STEPS = 5000;
+
+export async function writeLines(store: LogStore, input: WriteLinesInput): Promise<AppendResult> {
+  const { jobId, stepId } = input;
+  const now = input.now ?? Date.now;
+  const job = await store.getJob(jobId);
+  if (!job) throw notFound(`job ${jobId}`);
+  if (job.status !== 'running') throw new JobCompletedError(jobId);
+
+  const result: AppendResult = { accepted: 0, duplicates: 0, last: job.steps.find((s) => s.id === stepId)?.lines ?? 0 };
+  let nextTextN = input.first ?? null;
+
+  const commit = async (raw: RawLine[]): Promise<void> => {
+    for (let i = 0; i < raw.length; i += MAX_BATCH_LINES) {
+      const batch = await appendBatch(store, jobId, stepId, raw.slice(i, i + MAX_BATCH_LINES));
+      result.accepted += batch.accepted;
+      result.duplicates += batch.duplicates;
+      result.last = batch.last;
+    }
+  };
+  // Errors after some lines were stored carry `last` so the producer resumes from there.
+  const fail = (error: unknown): never => {
+    if (error instanceof AppError && error.details.last === undefined && !(error instanceof LineGapError)) {
+      (error.details as Record<string, unknown>).last = result.last;
+    }
+    throw error;
+  };
+
+  const splitter = createLineSplitter({
+    maxLineBytes: input.format === 'ndjson' ? MAX_NDJSON_RECORD_BYTES : MAX_LINE_BYTES,
+  });
+  const toRaw = (records: string[]): RawLine[] => {
+    const out: RawLine[] = [];
+    for (const record of records) {
+      if (input.format === 'ndjson') {
+        if (record.trim() === '') continue;
+        try {
+          out.push(parseNdjsonRecord(record, now));
+        } catch (error) {
+          throw new StopAfter(error, out);
+        }
+      } else {
+        const n = nextTextN ?? (stepStates.get(stateKey(jobId, stepId))?.last ?? result.last) + 1;
+        nextTextN = n + 1;
+        out.push({ n, ts: now(), stream: input.stream, text: record });
+      }
+    }
+    return out;
+  };
+
+  let bytes = 0;
+  const reader = input.body?.getReader();
+  try {
+    for (;;) {
+      if (!reader) break;
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+      if (bytes > input.maxBodyBytes) {
+        throw new AppError('too_large', `request body over ${input.maxBodyBytes} bytes: send the rest in another request`);
+      }
+      const records = splitter.push(value);
+      if (records.length > 0) await commit(toRaw(records));
+    }
+    const tail = splitter.end();
+    if (tail.length > 0) await commit(toRaw(tail));
+  } catch (error) {
+    await reader?.cancel().catch(() => undefined);
+    // Lines parsed before a bad record in the same chunk are committed first (in order);
+    // nothing after it is stored.
+    if (error instanceof StopAfter) {
+      await commit(error.before).catch(fail);
+      fail(error.cause instanceof BadRecordError ? badRequest(error.cause.message) : error.cause);
+    }
+    fail(error);
+  }
+  return result;
+}
+
+class BadRecordError extends Error {}
+
+/** A record that cannot be stored, with the good records of its chunk that precede it. */
+class StopAfter extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly before: RawLine[],
+  ) {
+    super('stop after');
+  }
+}
+
+function parseNdjsonRecord(record: string, now: () => number): RawLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(record);
+  } catch {
+    throw new BadRecordError('malformed NDJSON line: not valid JSON');
+  }
+  const parsed = ndjsonLineSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BadRecordError(`malformed NDJSON line: ${issue?.path.join('.') || 'record'}: ${issue?.message ?? 'invalid'}`);
+  }
+  let text = parsed.data.text;
+  if (text.endsWith('\n')) text = text.slice(0, text.endsWith('\r\n') ? -2 : -1);
+  if (text.includes('\n')) throw new BadRecordError(`malformed NDJSON line ${parsed.data.n}: text holds a newline`);
+  if (Buffer.byteLength(text, 'utf8') > MAX_LINE_BYTES) {
+    throw new AppError('too_large', `line ${parsed.data.n} is over ${MAX_LINE_BYTES} bytes`);
+  }
+  const ts = parsed.data.ts;
+  return {
+    n: parsed.data.n,
+    ts: ts === undefined ? now() : typeof ts === 'number' ? ts : Date.parse(ts),
+    stream: parsed.data.stream ?? 'out',
+    text,
+  };
+}
+
+function stateKey(jobId: string, stepId: string): string {
+  return `${jobId}\u0000${stepId}`;
+}
+
+/** Dedupe, gap-check, ingest and append one batch under the step's lock. */
+async function appendBatch(store: LogStore, jobId: string, stepId: string, raw: RawLine[]): Promise<AppendResult> {
+  const key = stateKey(jobId, stepId);
+  return stepLock.run(key, async () => {
+    let state = stepStates.get(key);
+    if (!state) {
+      const job = await store.getJob(jobId);
+      if (!job) throw notFound(`job ${jobId}`);
+      state = {
+        last: job.steps.find((s) => s.id === stepId)?.lines ?? 0,
+        ingest: await store.getStepState(jobId, stepId),
+      };
+    }
+    const fresh = raw.filter((line) => line.n > state.last);
+    const duplicates = raw.length - fresh.length;
+    let expected = state.last + 1;
+    for (const line of fresh) {
+      if (line.n !== expected) throw new LineGapError(expected, line.n);
+      expected++;
+    }
+    if (fresh.length === 0) return { accepted: 0, duplicates, last: state.last };
+
+    const masks = (await store.getJobPrivate(jobId))?.masks ?? [];
+    const out = ingestLines(state.ingest, fresh, masks);
+    if (out.newMasks.length > 0) await store.addMasks(jobId, out.newMasks);
+    let stored: AppendResult;
+    try {
+      stored = await store.append(jobId, stepId, {
+        lines: out.lines satisfies Line[],
+        ...(out.groups ? { groups: out.groups } : {}),
+        state: out.state,
+      });
+    } catch (error) {
+      stepStates.delete(key);
+      throw error;
+    }
+    if (stored.duplicates > 0) {
+      // Another server wrote some of these lines first: its ingest state is the true one.
+      stepStates.delete(key);
+    } else {
+      if (stepStates.size >= MAX_CACHED_STEPS) stepStates.delete(stepStates.keys().next().value as string);
+      stepStates.set(key, { last: stored.last, ingest: out.state });
+    }
+    return { accepted: stored.accepted, duplicates: duplicates + stored.duplicates, last: stored.last };
+  });
+}
+
+/** Forget cached write state (after completion, or when a step's state changed elsewhere). */
+export function forgetWriteState(jobId: string, stepId?: string): void {
+  if (stepId !== undefined) {
+    stepStates.delete(stateKey(jobId, stepId));
+    return;
+  }
+  for (const key of stepStates.keys()) if (key.startsWith(`${jobId}\u0000`)) stepStates.delete(key);
+}
