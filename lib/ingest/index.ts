@@ -1,0 +1,85 @@
+import type { Group, Line } from '../contracts';
+import { GroupTracker } from './groups';
+import { canonicalLine } from './line';
+import { findLineMarker, findSectionMarkers } from './markers';
+import { isUsableMask, maskPlain, parseAddMask } from './masks';
+import { parseState, penFromState, penToState } from './state';
+
+export { createLineSplitter, type LineSplitter } from './splitter';
+export { MAX_GROUP_DEPTH, MAX_GROUPS } from './state';
+export { MIN_MASK_CHARS } from './masks';
+
+/** One decoded line, no trailing `\n`; may contain `\r` and escapes. */
+export interface RawLine {
+  n: number;
+  ts: number;
+  stream: 'out' | 'err';
+  text: string;
+}
+
+export interface IngestOutput {
+  /** same n/ts/stream as the input (ts replaced by a Buildkite timestamp), text canonical */
+  lines: Line[];
+  /** the step's full group list if it changed in this batch, else null */
+  groups: Group[] | null;
+  /** `::add-mask::` values found in this batch (already applied to its later lines) */
+  newMasks: string[];
+  /** JSON-serialisable step state for the next call */
+  state: unknown;
+}
+
+/**
+ * Raw lines of one step → stored lines. Per line, in order: `\r`/escape collapse with the
+ * carried pen (lib/ansi/terminal.ts); `::add-mask::` on the visible text; masks applied (the
+ * marker line too); GitLab sections from the raw text, then GitHub/Buildkite markers from the
+ * masked visible text; group names masked. Marker lines are stored like any other line
+ * (GitHub/Buildkite markers keep their text; a GitLab marker is erased by its own `\r ESC[0K`).
+ */
+export function ingestLines(state: unknown | null, lines: RawLine[], masks: readonly string[]): IngestOutput {
+  const st = parseState(state);
+  const tracker = new GroupTracker(st);
+  const active = masks.filter(isUsableMask);
+  const newMasks: string[] = [];
+  let pen = penFromState(st);
+  const out: Line[] = [];
+
+  for (const raw of lines) {
+    const line = canonicalLine(raw.text, pen, active, (visible) => {
+      const value = parseAddMask(visible);
+      if (value === null || active.includes(value)) return null;
+      active.push(value);
+      newMasks.push(value);
+      return value;
+    });
+    pen = line.end;
+    const ts = line.ts ?? raw.ts;
+    const n = raw.n;
+    for (const m of findSectionMarkers(raw.text)) {
+      const name = maskPlain(m.name, active);
+      if (m.kind === 'section-start') tracker.sectionStart(n, name, m.ts ?? ts, m.collapsed);
+      else tracker.sectionEnd(n, name, m.ts ?? ts);
+    }
+    const marker = findLineMarker(line.maskedVisible);
+    if (marker?.kind === 'github-start') tracker.githubStart(n, marker.name, ts);
+    else if (marker?.kind === 'github-end') tracker.githubEnd(n, ts);
+    else if (marker?.kind === 'buildkite-start') tracker.buildkiteStart(n, marker.name, marker.collapsed, ts);
+    else if (marker?.kind === 'buildkite-expand') tracker.buildkiteExpand();
+    st.lastTs = ts;
+    out.push({ n, ts, stream: raw.stream, text: line.text });
+  }
+
+  st.pen = penToState(pen);
+  return { lines: out, groups: tracker.changed ? cloneGroups(st.groups) : null, newMasks, state: st };
+}
+
+/** Closes the groups still open at step end (their end = lastLine); null if none was open. */
+export function finishStep(state: unknown | null, lastLine: number, ts: number): Group[] | null {
+  const st = parseState(state);
+  const tracker = new GroupTracker(st);
+  tracker.finish(lastLine, ts);
+  return tracker.changed ? cloneGroups(st.groups) : null;
+}
+
+function cloneGroups(groups: readonly Group[]): Group[] {
+  return groups.map((g) => ({ ...g }));
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { groupSchema, type Group } from '../contracts/job';
+import { ALL_FLAGS, DEFAULT_COLOR, MAX_COLOR } from '../ansi/sgr';
+import { isSafeLinkUrl, MAX_LINK_URL_CHARS } from '../ansi/links';
+import { DEFAULT_PEN, type Pen } from '../ansi/terminal';
+
+/**
+ * A step's ingest state between calls, persisted by the store as JSON. Bounded: a pen is a
+ * few numbers and a capped URL, at most MAX_GROUPS groups with capped names, at most
+ * MAX_GROUP_DEPTH open groups. Anything that fails validation is treated as the initial state.
+ */
+
+/** Deeper markers are ignored (their matching ends too). */
+export const MAX_GROUP_DEPTH = 16;
+/** Later markers are ignored: bounds the state and the step metadata. */
+export const MAX_GROUPS = 1000;
+
+export type OpenKind = 'github' | 'section' | 'buildkite';
+
+export interface IngestState {
+  v: 1;
+  pen: { flags: number; fg: number; bg: number; link: string | null };
+  groups: Group[];
+  /** open groups, outermost first: index into `groups`, dialect, section name */
+  open: Array<{ index: number; kind: OpenKind; name: string }>;
+  /** GitHub groups opened beyond MAX_GROUP_DEPTH and not yet ended */
+  overflow: number;
+  /** ts of the last line seen: endedAt of groups ended implicitly */
+  lastTs: number | null;
+}
+
+const color = z.number().int().min(DEFAULT_COLOR).max(MAX_COLOR);
+
+const stateSchema = z.object({
+  v: z.literal(1),
+  pen: z.object({
+    flags: z.number().int().min(0).max(ALL_FLAGS),
+    fg: color,
+    bg: color,
+    link: z.string().max(MAX_LINK_URL_CHARS).refine(isSafeLinkUrl).nullable(),
+  }),
+  groups: z.array(groupSchema).max(MAX_GROUPS),
+  open: z
+    .array(z.object({ index: z.number().int().nonnegative(), kind: z.enum(['github', 'section', 'buildkite']), name: z.string().max(200) }))
+    .max(MAX_GROUP_DEPTH),
+  overflow: z.number().int().nonnegative().max(1e9),
+  lastTs: z.number().nullable(),
+});
+
+export function initialState(): IngestState {
+  return { v: 1, pen: { flags: 0, fg: DEFAULT_COLOR, bg: DEFAULT_COLOR, link: null }, groups: [], open: [], overflow: 0, lastTs: null };
+}
+
+export function parseState(state: unknown): IngestState {
+  if (state === null || state === undefined) return initialState();
+  const parsed = stateSchema.safeParse(state);
+  if (!parsed.success) return initialState();
+  const value = parsed.data;
+  if (value.open.some((o) => o.index >= value.groups.length)) return initialState();
+  return value;
+}
+
+export function penFromState(state: IngestState): Pen {
+  const { flags, fg, bg, link } = state.pen;
+  if (flags === 0 && fg === DEFAULT_COLOR && bg === DEFAULT_COLOR && link === null) return { ...DEFAULT_PEN, sgr: { ...DEFAULT_PEN.sgr } };
+  return { sgr: { flags, fg, bg }, link };
+}
+
+export function penToState(pen: Pen): IngestState['pen'] {
+  return { flags: pen.sgr.flags, fg: pen.sgr.fg, bg: pen.sgr.bg, link: pen.link };
+}
