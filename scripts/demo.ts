@@ -62,9 +62,9 @@ async function runDemo(run: number): Promise<void> {
   const gradient = Array.from({ length: 32 }, (_, i) => `${ESC}[38;2;${255 - i * 8};${i * 8};200m█`).join('') + `${ESC}[0m`;
   await emit('build', [`${ESC}[1;34m▶ Compiling${ESC}[0m 256 colours: ${palette}`, `24-bit: ${gradient}`]);
   // A progress bar as a terminal prints it: one line rewritten with \r; Logscope keeps its final state.
-  const frames = [0, 20, 40, 60, 80, 100].map((pct) => `[${'#'.repeat(pct / 5).padEnd(20, '.')}] ${pct}%`);
+  const frames = [0, 20, 40, 60, 80, 100].map((pct) => `Bundling [${'#'.repeat(pct / 5).padEnd(20, '.')}] ${String(pct).padStart(3)}%`);
   await sleep(1200);
-  await emit('build', [`Bundling ${frames.join('\r')}`]);
+  await emit('build', [frames.join('\r')]);
   await emit('build', [`${ESC}[33mwarning${ESC}[0m: unused variable \`cache\` in src/cache.ts:41`, `${ESC}[1;32mBuild finished${ESC}[0m in 3.2s`]);
   await status('build', 'success');
 
