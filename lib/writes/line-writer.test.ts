@@ -1,0 +1,128 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_LINE_BYTES } from '../contracts';
+import { createFileStore } from '../store/file';
+import type { LogStore } from '../store/types';
+import { forgetWriteState, writeLines, type WriteLinesInput } from './line-writer';
+
+let dir: string;
+let store: LogStore;
+let seq = 0;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'logscope-writer-'));
+  store = await createFileStore({ dir });
+});
+afterEach(async () => {
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const encoder = new TextEncoder();
+/** A body delivered in the given chunks, as a streamed request would be. */
+function body(...chunks: (string | Uint8Array)[]): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(c) {
+      for (const chunk of chunks) c.enqueue(typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
+      c.close();
+    },
+  });
+}
+const ndjson = (records: object[]) => records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+
+async function newJob(): Promise<string> {
+  const id = `w-${++seq}-${Date.now()}`;
+  await store.putJob(id, {}, { tokenHash: 'x' });
+  return id;
+}
+
+function input(jobId: string, b: ReadableStream<Uint8Array>, extra: Partial<WriteLinesInput> = {}): WriteLinesInput {
+  return { jobId, stepId: 'build', body: b, format: 'ndjson', stream: 'out', maxBodyBytes: 64 * 1024 * 1024, now: () => 5, ...extra };
+}
+
+const texts = async (jobId: string, step = 'build') => (await store.readLines(jobId, step, 1, 5000)).lines.map((l) => l.text);
+
+describe('writeLines', () => {
+  it('stores NDJSON lines and counts retries as duplicates', async () => {
+    const jobId = await newJob();
+    const records = [1, 2, 3].map((n) => ({ n, text: `line ${n}` }));
+    expect(await writeLines(store, input(jobId, body(ndjson(records))))).toEqual({ accepted: 3, duplicates: 0, last: 3 });
+    const retry = [2, 3, 4].map((n) => ({ n, text: `line ${n}` }));
+    expect(await writeLines(store, input(jobId, body(ndjson(retry))))).toEqual({ accepted: 1, duplicates: 2, last: 4 });
+    forgetWriteState(jobId);
+    expect(await writeLines(store, input(jobId, body(ndjson(records))))).toEqual({ accepted: 0, duplicates: 3, last: 4 });
+    expect(await texts(jobId)).toEqual(['line 1', 'line 2', 'line 3', 'line 4']);
+  });
+
+  it('refuses a gap with the expected line and stores nothing of it', async () => {
+    const jobId = await newJob();
+    await writeLines(store, input(jobId, body(ndjson([{ n: 1, text: 'a' }]))));
+    await expect(writeLines(store, input(jobId, body(ndjson([{ n: 3, text: 'c' }]))))).rejects.toMatchObject({
+      code: 'line_gap',
+      status: 409,
+      details: { expected: 2 },
+    });
+    expect(await texts(jobId)).toEqual(['a']);
+  });
+
+  it('splits a streamed text body at any chunk boundary, multibyte characters included', async () => {
+    const text = 'héllo wörld 🚀\r\nsecond ✓\nthird';
+    const bytes = encoder.encode(text);
+    for (const cut of [1, 2, 3, 7, 8, 15, 16, 17, bytes.length - 1]) {
+      const jobId = await newJob();
+      const result = await writeLines(store, input(jobId, body(bytes.slice(0, cut), bytes.slice(cut)), { format: 'text' }));
+      expect(result.last).toBe(3);
+      expect(await texts(jobId)).toEqual(['héllo wörld 🚀', 'second ✓', 'third']);
+    }
+  });
+
+  it('numbers text lines from ?first= so retries are idempotent', async () => {
+    const jobId = await newJob();
+    await writeLines(store, input(jobId, body('a\nb\n'), { format: 'text', first: 1 }));
+    const retry = await writeLines(store, input(jobId, body('a\nb\nc\n'), { format: 'text', first: 1 }));
+    expect(retry).toEqual({ accepted: 1, duplicates: 2, last: 3 });
+    expect(await texts(jobId)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('stores the lines before a malformed NDJSON record and nothing after it', async () => {
+    const jobId = await newJob();
+    const stream = body(`${JSON.stringify({ n: 1, text: 'ok' })}\n{"n": 2, "text": `, `oops\n${JSON.stringify({ n: 3, text: 'never' })}\n`);
+    await expect(writeLines(store, input(jobId, stream))).rejects.toMatchObject({ status: 400, details: { last: 1 } });
+    expect(await texts(jobId)).toEqual(['ok']);
+  });
+
+  it('refuses an oversized line while streaming, without buffering the rest', async () => {
+    const jobId = await newJob();
+    const chunk = new Uint8Array(256 * 1024).fill(0x61);
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(encoder.encode('first\n'));
+      },
+      pull(c) {
+        pulled++;
+        c.enqueue(chunk);
+      },
+    });
+    await expect(writeLines(store, input(jobId, endless, { format: 'text' }))).rejects.toMatchObject({ status: 413, details: { last: 1 } });
+    expect(pulled).toBeLessThanOrEqual(MAX_LINE_BYTES / chunk.length + 2);
+    expect(await texts(jobId)).toEqual(['first']);
+  });
+
+  it('masks a value registered in one step in later lines of every step', async () => {
+    const jobId = await newJob();
+    await writeLines(store, input(jobId, body(ndjson([{ n: 1, text: '::add-mask::hunter2secret' }, { n: 2, text: 'pw=hunter2secret' }]))));
+    await writeLines(store, input(jobId, body(ndjson([{ n: 1, text: 'deploy with hunter2secret' }])), { stepId: 'deploy' }));
+    const all = [...(await texts(jobId)), ...(await texts(jobId, 'deploy'))].join('\n');
+    expect(all).not.toContain('hunter2secret');
+    expect(await texts(jobId, 'deploy')).toEqual(['deploy with ***']);
+  });
+
+  it('refuses writes once the job is complete', async () => {
+    const jobId = await newJob();
+    await store.complete(jobId, 'success');
+    await expect(writeLines(store, input(jobId, body(ndjson([{ n: 1, text: 'late' }]))))).rejects.toMatchObject({ status: 409 });
+  });
+});
