@@ -1,0 +1,369 @@
+import { mkdir, open, readdir, readFile } from 'node:fs/promises';
+import {
+  MAX_RANGE_LIMIT,
+  isJobId,
+  type AppendResult,
+  type FinalJobStatus,
+  type JobList,
+  type JobMeta,
+  type JobSummary,
+  type LineRange,
+  type PutJobBody,
+  type PutStepBody,
+  type StepMeta,
+} from '../../contracts';
+import { JobCompletedError, UnavailableError, badRequest, isAppError, notFound } from '../../errors';
+import type { AppendBatch, JobPrivate, ListJobsQuery, LogStore, StoreEvent } from '../types';
+import { appendDurable, createEmptyDurable, fsyncDir, isErrno, readRecords, truncateDurable, writeFileAtomic } from './fs-util';
+import { JobState, metaFileSchema, summarize, type MetaFile } from './job-state';
+import { pageJobs } from './job-list';
+import { encodeRecord, parseRecord, type JournalRecord } from './journal';
+import { KeyedMutex } from './mutex';
+import { StorePaths, assertJobId, assertStepId } from './paths';
+import { StepFile } from './step-file';
+import { subscribeJournal } from './subscribe';
+import { planAppend, planComplete, planPutJob, planPutStep } from './plans';
+
+/** Appends between checkpoints: bounds the journal replayed when a job is first opened. */
+const CHECKPOINT_EVERY_RECORDS = 1000;
+/** meta.json files read at once while scanning the jobs directory for listJobs. */
+const SCAN_CONCURRENCY = 16;
+
+export interface FileStoreOptions {
+  dir: string;
+}
+
+/**
+ * The zero-config backend. Layout under `dir`:
+ *   jobs/<job>/meta.json          checkpoint (job, steps, ingest states, token hash, masks)
+ *   jobs/<job>/journal            append-only event records; cursor = byte offset after one
+ *   jobs/<job>/steps/<step>.lines append-only NDJSON lines; <step>.idx sparse offset index
+ * One process owns `dir`: writes are serialised per job in memory, and subscribers are woken
+ * in-process (no polling).
+ */
+export class FileStore implements LogStore {
+  readonly kind = 'file' as const;
+  private readonly paths: StorePaths;
+  private readonly mutex = new KeyedMutex();
+  private readonly loading = new Map<string, Promise<JobState | null>>();
+  private readonly loaded = new Map<string, JobState>();
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private scanned: Map<string, JobSummary> | null = null;
+  private recordsSinceCheckpoint = new Map<string, number>();
+  private closed = false;
+
+  constructor(options: FileStoreOptions) {
+    this.paths = new StorePaths(options.dir);
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.paths.jobsDir, { recursive: true });
+  }
+
+  /** Live subscriber waiters across all jobs (for leak tests). */
+  listenerCount(): number {
+    let count = 0;
+    for (const set of this.waiters.values()) count += set.size;
+    return count;
+  }
+
+  // ---- loading and recovery ----
+
+  private job(jobId: string): Promise<JobState | null> {
+    assertJobId(jobId);
+    if (this.closed) throw new UnavailableError('store closed');
+    const existing = this.loading.get(jobId);
+    if (existing) return existing;
+    const promise = this.load(jobId);
+    this.loading.set(jobId, promise);
+    promise.then(
+      (state) => {
+        if (state) this.loaded.set(jobId, state);
+        else if (this.loading.get(jobId) === promise) this.loading.delete(jobId);
+      },
+      () => {
+        if (this.loading.get(jobId) === promise) this.loading.delete(jobId);
+      },
+    );
+    return promise;
+  }
+
+  /** Forget a job after a failed write: the next access recovers it from disk. */
+  private evict(jobId: string): void {
+    this.loading.delete(jobId);
+    this.loaded.delete(jobId);
+  }
+
+  private async load(jobId: string): Promise<JobState | null> {
+    let raw: string;
+    try {
+      raw = await readFile(this.paths.meta(jobId), 'utf8');
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) return null;
+      throw error;
+    }
+    const state = new JobState(metaFileSchema.parse(JSON.parse(raw)));
+    const journal = this.paths.journal(jobId);
+    const handle = await open(journal, 'r');
+    let end = state.journalBytes;
+    let size: number;
+    try {
+      size = (await handle.stat()).size;
+      if (size < end) throw new Error(`file store: journal of ${jobId} is shorter than its checkpoint`);
+      for await (const raw of readRecords(handle, end, size)) {
+        const record = parseRecord(raw.text);
+        if (!record) break;
+        state.apply(record);
+        end = raw.next;
+      }
+    } finally {
+      await handle.close();
+    }
+    // A torn (or unparsable) journal tail was never acknowledged: cut it.
+    if (size > end) await truncateDurable(journal, end);
+    state.journalBytes = end;
+    return state;
+  }
+
+  private stepFile(job: JobState, stepId: string): Promise<StepFile> {
+    const existing = job.stepFiles.get(stepId);
+    if (existing) return existing;
+    const committed = job.steps.get(stepId)?.lines ?? 0;
+    const promise = StepFile.open(this.paths.stepLines(job.id, stepId), this.paths.stepIndex(job.id, stepId), committed).then((file) => {
+      const step = job.steps.get(stepId);
+      // Only a disk that lost synced data gets here: trust the data, not the journal.
+      if (step && file.lines < step.lines) step.lines = file.lines;
+      return file;
+    });
+    job.stepFiles.set(stepId, promise);
+    promise.catch(() => job.stepFiles.delete(stepId));
+    return promise;
+  }
+
+  // ---- writing ----
+
+  /** Runs `fn` holding the job's write lock; evicts the job if a write failed midway. */
+  private write<T>(jobId: string, fn: (job: JobState) => Promise<T>): Promise<T> {
+    assertJobId(jobId);
+    return this.mutex.run(jobId, async () => {
+      const job = await this.job(jobId);
+      if (!job) throw notFound('job');
+      try {
+        return await fn(job);
+      } catch (error) {
+        if (!isAppError(error)) this.evict(jobId);
+        throw error;
+      }
+    });
+  }
+
+  /** Appends records to the journal durably, applies them, wakes subscribers. */
+  private async commit(job: JobState, records: JournalRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const data = Buffer.from(records.map(encodeRecord).join(''));
+    await appendDurable(this.paths.journal(job.id), data);
+    for (const record of records) job.apply(record);
+    job.journalBytes += data.length;
+    const since = (this.recordsSinceCheckpoint.get(job.id) ?? 0) + records.length;
+    this.recordsSinceCheckpoint.set(job.id, since);
+    this.wake(job.id);
+    if (since >= CHECKPOINT_EVERY_RECORDS) await this.checkpoint(job);
+  }
+
+  private async checkpoint(job: JobState): Promise<void> {
+    await writeFileAtomic(this.paths.meta(job.id), JSON.stringify(job.toMetaFile()));
+    job.checkpointOffset = job.journalBytes;
+    this.recordsSinceCheckpoint.set(job.id, 0);
+  }
+
+  private wake(jobId: string): void {
+    const set = this.waiters.get(jobId);
+    if (set) for (const wake of [...set]) wake();
+  }
+
+  async putJob(jobId: string, body: PutJobBody, create: { tokenHash: string }): Promise<{ job: JobMeta; created: boolean }> {
+    for (const step of body.steps ?? []) assertStepId(step.id);
+    assertJobId(jobId);
+    return this.mutex.run(jobId, async () => {
+      let job = await this.job(jobId);
+      const created = job === null;
+      if (!job) job = await this.createJob(jobId, create.tokenHash);
+      const state = job;
+      try {
+        const plan = planPutJob(state, body, Date.now());
+        state.labels = plan.labels;
+        if (!plan.records.some((r) => r.t === 'job')) state.title = plan.title;
+        await this.commit(state, plan.records);
+        await this.checkpoint(state);
+      } catch (error) {
+        if (!isAppError(error)) this.evict(jobId);
+        throw error;
+      }
+      return { job: state.toMeta(), created };
+    });
+  }
+
+  private async createJob(jobId: string, tokenHash: string): Promise<JobState> {
+    await mkdir(this.paths.stepsDir(jobId), { recursive: true });
+    await createEmptyDurable(this.paths.journal(jobId));
+    const meta: MetaFile = {
+      version: 1,
+      id: jobId,
+      title: '',
+      labels: {},
+      status: 'running',
+      createdAt: Date.now(),
+      endedAt: null,
+      steps: [],
+      stepState: {},
+      tokenHash,
+      masks: [],
+      journalOffset: 0,
+    };
+    await writeFileAtomic(this.paths.meta(jobId), JSON.stringify(meta));
+    await fsyncDir(this.paths.jobsDir);
+    const state = new JobState(meta);
+    const promise = Promise.resolve(state);
+    this.loading.set(jobId, promise);
+    this.loaded.set(jobId, state);
+    return state;
+  }
+
+  async putStep(jobId: string, stepId: string, body: PutStepBody): Promise<StepMeta> {
+    assertStepId(stepId);
+    if (body.parent) assertStepId(body.parent);
+    return this.write(jobId, async (job) => {
+      if (job.completed) throw new JobCompletedError(jobId);
+      await this.commit(job, planPutStep(job, stepId, body, Date.now()));
+      const step = job.steps.get(stepId);
+      if (!step) throw new Error('file store: step vanished');
+      return structuredClone(step);
+    });
+  }
+
+  async append(jobId: string, stepId: string, batch: AppendBatch): Promise<AppendResult> {
+    assertStepId(stepId);
+    return this.write(jobId, async (job) => {
+      if (job.completed) throw new JobCompletedError(jobId);
+      const plan = planAppend(job, stepId, batch, Date.now());
+      if (plan.accepted.length > 0) {
+        const file = await this.stepFile(job, stepId);
+        await file.append(plan.accepted);
+      }
+      await this.commit(job, plan.records);
+      return { accepted: plan.accepted.length, duplicates: plan.duplicates, last: job.steps.get(stepId)?.lines ?? 0 };
+    });
+  }
+
+  async complete(jobId: string, status: FinalJobStatus): Promise<JobMeta> {
+    return this.write(jobId, async (job) => {
+      if (job.completed) throw new JobCompletedError(jobId);
+      await this.commit(job, planComplete(job, status, Date.now()));
+      await this.checkpoint(job);
+      return job.toMeta();
+    });
+  }
+
+  async addMasks(jobId: string, values: string[]): Promise<void> {
+    return this.write(jobId, async (job) => {
+      if (job.completed) throw new JobCompletedError(jobId);
+      const fresh = values.filter((value, i) => value !== '' && !job.masks.includes(value) && values.indexOf(value) === i);
+      if (fresh.length === 0) return;
+      job.masks = [...job.masks, ...fresh];
+      await this.checkpoint(job);
+    });
+  }
+
+  // ---- reading ----
+
+  async getJob(jobId: string): Promise<JobMeta | null> {
+    return (await this.job(jobId))?.toMeta() ?? null;
+  }
+
+  async getJobPrivate(jobId: string): Promise<JobPrivate | null> {
+    const job = await this.job(jobId);
+    return job ? { tokenHash: job.tokenHash, masks: [...job.masks] } : null;
+  }
+
+  async readLines(jobId: string, stepId: string, from: number, limit: number): Promise<LineRange> {
+    assertStepId(stepId);
+    const job = await this.job(jobId);
+    if (!job) throw notFound('job');
+    const step = job.steps.get(stepId);
+    if (!step) throw notFound('step');
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(limit)) throw badRequest('from and limit must be integers');
+    const count = Math.max(0, Math.min(limit, MAX_RANGE_LIMIT));
+    const last = step.lines;
+    const file = await this.stepFile(job, stepId);
+    const first = Math.max(1, from);
+    const lines = count === 0 ? [] : await file.read(first, Math.min(last, first + count - 1));
+    return { lines, last };
+  }
+
+  async getStepState(jobId: string, stepId: string): Promise<unknown> {
+    assertStepId(stepId);
+    const job = await this.job(jobId);
+    if (!job) throw notFound('job');
+    return job.stepState.has(stepId) ? structuredClone(job.stepState.get(stepId)) : null;
+  }
+
+  async listJobs(query: ListJobsQuery): Promise<JobList> {
+    const scanned = await this.scan();
+    const all = new Map(scanned);
+    for (const [id, job] of this.loaded) all.set(id, job.toSummary());
+    return pageJobs(all.values(), query);
+  }
+
+  /** One pass over jobs/*\/meta.json (checkpoints) the first time jobs are listed. */
+  private async scan(): Promise<Map<string, JobSummary>> {
+    if (this.scanned) return this.scanned;
+    const ids = (await readdir(this.paths.jobsDir)).filter(isJobId);
+    const found = new Map<string, JobSummary>();
+    for (let i = 0; i < ids.length; i += SCAN_CONCURRENCY) {
+      await Promise.all(
+        ids.slice(i, i + SCAN_CONCURRENCY).map(async (id) => {
+          try {
+            const meta = metaFileSchema.parse(JSON.parse(await readFile(this.paths.meta(id), 'utf8')));
+            found.set(id, summarize(meta));
+          } catch (error) {
+            // A job directory without a (valid) meta.json is an interrupted create: not a job.
+            if (!isErrno(error, 'ENOENT') && !(error instanceof SyntaxError) && !(error instanceof Error && error.name === 'ZodError')) throw error;
+          }
+        }),
+      );
+    }
+    this.scanned = found;
+    return found;
+  }
+
+  subscribe(jobId: string, after: string | null, signal: AbortSignal): AsyncIterable<StoreEvent> {
+    return subscribeJournal(
+      {
+        job: (id) => this.job(id),
+        journalPath: (id) => this.paths.journal(id),
+        stepFile: (job, stepId) => this.stepFile(job, stepId),
+        isClosed: () => this.closed,
+        waiters: this.waiters,
+      },
+      jobId,
+      after,
+      signal,
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    const jobs = [...this.loaded.values()];
+    await Promise.all(
+      jobs.map((job) =>
+        this.mutex.run(job.id, async () => {
+          if (job.checkpointOffset < job.journalBytes && this.loaded.get(job.id) === job) await this.checkpoint(job);
+        }),
+      ),
+    );
+    this.closed = true;
+    for (const set of this.waiters.values()) for (const wake of [...set]) wake();
+    this.loading.clear();
+    this.loaded.clear();
+  }
+}

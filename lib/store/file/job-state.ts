@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import {
+  jobStatusSchema,
+  stepMetaSchema,
+  type JobMeta,
+  type JobStatus,
+  type JobSummary,
+  type StepMeta,
+} from '../../contracts';
+import { hasState, type JournalRecord } from './journal';
+import type { StepFile } from './step-file';
+
+/** meta.json: a checkpoint of the job as of `journalOffset`; the journal after it is replayed. */
+export const metaFileSchema = z.object({
+  version: z.literal(1),
+  id: z.string(),
+  title: z.string(),
+  labels: z.record(z.string(), z.string()),
+  status: jobStatusSchema,
+  createdAt: z.number(),
+  endedAt: z.number().nullable(),
+  steps: z.array(stepMetaSchema),
+  stepState: z.record(z.string(), z.unknown()),
+  tokenHash: z.string(),
+  masks: z.array(z.string()),
+  journalOffset: z.number().int().nonnegative(),
+});
+export type MetaFile = z.infer<typeof metaFileSchema>;
+
+/** A job in memory: the checkpoint plus every journal record after it. */
+export class JobState {
+  id: string;
+  title: string;
+  labels: Record<string, string>;
+  status: JobStatus;
+  createdAt: number;
+  endedAt: number | null;
+  readonly steps = new Map<string, StepMeta>();
+  readonly stepState = new Map<string, unknown>();
+  tokenHash: string;
+  masks: string[];
+  /** committed journal length = the cursor of the last event */
+  journalBytes: number;
+  checkpointOffset: number;
+  readonly stepFiles = new Map<string, Promise<StepFile>>();
+
+  constructor(meta: MetaFile) {
+    this.id = meta.id;
+    this.title = meta.title;
+    this.labels = { ...meta.labels };
+    this.status = meta.status;
+    this.createdAt = meta.createdAt;
+    this.endedAt = meta.endedAt;
+    for (const step of meta.steps) this.steps.set(step.id, step);
+    for (const [id, state] of Object.entries(meta.stepState)) this.stepState.set(id, state);
+    this.tokenHash = meta.tokenHash;
+    this.masks = [...meta.masks];
+    this.journalBytes = meta.journalOffset;
+    this.checkpointOffset = meta.journalOffset;
+  }
+
+  get completed(): boolean {
+    return this.status !== 'running';
+  }
+
+  /** The one way state changes, live or on replay. */
+  apply(record: JournalRecord): void {
+    switch (record.t) {
+      case 'lines': {
+        const step = this.steps.get(record.step);
+        if (step) step.lines = Math.max(step.lines, record.to);
+        if (hasState(record)) this.stepState.set(record.step, record.state);
+        return;
+      }
+      case 'step': {
+        const existing = this.steps.get(record.step.id);
+        this.steps.set(record.step.id, { ...structuredClone(record.step), lines: existing ? existing.lines : record.step.lines });
+        return;
+      }
+      case 'job':
+        this.status = record.job.status;
+        this.title = record.job.title;
+        this.endedAt = record.job.endedAt;
+        return;
+      case 'end':
+        this.status = record.status;
+        return;
+    }
+  }
+
+  toMeta(): JobMeta {
+    return {
+      id: this.id,
+      title: this.title,
+      labels: { ...this.labels },
+      status: this.status,
+      createdAt: this.createdAt,
+      endedAt: this.endedAt,
+      cursor: String(this.journalBytes),
+      steps: [...this.steps.values()].map((step) => structuredClone(step)),
+    };
+  }
+
+  toSummary(): JobSummary {
+    return summarize(this.toMetaFile());
+  }
+
+  toMetaFile(): MetaFile {
+    return {
+      version: 1,
+      id: this.id,
+      title: this.title,
+      labels: this.labels,
+      status: this.status,
+      createdAt: this.createdAt,
+      endedAt: this.endedAt,
+      steps: [...this.steps.values()],
+      stepState: Object.fromEntries(this.stepState),
+      tokenHash: this.tokenHash,
+      masks: this.masks,
+      journalOffset: this.journalBytes,
+    };
+  }
+}
+
+export function summarize(meta: MetaFile): JobSummary {
+  let lineCount = 0;
+  for (const step of meta.steps) lineCount += step.lines;
+  return {
+    id: meta.id,
+    title: meta.title,
+    labels: { ...meta.labels },
+    status: meta.status,
+    createdAt: meta.createdAt,
+    endedAt: meta.endedAt,
+    stepCount: meta.steps.length,
+    lineCount,
+  };
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { finalJobStatusSchema, jobEventSchema, stepMetaSchema } from '../../contracts';
+
+/**
+ * The job's journal: one small JSON record per event, newline-terminated, append-only.
+ * An event's cursor is the decimal byte offset just after its record, so a cursor is also
+ * where to resume reading. `lines` records only point into the step file; a record covers at
+ * most MAX_RECORD_LINES lines (an append is split at write time), so every record is exactly
+ * one event and every event has a whole-record cursor: resuming never loses or repeats a line.
+ * The last record of an append carries the step's ingest `state` after it (when given): the
+ * journal is the write-ahead log, meta.json only a checkpoint of it.
+ */
+export const MAX_RECORD_LINES = 1000;
+
+const linesRecordSchema = z.object({
+  t: z.literal('lines'),
+  step: z.string(),
+  from: z.number().int().positive(),
+  to: z.number().int().positive(),
+  state: z.unknown().optional(),
+});
+const stepRecordSchema = z.object({ t: z.literal('step'), step: stepMetaSchema });
+const jobRecordSchema = z.object({ t: z.literal('job'), job: jobEventSchema });
+const endRecordSchema = z.object({ t: z.literal('end'), status: finalJobStatusSchema });
+
+export const journalRecordSchema = z.discriminatedUnion('t', [linesRecordSchema, stepRecordSchema, jobRecordSchema, endRecordSchema]);
+export type JournalRecord = z.infer<typeof journalRecordSchema>;
+
+export function encodeRecord(record: JournalRecord): string {
+  return `${JSON.stringify(record)}\n`;
+}
+
+export function parseRecord(text: string): JournalRecord | null {
+  try {
+    const parsed = journalRecordSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** True when the record carries an ingest state (JSON keeps `null`, drops `undefined`). */
+export function hasState(record: JournalRecord & { t: 'lines' }): boolean {
+  return Object.prototype.hasOwnProperty.call(record, 'state');
+}
+
+const CURSOR_PATTERN = /^(0|[1-9][0-9]{0,15})$/;
+
+/** A cursor's journal offset, or null when it is not a non-negative decimal integer. */
+export function parseCursor(cursor: string): number | null {
+  if (!CURSOR_PATTERN.test(cursor)) return null;
+  const offset = Number(cursor);
+  return Number.isSafeInteger(offset) ? offset : null;
+}

@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { isJobId, isStepId } from '../../contracts';
+import { badRequest } from '../../errors';
+
+/**
+ * The only place ids become paths. Every id is checked against API.md's patterns (which exclude
+ * `.`, `..`, separators and NUL) before it is joined to the store root; nothing else untrusted
+ * is ever joined.
+ */
+export function assertJobId(jobId: string): void {
+  if (typeof jobId !== 'string' || !isJobId(jobId)) throw badRequest('invalid job id');
+}
+
+export function assertStepId(stepId: string): void {
+  if (typeof stepId !== 'string' || !isStepId(stepId)) throw badRequest('invalid step id');
+}
+
+export class StorePaths {
+  readonly root: string;
+  readonly jobsDir: string;
+
+  constructor(dir: string) {
+    this.root = path.resolve(dir);
+    this.jobsDir = path.join(this.root, 'jobs');
+  }
+
+  jobDir(jobId: string): string {
+    assertJobId(jobId);
+    return path.join(this.jobsDir, jobId);
+  }
+
+  meta(jobId: string): string {
+    return path.join(this.jobDir(jobId), 'meta.json');
+  }
+
+  journal(jobId: string): string {
+    return path.join(this.jobDir(jobId), 'journal');
+  }
+
+  stepsDir(jobId: string): string {
+    return path.join(this.jobDir(jobId), 'steps');
+  }
+
+  stepLines(jobId: string, stepId: string): string {
+    assertStepId(stepId);
+    return path.join(this.stepsDir(jobId), `${stepId}.lines`);
+  }
+
+  stepIndex(jobId: string, stepId: string): string {
+    assertStepId(stepId);
+    return path.join(this.stepsDir(jobId), `${stepId}.idx`);
+  }
+}
