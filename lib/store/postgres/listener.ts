@@ -1,0 +1,203 @@
+import pg from 'pg';
+
+/** NOTIFY channel; payload `{"job": id, "cursor": "123"}` (NOTES.md: payloads stay tiny). */
+export const CHANNEL = 'logscope_events';
+/** Lets operators (and tests) tell the LISTEN session from pooled ones in pg_stat_activity. */
+export const LISTEN_APPLICATION_NAME = 'logscope-listen';
+const RECONNECT_MIN_MS = 100;
+const RECONNECT_MAX_MS = 5_000;
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * A wake-up source for one job's subscriber. `wait()` resolves once a notification for the job
+ * arrived since the previous `wait()` (or arrives later), after the LISTEN connection came back
+ * (notifications sent while it was down are lost, so every subscriber re-reads by cursor), or
+ * when the signal aborts. Never a timer: the only wake-ups are database notifications.
+ */
+export interface JobWatch {
+  wait(signal: AbortSignal): Promise<void>;
+  dispose(): void;
+}
+
+class Watch implements JobWatch {
+  private dirty = false;
+  private resolve: (() => void) | null = null;
+
+  constructor(private readonly onDispose: (watch: Watch) => void) {}
+
+  poke(): void {
+    this.dirty = true;
+    const resolve = this.resolve;
+    this.resolve = null;
+    resolve?.();
+  }
+
+  wait(signal: AbortSignal): Promise<void> {
+    if (this.dirty || signal.aborted) {
+      this.dirty = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const onAbort = () => this.poke();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.resolve = () => {
+        signal.removeEventListener('abort', onAbort);
+        this.dirty = false;
+        resolve();
+      };
+    });
+  }
+
+  dispose(): void {
+    this.onDispose(this);
+    this.poke();
+  }
+}
+
+/**
+ * One dedicated LISTEN connection (a pool would close or share it), shared by every subscriber of
+ * one store. node-postgres does not reconnect by itself: on error we reconnect with backoff,
+ * LISTEN again and poke every watcher so they backfill by cursor.
+ */
+export class PgListener {
+  private client: pg.Client | null = null;
+  private readonly watches = new Map<string, Set<Watch>>();
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private backoff = RECONNECT_MIN_MS;
+  private closed = false;
+  private refs = 0;
+
+  constructor(private readonly connectionString: string) {}
+
+  retain(): void {
+    this.refs += 1;
+  }
+
+  /** Drops one reference; returns true when it was the last (the caller then shuts it down). */
+  drop(): boolean {
+    this.refs -= 1;
+    return this.refs <= 0;
+  }
+
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    for (const set of this.watches.values()) for (const w of set) w.poke();
+    this.watches.clear();
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => undefined);
+  }
+
+  /** Connects and LISTENs; rejects when the database is unreachable (the caller retries). */
+  async start(): Promise<void> {
+    if (this.client || this.closed) return;
+    const client = new pg.Client({
+      connectionString: this.connectionString,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+      application_name: LISTEN_APPLICATION_NAME,
+    });
+    client.on('notification', (msg) => this.onNotification(msg.payload));
+    client.on('error', () => this.onLost(client));
+    client.on('end', () => this.onLost(client));
+    this.client = client;
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      this.backoff = RECONNECT_MIN_MS;
+    } catch (error) {
+      this.onLost(client);
+      throw error;
+    }
+  }
+
+  watchCount(): number {
+    let count = 0;
+    for (const set of this.watches.values()) count += set.size;
+    return count;
+  }
+
+  watch(jobId: string): JobWatch {
+    const watch: Watch = new Watch((w) => {
+      const set = this.watches.get(jobId);
+      set?.delete(w);
+      if (set?.size === 0) this.watches.delete(jobId);
+    });
+    let set = this.watches.get(jobId);
+    if (!set) this.watches.set(jobId, (set = new Set()));
+    set.add(watch);
+    // A watcher created while the connection is down would otherwise miss the notifications
+    // it was registered for: make sure a (re)connect is on its way.
+    if (!this.client && !this.closed && !this.reconnectTimer) this.scheduleReconnect();
+    return watch;
+  }
+
+  private onNotification(payload: string | undefined): void {
+    if (!payload) return;
+    let job: unknown;
+    try {
+      job = (JSON.parse(payload) as { job?: unknown }).job;
+    } catch {
+      return;
+    }
+    if (typeof job !== 'string') return;
+    for (const w of this.watches.get(job) ?? []) w.poke();
+  }
+
+  private onLost(client: pg.Client): void {
+    if (this.client !== client) return;
+    this.client = null;
+    client.removeAllListeners('notification');
+    client.on('error', () => undefined);
+    client.end().catch(() => undefined);
+    if (!this.closed) this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.reconnectTimer || this.closed) return;
+    const delay = this.backoff;
+    this.backoff = Math.min(this.backoff * 2, RECONNECT_MAX_MS);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.start().then(
+        () => {
+          for (const set of this.watches.values()) for (const w of set) w.poke();
+        },
+        () => undefined, // onLost already scheduled the next attempt
+      );
+    }, delay);
+    this.reconnectTimer.unref();
+  }
+}
+
+/**
+ * Module state can be evaluated more than once under Next (NOTES.md), so listeners live on
+ * globalThis, one per connection string, reference-counted by the stores using them.
+ */
+const REGISTRY = Symbol.for('logscope.postgres.listeners');
+type Registry = Map<string, PgListener>;
+
+function registry(): Registry {
+  const g = globalThis as typeof globalThis & { [REGISTRY]?: Registry };
+  return (g[REGISTRY] ??= new Map());
+}
+
+export function acquireListener(connectionString: string): PgListener {
+  const listeners = registry();
+  let listener = listeners.get(connectionString);
+  if (!listener) {
+    listener = new PgListener(connectionString);
+    listeners.set(connectionString, listener);
+  }
+  listener.retain();
+  return listener;
+}
+
+export async function releaseListener(connectionString: string, listener: PgListener): Promise<void> {
+  if (!listener.drop()) return;
+  const listeners = registry();
+  if (listeners.get(connectionString) === listener) listeners.delete(connectionString);
+  await listener.shutdown();
+}

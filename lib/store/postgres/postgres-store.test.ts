@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UnavailableError } from '../../errors';
+import { describeLogStoreConformance, makeLines, uniqueJobId } from '../conformance';
+import type { LogStore, StoreEvent } from '../types';
+import { createPostgresStore } from './index';
+import { LISTEN_APPLICATION_NAME } from './listener';
+import type { PostgresStore } from './store';
+import { ADMIN_URL, backendGate, createTestDatabase, postgresReachable, sql, type TestDatabase } from './test-db';
+
+const TOKEN = { tokenHash: 'c'.repeat(64) };
+const gate = await backendGate(`PostgreSQL (${ADMIN_URL})`, await postgresReachable());
+
+if (gate === 'fail') {
+  it('PostgreSQL is reachable (required on CI)', () => {
+    expect.fail(`PostgreSQL at ${ADMIN_URL} is not reachable`);
+  });
+}
+
+if (gate === 'run') {
+  describeLogStoreConformance('postgres', async () => {
+    const db = await createTestDatabase();
+    const stores: LogStore[] = [];
+    const open = async () => {
+      const store = await createPostgresStore({ url: db.url });
+      stores.push(store);
+      return store;
+    };
+    const store = await open();
+    return {
+      store,
+      reopen: open,
+      listenerCount: () => (store as PostgresStore).listenerCount(),
+      cleanup: async () => {
+        for (const s of stores) await s.close();
+        await db.drop();
+      },
+    };
+  });
+
+  describe('postgres store specifics', () => {
+    let db: TestDatabase;
+    let a: LogStore;
+    let b: LogStore;
+    beforeAll(async () => {
+      db = await createTestDatabase();
+      // two stores on one database stand for two Logscope servers behind a load balancer;
+      // they start at the same time, so the migration lock is exercised too
+      [a, b] = await Promise.all([createPostgresStore({ url: db.url }), createPostgresStore({ url: db.url })]);
+    });
+    afterAll(async () => {
+      await a?.close();
+      await b?.close();
+      await db?.drop();
+    });
+
+    it('applies each migration once when servers start together, with a trigram index', async () => {
+      const versions = await sql<{ version: number }>(db.url, 'SELECT version FROM schema_version ORDER BY version');
+      expect(versions.map((v) => v.version)).toEqual([1, 2]);
+      const indexes = await sql<{ indexname: string }>(db.url, "SELECT indexname FROM pg_indexes WHERE tablename = 'lines'");
+      expect(indexes.map((i) => i.indexname)).toContain('lines_text_trgm');
+      const third = await createPostgresStore({ url: db.url });
+      await third.close();
+      expect(await sql(db.url, 'SELECT version FROM schema_version')).toHaveLength(2);
+    });
+
+    it('stores each line once when two servers append the same lines at once', async () => {
+      const id = uniqueJobId('pg-two');
+      await a.putJob(id, {}, TOKEN);
+      const results = await Promise.all([
+        a.append(id, 's', { lines: makeLines(1, 400) }),
+        b.append(id, 's', { lines: makeLines(1, 400) }),
+        a.append(id, 's', { lines: makeLines(200, 600) }),
+        b.append(id, 's', { lines: makeLines(1, 600) }),
+      ]);
+      expect(results.reduce((sum, r) => sum + r.accepted, 0)).toBe(600);
+      expect((await b.readLines(id, 's', 1, 1000)).lines).toEqual(makeLines(1, 600));
+      const gap = b.append(id, 's', { lines: makeLines(700, 701) });
+      await expect(gap).rejects.toMatchObject({ code: 'line_gap', expected: 601 });
+    });
+
+    it('wakes a subscriber on server B for lines written through server A', async () => {
+      const id = uniqueJobId('pg-live');
+      await a.putJob(id, {}, TOKEN);
+      const cursor = (await b.getJob(id))?.cursor ?? null;
+      const controller = new AbortController();
+      const seen: number[] = [];
+      const reading = (async () => {
+        for await (const e of b.subscribe(id, cursor, controller.signal)) {
+          if (e.type === 'lines') seen.push(...e.lines.map((l) => l.n));
+          if (seen.length >= 5) break;
+        }
+      })();
+      await a.append(id, 's', { lines: makeLines(1, 2) });
+      await a.append(id, 's', { lines: makeLines(3, 5) });
+      await reading;
+      expect(seen).toEqual([1, 2, 3, 4, 5]);
+    });
+
+    it('reconnects LISTEN after its session is killed and backfills by cursor', async () => {
+      const id = uniqueJobId('pg-relisten');
+      await a.putJob(id, {}, TOKEN);
+      const controller = new AbortController();
+      const events: StoreEvent[] = [];
+      const reading = (async () => {
+        for await (const e of b.subscribe(id, null, controller.signal)) events.push(e);
+      })();
+      await a.append(id, 's', { lines: makeLines(1, 1) });
+      const killed = await sql<{ ok: boolean }>(
+        db.url,
+        'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1',
+        [LISTEN_APPLICATION_NAME],
+      );
+      expect(killed.length).toBeGreaterThan(0);
+      // written while no LISTEN session exists: only the backfill after reconnecting can see it
+      await a.append(id, 's', { lines: makeLines(2, 3) });
+      await a.complete(id, 'success');
+      await reading;
+      expect(events.flatMap((e) => (e.type === 'lines' ? e.lines.map((l) => l.n) : []))).toEqual([1, 2, 3]);
+      expect(events.at(-1)?.type).toBe('end');
+    });
+
+    it('stores NUL and lone surrogates without failing the batch', async () => {
+      const id = uniqueJobId('pg-nul');
+      await a.putJob(id, { title: 'nul\u0000title', labels: { k: 'v\u0000' } }, TOKEN);
+      const lines = [
+        { n: 1, ts: 1, stream: 'out' as const, text: 'a\u0000b' },
+        { n: 2, ts: 2, stream: 'err' as const, text: 'lone \ud800 high, lone \udc00 low, pair \ud83d\ude80' },
+      ];
+      await a.append(id, 's', { lines, state: { partial: 'x\u0000y' } });
+      const read = await a.readLines(id, 's', 1, 10);
+      expect(read.lines.map((l) => l.text)).toEqual(['a\u2400b', 'lone \ufffd high, lone \ufffd low, pair \ud83d\ude80']);
+      expect(await a.getStepState(id, 's')).toEqual({ partial: 'x\u0000y' });
+      expect((await a.getJob(id))?.title).toBe('nul\u2400title');
+    });
+
+    it('rejects with UnavailableError, promptly, when the server cannot be reached', async () => {
+      const started = Date.now();
+      await expect(createPostgresStore({ url: 'postgres://postgres@127.0.0.1:1/none' })).rejects.toBeInstanceOf(UnavailableError);
+      expect(Date.now() - started).toBeLessThan(20_000);
+    });
+
+    it('maps a terminated session to UnavailableError, then recovers', async () => {
+      const id = uniqueJobId('pg-kill');
+      await a.putJob(id, {}, TOKEN);
+      await sql(db.url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'logscope' AND pid <> pg_backend_pid()");
+      // a pooled session killed under it fails with 57P01 (or the pool already replaced it)
+      const outcome = await a.getJob(id).then(
+        (job) => job?.id,
+        (error: unknown) => error,
+      );
+      if (outcome !== id) expect(outcome).toBeInstanceOf(UnavailableError);
+      expect((await a.getJob(id))?.id).toBe(id);
+    });
+
+    it('close() leaves no session behind', async () => {
+      const store = await createPostgresStore({ url: db.url });
+      const id = uniqueJobId('pg-close');
+      await store.putJob(id, {}, TOKEN);
+      const controller = new AbortController();
+      const sub = store.subscribe(id, null, controller.signal)[Symbol.asyncIterator]();
+      const pending = sub.next();
+      await store.close();
+      await store.close();
+      expect(await pending).toEqual({ done: true, value: undefined });
+      controller.abort();
+      await a.close();
+      await b.close();
+      const sessions = await sql(db.url, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'logscope%'");
+      expect(sessions).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,119 @@
+import type pg from 'pg';
+
+/**
+ * Schema migrations, applied at start-up. Every server runs them; a transaction-scoped
+ * advisory lock makes two servers starting at once apply each migration exactly once (the
+ * second waits, then sees the version already recorded). Migrations never change once shipped:
+ * add a new entry instead.
+ */
+const MIGRATION_LOCK_KEY = 0x4c6f6773; // "Logs": any constant shared by every Logscope server
+
+interface Migration {
+  version: number;
+  /** Runs inside the migration transaction. */
+  apply(client: pg.PoolClient): Promise<void>;
+}
+
+const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    async apply(client) {
+      await client.query(`
+        CREATE TABLE jobs (
+          pos         bigserial UNIQUE,
+          id          text PRIMARY KEY,
+          title       text NOT NULL,
+          labels      jsonb NOT NULL DEFAULT '{}',
+          status      text NOT NULL,
+          created_at  double precision NOT NULL,
+          ended_at    double precision,
+          token_hash  text NOT NULL,
+          masks       jsonb NOT NULL DEFAULT '[]'
+        );
+        CREATE TABLE steps (
+          job_id      text NOT NULL REFERENCES jobs(id),
+          id          text NOT NULL,
+          pos         bigserial,
+          name        text NOT NULL,
+          parent      text,
+          status      text NOT NULL,
+          started_at  double precision,
+          ended_at    double precision,
+          last        integer NOT NULL DEFAULT 0,
+          groups      jsonb NOT NULL DEFAULT '[]',
+          -- the opaque ingest state as JSON bytes: bytea holds anything (text cannot hold NUL)
+          state       bytea,
+          internal    boolean,
+          PRIMARY KEY (job_id, id)
+        );
+        -- no foreign key: the step row is locked by every append anyway, and a FK check per
+        -- line costs more than the whole insert
+        CREATE TABLE lines (
+          job_id  text NOT NULL,
+          step_id text NOT NULL,
+          n       integer NOT NULL,
+          ts      double precision NOT NULL,
+          stream  text NOT NULL,
+          text    text NOT NULL,
+          PRIMARY KEY (job_id, step_id, n)
+        );
+        CREATE TABLE events (
+          id       bigserial PRIMARY KEY,
+          job_id   text NOT NULL,
+          type     text NOT NULL,
+          step_id  text,
+          first    integer,
+          last     integer,
+          payload  jsonb
+        );
+        CREATE INDEX events_job_id ON events (job_id, id);
+      `);
+    },
+  },
+  {
+    version: 2,
+    // Historical search: trigram GIN index (fast ILIKE/regex). Where pg_trgm is not installed
+    // (or we may not create it), fall back to a full-text index so search still has an index.
+    async apply(client) {
+      await client.query('SAVEPOINT trgm');
+      try {
+        await client.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+        await client.query('CREATE INDEX lines_text_trgm ON lines USING gin (text gin_trgm_ops)');
+        await client.query('RELEASE SAVEPOINT trgm');
+      } catch (error) {
+        await client.query('ROLLBACK TO SAVEPOINT trgm');
+        console.warn(
+          `logscope: pg_trgm unavailable (${error instanceof Error ? error.message : String(error)}); ` +
+            'using a full-text index on lines instead',
+        );
+        await client.query(`CREATE INDEX lines_text_fts ON lines USING gin (to_tsvector('simple', text))`);
+      }
+    },
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_version');
+    const current = rows[0]?.v ?? 0;
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      await migration.apply(client);
+      await client.query('INSERT INTO schema_version (version) VALUES ($1)', [migration.version]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

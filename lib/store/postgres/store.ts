@@ -1,0 +1,173 @@
+import pg from 'pg';
+import { badRequest, notFound } from '../../errors';
+import { MAX_RANGE_LIMIT, type FinalJobStatus, JobMeta, LineRange, PutJobBody, PutStepBody, type StepMeta, type AppendResult, type JobList } from '../../contracts';
+import type { AppendBatch, JobPrivate, ListJobsQuery, LogStore, StoreEvent } from '../types';
+import { append } from './append';
+import { Db } from './db';
+import * as jobs from './jobs';
+import { acquireListener, releaseListener, type PgListener } from './listener';
+import { lineFromTuple, type LineTuple } from './rows';
+
+/** Events read per query while replaying; a page holds at most PAGE × LINES_PER_EVENT lines. */
+const EVENTS_PAGE = 50;
+const CURSOR_PATTERN = /^\d{1,18}$/;
+
+const EVENTS_SQL = `
+  SELECT e.id::text AS id, e.type, e.step_id, e.payload,
+    CASE WHEN e.type = 'lines' THEN (
+      SELECT json_agg(json_build_array(l.n, l.ts, l.stream, l.text) ORDER BY l.n) FROM lines l
+      WHERE l.job_id = e.job_id AND l.step_id = e.step_id AND l.n BETWEEN e.first AND e.last)
+    END AS lines
+  FROM events e WHERE e.job_id = $1 AND e.id > $2 ORDER BY e.id LIMIT $3`;
+
+interface EventRow {
+  id: string;
+  type: StoreEvent['type'];
+  step_id: string | null;
+  payload: unknown;
+  lines: LineTuple[] | null;
+}
+
+function toEvent(row: EventRow): StoreEvent {
+  switch (row.type) {
+    case 'lines':
+      return { type: 'lines', cursor: row.id, step: row.step_id ?? '', lines: (row.lines ?? []).map(lineFromTuple) };
+    case 'step':
+      return { type: 'step', cursor: row.id, step: row.payload as StepMeta };
+    case 'job':
+      return { type: 'job', cursor: row.id, job: row.payload as Extract<StoreEvent, { type: 'job' }>['job'] };
+    case 'end':
+      return { type: 'end', cursor: row.id, status: (row.payload as { status: FinalJobStatus }).status };
+  }
+}
+
+export class PostgresStore implements LogStore {
+  readonly kind = 'postgres' as const;
+  private readonly db: Db;
+  private closed = false;
+  /** Aborts every running subscription on close(). */
+  private readonly closing = new AbortController();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly connectionString: string,
+    private readonly listener: PgListener,
+  ) {
+    this.db = new Db(pool, this.closing.signal);
+  }
+
+  putJob(jobId: string, body: PutJobBody, create: { tokenHash: string }): Promise<{ job: JobMeta; created: boolean }> {
+    return jobs.putJob(this.db, jobId, body, create.tokenHash);
+  }
+
+  getJob(jobId: string): Promise<JobMeta | null> {
+    return jobs.readJob(this.db, jobId);
+  }
+
+  getJobPrivate(jobId: string): Promise<JobPrivate | null> {
+    return jobs.getJobPrivate(this.db, jobId);
+  }
+
+  listJobs(query: ListJobsQuery): Promise<JobList> {
+    return jobs.listJobs(this.db, query);
+  }
+
+  putStep(jobId: string, stepId: string, body: PutStepBody): Promise<StepMeta> {
+    return jobs.putStep(this.db, jobId, stepId, body);
+  }
+
+  append(jobId: string, stepId: string, batch: AppendBatch): Promise<AppendResult> {
+    return append(this.db, jobId, stepId, batch);
+  }
+
+  async readLines(jobId: string, stepId: string, from: number, limit: number): Promise<LineRange> {
+    const { rows } = await this.db.query<{ last: number; lines: LineTuple[] | null }>(
+      `SELECT s.last, (SELECT json_agg(json_build_array(l.n, l.ts, l.stream, l.text) ORDER BY l.n) FROM lines l
+         WHERE l.job_id = $1 AND l.step_id = $2 AND l.n >= $3::bigint AND l.n < $3::bigint + $4::bigint) AS lines
+       FROM steps s WHERE s.job_id = $1 AND s.id = $2`,
+      [jobId, stepId, Math.floor(from), Math.min(MAX_RANGE_LIMIT, Math.max(0, Math.floor(limit)))],
+    );
+    const row = rows[0];
+    if (!row) throw await this.missing(jobId, stepId);
+    return { lines: (row.lines ?? []).map(lineFromTuple), last: row.last };
+  }
+
+  async getStepState(jobId: string, stepId: string): Promise<unknown> {
+    const { rows } = await this.db.query<{ state: Buffer | null }>(
+      'SELECT state FROM steps WHERE job_id = $1 AND id = $2',
+      [jobId, stepId],
+    );
+    const row = rows[0];
+    if (!row) {
+      // a known job's unknown step simply has no state yet (conformance.ts)
+      const { rowCount } = await this.db.query('SELECT 1 FROM jobs WHERE id = $1', [jobId]);
+      if (rowCount) return null;
+      throw notFound(`job ${jobId}`);
+    }
+    return row.state === null ? null : (JSON.parse(row.state.toString('utf8')) as unknown);
+  }
+
+  addMasks(jobId: string, values: string[]): Promise<void> {
+    return jobs.addMasks(this.db, jobId, values);
+  }
+
+  complete(jobId: string, status: FinalJobStatus): Promise<JobMeta> {
+    return jobs.complete(this.db, jobId, status);
+  }
+
+  /**
+   * Replays events by cursor, then sleeps on the LISTEN watch until a notification for this
+   * job (or a LISTEN reconnect) says there may be more; each wake-up re-reads after the cursor.
+   */
+  async *subscribe(jobId: string, after: string | null, signal: AbortSignal): AsyncIterable<StoreEvent> {
+    if (after !== null && !CURSOR_PATTERN.test(after)) throw badRequest('invalid cursor');
+    let cursor = after ?? '0';
+    const stop = AbortSignal.any([signal, this.closing.signal]);
+    // Watch before the first read: a notification between the read and the wait is not lost.
+    const watch = this.listener.watch(jobId);
+    try {
+      const { rowCount } = await this.db.query('SELECT 1 FROM jobs WHERE id = $1', [jobId]);
+      if (!rowCount) throw notFound(`job ${jobId}`);
+      while (!stop.aborted) {
+        const { rows } = await this.db.query<EventRow>(EVENTS_SQL, [jobId, cursor, EVENTS_PAGE]);
+        for (const row of rows) {
+          if (stop.aborted) return;
+          cursor = row.id;
+          const event = toEvent(row);
+          yield event;
+          if (event.type === 'end') return;
+        }
+        if (rows.length === 0 && (await this.isCompleted(jobId))) return; // resumed at or after `end`
+        if (rows.length < EVENTS_PAGE) await watch.wait(stop);
+      }
+    } catch (error) {
+      if (stop.aborted) return; // aborted or closed mid-query: a clean end, not an error
+      throw error;
+    } finally {
+      watch.dispose();
+    }
+  }
+
+  /** Subscribers currently parked on the LISTEN connection (tests check aborts release them). */
+  listenerCount(): number {
+    return this.listener.watchCount();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.closing.abort();
+    await releaseListener(this.connectionString, this.listener);
+    await this.pool.end();
+  }
+
+  private async isCompleted(jobId: string): Promise<boolean> {
+    const { rows } = await this.db.query<{ status: string }>('SELECT status FROM jobs WHERE id = $1', [jobId]);
+    return rows[0]?.status !== 'running';
+  }
+
+  private async missing(jobId: string, stepId: string): Promise<Error> {
+    const { rowCount } = await this.db.query('SELECT 1 FROM jobs WHERE id = $1', [jobId]);
+    return notFound(rowCount ? `step ${stepId}` : `job ${jobId}`);
+  }
+}
