@@ -128,8 +128,9 @@ export function applySgr(s: Sgr, params: ReadonlyArray<readonly number[]>): void
     const code = p[0] === undefined || p[0] < 0 ? 0 : p[0];
     if (p.length > 1) {
       // Colon sub-parameters: the whole extended colour lives in this one parameter.
-      if (code === 38 || code === 48) {
+      if (code === 38 || code === 48 || code === 58) {
         const { color } = extendedColor(p.slice(1), true);
+        if (code === 58) continue; // underline colour: not rendered
         if (color !== null) {
           if (code === 38) s.fg = color;
           else s.bg = color;
@@ -139,11 +140,11 @@ export function applySgr(s: Sgr, params: ReadonlyArray<readonly number[]>): void
       }
       continue;
     }
-    if (code === 38 || code === 48) {
+    if (code === 38 || code === 48 || code === 58) {
       const rest: number[] = [];
       for (let j = i + 1; j < params.length && j <= i + 5; j++) rest.push(params[j]?.[0] ?? -1);
       const { color, used } = extendedColor(rest, false);
-      if (color !== null) {
+      if (color !== null && code !== 58) {
         if (code === 38) s.fg = color;
         else s.bg = color;
       }

@@ -1,0 +1,63 @@
+/**
+ * Test helper (not a test): runs bytes through the splitter and ingestLines the way the write
+ * path does (state and masks round-tripped through JSON between batches), so that every
+ * parser case can be checked under any chunking and batching.
+ */
+import type { Group, Line } from '../contracts';
+import { createLineSplitter, finishStep, ingestLines, type RawLine } from './index';
+
+export interface IngestRun {
+  lines: Line[];
+  /** the last non-null group list, after finishStep */
+  groups: Group[];
+  masks: string[];
+}
+
+export interface RunOptions {
+  /** byte offsets where the input is cut into chunks */
+  cuts?: readonly number[];
+  /** lines per ingestLines call; cycles through the list */
+  batchSizes?: readonly number[];
+  masks?: readonly string[];
+  ts?: (n: number) => number;
+}
+
+export function runIngest(input: string | Uint8Array, opts: RunOptions = {}): IngestRun {
+  const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
+  const splitter = createLineSplitter();
+  const texts: string[] = [];
+  let at = 0;
+  for (const cut of [...(opts.cuts ?? []), bytes.length]) {
+    texts.push(...splitter.push(bytes.subarray(at, cut)));
+    at = cut;
+  }
+  texts.push(...splitter.end());
+  const raw: RawLine[] = texts.map((text, i) => ({ n: i + 1, ts: opts.ts ? opts.ts(i + 1) : 1000 + i, stream: 'out', text }));
+
+  let state: unknown = null;
+  const masks = [...(opts.masks ?? [])];
+  let groups: Group[] = [];
+  const lines: Line[] = [];
+  const sizes = opts.batchSizes && opts.batchSizes.length > 0 ? opts.batchSizes : [raw.length || 1];
+  for (let i = 0, b = 0; i < raw.length; b++) {
+    const size = Math.max(1, sizes[b % sizes.length] ?? 1);
+    const out = ingestLines(state, raw.slice(i, i + size), masks);
+    i += size;
+    lines.push(...out.lines);
+    if (out.groups) groups = out.groups;
+    masks.push(...out.newMasks);
+    state = JSON.parse(JSON.stringify(out.state)) as unknown;
+  }
+  const last = raw[raw.length - 1];
+  const finished = finishStep(state, last?.n ?? 0, last?.ts ?? 0);
+  if (finished) groups = finished;
+  return { lines, groups, masks };
+}
+
+/** Every single-cut chunking of `input`, with batch sizes 1, 2, 3 in turn. */
+export function* everyByteSplit(input: string | Uint8Array, opts: Omit<RunOptions, 'cuts' | 'batchSizes'> = {}): Generator<{ cut: number; run: IngestRun }> {
+  const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
+  for (let cut = 0; cut <= bytes.length; cut++) {
+    yield { cut, run: runIngest(bytes, { ...opts, cuts: [cut], batchSizes: [(cut % 3) + 1] }) };
+  }
+}
