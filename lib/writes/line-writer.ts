@@ -101,7 +101,10 @@ export async function writeLines(store: LogStore, input: WriteLinesInput): Promi
   try {
     for (;;) {
       if (!reader) break;
-      const { done, value } = await reader.read();
+      const { done, value } = await reader.read().catch(() => {
+        // A producer that disconnects mid-body is not a server error: what was stored stays.
+        throw new AppError('bad_request', 'the request body ended early (client disconnected)');
+      });
       if (done) break;
       bytes += value.byteLength;
       if (bytes > input.maxBodyBytes) {
