@@ -11,19 +11,25 @@ async function tempDir(): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), 'logscope-file-store-'));
 }
 
-describeLogStoreConformance('file', async () => {
-  const dir = await tempDir();
-  const store = await createFileStore({ dir });
-  return {
-    store,
-    reopen: () => createFileStore({ dir }),
-    listenerCount: () => (store instanceof FileStore ? store.listenerCount() : 0),
-    cleanup: async () => {
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
-    },
+function fileFactory(maxLoadedJobs?: number) {
+  return async () => {
+    const dir = await tempDir();
+    const store = await createFileStore({ dir, maxLoadedJobs });
+    return {
+      store,
+      reopen: () => createFileStore({ dir, maxLoadedJobs }),
+      listenerCount: () => (store instanceof FileStore ? store.listenerCount() : 0),
+      cleanup: async () => {
+        await store.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
   };
-});
+}
+
+describeLogStoreConformance('file', fileFactory());
+// Again with one job in memory: every other access drops a job and reloads it from disk.
+describeLogStoreConformance('file, 1 job in memory', fileFactory(1));
 
 const TOKEN = { tokenHash: 'f'.repeat(64) };
 

@@ -1,7 +1,6 @@
-import { mkdir, open, readdir, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import {
   MAX_RANGE_LIMIT,
-  isJobId,
   type AppendResult,
   type FinalJobStatus,
   type JobList,
@@ -15,8 +14,8 @@ import {
 import { JobCompletedError, UnavailableError, badRequest, isAppError, notFound } from '../../errors';
 import type { AppendBatch, JobPrivate, ListJobsQuery, LogStore, StoreEvent } from '../types';
 import { appendDurable, createEmptyDurable, fsyncDir, isErrno, readRecords, truncateDurable, writeFileAtomic } from './fs-util';
-import { JobState, metaFileSchema, summarize, type MetaFile } from './job-state';
-import { pageJobs } from './job-list';
+import { JobState, metaFileSchema, type MetaFile } from './job-state';
+import { pageJobs, scanJobs } from './job-list';
 import { encodeRecord, parseRecord, type JournalRecord } from './journal';
 import { KeyedMutex } from './mutex';
 import { StorePaths, assertJobId, assertStepId } from './paths';
@@ -26,11 +25,14 @@ import { planAppend, planComplete, planPutJob, planPutStep } from './plans';
 
 /** Appends between checkpoints: bounds the journal replayed when a job is first opened. */
 const CHECKPOINT_EVERY_RECORDS = 1000;
-/** meta.json files read at once while scanning the jobs directory for listJobs. */
-const SCAN_CONCURRENCY = 16;
+
+/** Jobs kept in memory by default; beyond it the least recently used idle ones are dropped. */
+const DEFAULT_MAX_LOADED_JOBS = 256;
 
 export interface FileStoreOptions {
   dir: string;
+  /** Jobs kept in memory (default 256). A dropped job is checkpointed first and reloaded on use. */
+  maxLoadedJobs?: number;
 }
 
 /**
@@ -51,9 +53,11 @@ export class FileStore implements LogStore {
   private scanned: Map<string, JobSummary> | null = null;
   private recordsSinceCheckpoint = new Map<string, number>();
   private closed = false;
+  private readonly maxLoadedJobs: number;
 
   constructor(options: FileStoreOptions) {
     this.paths = new StorePaths(options.dir);
+    this.maxLoadedJobs = Math.max(1, options.maxLoadedJobs ?? DEFAULT_MAX_LOADED_JOBS);
   }
 
   async init(): Promise<void> {
@@ -73,12 +77,23 @@ export class FileStore implements LogStore {
     assertJobId(jobId);
     if (this.closed) throw new UnavailableError('store closed');
     const existing = this.loading.get(jobId);
-    if (existing) return existing;
+    if (existing) {
+      const state = this.loaded.get(jobId);
+      // Map order is the LRU order: re-insert on use.
+      if (state) {
+        this.loaded.delete(jobId);
+        this.loaded.set(jobId, state);
+      }
+      return existing;
+    }
     const promise = this.load(jobId);
     this.loading.set(jobId, promise);
     promise.then(
       (state) => {
-        if (state) this.loaded.set(jobId, state);
+        if (state && this.loading.get(jobId) === promise) {
+          this.loaded.set(jobId, state);
+          this.trim();
+        }
         else if (this.loading.get(jobId) === promise) this.loading.delete(jobId);
       },
       () => {
@@ -86,6 +101,29 @@ export class FileStore implements LogStore {
       },
     );
     return promise;
+  }
+
+  /**
+   * Drops the least recently used jobs beyond maxLoadedJobs, each under its own write lock
+   * (so no write is in flight) and only without live subscribers; checkpointed first, so
+   * reloading replays nothing.
+   */
+  private trim(): void {
+    let excess = this.loaded.size - this.maxLoadedJobs;
+    for (const id of this.loaded.keys()) {
+      if (excess <= 0) return;
+      if (this.waiters.has(id)) continue;
+      excess -= 1;
+      void this.mutex
+        .run(id, async () => {
+          const state = this.loaded.get(id);
+          if (!state || this.waiters.has(id) || this.closed || this.loaded.size <= this.maxLoadedJobs) return;
+          if (state.checkpointOffset < state.journalBytes) await this.checkpoint(state);
+          this.scanned?.set(id, state.toSummary());
+          this.evict(id);
+        })
+        .catch(() => this.evict(id));
+    }
   }
 
   /** Forget a job after a failed write: the next access recovers it from disk. */
@@ -226,6 +264,7 @@ export class FileStore implements LogStore {
     const promise = Promise.resolve(state);
     this.loading.set(jobId, promise);
     this.loaded.set(jobId, state);
+    this.trim();
     return state;
   }
 
@@ -314,26 +353,9 @@ export class FileStore implements LogStore {
     return pageJobs(all.values(), query);
   }
 
-  /** One pass over jobs/*\/meta.json (checkpoints) the first time jobs are listed. */
   private async scan(): Promise<Map<string, JobSummary>> {
-    if (this.scanned) return this.scanned;
-    const ids = (await readdir(this.paths.jobsDir)).filter(isJobId);
-    const found = new Map<string, JobSummary>();
-    for (let i = 0; i < ids.length; i += SCAN_CONCURRENCY) {
-      await Promise.all(
-        ids.slice(i, i + SCAN_CONCURRENCY).map(async (id) => {
-          try {
-            const meta = metaFileSchema.parse(JSON.parse(await readFile(this.paths.meta(id), 'utf8')));
-            found.set(id, summarize(meta));
-          } catch (error) {
-            // A job directory without a (valid) meta.json is an interrupted create: not a job.
-            if (!isErrno(error, 'ENOENT') && !(error instanceof SyntaxError) && !(error instanceof Error && error.name === 'ZodError')) throw error;
-          }
-        }),
-      );
-    }
-    this.scanned = found;
-    return found;
+    this.scanned ??= await scanJobs(this.paths);
+    return this.scanned;
   }
 
   subscribe(jobId: string, after: string | null, signal: AbortSignal): AsyncIterable<StoreEvent> {

@@ -1,7 +1,46 @@
-import type { JobList, JobSummary } from '../../contracts';
+import { readFile, readdir } from 'node:fs/promises';
+import { isJobId, type JobList, type JobSummary } from '../../contracts';
 import { badRequest } from '../../errors';
 import type { ListJobsQuery } from '../types';
-import { assertJobId } from './paths';
+import { isErrno } from './fs-util';
+import { metaFileSchema, summarize } from './job-state';
+import { assertJobId, type StorePaths } from './paths';
+
+/** meta.json files read at once while scanning the jobs directory. */
+const SCAN_CONCURRENCY = 16;
+
+/**
+ * Summaries of every job on disk, from their meta.json checkpoints (read once per process;
+ * jobs opened since are summarised from memory). A directory without a valid meta.json is an
+ * interrupted create, not a job. Line counts of a job that crashed after its last checkpoint
+ * lag until the job is opened again.
+ */
+export async function scanJobs(paths: StorePaths): Promise<Map<string, JobSummary>> {
+  const ids = (await readdir(paths.jobsDir)).filter(isJobId);
+  const found = new Map<string, JobSummary>();
+  for (let i = 0; i < ids.length; i += SCAN_CONCURRENCY) {
+    await Promise.all(
+      ids.slice(i, i + SCAN_CONCURRENCY).map(async (id) => {
+        let raw: string;
+        try {
+          raw = await readFile(paths.meta(id), 'utf8');
+        } catch (error) {
+          if (isErrno(error, 'ENOENT')) return;
+          throw error;
+        }
+        let json: unknown;
+        try {
+          json = JSON.parse(raw);
+        } catch {
+          return;
+        }
+        const meta = metaFileSchema.safeParse(json);
+        if (meta.success) found.set(id, summarize(meta.data));
+      }),
+    );
+  }
+  return found;
+}
 
 /** Page sizes beyond this are clamped: a page is rendered as one list. */
 export const MAX_LIST_LIMIT = 500;

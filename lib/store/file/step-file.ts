@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
 import { lineSchema, type Line } from '../../contracts';
-import { appendDurable, isErrno, readRecords, truncateDurable, writeFileAtomic } from './fs-util';
+import { appendDurable, fsyncDir, isErrno, readRecords, truncateDurable, writeFileAtomic } from './fs-util';
 
 /**
  * One step's lines: `<step>.lines` is append-only NDJSON of {n, ts, stream, text}, lines 1..N
@@ -135,8 +136,11 @@ export class StepFile {
       parts.push(encoded);
       position += encoded.length;
     }
+    const creating = this.bytes === 0;
     await appendDurable(this.linesPath, Buffer.concat(parts));
     if (newIndex.length > 0) await appendDurable(this.indexPath, encodeIndex(newIndex));
+    // A new file's directory entry is durable only once its directory is synced.
+    if (creating) await fsyncDir(path.dirname(this.linesPath));
     this.index.push(...newIndex);
     this.bytes = position;
     this.lines = n;
