@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jobMetaSchema, type FinalJobStatus, type JobMeta } from '../contracts';
+import { jobMetaSchema, stepMetaSchema, type FinalJobStatus, type JobMeta, type StepMeta, type StepStatus } from '../contracts';
 import { isJobId, isStepId } from '../contracts/ids';
 import { DEFAULT_RETRY, isRetryable, retryDelay, sleep, type RetryPolicy } from './backoff';
 import { abortError, isLogscopeError, LogscopeError } from './errors';
@@ -12,6 +12,8 @@ export interface CreateJobOptions {
   jobId: string;
   title?: string;
   labels?: Record<string, string>;
+  /** Steps to declare up front (status pending), so the viewer shows the whole plan at once. */
+  steps?: Array<{ id: string; name?: string; internal?: boolean }>;
   /**
    * The job's write token. Given: the job must exist (a bad token fails here, not mid-build).
    * Omitted: the job must not exist; it is created and `job.token` holds the new token.
@@ -38,6 +40,7 @@ export interface CreateJobOptions {
 
 const createdSchema = z.object({ job: jobMetaSchema, writeToken: z.string().min(1) });
 const updatedSchema = z.object({ job: jobMetaSchema });
+const stepAnswerSchema = z.object({ step: stepMetaSchema });
 const DEFAULT_CONNECT_GIVE_UP_MS = 10_000;
 
 export class Job {
@@ -89,6 +92,15 @@ export class Job {
       this.steps.set(id, writer);
     }
     return writer;
+  }
+
+  /** Sets a step's status (or name) without writing lines, e.g. `skipped`; retried like writes. */
+  async setStep(id: string, body: { name?: string; status?: StepStatus; internal?: boolean }): Promise<StepMeta> {
+    const path = `/jobs/${encodeURIComponent(this.id)}/steps/${encodeURIComponent(id)}`;
+    const { step } = await withRetry(this.writerOptions.retry, this.signal, () =>
+      this.http.request({ method: 'PUT', path, token: this.token, json: body, signal: this.signal }, stepAnswerSchema),
+    );
+    return step;
   }
 
   /** Waits until every line written to any step is acknowledged. */
@@ -146,7 +158,7 @@ export async function createJob(options: CreateJobOptions): Promise<Job> {
     if (!existing) throw new LogscopeError('not_found', `unknown job ${options.jobId}`, { status: 404 });
     token = options.token;
     // an update with the token checks it now, so a bad token fails before the build runs
-    const body = { title: options.title, labels: options.labels };
+    const body = { title: options.title, labels: options.labels, steps: options.steps };
     meta = (
       await withRetry(connect, signal, () =>
         http.request({ method: 'PUT', path, token, json: body, signal }, updatedSchema),
@@ -161,7 +173,7 @@ export async function createJob(options: CreateJobOptions): Promise<Job> {
     }
     const answer = await withRetry(connect, signal, () =>
       http.request(
-        { method: 'PUT', path, token: options.ingestKey, json: { title: options.title, labels: options.labels }, signal },
+        { method: 'PUT', path, token: options.ingestKey, json: { title: options.title, labels: options.labels, steps: options.steps }, signal },
         z.union([createdSchema, updatedSchema]),
       ),
     ).catch((error: unknown) => {

@@ -159,6 +159,11 @@ export class StepWriter {
     if (this.failure) throw this.failure;
   }
 
+  /** true while write() would make a producer wait: stop reading input until its promise resolves */
+  get backlogged(): boolean {
+    return this.failure === undefined && this.queuedBytes >= this.options.maxBufferedBytes;
+  }
+
   stats(): WriterStats {
     return { ...this.counters };
   }

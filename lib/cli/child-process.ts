@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import type { Readable } from 'node:stream';
+import type { Stream } from '../contracts';
+import type { StepWriter } from '../sdk/step-writer';
+import { EXIT } from './exit-codes';
+import type { Progress } from './progress';
+
+/**
+ * Runs a command with stdout and stderr piped into a step (tagged out/err) and teed to our
+ * own stdout/stderr as they arrive. When the step writer has too much unacknowledged output,
+ * the child's pipes are paused, so a command that outruns the server waits instead of
+ * filling our memory. SIGINT/SIGTERM/SIGHUP sent to us are forwarded to the child.
+ */
+export interface ChildResult {
+  /** our exit code for it: its own code, 128+n for signal n, 126/127 when it never ran */
+  code: number;
+  signal: NodeJS.Signals | null;
+  /** spawn error (ENOENT, EACCES) */
+  error?: Error;
+  /** a signal we received and forwarded (the user cancelled) */
+  forwarded: NodeJS.Signals | null;
+}
+
+export interface TeeTargets {
+  stdout: NodeJS.WritableStream | null;
+  stderr: NodeJS.WritableStream | null;
+}
+
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+export function runChild(init: {
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  writer: StepWriter;
+  tee: TeeTargets;
+  progress?: Progress;
+}): Promise<ChildResult> {
+  return new Promise((resolve) => {
+    let forwarded: NodeJS.Signals | null = null;
+    const child = spawn(init.command, init.args, { stdio: ['inherit', 'pipe', 'pipe'], env: init.env ?? process.env });
+    const onSignal = (signal: NodeJS.Signals) => {
+      forwarded = signal;
+      child.kill(signal);
+    };
+    for (const signal of FORWARDED) process.on(signal, onSignal);
+    const cleanup = () => {
+      for (const signal of FORWARDED) process.off(signal, onSignal);
+    };
+
+    const pump = (source: Readable | null, stream: Stream, tee: NodeJS.WritableStream | null) => {
+      source?.on('data', (chunk: Buffer) => {
+        if (tee) {
+          init.progress?.beforeOutput();
+          tee.write(chunk);
+          init.progress?.afterOutput(chunk);
+        }
+        const room = init.writer.write(chunk, stream);
+        if (init.writer.backlogged) {
+          source.pause();
+          void room.then(() => source.resume());
+        }
+      });
+    };
+    pump(child.stdout, 'out', init.tee.stdout);
+    pump(child.stderr, 'err', init.tee.stderr);
+
+    let spawnError: Error | undefined;
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      spawnError = error;
+    });
+    child.on('close', (code, signal) => {
+      cleanup();
+      if (spawnError) {
+        const errno = (spawnError as NodeJS.ErrnoException).code;
+        resolve({
+          code: errno === 'ENOENT' ? EXIT.commandNotFound : EXIT.cannotExecute,
+          signal: null,
+          error: spawnError,
+          forwarded,
+        });
+        return;
+      }
+      const number = signal ? (constants.signals[signal] ?? 0) : 0;
+      resolve({ code: signal ? 128 + number : (code ?? 1), signal, forwarded });
+    });
+  });
+}
