@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../errors';
+import { createLineSplitter } from './splitter';
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+function splitAll(chunks: Uint8Array[], maxLineBytes?: number): string[] {
+  const s = createLineSplitter({ maxLineBytes });
+  return [...chunks.flatMap((c) => s.push(c)), ...s.end()];
+}
+
+describe('createLineSplitter', () => {
+  const cases: Array<[string, string, string[]]> = [
+    ['LF', 'a\nb\n', ['a', 'b']],
+    ['CRLF', 'a\r\nb\r\n', ['a', 'b']],
+    ['bare CR stays inside the line', 'a\rb\nc', ['a\rb', 'c']],
+    ['empty lines are lines', '\n\n', ['', '']],
+    ['unterminated last line', 'a\nb', ['a', 'b']],
+    ['a final CR without LF is kept', 'a\r', ['a\r']],
+    ['nothing', '', []],
+    ['multibyte', 'ü€😀\n', ['ü€😀']],
+  ];
+  it.each(cases)('%s, whole and split at every byte', (_name, input, expected) => {
+    const bytes = enc(input);
+    expect(splitAll([bytes])).toEqual(expected);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      expect(splitAll([bytes.subarray(0, cut), bytes.subarray(cut)]), `cut ${cut}`).toEqual(expected);
+    }
+    expect(splitAll([...bytes].map((b) => new Uint8Array([b])))).toEqual(expected);
+  });
+
+  it('does not keep a reference to the caller buffer', () => {
+    const s = createLineSplitter();
+    const buf = enc('abc');
+    s.push(buf);
+    buf.fill(0x78);
+    expect(s.push(enc('\n'))).toEqual(['abc']);
+  });
+
+  it('accepts a line of exactly maxLineBytes, with CRLF', () => {
+    expect(splitAll([enc('x'.repeat(8) + '\r\n')], 8)).toEqual(['x'.repeat(8)]);
+    expect(splitAll([enc('x'.repeat(8))], 8)).toEqual(['x'.repeat(8)]);
+  });
+
+  it('throws too_large as soon as a line exceeds the cap, before its end arrives', () => {
+    const s = createLineSplitter({ maxLineBytes: 8 });
+    expect(s.push(enc('ok\n12345'))).toEqual(['ok']);
+    let error: unknown;
+    try {
+      s.push(enc('67890'));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe('too_large');
+    expect(() => splitAll([enc('123456789\n')], 8)).toThrow(AppError);
+    expect(() => splitAll([enc('123456789')], 8)).toThrow(AppError);
+  });
+
+  it('defaults to MAX_LINE_BYTES (1 MiB)', () => {
+    const s = createLineSplitter();
+    expect(s.push(new Uint8Array(1024 * 1024).fill(0x61))).toEqual([]);
+    expect(() => s.push(new Uint8Array(2).fill(0x61))).toThrow(AppError);
+  });
+});
