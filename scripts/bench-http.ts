@@ -1,0 +1,90 @@
+/**
+ * End-to-end ingest through the HTTP API: starts the built server on a free port with a
+ * fresh store, streams N lines into one step through `POST lines` and prints lines/s, then
+ * the latency of a range read deep in the step. Usage: tsx scripts/bench-http.ts [lines] [store-url]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const LINES = Number(process.argv[2] ?? 1_000_000);
+const PORT = Number(process.env.BENCH_PORT ?? 3190);
+const dir = mkdtempSync(path.join(os.tmpdir(), 'logscope-bench-'));
+const storeUrl = process.argv[3] ?? `file:${dir}`;
+const base = `http://127.0.0.1:${PORT}/api/v1`;
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+const server = spawn(process.execPath, [path.join(root, 'scripts/server.mjs')], {
+  cwd: root,
+  env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', LOGSCOPE_STORE: storeUrl },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+
+async function waitUp(): Promise<void> {
+  for (let i = 0; i < 120; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${PORT}/api/health`)).ok) return;
+    } catch {
+      /* starting */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('server did not start');
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+async function main(): Promise<void> {
+  await waitUp();
+  const jobId = `bench-${Date.now()}`;
+  const created = (await (await fetch(`${base}/jobs/${jobId}`, { method: 'PUT', body: '{}' })).json()) as { writeToken: string };
+  const auth = { authorization: `Bearer ${created.writeToken}` };
+
+  // One long streamed NDJSON request, as a CI worker streaming a whole step would send it.
+  const CHUNK = 2000;
+  let n = 0;
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (n >= LINES) return c.close();
+      let text = '';
+      for (let i = 0; i < CHUNK && n < LINES; i++) {
+        n++;
+        text += `{"n":${n},"text":"\\u001b[32m${n}\\u001b[0m compiling module ${n % 977} of the build, a typical line of CI output"}\n`;
+      }
+      c.enqueue(encoder.encode(text));
+    },
+  });
+  const started = performance.now();
+  const response = await fetch(`${base}/jobs/${jobId}/steps/build/lines`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/x-ndjson' },
+    body,
+    duplex: 'half',
+  } as RequestInit);
+  const result = await response.json();
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`http ingest (${storeUrl.split(':')[0]}): ${LINES} lines in ${seconds.toFixed(1)} s = ${Math.round(LINES / seconds)} lines/s`, result);
+
+  const at = Math.floor(LINES * 0.9);
+  const samples: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const t = performance.now();
+    const r = await fetch(`${base}/jobs/${jobId}/steps/build/lines?from=${at + i * 7}&limit=200`);
+    await r.json();
+    samples.push(performance.now() - t);
+  }
+  samples.sort((a, b) => a - b);
+  console.log(`http range read at line ${at} (200 lines): p50 ${percentile(samples, 50).toFixed(1)} ms, p99 ${percentile(samples, 99).toFixed(1)} ms`);
+}
+
+main()
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    server.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });

@@ -1,0 +1,30 @@
+/**
+ * `npm run bench`: every benchmark, one after another, each printing its own figures.
+ * Benchmarks print numbers; they never pass or fail on timing (a 2-core machine is noisy).
+ * Pass names to run a subset: `npm run bench -- http ingest`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const BENCHES: { name: string; file: string; args?: string[]; needsBuild?: boolean }[] = [
+  { name: 'ingest', file: 'scripts/bench-ingest.ts' },
+  { name: 'file-store', file: 'scripts/bench-file-store.ts' },
+  { name: 'backends', file: 'scripts/bench-backends.ts' },
+  { name: 'http', file: 'scripts/bench-http.ts', args: ['1000000'], needsBuild: true },
+  { name: 'cross-server', file: 'scripts/bench-cross-server.ts', needsBuild: true },
+  { name: 'cli', file: 'scripts/bench-cli.ts', needsBuild: true },
+  { name: 'browser', file: 'scripts/bench-browser.ts', needsBuild: true },
+];
+
+const wanted = process.argv.slice(2);
+const chosen = BENCHES.filter((b) => (wanted.length === 0 || wanted.includes(b.name)) && existsSync(path.join(root, b.file)));
+if (chosen.some((b) => b.needsBuild)) spawnSync(process.execPath, ['scripts/ensure-build.mjs'], { cwd: root, stdio: 'inherit' });
+for (const bench of chosen) {
+  console.log(`\n## ${bench.name} (${bench.file})`);
+  spawnSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), bench.file, ...(bench.args ?? [])], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+}
