@@ -1,0 +1,34 @@
+import { notFound } from 'next/navigation';
+import { isJobId, isStepId } from '@/lib/contracts';
+import { LogViewer } from '@/components/log-viewer';
+
+type Props = {
+  params: Promise<{ job: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+};
+
+function one(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** `/embed/jobs/{job}?step=&theme=dark|light&follow=1`: the viewer alone, for iframes. */
+export default async function EmbedPage({ params, searchParams }: Props) {
+  const { job } = await params;
+  const query = await searchParams;
+  if (!isJobId(job)) notFound();
+  const step = one(query.step);
+  if (step !== undefined && step !== '' && !isStepId(step)) notFound();
+  const theme = one(query.theme) === 'light' ? 'light' : 'dark';
+  const follow = one(query.follow);
+  return (
+    <div className="h-screen">
+      <LogViewer
+        jobId={job}
+        step={step || undefined}
+        theme={theme}
+        chrome="minimal"
+        follow={follow === '1' ? true : follow === '0' ? false : undefined}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,22 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { isJobId, isStepId } from '@/lib/contracts';
+import { LogViewer } from '@/components/log-viewer';
+import { AppShell } from '@/components/ui/app-shell';
+
+type Params = { params: Promise<{ job: string; step: string }> };
+
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  const { job, step } = await params;
+  return { title: isJobId(job) && isStepId(step) ? `${step} · ${job}` : 'Step' };
+}
+
+export default async function StepPage({ params }: Params) {
+  const { job, step } = await params;
+  if (!isJobId(job) || !isStepId(step)) notFound();
+  return (
+    <AppShell>
+      <LogViewer jobId={job} step={step} />
+    </AppShell>
+  );
+}

@@ -1,0 +1,207 @@
+'use client';
+import { useEffect, useRef, type ReactNode } from 'react';
+import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
+import { inRange, type JobLink } from '@/lib/viewer/hash';
+import { formatCount } from '@/lib/viewer/format';
+import { rowAt, type Row, type RowModel } from '@/lib/viewer/rows';
+import { windowHasAfter, windowHasBefore, type RowWindow } from '@/lib/viewer/window';
+import type { LineHtmlCache } from './line-html';
+import { GroupHeaderRow, LineRow, StepHeaderRow } from './rows';
+import type { LineLookup } from './use-line-pages';
+
+/** Estimated row height (px): lines are one 20 px row unless they wrap. */
+const ROW_PX = 20;
+/** Rows rendered beyond the viewport, in px, so fast wheel scrolling does not flash blanks. */
+const OVERSCAN_PX = 600;
+
+export interface ScrollRequest {
+  /** row index in the whole model */
+  index: number;
+  align: 'start' | 'center' | 'end';
+  seq: number;
+}
+
+interface WindowContext {
+  win: RowWindow;
+  total: number;
+  onShiftWindow: (direction: -1 | 1) => void;
+}
+
+function WindowBefore({ context }: { context: WindowContext }) {
+  if (!windowHasBefore(context.win)) return null;
+  return (
+    <div className="ls-window-bar">
+      {formatCount(context.win.start)} earlier rows not in this view ·{' '}
+      <button type="button" onClick={() => context.onShiftWindow(-1)}>
+        show earlier rows
+      </button>
+    </div>
+  );
+}
+
+function WindowAfter({ context }: { context: WindowContext }) {
+  if (!windowHasAfter(context.win, context.total)) return null;
+  return (
+    <div className="ls-window-bar">
+      {formatCount(context.total - context.win.start - context.win.size)} later rows not in this view ·{' '}
+      <button type="button" onClick={() => context.onShiftWindow(1)}>
+        show later rows
+      </button>
+    </div>
+  );
+}
+
+function rowKey(row: Row | null, index: number): string {
+  if (!row) return `x${index}`;
+  if (row.kind === 'step') return `s:${row.section.key}`;
+  if (row.kind === 'group') return `g:${row.group.key}`;
+  return `l:${row.section.key}:${row.n}`;
+}
+
+export interface LogListProps {
+  model: RowModel;
+  win: RowWindow;
+  lookup: LineLookup;
+  selection: JobLink | null;
+  expandedLines: ReadonlySet<string>;
+  following: boolean;
+  scrollRequest: ScrollRequest | null;
+  now: number;
+  cache: LineHtmlCache;
+  lineHref: (step: string, n: number) => string;
+  stepHref: ((step: string) => string) | null;
+  onToggle: (key: string, open: boolean) => void;
+  onLineClick: (step: string, n: number, extend: boolean) => void;
+  onExpandLine: (step: string, n: number) => void;
+  onFollowChange: (following: boolean) => void;
+  onVisibleRows: (first: number, last: number) => void;
+  onShiftWindow: (direction: -1 | 1) => void;
+  onScrollDone: (seq: number) => void;
+}
+
+/**
+ * The virtual list over one window of the row model. Follow mode: `followOutput` returns
+ * 'auto' while following; following stops when the user scrolls up (wheel, keys, or the
+ * scroll position moving up) and resumes when the list is at the bottom again.
+ */
+export function LogList(props: LogListProps) {
+  const { model, win, lookup, selection, expandedLines, following, scrollRequest, now, cache } = props;
+  const ref = useRef<VirtuosoHandle>(null);
+  const followingRef = useRef(following);
+  followingRef.current = following;
+  const cb = useRef(props);
+  cb.current = props;
+
+  const scrollerCleanup = useRef<(() => void) | null>(null);
+  const setScroller = (el: HTMLElement | Window | null) => {
+    scrollerCleanup.current?.();
+    scrollerCleanup.current = null;
+    if (!(el instanceof HTMLElement)) return;
+    let lastTop = el.scrollTop;
+    const stop = () => {
+      if (followingRef.current) cb.current.onFollowChange(false);
+    };
+    const onScroll = () => {
+      if (el.scrollTop < lastTop - 4) stop();
+      lastTop = el.scrollTop;
+    };
+    const onWheel = (e: WheelEvent) => {
+      if (e.deltaY < 0) stop();
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'ArrowUp' || e.key === 'PageUp' || e.key === 'Home') stop();
+    };
+    el.addEventListener('scroll', onScroll, { passive: true });
+    el.addEventListener('wheel', onWheel, { passive: true });
+    el.addEventListener('keydown', onKey);
+    scrollerCleanup.current = () => {
+      el.removeEventListener('scroll', onScroll);
+      el.removeEventListener('wheel', onWheel);
+      el.removeEventListener('keydown', onKey);
+    };
+  };
+  useEffect(() => () => scrollerCleanup.current?.(), []);
+
+  useEffect(() => {
+    if (!scrollRequest) return;
+    const local = scrollRequest.index - win.start;
+    if (local < 0 || local >= win.size) return;
+    // One frame later, so the list has taken the new row count before it scrolls.
+    const id = requestAnimationFrame(() => {
+      ref.current?.scrollToIndex({ index: local, align: scrollRequest.align });
+      cb.current.onScrollDone(scrollRequest.seq);
+    });
+    return () => cancelAnimationFrame(id);
+  }, [scrollRequest, win.start, win.size]);
+
+  const renderRow = (local: number): ReactNode => {
+    const row = rowAt(model, win.start + local);
+    if (!row) return <div className="ls-row" />;
+    if (row.kind === 'step') {
+      const step = row.section.step;
+      return (
+        <StepHeaderRow
+          step={step}
+          lines={row.section.lines}
+          open={row.open}
+          now={step.status === 'running' ? now : 0}
+          stepHref={props.stepHref ? props.stepHref(step.id) : null}
+          onToggle={props.onToggle}
+        />
+      );
+    }
+    const stepId = row.section.step.id;
+    const sel = selection && selection.step === stepId ? selection.lines : undefined;
+    if (row.kind === 'group') {
+      return (
+        <GroupHeaderRow
+          group={row.group}
+          stepId={stepId}
+          open={row.open}
+          highlighted={inRange(sel, row.group.start)}
+          now={row.group.open ? now : 0}
+          onToggle={props.onToggle}
+        />
+      );
+    }
+    return (
+      <LineRow
+        stepId={stepId}
+        n={row.n}
+        depth={row.depth}
+        line={lookup(stepId, row.n)}
+        href={props.lineHref(stepId, row.n)}
+        highlighted={inRange(sel, row.n)}
+        expanded={expandedLines.has(`${stepId}:${row.n}`)}
+        cache={cache}
+        onLineClick={props.onLineClick}
+        onExpand={props.onExpandLine}
+      />
+    );
+  };
+
+  const initial = scrollRequest ? scrollRequest.index - win.start : following ? win.size - 1 : 0;
+  return (
+    <Virtuoso<unknown, WindowContext>
+      ref={ref}
+      className="ls-scroller"
+      style={{ height: '100%' }}
+      totalCount={win.size}
+      context={{ win, total: model.total, onShiftWindow: props.onShiftWindow }}
+      components={{ Header: WindowBefore, Footer: WindowAfter }}
+      computeItemKey={(i) => rowKey(rowAt(model, win.start + i), i)}
+      itemContent={(i) => renderRow(i)}
+      defaultItemHeight={ROW_PX}
+      increaseViewportBy={OVERSCAN_PX}
+      initialTopMostItemIndex={{ index: Math.max(0, Math.min(win.size - 1, initial)), align: scrollRequest?.align ?? (following ? 'end' : 'start') }}
+      followOutput={() => (followingRef.current ? 'auto' : false)}
+      atBottomThreshold={ROW_PX * 2}
+      atBottomStateChange={(atBottom) => {
+        if (atBottom && !followingRef.current) cb.current.onFollowChange(true);
+      }}
+      rangeChanged={({ startIndex, endIndex }) => cb.current.onVisibleRows(win.start + startIndex, win.start + endIndex)}
+      scrollerRef={setScroller}
+      tabIndex={0}
+    />
+  );
+}

@@ -1,0 +1,5 @@
+/** React Query keys of the viewer: one place so live updates patch exactly what queries read. */
+export const viewerKeys = {
+  job: (apiBase: string, job: string) => ['logscope', apiBase, 'job', job] as const,
+  page: (apiBase: string, job: string, step: string, page: number) => ['logscope', apiBase, 'lines', job, step, page] as const,
+};

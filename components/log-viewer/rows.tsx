@@ -1,0 +1,125 @@
+'use client';
+import { memo, type MouseEvent } from 'react';
+import type { Line, StepMeta } from '@/lib/contracts';
+import { StatusIcon } from '@/components/ui/status-icon';
+import { elapsed, formatCount, formatDuration } from '@/lib/viewer/format';
+import type { GroupNode } from '@/lib/viewer/sections';
+import { LineHtml, type LineHtmlCache } from './line-html';
+
+/** Indent per nesting level, in `ch` of the monospace font. */
+const INDENT_CH = 2;
+
+function Chevron({ open }: { open: boolean }) {
+  return (
+    <span aria-hidden="true" className={`ls-chevron ${open ? 'ls-chevron-open' : ''}`}>
+      ▸
+    </span>
+  );
+}
+
+export const StepHeaderRow = memo(function StepHeaderRow(props: {
+  step: StepMeta;
+  lines: number;
+  open: boolean;
+  now: number;
+  stepHref: string | null;
+  onToggle: (key: string, open: boolean) => void;
+}) {
+  const { step, lines, open, now, stepHref, onToggle } = props;
+  const took = elapsed(step.startedAt, step.endedAt, now);
+  return (
+    <div className="ls-row ls-step-header" data-section={step.id} data-status={step.status}>
+      <button type="button" className="ls-header-button" aria-expanded={open} onClick={() => onToggle(step.id, !open)}>
+        <Chevron open={open} />
+        <StatusIcon status={step.status} />
+        <span className="ls-header-name">{step.name || step.id}</span>
+        {step.internal && <span className="ls-tag">internal</span>}
+        <span className="ls-header-meta">
+          {took !== null && <span>{formatDuration(took)}</span>}
+          <span>{formatCount(lines)} lines</span>
+        </span>
+      </button>
+      {stepHref && (
+        <a className="ls-header-link" href={stepHref} title="Open this step alone">
+          <span aria-hidden="true">↗</span>
+          <span className="sr-only">Open step {step.name || step.id} alone</span>
+        </a>
+      )}
+    </div>
+  );
+});
+
+export const GroupHeaderRow = memo(function GroupHeaderRow(props: {
+  group: GroupNode;
+  stepId: string;
+  open: boolean;
+  highlighted: boolean;
+  now: number;
+  onToggle: (key: string, open: boolean) => void;
+}) {
+  const { group, stepId, open, highlighted, now, onToggle } = props;
+  const took = elapsed(group.startedAt, group.open ? null : group.endedAt, now);
+  return (
+    <div
+      className="ls-row ls-group-header"
+      data-section={group.key}
+      data-group-step={stepId}
+      data-group-line={group.start}
+      data-highlighted={highlighted ? '' : undefined}
+      style={{ paddingLeft: `calc(var(--ls-gutter) + ${group.depth * INDENT_CH}ch)` }}
+    >
+      <button type="button" className="ls-header-button" aria-expanded={open} onClick={() => onToggle(group.key, !open)}>
+        <Chevron open={open} />
+        <span className="ls-header-name">{group.name}</span>
+        <span className="ls-header-meta">
+          {took !== null && <span>{formatDuration(took)}</span>}
+          <span>{formatCount(group.end - group.start)} lines</span>
+        </span>
+      </button>
+    </div>
+  );
+});
+
+export const LineRow = memo(function LineRow(props: {
+  stepId: string;
+  n: number;
+  depth: number;
+  line: Line | undefined;
+  href: string;
+  highlighted: boolean;
+  expanded: boolean;
+  cache: LineHtmlCache;
+  onLineClick: (step: string, n: number, extend: boolean) => void;
+  onExpand: (step: string, n: number) => void;
+}) {
+  const { stepId, n, depth, line, href, highlighted, expanded, cache, onLineClick, onExpand } = props;
+  const click = (e: MouseEvent<HTMLAnchorElement>) => {
+    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.altKey) return;
+    e.preventDefault();
+    onLineClick(stepId, n, e.shiftKey);
+  };
+  const indent = depth > 0 ? { paddingLeft: `${depth * INDENT_CH}ch` } : undefined;
+  if (!line) {
+    return (
+      <div className="ls-row ls-line ls-pending" data-pending-step={stepId} data-pending-line={n} aria-busy="true">
+        <span className="ls-gutter" data-n={n} />
+        <span className="ls-content" style={indent}>
+          <span className="ls-skeleton" />
+        </span>
+      </div>
+    );
+  }
+  return (
+    <div
+      className={`ls-row ls-line ${line.stream === 'err' ? 'ls-stderr' : ''}`}
+      data-step={stepId}
+      data-line={n}
+      data-highlighted={highlighted ? '' : undefined}
+    >
+      <a className="ls-gutter" href={href} data-n={n} onClick={click} aria-label={`Line ${n}`} tabIndex={-1} />
+      <span className="ls-content" style={indent}>
+        <LineHtml line={line} cache={cache} expanded={expanded} onExpand={(k) => onExpand(stepId, k)} />
+      </span>
+    </div>
+  );
+});

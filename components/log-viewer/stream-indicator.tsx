@@ -1,0 +1,18 @@
+import type { StreamState } from './use-live-stream';
+
+const TEXT: Record<StreamState, string> = {
+  connecting: 'Connecting',
+  live: 'Live',
+  reconnecting: 'Reconnecting',
+  complete: 'Complete',
+};
+
+/** The live/reconnecting/complete indicator (a status region, so changes are announced). */
+export function StreamIndicator({ state }: { state: StreamState }) {
+  return (
+    <span role="status" className="ls-stream" data-stream-state={state} data-testid="stream-state">
+      <span aria-hidden="true" className="ls-stream-dot" />
+      {TEXT[state]}
+    </span>
+  );
+}

@@ -1,0 +1,68 @@
+'use client';
+import { useState, type FormEvent } from 'react';
+import { ToolButton } from '@/components/ui/button';
+import type { JobLink } from '@/lib/viewer/hash';
+
+/** How long "Copied" stays on the copy-link button. */
+const COPIED_MS = 1500;
+
+export function Toolbar(props: {
+  selection: JobLink | null;
+  following: boolean;
+  live: boolean;
+  /** steps page or embed of one step: "go to line" takes a bare number */
+  singleStep: boolean;
+  onExpandAll: () => void;
+  onCollapseAll: () => void;
+  onGoTo: (input: string) => boolean;
+  onCopyLink: () => Promise<void>;
+  onJumpToLive: () => void;
+  children?: React.ReactNode;
+}) {
+  const { selection, following, live, singleStep } = props;
+  const [target, setTarget] = useState('');
+  const [invalid, setInvalid] = useState(false);
+  const [copied, setCopied] = useState(false);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setInvalid(!props.onGoTo(target.trim()));
+  };
+  const copy = () => {
+    void props.onCopyLink().then(() => {
+      setCopied(true);
+      setTimeout(() => setCopied(false), COPIED_MS);
+    });
+  };
+  const sel = selection?.lines;
+  return (
+    <div className="ls-toolbar" role="toolbar" aria-label="Log controls">
+      {props.children}
+      <ToolButton onClick={props.onExpandAll}>Expand all</ToolButton>
+      <ToolButton onClick={props.onCollapseAll}>Collapse all</ToolButton>
+      <form onSubmit={submit} className="flex items-center gap-1">
+        <input
+          className={`ls-input ${invalid ? 'ls-input-invalid' : ''}`}
+          aria-label="Go to line"
+          aria-invalid={invalid}
+          placeholder={singleStep ? 'line' : 'step:line'}
+          value={target}
+          onChange={(e) => {
+            setTarget(e.target.value);
+            setInvalid(false);
+          }}
+        />
+        <ToolButton type="submit">Go</ToolButton>
+      </form>
+      <ToolButton onClick={copy} title="Copy a link to the selected lines">
+        {copied ? 'Copied' : sel ? (sel.from === sel.to ? `Copy link to line ${sel.from}` : `Copy link to lines ${sel.from}–${sel.to}`) : 'Copy link'}
+      </ToolButton>
+      <span className="ml-auto" />
+      {!following && (
+        <ToolButton onClick={props.onJumpToLive} className="ls-jump" data-testid="jump-to-live">
+          {live ? 'Jump to live ↓' : 'Jump to end ↓'}
+        </ToolButton>
+      )}
+      {following && live && <span className="ls-following">following</span>}
+    </div>
+  );
+}

@@ -1,0 +1,127 @@
+'use client';
+import { useEffect, useRef, useState } from 'react';
+import type { QueryClient } from '@tanstack/react-query';
+import { EVENT_SCHEMAS, type EventData, type EventName, type JobMeta, type StepMeta } from '@/lib/contracts';
+import type { LiveTail } from '@/lib/viewer/live-tail';
+import { eventsUrl } from './api';
+import { viewerKeys } from './query-keys';
+
+/** What the "live" indicator shows. */
+export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'complete';
+
+/** Manual reconnect delays after the browser gave up (EventSource CLOSED): 1 s doubling to 15 s. */
+const RETRY_MIN_MS = 1000;
+const RETRY_MAX_MS = 15_000;
+
+function decode<E extends EventName>(name: E, ev: Event): EventData<E> | null {
+  if (!(ev instanceof MessageEvent) || typeof ev.data !== 'string') return null;
+  try {
+    const parsed = EVENT_SCHEMAS[name].safeParse(JSON.parse(ev.data));
+    return parsed.success ? (parsed.data as EventData<E>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function upsertStep(job: JobMeta, step: StepMeta): JobMeta {
+  const i = job.steps.findIndex((s) => s.id === step.id);
+  if (i < 0) return { ...job, steps: [...job.steps, step] };
+  const prev = job.steps[i]!;
+  const steps = job.steps.slice();
+  // A step event may be older than lines already applied: never lower the count.
+  steps[i] = { ...step, lines: Math.max(prev.lines, step.lines) };
+  return { ...job, steps };
+}
+
+/**
+ * The job's one events stream (API.md "Events stream").
+ *
+ * Opened after the metadata, from its `cursor`, so history comes from range requests and the
+ * stream only appends. `lines` go to the LiveTail (flushed once per frame); `step` and `job`
+ * patch the cached metadata; `end` closes the stream for good. While the browser retries on
+ * its own (readyState CONNECTING) it resumes with Last-Event-ID; if it gives up (CLOSED, e.g.
+ * a 5xx), we reopen with `?after=<last id seen>` after a growing delay.
+ */
+export function useLiveStream(opts: {
+  apiBase: string;
+  jobId: string;
+  /** metadata cursor; null until the metadata is loaded */
+  cursor: string | null;
+  /** false for a job that was already complete when loaded; null until known */
+  live: boolean | null;
+  tail: LiveTail;
+  queryClient: QueryClient;
+}): StreamState {
+  const { apiBase, jobId, cursor, live, tail, queryClient } = opts;
+  const [state, setState] = useState<StreamState>(live === false ? 'complete' : 'connecting');
+  const startCursor = useRef<string | null>(null);
+  if (startCursor.current === null && cursor !== null) startCursor.current = cursor;
+  const ready = cursor !== null && live !== null;
+
+  useEffect(() => {
+    if (!ready) return;
+    if (!live) {
+      setState('complete');
+      return;
+    }
+    let lastId = startCursor.current;
+    let es: EventSource | null = null;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let delay = RETRY_MIN_MS;
+    let done = false;
+    const key = viewerKeys.job(apiBase, jobId);
+    const patch = (fn: (job: JobMeta) => JobMeta) => queryClient.setQueryData<JobMeta>(key, (job) => (job ? fn(job) : job));
+    const track = (ev: Event) => {
+      if (ev instanceof MessageEvent && ev.lastEventId) lastId = ev.lastEventId;
+    };
+
+    const open = () => {
+      const source = new EventSource(eventsUrl(apiBase, jobId, lastId));
+      es = source;
+      source.onopen = () => {
+        delay = RETRY_MIN_MS;
+        setState('live');
+      };
+      source.addEventListener('lines', (ev) => {
+        track(ev);
+        const data = decode('lines', ev);
+        if (data) tail.push(data.step, data.lines);
+      });
+      source.addEventListener('step', (ev) => {
+        track(ev);
+        const data = decode('step', ev);
+        if (data) patch((job) => upsertStep(job, data.step));
+      });
+      source.addEventListener('job', (ev) => {
+        track(ev);
+        const data = decode('job', ev);
+        if (data) patch((job) => ({ ...job, status: data.status, title: data.title, endedAt: data.endedAt }));
+      });
+      source.addEventListener('end', (ev) => {
+        track(ev);
+        const data = decode('end', ev);
+        done = true;
+        source.close();
+        tail.flush();
+        if (data) patch((job) => ({ ...job, status: data.status, endedAt: job.endedAt ?? Date.now() }));
+        setState('complete');
+      });
+      source.onerror = () => {
+        if (done) return;
+        setState('reconnecting');
+        if (source.readyState === EventSource.CLOSED) {
+          retryTimer = setTimeout(open, delay);
+          delay = Math.min(delay * 2, RETRY_MAX_MS);
+        }
+      };
+    };
+    open();
+    return () => {
+      done = true;
+      clearTimeout(retryTimer);
+      es?.close();
+    };
+  }, [ready, live, apiBase, jobId, tail, queryClient]);
+
+  return state;
+}
