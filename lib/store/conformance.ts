@@ -34,6 +34,12 @@ export interface ConformanceHandle {
    * checks it returns to its earlier value after a subscription is aborted or broken out of.
    */
   listenerCount?: () => number;
+  /**
+   * A second store instance live at the same time over the same data, as a second server
+   * behind a load balancer (postgres, nats). The suite closes it. Omit it for single-process
+   * backends (file); the cross-instance test is then skipped.
+   */
+  peer?: () => Promise<LogStore>;
 }
 
 export type ConformanceFactory = () => Promise<ConformanceHandle>;
@@ -407,6 +413,31 @@ export function describeLogStoreConformance(name: string, factory: ConformanceFa
         const rest = await ended;
         expect(lineNumbers(rest, 's')).toEqual([4, 5, 6, 7]);
         expect(rest[rest.length - 1]?.type).toBe('end');
+      });
+
+      it('delivers to a subscriber on another instance what is written through this one', async (context) => {
+        if (!handle.peer) {
+          context.skip();
+          return;
+        }
+        const peer = await handle.peer();
+        try {
+          const id = await newJob('peer');
+          await store.append(id, 's', { lines: makeLines(1, 2) });
+          const cursor = (await peer.getJob(id))?.cursor ?? null;
+          const iterator = peer.subscribe(id, cursor, new AbortController().signal)[Symbol.asyncIterator]();
+          const pending = collectUntil(iterator, () => false);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          await store.append(id, 's', { lines: makeLines(3, 5) });
+          await store.complete(id, 'success');
+          const events = await pending;
+          expect(lineNumbers(events, 's')).toEqual([3, 4, 5]);
+          expect(events[events.length - 1]).toMatchObject({ type: 'end', status: 'success' });
+          expect((await peer.readLines(id, 's', 1, 10)).lines).toEqual(makeLines(1, 5));
+          expect(await peer.append(id, 's', { lines: makeLines(6, 6) }).catch((error: unknown) => (error as AppError).code)).toBe('job_completed');
+        } finally {
+          await peer.close();
+        }
       });
 
       it('returns promptly on abort and leaves no listener behind', async () => {

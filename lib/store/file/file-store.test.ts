@@ -137,5 +137,18 @@ describe('file store specifics', () => {
     expect(await store.readLines('million', 'big', 900_000, 5)).toEqual({ lines: makeLines(900_000, 900_004), last: 1_000_000 });
     expect((await store.readLines('million', 'big', 1_000_000, 5)).lines).toEqual(makeLines(1_000_000, 1_000_000));
     expect((await store.readLines('million', 'big', 1, 2)).lines).toEqual(makeLines(1, 2));
+    // The whole job streams through subscribe in bounded events, in order, without gaps.
+    const controller = new AbortController();
+    let expected = 1;
+    for await (const event of store.subscribe('million', null, controller.signal)) {
+      if (event.type !== 'lines') continue;
+      expect(event.lines.length).toBeLessThanOrEqual(1000);
+      for (const line of event.lines) {
+        if (line.n !== expected) throw new Error(`streamed line ${line.n}, expected ${expected}`);
+        expected += 1;
+      }
+      if (event.lines[event.lines.length - 1]?.n === 1_000_000) controller.abort();
+    }
+    expect(expected).toBe(1_000_001);
   }, 180_000);
 });
