@@ -14,7 +14,7 @@ import {
 import { JobCompletedError, UnavailableError, badRequest, isAppError, notFound } from '../../errors';
 import type { AppendBatch, JobPrivate, ListJobsQuery, LogStore, StoreEvent } from '../types';
 import { appendDurable, createEmptyDurable, fsyncDir, isErrno, readRecords, truncateDurable, writeFileAtomic } from './fs-util';
-import { JobState, metaFileSchema, type MetaFile } from './job-state';
+import { JobState, metaFileSchema, newMetaFile } from './job-state';
 import { pageJobs, scanJobs } from './job-list';
 import { encodeRecord, parseRecord, type JournalRecord } from './journal';
 import { KeyedMutex } from './mutex';
@@ -220,7 +220,10 @@ export class FileStore implements LogStore {
   }
 
   async putJob(jobId: string, body: PutJobBody, create: { tokenHash: string }): Promise<{ job: JobMeta; created: boolean }> {
-    for (const step of body.steps ?? []) assertStepId(step.id);
+    for (const step of body.steps ?? []) {
+      assertStepId(step.id);
+      if (step.parent) assertStepId(step.parent);
+    }
     assertJobId(jobId);
     return this.mutex.run(jobId, async () => {
       let job = await this.job(jobId);
@@ -244,20 +247,7 @@ export class FileStore implements LogStore {
   private async createJob(jobId: string, tokenHash: string): Promise<JobState> {
     await mkdir(this.paths.stepsDir(jobId), { recursive: true });
     await createEmptyDurable(this.paths.journal(jobId));
-    const meta: MetaFile = {
-      version: 1,
-      id: jobId,
-      title: '',
-      labels: {},
-      status: 'running',
-      createdAt: Date.now(),
-      endedAt: null,
-      steps: [],
-      stepState: {},
-      tokenHash,
-      masks: [],
-      journalOffset: 0,
-    };
+    const meta = newMetaFile(jobId, tokenHash, Date.now());
     await writeFileAtomic(this.paths.meta(jobId), JSON.stringify(meta));
     await fsyncDir(this.paths.jobsDir);
     const state = new JobState(meta);

@@ -27,6 +27,24 @@ export const metaFileSchema = z.object({
 });
 export type MetaFile = z.infer<typeof metaFileSchema>;
 
+/** A new job: running, untitled (viewers show the id), no steps, an empty journal. */
+export function newMetaFile(id: string, tokenHash: string, now: number): MetaFile {
+  return {
+    version: 1,
+    id,
+    title: '',
+    labels: {},
+    status: 'running',
+    createdAt: now,
+    endedAt: null,
+    steps: [],
+    stepState: {},
+    tokenHash,
+    masks: [],
+    journalOffset: 0,
+  };
+}
+
 /** A job in memory: the checkpoint plus every journal record after it. */
 export class JobState {
   id: string;
