@@ -1,0 +1,115 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { JetStreamClient, JetStreamManager, StoredMsg } from '@nats-io/jetstream';
+import { JobCompletedError, notFound, UnavailableError } from '../../errors';
+import { decodeJson, decodeLinesMessage, encodeJson, isSeal, jobRecordSchema, lastOf, type JobRecord } from './codec';
+import { isWrongLastSequence } from './errors';
+import type { Subjects } from './subjects';
+
+/** Optimistic-concurrency retries before giving up (each retry re-reads the current value). */
+export const CAS_ATTEMPTS = 20;
+
+/** A step's last lines message: the CAS target of every append to that step. */
+export interface Tail {
+  /** stream sequence of the step's last lines message, 0 when none */
+  seq: number;
+  last: number;
+  /** ingest state after `last` (null when never set) */
+  state: unknown;
+  sealed: boolean;
+}
+
+const NO_TAIL: Tail = { seq: 0, last: 0, state: null, sealed: false };
+
+/** Per-microsecond creation positions, strictly increasing within this process. */
+let lastPos = 0;
+export function nextPos(): number {
+  lastPos = Math.max(lastPos + 1, Date.now() * 1000);
+  return lastPos;
+}
+
+/**
+ * Reads go through the stream's leader (STREAM.MSG.GET), not direct get, wherever the value
+ * feeds a compare-and-set: on a replicated stream a follower may answer with an older value.
+ */
+export class Context {
+  constructor(
+    readonly nc: NatsConnection,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+    readonly subjects: Subjects,
+  ) {}
+
+  async lastBySubject(stream: string, subject: string): Promise<StoredMsg | null> {
+    return this.jsm.streams.getMessage(stream, { last_by_subj: subject });
+  }
+
+  async readRecord(jobId: string): Promise<{ record: JobRecord; revision: number } | null> {
+    const msg = await this.lastBySubject(this.subjects.metaStream, this.subjects.record(jobId));
+    if (!msg) return null;
+    return { record: jobRecordSchema.parse(decodeJson(msg.data)), revision: msg.seq };
+  }
+
+  async requireRecord(jobId: string): Promise<JobRecord> {
+    const found = await this.readRecord(jobId);
+    if (!found) throw notFound(`job ${jobId}`);
+    return found.record;
+  }
+
+  /**
+   * Compare-and-set on the job record: `change` gets the current record (null when missing)
+   * and returns the next one, or null for "nothing to write". A concurrent writer makes the
+   * publish fail its expected-sequence check; we re-read and apply `change` again.
+   */
+  async updateRecord(
+    jobId: string,
+    change: (current: JobRecord | null) => JobRecord | null,
+  ): Promise<{ before: JobRecord | null; after: JobRecord | null }> {
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const current = await this.readRecord(jobId);
+      const next = change(current?.record ?? null);
+      if (!next) return { before: current?.record ?? null, after: null };
+      try {
+        await this.js.publish(this.subjects.record(jobId), encodeJson(next), {
+          expect: { lastSubjectSequence: current?.revision ?? 0 },
+        });
+        return { before: current?.record ?? null, after: next };
+      } catch (error) {
+        if (!isWrongLastSequence(error)) throw error;
+      }
+    }
+    throw new UnavailableError('job record is too contended, retry');
+  }
+
+  async readTail(jobId: string, stepId: string): Promise<Tail> {
+    const msg = await this.lastBySubject(this.subjects.logStream, this.subjects.lines(jobId, stepId));
+    if (!msg) return NO_TAIL;
+    const body = decodeLinesMessage(msg.data);
+    return { seq: msg.seq, last: lastOf(body), state: body.st ?? null, sealed: isSeal(body) };
+  }
+
+  /**
+   * Seals a step's lines subject (job completion): any append that read the step before the
+   * job completed fails its CAS against the seal, re-reads, and answers JobCompletedError.
+   */
+  async seal(jobId: string, stepId: string): Promise<void> {
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const tail = await this.readTail(jobId, stepId);
+      if (tail.sealed) return;
+      try {
+        await this.js.publish(this.subjects.lines(jobId, stepId), encodeJson({ seal: true, last: tail.last, st: tail.state }), {
+          expect: { lastSubjectSequence: tail.seq },
+        });
+        return;
+      } catch (error) {
+        if (!isWrongLastSequence(error)) throw error;
+      }
+    }
+    throw new UnavailableError('step is too contended to seal, retry');
+  }
+
+  assertRunning(jobId: string, record: JobRecord | null): JobRecord {
+    if (!record) throw notFound(`job ${jobId}`);
+    if (record.status !== 'running') throw new JobCompletedError(jobId);
+    return record;
+  }
+}

@@ -1,0 +1,52 @@
+import { badRequest } from '../../errors';
+import type { JobList, JobSummary } from '../../contracts';
+import type { ListJobsQuery } from '../types';
+import { decodeJson, jobRecordSchema, type JobRecord } from './codec';
+import type { Context } from './context';
+
+/** Parallel reads per batch while loading job records. */
+const READ_CONCURRENCY = 32;
+
+/**
+ * Lists from the job records in the meta stream: the stream's per-subject state names every
+ * job, each record is read, filtered and ordered by creation position. O(jobs) per call —
+ * fine for thousands of jobs; a larger deployment would keep a listing index (see README).
+ */
+export async function listJobs(ctx: Context, query: ListJobsQuery): Promise<JobList> {
+  if (query.before !== undefined && !/^\d{1,20}$/.test(query.before)) throw badRequest('invalid page cursor');
+  const before = query.before === undefined ? Infinity : Number(query.before);
+  const info = await ctx.jsm.streams.info(ctx.subjects.metaStream, { subjects_filter: ctx.subjects.records() });
+  const subjects = Object.keys(info.state.subjects ?? {});
+  const records: JobRecord[] = [];
+  for (let i = 0; i < subjects.length; i += READ_CONCURRENCY) {
+    const batch = await Promise.all(
+      subjects.slice(i, i + READ_CONCURRENCY).map((subject) => ctx.jsm.direct.getMessage(ctx.subjects.metaStream, { last_by_subj: subject })),
+    );
+    for (const msg of batch) if (msg) records.push(jobRecordSchema.parse(decodeJson(msg.data)));
+  }
+  const q = query.q?.toLowerCase();
+  const matching = records
+    .filter((r) => r.pos < before)
+    .filter((r) => !query.status || r.status === query.status)
+    .filter((r) => !q || [r.id, r.title, ...Object.values(r.labels)].some((v) => v.toLowerCase().includes(q)))
+    .sort((a, b) => b.pos - a.pos);
+  const limit = Math.max(0, Math.floor(query.limit));
+  const page = matching.slice(0, limit);
+  const jobs: JobSummary[] = await Promise.all(
+    page.map(async (r) => {
+      const tails = await Promise.all(r.steps.map((s) => ctx.readTail(r.id, s.id)));
+      return {
+        id: r.id,
+        title: r.title,
+        labels: r.labels,
+        status: r.status,
+        createdAt: r.createdAt,
+        endedAt: r.endedAt,
+        stepCount: r.steps.length,
+        lineCount: tails.reduce((sum, t) => sum + t.last, 0),
+      };
+    }),
+  );
+  const last = page[page.length - 1];
+  return { jobs, next: matching.length > limit && last ? String(last.pos) : null };
+}

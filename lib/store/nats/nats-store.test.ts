@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UnavailableError } from '../../errors';
+import { describeLogStoreConformance, makeLines, uniqueJobId } from '../conformance';
+import { backendGate } from '../postgres/test-db';
+import type { LogStore } from '../types';
+import { createNatsStore, parseNatsUrl } from './index';
+import type { NatsStore } from './store';
+import { decodeToken, encodeToken } from './subjects';
+import { deleteStreams, NATS_TEST_URL, natsReachable, uniquePrefix, withPrefix } from './test-nats';
+
+const TOKEN = { tokenHash: 'd'.repeat(64) };
+
+describe('subject tokens', () => {
+  it.each(['build', 'a.b', 'v1.2.3', 'x_y', '_', 'a*b', 'a>b', 'sp ace', 'ünï', 'a_2e_b'])('round-trips %j to a safe token', (id) => {
+    const token = encodeToken(id);
+    expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(decodeToken(token)).toBe(id);
+  });
+  it('never maps two ids to one token', () => {
+    expect(encodeToken('a.b')).not.toBe(encodeToken('a_b'));
+    expect(encodeToken('a_2e_b')).not.toBe(encodeToken('a.b'));
+  });
+  it('parses servers, replicas and prefix from the URL', () => {
+    expect(parseNatsUrl('nats://h1:1,h2:2?replicas=3&prefix=p1')).toEqual({ servers: ['h1:1', 'h2:2'], replicas: 3, prefix: 'p1' });
+    expect(parseNatsUrl('nats://127.0.0.1:4222')).toEqual({ servers: ['127.0.0.1:4222'], replicas: 1, prefix: 'logscope' });
+    expect(() => parseNatsUrl('nats://h?replicas=2')).toThrow();
+    expect(() => parseNatsUrl('nats://h?prefix=a.b')).toThrow();
+  });
+});
+
+const gate = await backendGate(`NATS JetStream (${NATS_TEST_URL})`, await natsReachable());
+
+if (gate === 'fail') {
+  it('NATS JetStream is reachable (required on CI)', () => {
+    expect.fail(`NATS at ${NATS_TEST_URL} is not reachable`);
+  });
+}
+
+if (gate === 'run') {
+  describeLogStoreConformance('nats', async () => {
+    const prefix = uniquePrefix();
+    const url = withPrefix(NATS_TEST_URL, prefix);
+    const stores: LogStore[] = [];
+    const open = async () => {
+      const store = await createNatsStore({ url });
+      stores.push(store);
+      return store;
+    };
+    const store = await open();
+    return {
+      store,
+      reopen: open,
+      listenerCount: () => (store as NatsStore).listenerCount(),
+      cleanup: async () => {
+        for (const s of stores) await s.close();
+        await deleteStreams(NATS_TEST_URL, prefix);
+      },
+    };
+  });
+
+  describe('nats store specifics', () => {
+    const prefix = uniquePrefix();
+    const url = withPrefix(NATS_TEST_URL, prefix);
+    let a: LogStore;
+    let b: LogStore;
+    beforeAll(async () => {
+      [a, b] = await Promise.all([createNatsStore({ url }), createNatsStore({ url })]);
+    });
+    afterAll(async () => {
+      await a?.close();
+      await b?.close();
+      await deleteStreams(NATS_TEST_URL, prefix);
+    });
+
+    it('stores each line once when two servers append the same lines, whatever the delay', async () => {
+      const id = uniqueJobId('nats-two');
+      await a.putJob(id, {}, TOKEN);
+      const results = await Promise.all([
+        a.append(id, 's', { lines: makeLines(1, 1500) }),
+        b.append(id, 's', { lines: makeLines(1, 1500) }),
+        b.append(id, 's', { lines: makeLines(1, 2000) }),
+      ]);
+      expect(results.reduce((sum, r) => sum + r.accepted, 0)).toBe(2000);
+      // a stale retry long after (b's cached tail is behind a's writes): still a duplicate
+      await a.append(id, 's', { lines: makeLines(2001, 2100) });
+      expect(await b.append(id, 's', { lines: makeLines(1900, 2100) })).toEqual({ accepted: 0, duplicates: 201, last: 2100 });
+      expect((await b.readLines(id, 's', 1, 5000)).lines).toEqual(makeLines(1, 2100));
+    });
+
+    it('lets a subscriber on server B see lines written through server A, live', async () => {
+      const id = uniqueJobId('nats-live');
+      await a.putJob(id, {}, TOKEN);
+      const cursor = (await b.getJob(id))?.cursor ?? null;
+      const controller = new AbortController();
+      const seen: number[] = [];
+      const reading = (async () => {
+        for await (const e of b.subscribe(id, cursor, controller.signal)) {
+          if (e.type === 'lines') seen.push(...e.lines.map((l) => l.n));
+          if (seen.length >= 5) break;
+        }
+      })();
+      await a.append(id, 's', { lines: makeLines(1, 2) });
+      await a.append(id, 's', { lines: makeLines(3, 5) });
+      await reading;
+      expect(seen).toEqual([1, 2, 3, 4, 5]);
+    });
+
+    it('fences an append racing completion: nothing lands after the end sentinel', async () => {
+      const id = uniqueJobId('nats-fence');
+      await a.putJob(id, {}, TOKEN);
+      await a.append(id, 's', { lines: makeLines(1, 10) });
+      const outcomes = await Promise.allSettled([
+        b.append(id, 's', { lines: makeLines(11, 20) }),
+        a.complete(id, 'success'),
+        b.append(id, 's', { lines: makeLines(11, 30) }),
+      ]);
+      for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toMatchObject({ code: 'job_completed' });
+      const events: string[] = [];
+      for await (const e of a.subscribe(id, null, new AbortController().signal)) events.push(e.type);
+      expect(events.at(-1)).toBe('end');
+      expect(events.filter((t) => t === 'end')).toHaveLength(1);
+      const last = (await a.readLines(id, 's', 1, 100)).last;
+      expect((await a.getJob(id))?.steps[0]?.lines).toBe(last);
+    });
+
+    it('keeps job and step ids with dots apart', async () => {
+      const id = `nats.dots.${Date.now()}`;
+      await a.putJob(id, {}, TOKEN);
+      await a.append(id, 'v1.2', { lines: makeLines(1, 2) });
+      await a.append(id, 'v1_2', { lines: makeLines(1, 3) });
+      const job = await a.getJob(id);
+      expect(job?.steps.map((s) => [s.id, s.lines])).toEqual([['v1.2', 2], ['v1_2', 3]]);
+    });
+
+    it('rejects with UnavailableError, promptly, when no server answers', async () => {
+      const started = Date.now();
+      await expect(createNatsStore({ url: 'nats://127.0.0.1:1' })).rejects.toBeInstanceOf(UnavailableError);
+      expect(Date.now() - started).toBeLessThan(20_000);
+    });
+  });
+}

@@ -1,0 +1,324 @@
+import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
+import { badRequest, JobCompletedError, notFound } from '../../errors';
+import {
+  MAX_RANGE_LIMIT,
+  type AppendResult,
+  type FinalJobStatus,
+  type JobList,
+  type JobMeta,
+  type LineRange,
+  type PutJobBody,
+  type PutStepBody,
+  type StepMeta,
+} from '../../contracts';
+import type { AppendBatch, JobPrivate, ListJobsQuery, LogStore, StoreEvent } from '../types';
+import { sameJson } from '../postgres/same-json';
+import { appendLines, stepMeta } from './append';
+import { decodeJson, encodeJson, type JobRecord, type StepRecord } from './codec';
+import { nextPos, type Context, type Tail } from './context';
+import { toStoreError } from './errors';
+import { listJobs } from './list';
+import { readRange } from './range';
+import { toEvent } from './events';
+
+const CURSOR_PATTERN = /^\d{1,15}$/;
+const FINAL_STEP_STATUSES = new Set(['success', 'failure', 'cancelled', 'skipped']);
+
+function newStep(stepId: string, name?: string): StepRecord {
+  return { id: stepId, name: name ?? stepId, parent: null, status: 'pending', startedAt: null, endedAt: null, groups: [] };
+}
+
+export class NatsStore implements LogStore {
+  readonly kind = 'nats' as const;
+  /** Tails this process wrote last: a hint only, every publish still checks the sequence. */
+  private readonly tails = new Map<string, Tail>();
+  private readonly live = new Set<ConsumerMessages>();
+  private readonly closing = new AbortController();
+  private closed = false;
+
+  constructor(private readonly ctx: Context) {}
+
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }
+
+  private async publishStep(jobId: string, step: StepRecord, lines?: number): Promise<StepMeta> {
+    const count = lines ?? (await this.ctx.readTail(jobId, step.id)).last;
+    const meta = stepMeta(step, count);
+    await this.ctx.js.publish(this.ctx.subjects.step(jobId, step.id), encodeJson(meta));
+    return meta;
+  }
+
+  private async meta(jobId: string, record: JobRecord): Promise<JobMeta> {
+    const tails = await Promise.all(record.steps.map((s) => this.ctx.readTail(jobId, s.id)));
+    return this.toMeta(jobId, record, tails.map((t) => t.last));
+  }
+
+  private async toMeta(jobId: string, record: JobRecord, lines: number[]): Promise<JobMeta> {
+    const last = await this.ctx.lastBySubject(this.ctx.subjects.logStream, this.ctx.subjects.jobAll(jobId));
+    return {
+      id: record.id,
+      title: record.title,
+      labels: record.labels,
+      status: record.status,
+      createdAt: record.createdAt,
+      endedAt: record.endedAt,
+      cursor: String(last?.seq ?? 0),
+      steps: record.steps.map((s, i) => stepMeta(s, lines[i] ?? 0)),
+    };
+  }
+
+  putJob(jobId: string, body: PutJobBody, create: { tokenHash: string }): Promise<{ job: JobMeta; created: boolean }> {
+    return this.guard(async () => {
+      const changed: StepRecord[] = [];
+      const { before, after } = await this.ctx.updateRecord(jobId, (current) => {
+        changed.length = 0;
+        const now = Date.now();
+        const record: JobRecord = current
+          ? structuredClone(current)
+          : { id: jobId, title: '', labels: {}, status: 'running', createdAt: now, endedAt: null, pos: 0, tokenHash: create.tokenHash, masks: [], steps: [] };
+        if (!current) record.pos = nextPos();
+        if (body.title !== undefined) record.title = body.title;
+        if (body.labels !== undefined) record.labels = body.labels;
+        for (const decl of body.steps ?? []) {
+          const existing = record.steps.find((s) => s.id === decl.id);
+          const step = existing ? { ...existing } : newStep(decl.id, decl.name);
+          if (decl.name !== undefined) step.name = decl.name;
+          if (decl.parent !== undefined) step.parent = decl.parent;
+          if (decl.internal !== undefined) step.internal = decl.internal;
+          if (existing && sameJson(existing, step)) continue;
+          if (record.status !== 'running') throw new JobCompletedError(jobId);
+          if (existing) record.steps[record.steps.indexOf(existing)] = step;
+          else record.steps.push(step);
+          changed.push(step);
+        }
+        return current && sameJson(current, record) ? null : record;
+      });
+      const record = after ?? before;
+      if (!record) throw notFound(`job ${jobId}`);
+      for (const step of changed) await this.publishStep(jobId, step);
+      if (before && after && before.title !== after.title && after.status === 'running') {
+        await this.ctx.js.publish(this.ctx.subjects.job(jobId), encodeJson({ id: jobId, status: after.status, title: after.title, endedAt: after.endedAt }));
+      }
+      return { job: await this.meta(jobId, record), created: before === null };
+    });
+  }
+
+  getJob(jobId: string): Promise<JobMeta | null> {
+    return this.guard(async () => {
+      const found = await this.ctx.readRecord(jobId);
+      return found ? this.meta(jobId, found.record) : null;
+    });
+  }
+
+  getJobPrivate(jobId: string): Promise<JobPrivate | null> {
+    return this.guard(async () => {
+      const found = await this.ctx.readRecord(jobId);
+      return found ? { tokenHash: found.record.tokenHash, masks: found.record.masks } : null;
+    });
+  }
+
+  listJobs(query: ListJobsQuery): Promise<JobList> {
+    return this.guard(() => listJobs(this.ctx, query));
+  }
+
+  putStep(jobId: string, stepId: string, body: PutStepBody): Promise<StepMeta> {
+    return this.guard(async () => {
+      let result: StepRecord | null = null;
+      let changed = false;
+      await this.ctx.updateRecord(jobId, (current) => {
+        const record = structuredClone(this.ctx.assertRunning(jobId, current));
+        const index = record.steps.findIndex((s) => s.id === stepId);
+        const existing = record.steps[index];
+        const step = existing ? { ...existing } : newStep(stepId, body.name);
+        if (body.name !== undefined) step.name = body.name;
+        if (body.parent !== undefined) step.parent = body.parent;
+        if (body.internal !== undefined) step.internal = body.internal;
+        if (body.status !== undefined && body.status !== step.status) {
+          const now = Date.now();
+          step.status = body.status;
+          if (body.status === 'running') step.startedAt ??= now;
+          if (FINAL_STEP_STATUSES.has(body.status)) {
+            step.endedAt = now;
+            step.startedAt ??= now;
+          }
+        }
+        result = step;
+        changed = !existing || !sameJson(existing, step);
+        if (!changed) return null;
+        if (existing) record.steps[index] = step;
+        else record.steps.push(step);
+        return record;
+      });
+      const step = result as StepRecord | null;
+      if (!step) throw notFound(`job ${jobId}`);
+      if (changed) return this.publishStep(jobId, step);
+      return stepMeta(step, (await this.ctx.readTail(jobId, stepId)).last);
+    });
+  }
+
+  append(jobId: string, stepId: string, batch: AppendBatch): Promise<AppendResult> {
+    return this.guard(async () => {
+      const record = this.ctx.assertRunning(jobId, (await this.ctx.readRecord(jobId))?.record ?? null);
+      const known = record.steps.find((s) => s.id === stepId);
+      if (!known || known.status === 'pending') {
+        // start the step (its `step` event precedes its first lines)
+        let started: StepRecord | null = null;
+        await this.ctx.updateRecord(jobId, (current) => {
+          const rec = structuredClone(this.ctx.assertRunning(jobId, current));
+          const index = rec.steps.findIndex((s) => s.id === stepId);
+          const step = rec.steps[index] ?? newStep(stepId);
+          if (index >= 0 && step.status !== 'pending') return null;
+          started = { ...step, status: 'running', startedAt: step.startedAt ?? Date.now() };
+          if (index >= 0) rec.steps[index] = started;
+          else rec.steps.push(started);
+          return rec;
+        });
+        if (started) await this.publishStep(jobId, started);
+      }
+      const { result, tail } = await appendLines(this.ctx, this.tails, jobId, stepId, batch);
+      if (batch.groups !== undefined) {
+        const groups = batch.groups;
+        let updated: StepRecord | null = null;
+        await this.ctx.updateRecord(jobId, (current) => {
+          const rec = structuredClone(this.ctx.assertRunning(jobId, current));
+          const index = rec.steps.findIndex((s) => s.id === stepId);
+          const step = rec.steps[index];
+          if (!step || sameJson(step.groups, groups)) return null;
+          updated = { ...step, groups };
+          rec.steps[index] = updated;
+          return rec;
+        });
+        if (updated) await this.publishStep(jobId, updated, tail.last);
+      }
+      return result;
+    });
+  }
+
+  readLines(jobId: string, stepId: string, from: number, limit: number): Promise<LineRange> {
+    return this.guard(async () => {
+      const tail = await this.ctx.readTail(jobId, stepId);
+      if (tail.seq === 0) {
+        const record = await this.ctx.requireRecord(jobId);
+        if (!record.steps.some((s) => s.id === stepId)) throw notFound(`step ${stepId}`);
+        return { lines: [], last: 0 };
+      }
+      const capped = Math.min(MAX_RANGE_LIMIT, Math.max(0, Math.floor(limit)));
+      const lines = await readRange(this.ctx, jobId, stepId, Math.max(1, Math.floor(from)), capped, tail);
+      return { lines, last: tail.last };
+    });
+  }
+
+  getStepState(jobId: string, stepId: string): Promise<unknown> {
+    return this.guard(async () => {
+      const tail = await this.ctx.readTail(jobId, stepId);
+      if (tail.seq === 0) await this.ctx.requireRecord(jobId);
+      return tail.state;
+    });
+  }
+
+  addMasks(jobId: string, values: string[]): Promise<void> {
+    return this.guard(async () => {
+      await this.ctx.updateRecord(jobId, (current) => {
+        if (!current) throw notFound(`job ${jobId}`);
+        const masks = [...new Set([...current.masks, ...values])];
+        return masks.length === current.masks.length ? null : { ...current, masks };
+      });
+    });
+  }
+
+  /**
+   * Completion: (1) CAS the record to the final status — new appends now fail; (2) seal every
+   * step's lines subject — an append that read the record before (1) fails its CAS against the
+   * seal; (3) publish the step/job events and the end sentinel, so `end` follows every line.
+   */
+  complete(jobId: string, status: FinalJobStatus): Promise<JobMeta> {
+    return this.guard(async () => {
+      const now = Date.now();
+      const ended: StepRecord[] = [];
+      const { before, after } = await this.ctx.updateRecord(jobId, (current) => {
+        ended.length = 0;
+        const rec = structuredClone(this.ctx.assertRunning(jobId, current));
+        rec.status = status;
+        rec.endedAt = now;
+        rec.steps = rec.steps.map((s) => {
+          if (s.status !== 'running' && s.status !== 'pending') return s;
+          const step: StepRecord = { ...s, status: status === 'success' ? 'success' : 'cancelled', endedAt: now, startedAt: s.startedAt ?? now };
+          ended.push(step);
+          return step;
+        });
+        return rec;
+      });
+      const record = after ?? before;
+      if (!record) throw notFound(`job ${jobId}`);
+      const tails: number[] = [];
+      for (const step of record.steps) {
+        await this.ctx.seal(jobId, step.id);
+        tails.push((await this.ctx.readTail(jobId, step.id)).last);
+      }
+      for (const step of ended) await this.publishStep(jobId, step);
+      await this.ctx.js.publish(this.ctx.subjects.job(jobId), encodeJson({ id: jobId, status, title: record.title, endedAt: now }));
+      await this.ctx.js.publish(this.ctx.subjects.end(jobId), encodeJson({ status }));
+      return this.toMeta(jobId, record, tails);
+    });
+  }
+
+  /**
+   * Replay and live tail are one ordered consumer filtered on `<prefix>.<job>.>`, starting at
+   * cursor + 1: the server pushes history, then new messages as they are stored; the `end`
+   * message stops it. No polling: messages arrive as the server delivers them.
+   */
+  async *subscribe(jobId: string, after: string | null, signal: AbortSignal): AsyncIterable<StoreEvent> {
+    if (after !== null && !CURSOR_PATTERN.test(after)) throw badRequest('invalid cursor');
+    const from = Number(after ?? '0');
+    const stop = AbortSignal.any([signal, this.closing.signal]);
+    const record = await this.guard(() => this.ctx.requireRecord(jobId));
+    if (record.status !== 'running') {
+      const end = await this.guard(() => this.ctx.lastBySubject(this.ctx.subjects.logStream, this.ctx.subjects.end(jobId)));
+      if (end && end.seq <= from) return;
+    }
+    if (stop.aborted) return;
+    const messages = await this.guard(async () => {
+      const consumer = await this.ctx.js.consumers.get(this.ctx.subjects.logStream, {
+        filter_subjects: this.ctx.subjects.jobAll(jobId),
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: from + 1,
+      });
+      return consumer.consume({ max_messages: 256 });
+    });
+    this.live.add(messages);
+    const onAbort = () => void messages.stop();
+    stop.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (stop.aborted) return;
+      for await (const m of messages) {
+        if (stop.aborted) return;
+        const event = toEvent(this.ctx.subjects, m.subject, m.seq, decodeJson(m.data));
+        if (!event) continue;
+        yield event;
+        if (event.type === 'end') return;
+      }
+    } finally {
+      stop.removeEventListener('abort', onAbort);
+      this.live.delete(messages);
+      await messages.close().catch(() => undefined);
+    }
+  }
+
+  listenerCount(): number {
+    return this.live.size;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.closing.abort();
+    await Promise.all([...this.live].map((m) => m.close().catch(() => undefined)));
+    await this.ctx.nc.close().catch(() => undefined);
+  }
+}
+
