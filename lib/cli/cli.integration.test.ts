@@ -1,0 +1,193 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuild, getJobMeta, readAllLines, runCli, startRealServer, type RealServer } from './testing/real-server';
+
+/**
+ * The CLI against the real server (file store in a temp dir), as a user runs it: the bin
+ * script in a child process. Port 3150.
+ */
+const PORT = 3150;
+let server: RealServer;
+let stateDir: string;
+let env: NodeJS.ProcessEnv;
+const node = process.execPath;
+let jobCounter = 0;
+const newJob = (prefix: string) => `${prefix}-${process.pid}-${++jobCounter}`;
+
+beforeAll(async () => {
+  ensureBuild();
+  server = await startRealServer(PORT, mkdtempSync(path.join(os.tmpdir(), 'logscope-cli-store-')));
+  stateDir = mkdtempSync(path.join(os.tmpdir(), 'logscope-cli-state-'));
+  env = { LOGSCOPE_URL: server.url, LOGSCOPE_STATE_DIR: stateDir, LOGSCOPE_TOKEN: '', LOGSCOPE_JOB: '' };
+}, 600_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('logscope run', () => {
+  it('tees output, tags streams, sets the step status and exits with the command code', async () => {
+    const job = newJob('run');
+    const script = 'console.log("out 1"); console.error("err 1"); setTimeout(() => { console.log("out 2"); process.exit(3) }, 50)';
+    const result = await runCli(['run', '--job', job, '--step', 'build', '--name', 'Build', '--', node, '-e', script], { env });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe('out 1\nout 2\n');
+    expect(result.stderr).toContain('err 1\n');
+    const lines = await readAllLines(server.url, job, 'build');
+    expect(lines.map((l) => [l.n, l.stream, l.text])).toEqual([
+      [1, 'out', 'out 1'],
+      [2, 'err', 'err 1'],
+      [3, 'out', 'out 2'],
+    ]);
+    const meta = await getJobMeta(server.url, job);
+    expect(meta?.steps).toMatchObject([{ id: 'build', name: 'Build', status: 'failure', lines: 3 }]);
+  });
+
+  it('keeps the token of a job it created for the next command, and continues the numbering', async () => {
+    const job = newJob('session');
+    expect((await runCli(['run', '--job', job, '--step', 's', '--', 'echo', 'one'], { env })).code).toBe(0);
+    expect((await runCli(['run', '--job', job, '--step', 's', '--', 'echo', 'two'], { env })).code).toBe(0);
+    expect((await readAllLines(server.url, job, 's')).map((l) => `${l.n}:${l.text}`)).toEqual(['1:one', '2:two']);
+    expect((await getJobMeta(server.url, job))?.steps[0]?.status).toBe('success');
+    // another user (no cached token) cannot write into it
+    const other = { ...env, LOGSCOPE_STATE_DIR: mkdtempSync(path.join(os.tmpdir(), 'logscope-cli-other-')) };
+    const refused = await runCli(['run', '--job', job, '--step', 's', '--', 'echo', 'x'], { env: other });
+    expect(refused.code).toBe(73);
+    expect(refused.stderr).toContain('already exists');
+    const wrong = await runCli(['run', '--job', job, '--step', 's', '--token', 'not-the-token', '--', 'echo', 'x'], { env: other });
+    expect(wrong.code).toBe(77);
+    const done = await runCli(['job', 'complete', '--job', job, '--status', 'success'], { env });
+    expect(done.code).toBe(0);
+    expect((await getJobMeta(server.url, job))?.status).toBe('success');
+  });
+
+  it.each([
+    ['a signal', ['/bin/sh', '-c', 'kill -9 $$'], 137],
+    ['a missing command', ['definitely-not-a-command-xyz'], 127],
+  ])('exits like a shell after %s', async (_name, command, code) => {
+    const job = newJob('sig');
+    const result = await runCli(['run', '--job', job, '--step', 's', '--', ...command], { env });
+    expect(result.code).toBe(code);
+    expect((await getJobMeta(server.url, job))?.steps[0]?.status).toBe('failure');
+  });
+
+  it('reports a server that is down with its own exit code', async () => {
+    const result = await runCli(['run', '--job', 'x', '--step', 's', '--url', 'http://127.0.0.1:3159', '--', 'true'], { env });
+    expect(result.code).toBe(69);
+    expect(result.stderr).toContain('ECONNREFUSED');
+  });
+});
+
+describe('logscope pipe and job', () => {
+  it('creates a job, prints its token, streams stdin with it, completes it', async () => {
+    const job = newJob('pipe');
+    const created = await runCli(['job', 'create', '--job', job, '--title', 'Piped', '--label', 'branch=main', '--json'], {
+      env: { ...env, LOGSCOPE_STATE_DIR: mkdtempSync(path.join(os.tmpdir(), 'logscope-cli-json-')) },
+    });
+    expect(created.code).toBe(0);
+    const { token } = JSON.parse(created.stdout) as { token: string };
+    const piped = await runCli(['pipe', '--job', job, '--step', 'log', '--token', token, '-q'], {
+      env,
+      input: 'a\r\nb\n\u001b[31mred\u001b[0m\npartial',
+    });
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toBe('');
+    expect((await readAllLines(server.url, job, 'log')).map((l) => l.n)).toEqual([1, 2, 3, 4]);
+    const unknown = await runCli(['job', 'complete', '--job', newJob('nope'), '--token', token], { env });
+    expect(unknown.code).toBe(66);
+    const done = await runCli(['job', 'complete', '--job', job, '--token', token, '--status', 'failure'], { env });
+    expect(done.code).toBe(0);
+    expect((await getJobMeta(server.url, job))?.status).toBe('failure');
+  });
+
+  it('prints eval-able export lines by default', async () => {
+    const job = newJob('eval');
+    const created = await runCli(['job', 'create', '--job', job], { env });
+    expect(created.stdout).toMatch(new RegExp(`^export LOGSCOPE_URL=.*\\nexport LOGSCOPE_JOB=${job}\\nexport LOGSCOPE_TOKEN=\\S+\\n$`));
+  });
+});
+
+describe('logscope pipeline', () => {
+  it('runs steps in sh with set -e and merged env, skips after a failure, completes the job', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'logscope-cli-pipe-'));
+    const file = path.join(dir, 'ci.yml');
+    writeFileSync(
+      file,
+      `version: "1"
+steps:
+  - name: Say hello
+    image: alpine
+    environment: { GREETING: hello }
+    commands:
+      - echo "$GREETING world"
+  - name: Fail here
+    commands:
+      - echo before
+      - exit 4
+      - echo never
+  - name: Never runs
+    commands: [echo skipped]
+`,
+    );
+    const job = newJob('pipeline');
+    const result = await runCli(['pipeline', file, '--job', job, '-q'], { env });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('ignoring keys this local runner cannot honour: image');
+    const meta = await getJobMeta(server.url, job);
+    expect(meta?.status).toBe('failure');
+    expect(meta?.steps.map((s) => [s.id, s.name, s.status])).toEqual([
+      ['say-hello', 'Say hello', 'success'],
+      ['fail-here', 'Fail here', 'failure'],
+      ['never-runs', 'Never runs', 'skipped'],
+    ]);
+    expect((await readAllLines(server.url, job, 'say-hello')).map((l) => l.text)).toEqual(['+ echo "$GREETING world"', 'hello world']);
+    expect((await readAllLines(server.url, job, 'fail-here')).map((l) => l.text)).toEqual(['+ echo before', 'before', '+ exit 4']);
+  });
+
+  it('runs the go-vela proposal pipeline as written', async () => {
+    const job = newJob('vela');
+    const result = await runCli(['pipeline', 'examples/vela-logs.yml', '--job', job], { env, timeoutMs: 60_000 });
+    expect(result.code).toBe(0);
+    expect(result.stderr.match(/ignoring keys/g)).toHaveLength(1);
+    expect(result.stderr).toContain('image, pull');
+    const texts = (await readAllLines(server.url, job, 'logs')).map((l) => l.text);
+    expect(texts.filter((t) => t.startsWith('hello'))).toEqual(['hello one', 'hello two', 'hello three', 'hello four', 'hello five']);
+    expect((await getJobMeta(server.url, job))?.status).toBe('success');
+  }, 60_000);
+});
+
+describe('crash recovery', () => {
+  it('kill -9 of the server in the middle of `logscope run`: the step holds lines 1..100000 exactly once', async () => {
+    const job = newJob('crash');
+    const total = 100_000;
+    // 1000 lines every 20 ms: ~2 s of output, so the kill lands mid-stream
+    const printer = `let i = 1; const t = setInterval(() => { let s = ''; for (let k = 0; k < 1000 && i <= ${total}; k++, i++) s += 'line ' + i + '\\n'; process.stdout.write(s); if (i > ${total}) clearInterval(t); }, 20);`;
+    const run = runCli(['run', '--job', job, '--step', 'numbers', '-q', '--', node, '-e', printer], { env, timeoutMs: 240_000 });
+    let killedAt = 0;
+    for (let tries = 0; tries < 600; tries++) {
+      const meta = await getJobMeta(server.url, job).catch(() => null);
+      const lines = meta?.steps[0]?.lines ?? 0;
+      if (lines >= 10_000) {
+        killedAt = lines;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(killedAt).toBeGreaterThan(0);
+    await server.kill();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await server.start();
+    const result = await run;
+    expect(result.stderr).not.toContain('error');
+    expect(result.code).toBe(0);
+    expect(killedAt).toBeLessThan(total);
+    const lines = await readAllLines(server.url, job, 'numbers');
+    expect(lines.length).toBe(total);
+    const wrong = lines.filter((line, i) => line.n !== i + 1 || line.text !== `line ${i + 1}` || line.stream !== 'out');
+    expect(wrong.slice(0, 5)).toEqual([]);
+    const meta = await getJobMeta(server.url, job);
+    expect(meta?.steps[0]).toMatchObject({ lines: total, status: 'success' });
+  }, 300_000);
+});
