@@ -50,6 +50,7 @@ if (gate === 'run') {
     return {
       store,
       reopen: open,
+      peer: open,
       listenerCount: () => (store as NatsStore).listenerCount(),
       cleanup: async () => {
         for (const s of stores) await s.close();

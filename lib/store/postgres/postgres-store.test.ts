@@ -29,6 +29,7 @@ if (gate === 'run') {
     return {
       store,
       reopen: open,
+      peer: open,
       listenerCount: () => (store as PostgresStore).listenerCount(),
       cleanup: async () => {
         for (const s of stores) await s.close();
