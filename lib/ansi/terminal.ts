@@ -74,8 +74,9 @@ export function parseLine(raw: string, start: Readonly<Pen> = DEFAULT_PEN): Scre
   let ts: number | null = null;
   const len = raw.length;
 
+  const concealBit = CONCEAL; // hot: keep the imported binding out of the per-character path
   const write = (ch: string): void => {
-    if (pen.sgr.flags & CONCEAL) return;
+    if (pen.sgr.flags & concealBit) return;
     if (current < 0) {
       const key = penKey(pen);
       let idx = penIndex.get(key);

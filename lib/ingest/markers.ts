@@ -88,5 +88,8 @@ export function findLineMarker(visible: string): LineMarker | null {
 
 export function cleanName(name: string): string {
   const trimmed = name.trim();
-  return trimmed.length > MAX_GROUP_NAME_CHARS ? trimmed.slice(0, MAX_GROUP_NAME_CHARS) : trimmed;
+  if (trimmed.length <= MAX_GROUP_NAME_CHARS) return trimmed;
+  const cut = trimmed.slice(0, MAX_GROUP_NAME_CHARS);
+  const last = cut.charCodeAt(cut.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut; // never half a surrogate pair
 }
