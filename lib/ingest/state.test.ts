@@ -40,4 +40,12 @@ describe('ingest state', () => {
     expect(b.groups).toBeNull();
     expect(finishStep(b.state, 2, 7)).toEqual([{ id: 'g1', name: 'A', parent: null, start: 1, end: 2, startedAt: 1, endedAt: 7 }]);
   });
+
+  it('never mutates the state it is given (a failed append retries with the old state)', () => {
+    const a = ingestLines(null, [line(1, '::group::A'), line(2, '\x1b[31mred')], []);
+    const before = JSON.stringify(a.state);
+    ingestLines(a.state, [line(3, '::endgroup::'), line(4, '\x1b[0m--- B')], []);
+    finishStep(a.state, 4, 4);
+    expect(JSON.stringify(a.state)).toBe(before);
+  });
 });
