@@ -1,6 +1,7 @@
 'use client';
 import { useEffect, useRef, type ReactNode } from 'react';
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
+import { groupTitle } from '@/lib/viewer/group-title';
 import { inRange, type JobLink } from '@/lib/viewer/hash';
 import { formatCount } from '@/lib/viewer/format';
 import { rowAt, type Row, type RowModel } from '@/lib/viewer/rows';
@@ -156,6 +157,7 @@ export function LogList(props: LogListProps) {
       return (
         <GroupHeaderRow
           group={row.group}
+          title={groupTitle(row.group.name, lookup(stepId, row.group.start)?.text)}
           stepId={stepId}
           open={row.open}
           highlighted={inRange(sel, row.group.start)}

@@ -51,13 +51,15 @@ export const StepHeaderRow = memo(function StepHeaderRow(props: {
 
 export const GroupHeaderRow = memo(function GroupHeaderRow(props: {
   group: GroupNode;
+  /** the marker line's title (see groupTitle) */
+  title: string;
   stepId: string;
   open: boolean;
   highlighted: boolean;
   now: number;
   onToggle: (key: string, open: boolean) => void;
 }) {
-  const { group, stepId, open, highlighted, now, onToggle } = props;
+  const { group, title, stepId, open, highlighted, now, onToggle } = props;
   const took = elapsed(group.startedAt, group.open ? null : group.endedAt, now);
   return (
     <div
@@ -66,11 +68,18 @@ export const GroupHeaderRow = memo(function GroupHeaderRow(props: {
       data-group-step={stepId}
       data-group-line={group.start}
       data-highlighted={highlighted ? '' : undefined}
-      style={{ paddingLeft: `calc(var(--ls-gutter) + ${group.depth * INDENT_CH}ch)` }}
     >
-      <button type="button" className="ls-header-button" aria-expanded={open} onClick={() => onToggle(group.key, !open)}>
+      <span className="ls-gutter" data-n={group.start} />
+      <button
+        type="button"
+        className="ls-header-button"
+        aria-expanded={open}
+        onClick={() => onToggle(group.key, !open)}
+        style={group.depth > 0 ? { paddingLeft: `${group.depth * INDENT_CH}ch` } : undefined}
+      >
         <Chevron open={open} />
-        <span className="ls-header-name">{group.name}</span>
+        <span className="ls-header-name">{title}</span>
+        {title !== group.name && <span className="ls-header-sub">{group.name}</span>}
         <span className="ls-header-meta">
           {took !== null && <span>{formatDuration(took)}</span>}
           <span>{formatCount(group.end - group.start)} lines</span>

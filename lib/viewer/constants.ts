@@ -11,7 +11,7 @@ export const PAGE_SIZE = 500;
 export const MAX_WINDOW_ROWS = 500_000;
 
 /** Characters of a line rendered before a "show all" control (the full line is up to 1 MiB). */
-export const DISPLAY_LINE_CHARS = 2_000;
+export const DISPLAY_LINE_CHARS = 1_000;
 
 /** Live lines kept per step in memory; older ones are served again by range requests. */
 export const LIVE_KEEP_LINES = 5_000;
