@@ -15,7 +15,9 @@ const storeUrl = process.argv[3] ?? `file:${dir}`;
 const base = `http://127.0.0.1:${PORT}/api/v1`;
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
-const server = spawn(process.execPath, [path.join(root, 'scripts/server.mjs')], {
+// BENCH_NODE_ARGS, e.g. "--cpu-prof", profiles the server under load.
+const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const server = spawn(process.execPath, [...nodeArgs, path.join(root, 'scripts/server.mjs')], {
   cwd: root,
   env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', LOGSCOPE_STORE: storeUrl },
   stdio: ['ignore', 'ignore', 'inherit'],

@@ -31,6 +31,8 @@ export interface WriteLinesInput {
 
 /** Lines handed to the store in one append at most; a big chunk becomes several batches. */
 const MAX_BATCH_LINES = 2000;
+/** Parsed lines waiting for the store before reading pauses. */
+const MAX_PENDING_LINES = 20_000;
 /** JSON escaping can grow a line up to 6× (\u00XX); the decoded text is then checked exactly. */
 const MAX_NDJSON_RECORD_BYTES = MAX_LINE_BYTES * 6 + 1024;
 
@@ -96,6 +98,37 @@ export async function writeLines(store: LogStore, input: WriteLinesInput): Promi
     return out;
   };
 
+  // Group commit: while one batch is being made durable, the next chunks are read and
+  // parsed; whatever accumulated goes to the store in the next append. One append runs at a
+  // time, in order, and reading pauses when too much is waiting (bounded memory).
+  let pending: RawLine[] = [];
+  let draining: Promise<void> | null = null;
+  let commitFailure: { error: unknown } | null = null;
+  const drain = async () => {
+    while (pending.length > 0 && !commitFailure) {
+      const batch = pending;
+      pending = [];
+      await commit(batch);
+    }
+  };
+  const startDrain = (): Promise<void> => {
+    draining ??= drain()
+      .catch((error: unknown) => {
+        commitFailure = { error };
+      })
+      .finally(() => {
+        draining = null;
+      });
+    return draining;
+  };
+  const settle = async () => {
+    while (draining || (pending.length > 0 && !commitFailure)) await startDrain();
+    if (commitFailure) throw commitFailure.error;
+  };
+  const enqueue = (raw: RawLine[]) => {
+    for (const line of raw) pending.push(line);
+  };
+
   let bytes = 0;
   const reader = input.body?.getReader();
   try {
@@ -111,18 +144,28 @@ export async function writeLines(store: LogStore, input: WriteLinesInput): Promi
         throw new AppError('too_large', `request body over ${input.maxBodyBytes} bytes: send the rest in another request`);
       }
       const records = splitter.push(value);
-      if (records.length > 0) await commit(toRaw(records));
+      if (records.length > 0) {
+        enqueue(toRaw(records));
+        void startDrain();
+      }
+      if (commitFailure) break;
+      if (pending.length >= MAX_PENDING_LINES) await settle();
     }
-    const tail = splitter.end();
-    if (tail.length > 0) await commit(toRaw(tail));
+    if (!commitFailure) {
+      const tail = splitter.end();
+      if (tail.length > 0) enqueue(toRaw(tail));
+    }
+    await settle();
   } catch (error) {
     await reader?.cancel().catch(() => undefined);
     // Lines parsed before a bad record in the same chunk are committed first (in order);
     // nothing after it is stored.
     if (error instanceof StopAfter) {
-      await commit(error.before).catch(fail);
+      enqueue(error.before);
+      await settle().catch(fail);
       fail(error.cause instanceof BadRecordError ? badRequest(error.cause.message) : error.cause);
     }
+    await settle().catch(() => undefined);
     fail(error);
   }
   return result;
