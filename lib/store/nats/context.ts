@@ -80,8 +80,15 @@ export class Context {
     throw new UnavailableError('job record is too contended, retry');
   }
 
-  async readTail(jobId: string, stepId: string): Promise<Tail> {
-    const msg = await this.lastBySubject(this.subjects.logStream, this.subjects.lines(jobId, stepId));
+  /**
+   * `direct` reads may come from any replica (raw bytes, no base64 JSON envelope: ~3× faster);
+   * only read paths use them, never a value that feeds a compare-and-set.
+   */
+  async readTail(jobId: string, stepId: string, direct = false): Promise<Tail> {
+    const subject = this.subjects.lines(jobId, stepId);
+    const msg = direct
+      ? await this.jsm.direct.getMessage(this.subjects.logStream, { last_by_subj: subject })
+      : await this.lastBySubject(this.subjects.logStream, subject);
     if (!msg) return NO_TAIL;
     const body = decodeLinesMessage(msg.data);
     return { seq: msg.seq, last: lastOf(body), state: body.st ?? null, sealed: isSeal(body) };

@@ -201,7 +201,7 @@ export class NatsStore implements LogStore {
 
   readLines(jobId: string, stepId: string, from: number, limit: number): Promise<LineRange> {
     return this.guard(async () => {
-      const tail = await this.ctx.readTail(jobId, stepId);
+      const tail = await this.ctx.readTail(jobId, stepId, true);
       if (tail.seq === 0) {
         const record = await this.ctx.requireRecord(jobId);
         if (!record.steps.some((s) => s.id === stepId)) throw notFound(`step ${stepId}`);
