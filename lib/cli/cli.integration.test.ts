@@ -2,23 +2,23 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuild, getJobMeta, readAllLines, runCli, startRealServer, type RealServer } from './testing/real-server';
+import { ensureBuild, freePort, getJobMeta, readAllLines, runCli, startRealServer, type RealServer } from './testing/real-server';
 
 /**
  * The CLI against the real server (file store in a temp dir), as a user runs it: the bin
- * script in a child process. Port 3150.
+ * script in a child process, on the first free port of 3152-3159 (3150-3159 are the CLI's).
  */
-const PORT = 3150;
 let server: RealServer;
 let stateDir: string;
-let env: NodeJS.ProcessEnv;
+let env: Record<string, string>;
 const node = process.execPath;
 let jobCounter = 0;
 const newJob = (prefix: string) => `${prefix}-${process.pid}-${++jobCounter}`;
 
 beforeAll(async () => {
   ensureBuild();
-  server = await startRealServer(PORT, mkdtempSync(path.join(os.tmpdir(), 'logscope-cli-store-')));
+  // port-in-use checks: a stale server on our port would answer in place of ours
+  server = await startRealServer(await freePort(3152, 3159), mkdtempSync(path.join(os.tmpdir(), 'logscope-cli-store-')));
   stateDir = mkdtempSync(path.join(os.tmpdir(), 'logscope-cli-state-'));
   env = { LOGSCOPE_URL: server.url, LOGSCOPE_STATE_DIR: stateDir, LOGSCOPE_TOKEN: '', LOGSCOPE_JOB: '' };
 }, 600_000);
@@ -74,7 +74,7 @@ describe('logscope run', () => {
   });
 
   it('reports a server that is down with its own exit code', async () => {
-    const result = await runCli(['run', '--job', 'x', '--step', 's', '--url', 'http://127.0.0.1:3159', '--', 'true'], { env });
+    const result = await runCli(['run', '--job', 'x', '--step', 's', '--url', `http://127.0.0.1:${await freePort(3152, 3159)}`, '--', 'true'], { env });
     expect(result.code).toBe(69);
     expect(result.stderr).toContain('ECONNREFUSED');
   });
@@ -162,8 +162,8 @@ describe('crash recovery', () => {
   it('kill -9 of the server in the middle of `logscope run`: the step holds lines 1..100000 exactly once', async () => {
     const job = newJob('crash');
     const total = 100_000;
-    // 1000 lines every 20 ms: ~2 s of output, so the kill lands mid-stream
-    const printer = `let i = 1; const t = setInterval(() => { let s = ''; for (let k = 0; k < 1000 && i <= ${total}; k++, i++) s += 'line ' + i + '\\n'; process.stdout.write(s); if (i > ${total}) clearInterval(t); }, 20);`;
+    // 1000 lines every 100 ms: ~10 s of output, so the kill lands mid-stream
+    const printer = `let i = 1; const t = setInterval(() => { let s = ''; for (let k = 0; k < 1000 && i <= ${total}; k++, i++) s += 'line ' + i + '\\n'; process.stdout.write(s); if (i > ${total}) clearInterval(t); }, 100);`;
     const run = runCli(['run', '--job', job, '--step', 'numbers', '-q', '--', node, '-e', printer], { env, timeoutMs: 240_000 });
     let killedAt = 0;
     for (let tries = 0; tries < 600; tries++) {
@@ -182,6 +182,8 @@ describe('crash recovery', () => {
     const result = await run;
     expect(result.stderr).not.toContain('error');
     expect(result.code).toBe(0);
+    // the CLI did meet the outage (it retried) and absorbed it
+    expect(result.stderr).toMatch(/100000 lines delivered after \d+ retried requests/);
     expect(killedAt).toBeLessThan(total);
     const lines = await readAllLines(server.url, job, 'numbers');
     expect(lines.length).toBe(total);

@@ -4,6 +4,7 @@ import { stepStatusSchema } from '../../contracts';
 import { parseArgs, UsageError } from '../args';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes';
 import { Progress } from '../progress';
+import { reportRetries } from './run';
 import { CONNECTION_FLAGS, CONNECTION_HELP, connection, openJob, requireJobId, type CliEnv } from '../session';
 
 export const PIPE_HELP = `Usage: CMD | logscope pipe --job J --step S [--name "Build"] [options]
@@ -79,5 +80,6 @@ export async function pipeCommand(argv: string[], cli: CliEnv): Promise<number> 
   } finally {
     progress.stop();
   }
+  reportRetries(cli, stepId, writer.stats());
   return EXIT.ok;
 }

@@ -2,6 +2,7 @@ import { isStepId } from '../../contracts/ids';
 import { parseArgs, UsageError } from '../args';
 import { runChild } from '../child-process';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor, hintFor } from '../exit-codes';
+import type { WriterStats } from '../../sdk/step-writer';
 import { Progress } from '../progress';
 import { CONNECTION_FLAGS, CONNECTION_HELP, connection, describeError, openJob, requireJobId, type CliEnv } from '../session';
 
@@ -83,5 +84,12 @@ export async function runCommand(argv: string[], cli: CliEnv): Promise<number> {
     return result.code === 0 ? exitCodeFor(error) : result.code;
   }
   progress.stop();
+  reportRetries(cli, stepId, writer.stats());
   return result.code;
+}
+
+/** Silent on a clean run; after an outage the user learns that it happened and was absorbed. */
+export function reportRetries(cli: CliEnv, stepId: string, stats: WriterStats): void {
+  if (stats.retries === 0) return;
+  cli.stderr.write(`logscope: step ${stepId}: ${stats.acked} lines delivered after ${stats.retries} retried requests\n`);
 }

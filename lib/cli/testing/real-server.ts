@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 
 /**
@@ -27,6 +28,19 @@ export interface RealServer {
   stop(): Promise<void>;
 }
 
+/** Someone else may be on a port of our range (a dev server): take the first free one. */
+export async function freePort(from: number, to: number): Promise<number> {
+  for (let port = from; port <= to; port++) {
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`no free port in ${from}-${to}`);
+}
+
 export async function startRealServer(port: number, storeDir: string): Promise<RealServer> {
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
@@ -36,9 +50,14 @@ export async function startRealServer(port: number, storeDir: string): Promise<R
     const proc = spawn('node', ['scripts/server.mjs'], {
       cwd: SERVER_ROOT,
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOGSCOPE_STORE: `file:${storeDir}`, NEXT_TELEMETRY_DISABLED: '1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;
+    // scripts/server.mjs says so once it has bound the port
+    let listening = false;
+    proc.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('listening on')) listening = true;
+    });
     let stderr = '';
     proc.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
@@ -49,7 +68,8 @@ export async function startRealServer(port: number, storeDir: string): Promise<R
       if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}: ${stderr}`);
       try {
         const response = await fetch(`${url}/api/health`);
-        if (response.ok) return;
+        // a 200 from another process on our port would make every later check meaningless
+        if (response.ok && listening && proc.exitCode === null) return;
       } catch {
         // not listening yet
       }
@@ -60,9 +80,12 @@ export async function startRealServer(port: number, storeDir: string): Promise<R
   };
 
   const signal = async (sig: NodeJS.Signals) => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill(sig);
+    const proc = child;
+    if (proc && proc.exitCode === null && proc.signalCode === null) {
+      proc.kill(sig);
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
       await exited;
+      clearTimeout(timer);
     }
     child = undefined;
   };
@@ -104,7 +127,7 @@ export async function getJobMeta(url: string, job: string): Promise<{
 /** Runs bin/logscope.mjs as a child process; resolves with its exit code and output. */
 export function runCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; onSpawn?: (child: ChildProcess) => void } = {},
+  options: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number; onSpawn?: (child: ChildProcess) => void } = {},
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('node', [path.join(REPO_ROOT, 'bin/logscope.mjs'), ...args], {
