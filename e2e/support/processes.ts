@@ -71,8 +71,11 @@ const pgBin = (tool: string) => {
   return `/usr/lib/postgresql/${versions.sort().at(-1)}/bin/${tool}`;
 };
 
-/** A throw-away PostgreSQL cluster on `port`, owned by the postgres user (initdb refuses root). */
-export function startPrivatePostgres(port: number): PrivatePostgres {
+/**
+ * A throw-away PostgreSQL cluster on `port`, owned by the postgres user (initdb refuses root).
+ * `settings` are extra server parameters (`-c key=value`), e.g. shared_preload_libraries.
+ */
+export function startPrivatePostgres(port: number, settings: Record<string, string> = {}): PrivatePostgres {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'logscope-pg-'));
   chmodSync(dir, 0o700);
   const { uid, gid } = userIds('postgres');
@@ -82,8 +85,11 @@ export function startPrivatePostgres(port: number): PrivatePostgres {
     if (result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.stderr}`);
   };
   asPostgres([pgBin('initdb'), '-D', `${dir}/data`, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  const extra = Object.entries(settings)
+    .map(([key, value]) => ` -c ${key}=${value}`)
+    .join('');
   const start = () =>
-    asPostgres([pgBin('pg_ctl'), '-D', `${dir}/data`, '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=on`, '-l', `${dir}/log`, '-w', 'start']);
+    asPostgres([pgBin('pg_ctl'), '-D', `${dir}/data`, '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=on${extra}`, '-l', `${dir}/log`, '-w', 'start']);
   const stop = () => asPostgres([pgBin('pg_ctl'), '-D', `${dir}/data`, '-m', 'fast', '-w', 'stop']);
   start();
   return {
