@@ -157,6 +157,17 @@ export class LiveHub {
     return this.feeds.get(jobId)?.viewers.size ?? 0;
   }
 
+  /** Live feeds and their viewers, for /api/health (operators and tests check the fan-out). */
+  stats(): { feeds: number; viewers: number; jobs: Record<string, number> } {
+    const jobs: Record<string, number> = {};
+    let viewers = 0;
+    for (const [jobId, feed] of this.feeds) {
+      jobs[jobId] = feed.viewers.size;
+      viewers += feed.viewers.size;
+    }
+    return { feeds: this.feeds.size, viewers, jobs };
+  }
+
   private async feedFor(jobId: string): Promise<JobFeed | null> {
     const existing = this.feeds.get(jobId);
     if (existing && !existing.ended && existing.failure === null) return existing;

@@ -1,4 +1,5 @@
 import { handle, noStore } from '@/lib/http/respond';
+import { hubFor } from '@/lib/live/hub';
 import { getStore } from '@/lib/store/instance';
 
 export const dynamic = 'force-dynamic';
@@ -6,6 +7,8 @@ export const dynamic = 'force-dynamic';
 export async function GET(): Promise<Response> {
   return handle(async () => {
     const store = await getStore();
-    return Response.json({ ok: true, store: store.kind }, { headers: noStore });
+    const { feeds, viewers, jobs } = hubFor(store).stats();
+    // `live.jobs` lists viewers per live job: one store subscription each, whatever the count.
+    return Response.json({ ok: true, store: store.kind, live: { feeds, viewers, jobs } }, { headers: noStore });
   });
 }
