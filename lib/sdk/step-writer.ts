@@ -17,7 +17,7 @@ import { LineSplitter } from './line-splitter';
  * - Failures: network errors, 5xx, 429 and 503 are retried with capped, jittered backoff
  *   (Retry-After honoured) and the same lines are resent; lines the server already stored
  *   come back as `duplicates`, so nothing is doubled. `409 line_gap {expected}` and
- *   `400 {last}` say how far the server got: we drop what it has and resend from there.
+ *   `400/413 {last}` say how far the server got: we drop what it has and resend from there.
  *   Anything else (auth, job completed, lost acknowledged lines) is fatal for the writer.
  * - Backpressure: `write()` resolves at once while fewer than `maxBufferedBytes` are
  *   unacknowledged, otherwise when the queue has drained to half of that.
@@ -40,7 +40,8 @@ export const DEFAULT_WRITER_OPTIONS: WriterOptions = {
   batchBytes: 64 * 1024,
   /** a backlog (after an outage, or behind a slow request) goes out in bigger requests */
   maxRequestBytes: 1024 * 1024,
-  maxBufferedBytes: 16 * 1024 * 1024,
+  /** ~90k typical lines: rides out a server restart of a few seconds without pausing the build */
+  maxBufferedBytes: 8 * 1024 * 1024,
   maxLineBytes: 1024 * 1024,
   retry: DEFAULT_RETRY,
 };
@@ -289,11 +290,11 @@ export class StepWriter {
       this.ackThrough(result.last);
     } catch (error) {
       if (!isLogscopeError(error)) throw error;
-      // 409 line_gap and 400 {last}: the server says how far it got; resend from there
+      // 409 line_gap and 400/413 {last}: the server says how far it got; resend from there
       const last =
         error.code === 'line_gap'
           ? (error.detailNumber('expected') ?? 0) - 1
-          : error.status === 400
+          : error.status === 400 || error.status === 413
             ? error.detailNumber('last')
             : undefined;
       if (last === undefined || last < 0) throw error;

@@ -72,6 +72,7 @@ export async function pipelineCommand(argv: string[], cli: CliEnv): Promise<numb
   cli.stderr.write(`logscope: pipeline ${file} → ${jobUrl(conn.url, jobId)}\n`);
   const quiet = args.booleans.has('quiet');
   let failedCode = 0;
+  let cancelled = false;
   for (const step of pipeline.steps) {
     if (failedCode !== 0) {
       await job.setStep(step.id, { status: 'skipped' });
@@ -92,8 +93,9 @@ export async function pipelineCommand(argv: string[], cli: CliEnv): Promise<numb
     await writer.end(status);
     cli.stderr.write(`logscope: step ${step.name}: ${status}${result.code === 0 ? '' : ` (exit ${result.code})`}\n`);
     if (result.code !== 0) failedCode = result.code;
+    if (status === 'cancelled') cancelled = true;
   }
-  const status = failedCode === 0 ? 'success' : 'failure';
+  const status = cancelled ? 'cancelled' : failedCode === 0 ? 'success' : 'failure';
   await job.complete(status);
   cli.stderr.write(`logscope: job ${jobId}: ${status}\n`);
   return failedCode === 0 ? EXIT.ok : failedCode;
