@@ -73,6 +73,22 @@ describe('logscope run', () => {
     expect((await getJobMeta(server.url, job))?.steps[0]?.status).toBe('failure');
   });
 
+  it('forwards SIGTERM to the command, marks the step cancelled and exits 128+15', async () => {
+    const job = newJob('term');
+    const script = 'console.log("started"); setTimeout(() => {}, 30000)';
+    const result = await runCli(['run', '--job', job, '--step', 's', '--', node, '-e', script], {
+      env,
+      onSpawn: (child) => {
+        child.stdout?.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('started')) child.kill('SIGTERM');
+        });
+      },
+    });
+    expect(result.code).toBe(143);
+    expect((await getJobMeta(server.url, job))?.steps[0]?.status).toBe('cancelled');
+    expect((await readAllLines(server.url, job, 's')).map((l) => l.text)).toEqual(['started']);
+  });
+
   it('reports a server that is down with its own exit code', async () => {
     const result = await runCli(['run', '--job', 'x', '--step', 's', '--url', `http://127.0.0.1:${await freePort(3152, 3159)}`, '--', 'true'], { env });
     expect(result.code).toBe(69);
