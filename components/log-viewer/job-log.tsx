@@ -173,6 +173,9 @@ export function JobLog(props: JobLogProps) {
     window.history.replaceState(window.history.state, '', links.hash(link));
     return true;
   };
+  const goToStep = (step: string) => {
+    if (navigate({ step }) && linkMode === 'job') window.history.replaceState(window.history.state, '', links.hash({ step }));
+  };
   const copyLink = () => navigator.clipboard.writeText(links.canonical(window.location.origin, selection));
 
   if (jobQuery.isError && !job) {
@@ -221,9 +224,7 @@ export function JobLog(props: JobLogProps) {
             view={view}
             stepLink={(step) => links.hash({ step })}
             onHidden={(step, hidden) => setView((v) => setHidden(v, step, hidden))}
-            onGoTo={(step) => {
-              if (navigate({ step })) window.history.replaceState(window.history.state, '', links.hash({ step }));
-            }}
+            onGoTo={goToStep}
           />
         )}
         <div className="ls-log" role="log" aria-label={`Log of ${job.title || job.id}`} aria-live="off">
@@ -248,6 +249,7 @@ export function JobLog(props: JobLogProps) {
               onVisibleRows={onVisibleRows}
               onShiftWindow={onShiftWindow}
               onScrollDone={onScrollDone}
+              onStepClick={goToStep}
             />
           )}
         </div>

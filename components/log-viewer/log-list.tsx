@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import { groupTitle } from '@/lib/viewer/group-title';
 import { inRange, type JobLink } from '@/lib/viewer/hash';
@@ -8,6 +8,7 @@ import { rowAt, type Row, type RowModel } from '@/lib/viewer/rows';
 import { windowHasAfter, windowHasBefore, type RowWindow } from '@/lib/viewer/window';
 import type { LineHtmlCache } from './line-html';
 import { GroupHeaderRow, LineRow, StepHeaderRow } from './rows';
+import { readTopRow, StickyBar, type TopRow } from './sticky-bar';
 import type { LineLookup } from './use-line-pages';
 
 /** Estimated row height (px): lines are one 20 px row unless they wrap. */
@@ -78,6 +79,8 @@ export interface LogListProps {
   onVisibleRows: (first: number, last: number) => void;
   onShiftWindow: (direction: -1 | 1) => void;
   onScrollDone: (seq: number) => void;
+  /** a click on the sticky step bar */
+  onStepClick: (step: string) => void;
 }
 
 /**
@@ -93,18 +96,39 @@ export function LogList(props: LogListProps) {
   const cb = useRef(props);
   cb.current = props;
 
+  const [top, setTop] = useState<TopRow | null>(null);
   const scrollerCleanup = useRef<(() => void) | null>(null);
+  const scrollerEl = useRef<HTMLElement | null>(null);
+  const topFrame = useRef(0);
+  // Which step the top row belongs to, read from the DOM once per frame after scrolls and renders.
+  const scheduleReadTop = () => {
+    if (topFrame.current) return;
+    topFrame.current = requestAnimationFrame(() => {
+      topFrame.current = 0;
+      const el = scrollerEl.current;
+      const next = el ? readTopRow(el) : null;
+      setTop((prev) => (prev?.step === next?.step && prev?.n === next?.n ? prev : next));
+    });
+  };
+  useEffect(() => () => cancelAnimationFrame(topFrame.current), []);
+  useEffect(() => {
+    // After any re-render of the rows (sections toggled, window moved, lines arrived).
+    const id = setTimeout(scheduleReadTop, 50);
+    return () => clearTimeout(id);
+  });
   const setScroller = (el: HTMLElement | Window | null) => {
     scrollerCleanup.current?.();
     scrollerCleanup.current = null;
     if (!(el instanceof HTMLElement)) return;
     let lastTop = el.scrollTop;
+    scrollerEl.current = el;
     const stop = () => {
       if (followingRef.current) cb.current.onFollowChange(false);
     };
     const onScroll = () => {
       if (el.scrollTop < lastTop - 4) stop();
       lastTop = el.scrollTop;
+      scheduleReadTop();
     };
     const onWheel = (e: WheelEvent) => {
       if (e.deltaY < 0) stop();
@@ -116,6 +140,7 @@ export function LogList(props: LogListProps) {
     el.addEventListener('wheel', onWheel, { passive: true });
     el.addEventListener('keydown', onKey);
     scrollerCleanup.current = () => {
+      scrollerEl.current = null;
       el.removeEventListener('scroll', onScroll);
       el.removeEventListener('wheel', onWheel);
       el.removeEventListener('keydown', onKey);
@@ -131,6 +156,7 @@ export function LogList(props: LogListProps) {
     const id = requestAnimationFrame(() => {
       ref.current?.scrollToIndex({ index: local, align: scrollRequest.align });
       cb.current.onScrollDone(scrollRequest.seq);
+      scheduleReadTop();
     });
     return () => cancelAnimationFrame(id);
   }, [scrollRequest, win.start, win.size]);
@@ -182,9 +208,12 @@ export function LogList(props: LogListProps) {
     );
   };
 
+  const topSection = top && top.n !== null ? model.segments.find((s) => s.section.step.id === top.step)?.section : undefined;
   const initial = scrollRequest ? scrollRequest.index - win.start : following ? win.size - 1 : 0;
   return (
-    <Virtuoso<unknown, WindowContext>
+    <>
+      {topSection && top?.n != null && <StickyBar section={topSection} n={top.n} onClick={() => props.onStepClick(topSection.step.id)} />}
+      <Virtuoso<unknown, WindowContext>
       ref={ref}
       className="ls-scroller"
       style={{ height: '100%' }}
@@ -201,9 +230,13 @@ export function LogList(props: LogListProps) {
       atBottomStateChange={(atBottom) => {
         if (atBottom && !followingRef.current) cb.current.onFollowChange(true);
       }}
-      rangeChanged={({ startIndex, endIndex }) => cb.current.onVisibleRows(win.start + startIndex, win.start + endIndex)}
+      rangeChanged={({ startIndex, endIndex }) => {
+        scheduleReadTop();
+        cb.current.onVisibleRows(win.start + startIndex, win.start + endIndex);
+      }}
       scrollerRef={setScroller}
       tabIndex={0}
-    />
+      />
+    </>
   );
 }
