@@ -49,8 +49,17 @@ export function runChild(init: {
       for (const signal of FORWARDED) process.off(signal, onSignal);
     };
 
-    const pump = (source: Readable | null, stream: Stream, tee: NodeJS.WritableStream | null) => {
+    // `logscope run … | head`: once our stdout is gone, stop copying but keep streaming
+    const teeOf = (target: NodeJS.WritableStream | null) => {
+      const state = { target };
+      target?.on('error', () => {
+        state.target = null;
+      });
+      return state;
+    };
+    const pump = (source: Readable | null, stream: Stream, teeState: { target: NodeJS.WritableStream | null }) => {
       source?.on('data', (chunk: Buffer) => {
+        const tee = teeState.target;
         if (tee) {
           init.progress?.beforeOutput();
           tee.write(chunk);
@@ -63,8 +72,8 @@ export function runChild(init: {
         }
       });
     };
-    pump(child.stdout, 'out', init.tee.stdout);
-    pump(child.stderr, 'err', init.tee.stderr);
+    pump(child.stdout, 'out', teeOf(init.tee.stdout));
+    pump(child.stderr, 'err', teeOf(init.tee.stderr));
 
     let spawnError: Error | undefined;
     child.on('error', (error: NodeJS.ErrnoException) => {

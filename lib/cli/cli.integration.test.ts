@@ -89,6 +89,16 @@ describe('logscope run', () => {
     expect((await readAllLines(server.url, job, 's')).map((l) => l.text)).toEqual(['started']);
   });
 
+  it('keeps streaming when its own stdout goes away (`| head`)', async () => {
+    const job = newJob('epipe');
+    const result = await runCli(['run', '--job', job, '--step', 's', '--', 'seq', '1', '50000'], {
+      env,
+      onSpawn: (child) => child.stdout?.once('data', () => child.stdout?.destroy()),
+    });
+    expect(result.code).toBe(0);
+    expect((await getJobMeta(server.url, job))?.steps[0]).toMatchObject({ lines: 50_000, status: 'success' });
+  });
+
   it('reports a server that is down with its own exit code', async () => {
     const result = await runCli(['run', '--job', 'x', '--step', 's', '--url', `http://127.0.0.1:${await freePort(3152, 3159)}`, '--', 'true'], { env });
     expect(result.code).toBe(69);
