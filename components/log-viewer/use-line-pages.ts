@@ -9,7 +9,7 @@ import { fetchLinePage } from './api';
 import { viewerKeys } from './query-keys';
 
 /** How long a range page stays cached after it scrolled out of view. */
-const PAGE_GC_MS = 5 * 60_000;
+const PAGE_GC_MS = 60_000;
 /** A page that came back short of the known line count is fetched again at most this often. */
 const REFETCH_COOLDOWN_MS = 2000;
 
