@@ -120,7 +120,10 @@ describe('logscope pipe and job', () => {
     });
     expect(piped.code).toBe(0);
     expect(piped.stdout).toBe('');
-    expect((await readAllLines(server.url, job, 'log')).map((l) => l.n)).toEqual([1, 2, 3, 4]);
+    expect((await readAllLines(server.url, job, 'log')).map((l) => l.text)).toEqual(['a', 'b', '\u001b[31mred\u001b[0m', 'partial']);
+    const internal = await runCli(['pipe', '--job', job, '--step', 'agent', '--internal', '--token', token, '-q'], { env, input: 'pulled image\n' });
+    expect(internal.code).toBe(0);
+    expect((await getJobMeta(server.url, job))?.steps.find((s) => s.id === 'agent')).toMatchObject({ internal: true, lines: 1 });
     const unknown = await runCli(['job', 'complete', '--job', newJob('nope'), '--token', token], { env });
     expect(unknown.code).toBe(66);
     const done = await runCli(['job', 'complete', '--job', job, '--token', token, '--status', 'failure'], { env });

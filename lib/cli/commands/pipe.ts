@@ -16,6 +16,7 @@ Options:
   --job J          job id (env LOGSCOPE_JOB); created if it does not exist and no token is given
   --step S         step id (env LOGSCOPE_STEP)
   --name NAME      step display name
+  --internal       mark the step platform-internal (hidden by default in the viewer)
   --title TITLE    job title, when the job is created here
   --stream out|err tag the lines as stdout (default) or stderr
   --status STATUS  step status at end of input: success (default), failure, cancelled, skipped
@@ -39,6 +40,7 @@ export async function pipeCommand(argv: string[], cli: CliEnv): Promise<number> 
     stream: { kind: 'string' },
     status: { kind: 'string' },
     complete: { kind: 'boolean' },
+    internal: { kind: 'boolean' },
     quiet: { kind: 'boolean', short: 'q' },
   });
   if (args.booleans.has('help')) {
@@ -59,7 +61,10 @@ export async function pipeCommand(argv: string[], cli: CliEnv): Promise<number> 
   const status: StepStatus = statusArg.data;
 
   const job = await openJob(conn, jobId, cli, args.strings.title === undefined ? {} : { title: args.strings.title });
-  const writer = job.step(stepId, args.strings.name === undefined ? {} : { name: args.strings.name });
+  const writer = job.step(stepId, {
+    ...(args.strings.name !== undefined && { name: args.strings.name }),
+    ...(args.booleans.has('internal') && { internal: true }),
+  });
   const tee = args.booleans.has('quiet') ? null : cli.stdout;
   const progress = new Progress(cli.stderr, () => stepId, () => writer.stats());
   try {

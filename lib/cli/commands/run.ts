@@ -17,6 +17,7 @@ Options:
   --job J          job id (env LOGSCOPE_JOB); created if it does not exist and no token is given
   --step S         step id, [A-Za-z0-9][A-Za-z0-9._-]{0,63} (env LOGSCOPE_STEP)
   --name NAME      step display name
+  --internal       mark the step platform-internal (hidden by default in the viewer)
   --title TITLE    job title, when the job is created here
   --complete       complete the job with the step's status when CMD ends
   -q, --quiet      do not print CMD's output here (it is still streamed)
@@ -40,6 +41,7 @@ export async function runCommand(argv: string[], cli: CliEnv): Promise<number> {
       name: { kind: 'string' },
       title: { kind: 'string' },
       complete: { kind: 'boolean' },
+      internal: { kind: 'boolean' },
       quiet: { kind: 'boolean', short: 'q' },
     },
     { stopAtPositional: true },
@@ -57,7 +59,10 @@ export async function runCommand(argv: string[], cli: CliEnv): Promise<number> {
   if (!isStepId(stepId)) throw new UsageError(`--step ${JSON.stringify(stepId)} is not a valid step id ([A-Za-z0-9][A-Za-z0-9._-]{0,63})`);
 
   const job = await openJob(conn, jobId, cli, args.strings.title === undefined ? {} : { title: args.strings.title });
-  const writer = job.step(stepId, args.strings.name === undefined ? {} : { name: args.strings.name });
+  const writer = job.step(stepId, {
+    ...(args.strings.name !== undefined && { name: args.strings.name }),
+    ...(args.booleans.has('internal') && { internal: true }),
+  });
   const quiet = args.booleans.has('quiet');
   const progress = new Progress(cli.stderr, () => stepId, () => writer.stats());
   const result = await runChild({
