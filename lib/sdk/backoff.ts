@@ -1,4 +1,4 @@
-import { LogscopeError } from './errors';
+import { abortError, LogscopeError } from './errors';
 
 /**
  * Retry policy for every request the SDK makes. Capped exponential backoff with "full
@@ -81,4 +81,29 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * Runs `attempt` until it succeeds, fails with a non-transient error, or has kept failing for
+ * the policy's `giveUpAfterMs`; `onRetry` counts the retries.
+ */
+export async function withRetry<T>(
+  policy: RetryPolicy,
+  signal: AbortSignal | undefined,
+  attempt: () => Promise<T>,
+  onRetry?: () => void,
+): Promise<T> {
+  let failingSince: number | undefined;
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (signal?.aborted) throw abortError(signal);
+      failingSince ??= Date.now();
+      const left = policy.giveUpAfterMs - (Date.now() - failingSince);
+      if (!isRetryable(error) || left <= 0) throw error;
+      onRetry?.();
+      await sleep(Math.min(retryDelay(error, n, policy), left), signal);
+    }
+  }
 }

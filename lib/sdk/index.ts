@@ -6,6 +6,6 @@ export { createJob, completeJob, getJob, Job, type CreateJobOptions } from './jo
 export { StepWriter, DEFAULT_WRITER_OPTIONS, type StepInit, type WriterOptions, type WriterStats } from './step-writer';
 export { createLogSink, type LogSink, type LogSinkOptions, type LogRecord, type LogLevel } from './log-sink';
 export { LineSplitter, splitUtf8 } from './line-splitter';
-export { DEFAULT_RETRY, backoffDelay, isRetryable, retryDelay, parseRetryAfter, type RetryPolicy } from './backoff';
+export { DEFAULT_RETRY, backoffDelay, isRetryable, retryDelay, parseRetryAfter, withRetry, type RetryPolicy } from './backoff';
 export { LogscopeError, isLogscopeError, type LogscopeErrorKind } from './errors';
 export { HttpClient, apiBase, origin } from './http';

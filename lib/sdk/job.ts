@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { jobMetaSchema, stepMetaSchema, type FinalJobStatus, type JobMeta, type StepMeta, type StepStatus } from '../contracts';
 import { isJobId, isStepId } from '../contracts/ids';
-import { DEFAULT_RETRY, isRetryable, retryDelay, sleep, type RetryPolicy } from './backoff';
-import { abortError, isLogscopeError, LogscopeError } from './errors';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './backoff';
+import { isLogscopeError, LogscopeError } from './errors';
 import { HttpClient } from './http';
 import { DEFAULT_WRITER_OPTIONS, StepWriter, type StepInit, type WriterOptions, type WriterStats } from './step-writer';
 
@@ -247,18 +247,4 @@ export async function completeJob(init: {
       throw error;
     }
   });
-}
-
-/** Retries transient failures of `attempt` with the policy's backoff until its budget is spent. */
-export async function withRetry<T>(policy: RetryPolicy, signal: AbortSignal | undefined, attempt: () => Promise<T>): Promise<T> {
-  const started = Date.now();
-  for (let n = 0; ; n++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (signal?.aborted) throw abortError(signal);
-      if (!isRetryable(error) || Date.now() - started >= policy.giveUpAfterMs) throw error;
-      await sleep(Math.min(retryDelay(error, n, policy), Math.max(0, policy.giveUpAfterMs - (Date.now() - started))), signal);
-    }
-  }
 }

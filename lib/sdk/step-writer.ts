@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { appendResultSchema, stepMetaSchema, type Stream, type StepStatus } from '../contracts';
-import { DEFAULT_RETRY, isRetryable, retryDelay, sleep, type RetryPolicy } from './backoff';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './backoff';
 import { abortError, isLogscopeError, LogscopeError } from './errors';
 import type { HttpClient } from './http';
 import { LineSplitter } from './line-splitter';
@@ -344,22 +344,8 @@ export class StepWriter {
     }
   }
 
-  /** Runs `attempt` until it succeeds, a non-transient error occurs, or the retry budget is spent. */
-  private async retrying<T>(attempt: () => Promise<T>): Promise<T> {
-    const policy = this.options.retry;
-    let failingSince: number | undefined;
-    for (let n = 0; ; n++) {
-      try {
-        return await attempt();
-      } catch (error) {
-        if (this.ctx.signal?.aborted) throw abortError(this.ctx.signal);
-        if (!isRetryable(error)) throw error;
-        failingSince ??= Date.now();
-        if (Date.now() - failingSince >= policy.giveUpAfterMs) throw error;
-        this.counters.retries++;
-        await sleep(retryDelay(error, n, policy), this.ctx.signal);
-      }
-    }
+  private retrying<T>(attempt: () => Promise<T>): Promise<T> {
+    return withRetry(this.options.retry, this.ctx.signal, attempt, () => this.counters.retries++);
   }
 
   private fail(error: unknown): void {
