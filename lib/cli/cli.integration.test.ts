@@ -138,6 +138,32 @@ describe('logscope pipe and job', () => {
   });
 });
 
+describe('a server with an ingest key', () => {
+  it('says that the key is needed, and creates the job with it', async () => {
+    const keyed = await startRealServer(await freePort(3152, 3159), mkdtempSync(path.join(os.tmpdir(), 'logscope-cli-keyed-')), {
+      LOGSCOPE_INGEST_KEY: 'sekret-key',
+    });
+    try {
+      const job = newJob('keyed');
+      const withoutKey = await runCli(['job', 'create', '--job', job], { env: { ...env, LOGSCOPE_URL: keyed.url } });
+      expect(withoutKey.code).toBe(77);
+      expect(withoutKey.stderr).toContain('LOGSCOPE_INGEST_KEY');
+      const wrongKey = await runCli(['run', '--job', job, '--step', 's', '--', 'true'], {
+        env: { ...env, LOGSCOPE_URL: keyed.url, LOGSCOPE_INGEST_KEY: 'nope' },
+      });
+      expect(wrongKey.code).toBe(77);
+      expect(wrongKey.stderr).toContain('refused the ingest key');
+      const ok = await runCli(['run', '--job', job, '--step', 's', '--', 'echo', 'hi'], {
+        env: { ...env, LOGSCOPE_URL: keyed.url, LOGSCOPE_INGEST_KEY: 'sekret-key' },
+      });
+      expect(ok.code).toBe(0);
+      expect((await readAllLines(keyed.url, job, 's')).map((l) => l.text)).toEqual(['hi']);
+    } finally {
+      await keyed.stop();
+    }
+  }, 120_000);
+});
+
 describe('logscope pipeline', () => {
   it('runs steps in sh with set -e and merged env, skips after a failure, completes the job', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'logscope-cli-pipe-'));

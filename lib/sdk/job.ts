@@ -176,15 +176,23 @@ export async function createJob(options: CreateJobOptions): Promise<Job> {
         { method: 'PUT', path, token: options.ingestKey, json: { title: options.title, labels: options.labels, steps: options.steps }, signal },
         z.union([createdSchema, updatedSchema]),
       ),
-    ).catch((error: unknown) => {
-      // someone created it between our GET and PUT: it is theirs
-      if (isLogscopeError(error) && error.kind === 'auth' && !options.ingestKey) {
+    ).catch(async (error: unknown) => {
+      if (!isLogscopeError(error) || error.kind !== 'auth') throw error;
+      // a 401/403 on create: either someone created the job since our GET (it is theirs),
+      // or the server wants an ingest key we do not have (or have wrong)
+      if (await getJob(http, options.jobId, signal)) {
         throw new LogscopeError('conflict', `job ${options.jobId} already exists and no write token was given`, {
           status: 409,
           code: 'conflict',
         });
       }
-      throw error;
+      throw new LogscopeError(
+        'auth',
+        options.ingestKey
+          ? `the server refused the ingest key (HTTP ${error.status ?? '?'})`
+          : `this server needs an ingest key to create jobs: set LOGSCOPE_INGEST_KEY (HTTP ${error.status ?? '?'})`,
+        { ...(error.status !== undefined && { status: error.status }), ...(error.code !== undefined && { code: error.code }) },
+      );
     });
     if (!('writeToken' in answer)) {
       throw new LogscopeError('protocol', `job ${options.jobId}: the server did not return a write token`);

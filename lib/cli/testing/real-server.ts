@@ -41,7 +41,7 @@ export async function freePort(from: number, to: number): Promise<number> {
   throw new Error(`no free port in ${from}-${to}`);
 }
 
-export async function startRealServer(port: number, storeDir: string): Promise<RealServer> {
+export async function startRealServer(port: number, storeDir: string, extraEnv: Record<string, string> = {}): Promise<RealServer> {
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
   const url = `http://127.0.0.1:${port}`;
@@ -49,7 +49,7 @@ export async function startRealServer(port: number, storeDir: string): Promise<R
   const start = async () => {
     const proc = spawn('node', ['scripts/server.mjs'], {
       cwd: SERVER_ROOT,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOGSCOPE_STORE: `file:${storeDir}`, NEXT_TELEMETRY_DISABLED: '1' },
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOGSCOPE_STORE: `file:${storeDir}`, NEXT_TELEMETRY_DISABLED: '1', ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;
