@@ -26,7 +26,15 @@ test('lines appear live while a producer writes, then the job completes and the 
   await expect(log.line('run', 60)).toBeInViewport();
   expect(await log.atBottom()).toBe(true);
 
+  // A step watched while running stays open when it passes; a new step shows up live.
   await setStep(p, 'run', { status: 'success' });
+  await expect(log.section('run')).toHaveAttribute('data-status', 'success');
+  await expect(log.header('run')).toHaveAttribute('aria-expanded', 'true');
+  await setStep(p, 'later', { name: 'Later step', status: 'running' });
+  await sendLines(p, 'later', 1, ['later output']);
+  await expect(log.header('later')).toHaveAccessibleName(/Later step/);
+  await expect(log.line('later', 1)).toContainText('later output');
+  await setStep(p, 'later', { status: 'success' });
   await completeJob(p, 'success');
   await expect(log.streamState).toHaveText(/complete/i);
   await expect(page.locator('[data-status="success"]').first()).toBeVisible();

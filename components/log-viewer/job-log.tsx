@@ -1,6 +1,7 @@
 'use client';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
+import type { StepStatus } from '@/lib/contracts';
 import { INITIAL_VIEW_STATE, setAll, setHidden, setOpen, type ViewState } from '@/lib/viewer/collapse';
 import { parseJobHash, parseStepHash, selectLine, type JobLink } from '@/lib/viewer/hash';
 import { linkTools } from '@/lib/viewer/links';
@@ -8,7 +9,7 @@ import { LiveTail } from '@/lib/viewer/live-tail';
 import { planNavigation } from '@/lib/viewer/navigate';
 import { pagesForRuns } from '@/lib/viewer/pages';
 import { buildRowModel, lineRunsIn } from '@/lib/viewer/rows';
-import { buildSections } from '@/lib/viewer/sections';
+import { buildSections, rememberStatuses } from '@/lib/viewer/sections';
 import { refitWindow, shiftWindow, windowAtEnd } from '@/lib/viewer/window';
 import { useNow } from '@/components/ui/use-now';
 import { ApiError, fetchJob } from './api';
@@ -66,10 +67,16 @@ export function JobLog(props: JobLogProps) {
   const [ready, setReady] = useState(false);
   const seq = useRef(0);
 
+  // First non-pending status per step (idempotent, so safe to record while rendering).
+  const [firstSeen] = useState(() => new Map<string, StepStatus>());
   const sections = useMemo(
-    () => (job ? buildSections(job.steps, tail.lineCounts()) : []),
+    () => {
+      if (!job) return [];
+      rememberStatuses(firstSeen, job.steps);
+      return buildSections(job.steps, tail.lineCounts(), firstSeen);
+    },
     // tailVersion: the tail (a stable object) has new line counts
-    [job, tail, tailVersion],
+    [job, tail, tailVersion, firstSeen],
   );
   const model = useMemo(() => buildRowModel(sections, view, onlyStep ? { onlyStep } : {}), [sections, view, onlyStep]);
   const win = following ? windowAtEnd(model.total) : refitWindow({ start: windowStart, size: 0 }, model.total);

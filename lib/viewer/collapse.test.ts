@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StepStatus } from '@/lib/contracts';
 import { defaultStepOpen, INITIAL_VIEW_STATE, isGroupOpen, isStepOpen, setAll, setOpen } from './collapse';
-import { buildSections } from './sections';
+import { buildSections, rememberStatuses } from './sections';
 import { group, step } from './test-helpers';
 
 describe('default step state', () => {
@@ -14,7 +14,7 @@ describe('default step state', () => {
     ['skipped', false],
   ];
   it.each(table)('%s → open=%s', (status, open) => {
-    expect(defaultStepOpen(step('s', 1, status))).toBe(open);
+    expect(defaultStepOpen(status)).toBe(open);
   });
 });
 
@@ -37,5 +37,20 @@ describe('collapse state', () => {
 
   it('a group in a failed step opens by default', () => {
     expect(isGroupOpen(INITIAL_VIEW_STATE, section!, section!.groups[0]!)).toBe(true);
+  });
+});
+
+describe('defaults follow the first status seen', () => {
+  it('a step watched while running stays open (with its groups) after it passes', () => {
+    const memory = new Map<string, StepStatus>();
+    expect(rememberStatuses(memory, [step('w', 3, 'pending'), step('old', 2, 'success')])).toBe(true);
+    expect(memory.has('w')).toBe(false);
+    rememberStatuses(memory, [step('w', 3, 'running')]);
+    const passed = [step('w', 3, 'success', { groups: [group('g', 1, 2)] }), step('old', 2, 'success')];
+    expect(rememberStatuses(memory, passed)).toBe(false);
+    const [watched, old] = buildSections(passed, undefined, memory);
+    expect(isStepOpen(INITIAL_VIEW_STATE, watched!)).toBe(true);
+    expect(isGroupOpen(INITIAL_VIEW_STATE, watched!, watched!.groups[0]!)).toBe(true);
+    expect(isStepOpen(INITIAL_VIEW_STATE, old!)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import type { StepMeta } from '@/lib/contracts';
+import type { StepMeta, StepStatus } from '@/lib/contracts';
 import { groupsContaining, type GroupNode, type StepSection } from './sections';
 
 /**
@@ -18,8 +18,8 @@ export interface ViewState {
 export const INITIAL_VIEW_STATE: ViewState = { mode: 'default', open: new Map(), hidden: new Map() };
 
 /** Running and failed (or cancelled) steps start open; passed, pending and skipped ones closed. */
-export function defaultStepOpen(step: StepMeta): boolean {
-  return step.status === 'running' || step.status === 'failure' || step.status === 'cancelled';
+export function defaultStepOpen(status: StepStatus): boolean {
+  return status === 'running' || status === 'failure' || status === 'cancelled';
 }
 
 /**
@@ -28,7 +28,7 @@ export function defaultStepOpen(step: StepMeta): boolean {
  * line, which is where the error is.
  */
 export function defaultGroupOpen(section: StepSection, group: GroupNode): boolean {
-  const { status } = section.step;
+  const status = section.openAs;
   const failed = status === 'failure' || status === 'cancelled';
   if (group.collapsedHint) return failed && group.start <= section.lines && section.lines <= group.end;
   return failed || status === 'running';
@@ -43,7 +43,7 @@ function resolve(state: ViewState, key: string, fallback: () => boolean): boolea
 }
 
 export function isStepOpen(state: ViewState, section: StepSection): boolean {
-  return resolve(state, section.key, () => defaultStepOpen(section.step));
+  return resolve(state, section.key, () => defaultStepOpen(section.openAs));
 }
 
 export function isGroupOpen(state: ViewState, section: StepSection, group: GroupNode): boolean {

@@ -1,4 +1,4 @@
-import type { Group, StepMeta } from '@/lib/contracts';
+import type { Group, StepMeta, StepStatus } from '@/lib/contracts';
 import { MAX_GROUP_DEPTH } from './constants';
 
 /**
@@ -28,6 +28,12 @@ export interface StepSection {
   key: string;
   /** line count known to the viewer (metadata or live lines, whichever is higher) */
   lines: number;
+  /**
+   * The status that decides whether the step and its groups start open: the first one the
+   * viewer saw (see DefaultsMemory), so a step watched while running does not fold away
+   * under the reader when it passes.
+   */
+  openAs: StepStatus;
   groups: GroupNode[];
 }
 
@@ -77,12 +83,35 @@ export function buildGroupTree(stepId: string, groups: readonly Group[], lineCou
   return roots;
 }
 
-/** One section per step, in metadata order. `liveLines` raises counts from the live stream. */
-export function buildSections(steps: readonly StepMeta[], liveLines?: ReadonlyMap<string, number>): StepSection[] {
+/**
+ * One section per step, in metadata order. `liveLines` raises counts from the live stream;
+ * `firstSeen` pins the status that decides default open states.
+ */
+export function buildSections(
+  steps: readonly StepMeta[],
+  liveLines?: ReadonlyMap<string, number>,
+  firstSeen?: ReadonlyMap<string, StepStatus>,
+): StepSection[] {
   return steps.map((step) => {
     const lines = Math.max(step.lines, liveLines?.get(step.id) ?? 0);
-    return { step, key: step.id, lines, groups: buildGroupTree(step.id, step.groups, lines) };
+    const openAs = firstSeen?.get(step.id) ?? step.status;
+    return { step, key: step.id, lines, openAs, groups: buildGroupTree(step.id, step.groups, lines) };
   });
+}
+
+/**
+ * Remembers, per step, the first status other than `pending` that the viewer saw. Defaults
+ * follow that status: a passed step starts collapsed, but one the reader watched run stays
+ * open when it passes. Returns whether anything was recorded.
+ */
+export function rememberStatuses(memory: Map<string, StepStatus>, steps: readonly StepMeta[]): boolean {
+  let changed = false;
+  for (const step of steps) {
+    if (step.status === 'pending' || memory.has(step.id)) continue;
+    memory.set(step.id, step.status);
+    changed = true;
+  }
+  return changed;
 }
 
 /** The chain of groups (outermost first) whose range contains line `n`. */
