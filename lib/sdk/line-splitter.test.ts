@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineSplitter, splitUtf8 } from './line-splitter';
+import { LineSplitter, splitUtf8, wholeLines } from './line-splitter';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -62,6 +62,18 @@ describe('LineSplitter', () => {
   it('mixes strings and bytes without losing a pending multi-byte character', () => {
     const euro = utf8('€');
     expect(splitAll([euro.subarray(0, 2), euro.subarray(2), 'x\n'])).toEqual(['€x']);
+  });
+});
+
+describe('wholeLines', () => {
+  it.each([
+    ['one', ['one']],
+    ['one\n', ['one']],
+    ['', ['']],
+    ['a\r\nb', ['a', 'b']],
+    ['a\n\n', ['a', '']],
+  ])('%j → %j', (text, lines) => {
+    expect(wholeLines(text)).toEqual(lines);
   });
 });
 

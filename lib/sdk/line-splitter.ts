@@ -92,3 +92,9 @@ export function splitUtf8(text: string, maxBytes: number): string[] {
   pieces.push(text.slice(start));
   return pieces;
 }
+
+/** Complete text → its lines (`\n` or `\r\n` separated, a final `\n` optional), each capped. */
+export function wholeLines(text: string, maxLineBytes: number = MAX_LINE_BYTES): string[] {
+  const splitter = new LineSplitter(maxLineBytes);
+  return [...splitter.push(text.endsWith('\n') ? text : `${text}\n`), ...splitter.end()];
+}

@@ -65,6 +65,16 @@ describe('StepWriter', () => {
     expect(server.jobs.get('j1')?.steps.get('build')).toMatchObject({ name: 'Build', status: 'success' });
   });
 
+  it('line() writes whole lines, apart from a pending partial write()', async () => {
+    const job = await open();
+    const step = job.step('mix');
+    await step.write('partial ');
+    await step.line('whole one\nwhole two');
+    await step.write('rest\n');
+    await step.end();
+    expect(stored('mix')).toEqual(['1:out:whole one', '2:out:whole two', '3:out:partial rest']);
+  });
+
   it('continues after the lines a step already has (numbering from last + 1)', async () => {
     const first = await open();
     const a = first.step('s');

@@ -3,7 +3,7 @@ import { appendResultSchema, stepMetaSchema, type Stream, type StepStatus } from
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './backoff';
 import { abortError, isLogscopeError, LogscopeError } from './errors';
 import type { HttpClient } from './http';
-import { LineSplitter } from './line-splitter';
+import { LineSplitter, wholeLines } from './line-splitter';
 
 /**
  * One step's producer. The protocol, in one place:
@@ -129,10 +129,13 @@ export class StepWriter {
     return this.room();
   }
 
-  /** One whole line (a `\n` inside is kept as-is in the text; use write() for raw output). */
+  /**
+   * Whole lines, independent of write()'s pending partial line: `text` is one line, or several
+   * if it contains `\n` (a trailing `\n` does not add an empty line).
+   */
   line(text: string, stream: Stream = 'out'): Promise<void> {
     if (this.ending) return RESOLVED;
-    for (const piece of this.splitters[stream].push(text.endsWith('\n') ? text : `${text}\n`)) this.enqueue(piece, stream);
+    for (const piece of wholeLines(text, this.options.maxLineBytes)) this.enqueue(piece, stream);
     return this.room();
   }
 
@@ -326,7 +329,6 @@ export class StepWriter {
     } else if (this.head > 4096 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
-      this.oldestAt = Date.now();
     }
     this.settleWaiters();
   }
