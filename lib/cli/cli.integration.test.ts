@@ -131,6 +131,16 @@ describe('logscope pipe and job', () => {
     expect((await getJobMeta(server.url, job))?.status).toBe('failure');
   });
 
+  it('splits a line over 1 MiB into pieces the server accepts', async () => {
+    const job = newJob('huge');
+    const size = 2.5 * 1024 * 1024;
+    const piped = await runCli(['pipe', '--job', job, '--step', 'big', '-q'], { env, input: `${'é'.repeat(size / 2)}\nafter\n` });
+    expect(piped.code).toBe(0);
+    const lines = await readAllLines(server.url, job, 'big');
+    expect(lines.map((l) => Buffer.byteLength(l.text))).toEqual([1024 * 1024, 1024 * 1024, size - 2 * 1024 * 1024, 5]);
+    expect(lines.slice(0, 3).map((l) => l.text).join('')).toBe('é'.repeat(size / 2));
+  });
+
   it('prints eval-able export lines by default', async () => {
     const job = newJob('eval');
     const created = await runCli(['job', 'create', '--job', job], { env });
