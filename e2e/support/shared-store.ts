@@ -288,11 +288,22 @@ export function numberedLinesCommand(count: number, burst: number, everyMs: numb
   return [process.execPath, '-e', script];
 }
 
-/** Every stored line of a step, read back in pages through `GET lines`. */
+/** `GET` that retries a 503 (as its Retry-After asks) for up to `budgetMs`; other errors throw. */
+export async function getWithRetry(url: string, budgetMs = 30_000): Promise<Response> {
+  const deadline = Date.now() + budgetMs;
+  for (;;) {
+    const response = await fetch(url, { signal: AbortSignal.timeout(20_000) });
+    if (response.status !== 503 || Date.now() > deadline) return response;
+    await response.body?.cancel();
+    await sleep(Math.min(5_000, 1000 * Number(response.headers.get('retry-after') ?? '1')));
+  }
+}
+
+/** Every stored line of a step, read back in pages through `GET lines` (503s retried). */
 export async function readAllLines(baseURL: string, jobId: string, stepId: string): Promise<{ n: number; text: string }[]> {
   const out: { n: number; text: string }[] = [];
   for (let from = 1; ; ) {
-    const response = await fetch(`${baseURL}/api/v1/jobs/${jobId}/steps/${stepId}/lines?from=${from}&limit=5000`);
+    const response = await getWithRetry(`${baseURL}/api/v1/jobs/${jobId}/steps/${stepId}/lines?from=${from}&limit=5000`);
     if (!response.ok) throw new Error(`GET lines → ${response.status}: ${await response.text()}`);
     const page = (await response.json()) as { lines: { n: number; text: string }[]; last: number };
     out.push(...page.lines.map((l) => ({ n: l.n, text: l.text })));
