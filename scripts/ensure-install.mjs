@@ -12,7 +12,9 @@ const lock = path.join(root, 'package-lock.json');
 const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000);
 if (stale) {
   console.error('logscope: installing dependencies (npm install)…');
-  execSync(existsSync(lock) ? 'npm ci --no-audit --no-fund' : 'npm install --no-audit --no-fund', {
+  // `npm install`, not `npm ci`: the lock file written on these machines omits other platforms'
+  // optional packages, which `npm ci` refuses; install still follows the locked versions.
+  execSync('npm install --no-audit --no-fund', {
     cwd: root,
     stdio: 'inherit',
   });
