@@ -20,12 +20,15 @@ import { viewerKeys } from './query-keys';
 import { StepsPanel } from './steps-panel';
 import { StreamIndicator } from './stream-indicator';
 import { Toolbar } from './toolbar';
+import { frameScheduler } from './frame-scheduler';
 import { useLinePages } from './use-line-pages';
 import { useLiveStream } from './use-live-stream';
 import type { ScrollRequest } from './log-list';
 
 /** Rows fetched beyond what is on screen, so short scrolls find their lines loaded. */
 const FETCH_MARGIN_ROWS = 100;
+/** Live lines reach the list at most this often (see frame-scheduler.ts). */
+const LIVE_FLUSH_MIN_MS = 100;
 /** Range fetches wait until scrolling pauses this long (a scrollbar drag crosses many pages). */
 const FETCH_DEBOUNCE_MS = 80;
 
@@ -41,7 +44,7 @@ export interface JobLogProps {
 export function JobLog(props: JobLogProps) {
   const { apiBase, jobId, onlyStep, linkMode, chrome } = props;
   const queryClient = useQueryClient();
-  const [tail] = useState(() => new LiveTail((flush) => requestAnimationFrame(flush)));
+  const [tail] = useState(() => new LiveTail(frameScheduler(LIVE_FLUSH_MIN_MS)));
   const [cache] = useState(() => new LineHtmlCache());
   const tailVersion = useSyncExternalStore(tail.subscribe, tail.getVersion, () => 0);
 

@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import { groupTitle } from '@/lib/viewer/group-title';
 import { inRange, type JobLink } from '@/lib/viewer/hash';
@@ -101,7 +101,7 @@ export function LogList(props: LogListProps) {
   const scrollerEl = useRef<HTMLElement | null>(null);
   const topFrame = useRef(0);
   // Which step the top row belongs to, read from the DOM once per frame after scrolls and renders.
-  const scheduleReadTop = () => {
+  const scheduleReadTop = useCallback(() => {
     if (topFrame.current) return;
     topFrame.current = requestAnimationFrame(() => {
       topFrame.current = 0;
@@ -109,14 +109,15 @@ export function LogList(props: LogListProps) {
       const next = el ? readTopRow(el) : null;
       setTop((prev) => (prev?.step === next?.step && prev?.n === next?.n ? prev : next));
     });
-  };
+  }, []);
   useEffect(() => () => cancelAnimationFrame(topFrame.current), []);
   useEffect(() => {
     // After any re-render of the rows (sections toggled, window moved, lines arrived).
     const id = setTimeout(scheduleReadTop, 50);
     return () => clearTimeout(id);
   });
-  const setScroller = (el: HTMLElement | Window | null) => {
+  // Stable: Virtuoso calls a new scrollerRef again, which would re-attach the listeners.
+  const setScroller = useCallback((el: HTMLElement | Window | null) => {
     scrollerCleanup.current?.();
     scrollerCleanup.current = null;
     if (!(el instanceof HTMLElement)) return;
@@ -145,8 +146,23 @@ export function LogList(props: LogListProps) {
       el.removeEventListener('wheel', onWheel);
       el.removeEventListener('keydown', onKey);
     };
-  };
+  }, []);
   useEffect(() => () => scrollerCleanup.current?.(), []);
+
+  // Stable callbacks for Virtuoso (they read the latest props through refs).
+  const winStart = useRef(win.start);
+  winStart.current = win.start;
+  const followOutput = useCallback(() => (followingRef.current ? ('auto' as const) : false), []);
+  const atBottomStateChange = useCallback((atBottom: boolean) => {
+    if (atBottom && !followingRef.current) cb.current.onFollowChange(true);
+  }, []);
+  const rangeChanged = useCallback(
+    ({ startIndex, endIndex }: { startIndex: number; endIndex: number }) => {
+      scheduleReadTop();
+      cb.current.onVisibleRows(winStart.current + startIndex, winStart.current + endIndex);
+    },
+    [scheduleReadTop],
+  );
 
   useEffect(() => {
     if (!scrollRequest) return;
@@ -225,15 +241,10 @@ export function LogList(props: LogListProps) {
       defaultItemHeight={ROW_PX}
       increaseViewportBy={OVERSCAN_PX}
       initialTopMostItemIndex={{ index: Math.max(0, Math.min(win.size - 1, initial)), align: scrollRequest?.align ?? (following ? 'end' : 'start') }}
-      followOutput={() => (followingRef.current ? 'auto' : false)}
+      followOutput={followOutput}
       atBottomThreshold={ROW_PX * 2}
-      atBottomStateChange={(atBottom) => {
-        if (atBottom && !followingRef.current) cb.current.onFollowChange(true);
-      }}
-      rangeChanged={({ startIndex, endIndex }) => {
-        scheduleReadTop();
-        cb.current.onVisibleRows(win.start + startIndex, win.start + endIndex);
-      }}
+      atBottomStateChange={atBottomStateChange}
+      rangeChanged={rangeChanged}
       scrollerRef={setScroller}
       tabIndex={0}
       />
