@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { UnavailableError } from '../../errors';
 
 /** NOTIFY channel; payload `{"job": id, "cursor": "123"}` (NOTES.md: payloads stay tiny). */
 export const CHANNEL = 'logscope_events';
@@ -21,15 +22,26 @@ export interface JobWatch {
 
 class Watch implements JobWatch {
   private dirty = false;
-  private resolve: (() => void) | null = null;
+  private pending: { resolve: () => void; reject: (error: Error) => void } | null = null;
 
-  constructor(private readonly onDispose: (watch: Watch) => void) {}
+  constructor(
+    private readonly onDispose: (watch: Watch) => void,
+    /** The reason wake-ups cannot come now (the database is unreachable), or null. */
+    private readonly outage: () => Error | null,
+  ) {}
 
   poke(): void {
     this.dirty = true;
-    const resolve = this.resolve;
-    this.resolve = null;
-    resolve?.();
+    const pending = this.pending;
+    this.pending = null;
+    pending?.resolve();
+  }
+
+  /** Ends a pending wait with `error`: its subscriber stops, and its viewer resumes by cursor. */
+  fail(error: Error): void {
+    const pending = this.pending;
+    this.pending = null;
+    pending?.reject(error);
   }
 
   wait(signal: AbortSignal): Promise<void> {
@@ -37,13 +49,24 @@ class Watch implements JobWatch {
       this.dirty = false;
       return Promise.resolve();
     }
-    return new Promise((resolve) => {
+    const outage = this.outage();
+    if (outage) return Promise.reject(outage);
+    return new Promise((resolve, reject) => {
       const onAbort = () => this.poke();
       signal.addEventListener('abort', onAbort, { once: true });
-      this.resolve = () => {
+      const settle = () => {
         signal.removeEventListener('abort', onAbort);
         this.dirty = false;
-        resolve();
+      };
+      this.pending = {
+        resolve: () => {
+          settle();
+          resolve();
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
       };
     });
   }
@@ -66,6 +89,8 @@ export class PgListener {
   private backoff = RECONNECT_MIN_MS;
   private closed = false;
   private refs = 0;
+  /** Set while a reconnect attempt has failed: waiting subscribers are failed, new waits too. */
+  private outage: Error | null = null;
 
   constructor(private readonly connectionString: string) {}
 
@@ -120,11 +145,14 @@ export class PgListener {
   }
 
   watch(jobId: string): JobWatch {
-    const watch: Watch = new Watch((w) => {
-      const set = this.watches.get(jobId);
-      set?.delete(w);
-      if (set?.size === 0) this.watches.delete(jobId);
-    });
+    const watch: Watch = new Watch(
+      (w) => {
+        const set = this.watches.get(jobId);
+        set?.delete(w);
+        if (set?.size === 0) this.watches.delete(jobId);
+      },
+      () => this.outage,
+    );
     let set = this.watches.get(jobId);
     if (!set) this.watches.set(jobId, (set = new Set()));
     set.add(watch);
@@ -163,9 +191,16 @@ export class PgListener {
       this.reconnectTimer = null;
       this.start().then(
         () => {
+          this.outage = null;
           for (const set of this.watches.values()) for (const w of set) w.poke();
         },
-        () => undefined, // onLost already scheduled the next attempt
+        () => {
+          // The database is really gone (not just this session): subscribers fail now rather
+          // than wait silently, so viewers show "reconnecting" and resume by cursor later.
+          // onLost already scheduled the next attempt.
+          this.outage = new UnavailableError('PostgreSQL is unreachable');
+          for (const set of this.watches.values()) for (const w of set) w.fail(this.outage);
+        },
       );
     }, delay);
     this.reconnectTimer.unref();
