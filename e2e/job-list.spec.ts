@@ -44,3 +44,12 @@ test('the embed is chrome-less, themable, and follows when asked', async ({ page
   await completeJob(p, 'success');
   await expect(page.getByTestId('stream-state')).toHaveText(/complete/i);
 });
+
+test('unknown jobs and steps say so; malformed ids are a 404 page', async ({ page }) => {
+  await page.goto('/jobs/no-such-job-here');
+  await expect(page.getByText('Job no-such-job-here was not found.')).toBeVisible();
+  const bad = await page.goto('/jobs/..%2Fetc');
+  expect(bad?.status()).toBe(404);
+  const badStep = await page.goto('/jobs/ok/steps/.hidden');
+  expect(badStep?.status()).toBe(404);
+});
