@@ -38,16 +38,16 @@ export function JobList({ apiBase = '/api/v1' }: { apiBase?: string }) {
     );
   }
   return (
-    <table className="w-full border-collapse text-left text-[12px]" aria-label="Jobs">
+    <table className="w-full table-fixed border-collapse text-left text-[12px]" aria-label="Jobs">
       <thead className="sticky top-0 bg-[var(--ls-bg-alt)] text-[10px] uppercase tracking-wider text-[var(--ls-muted)]">
         <tr>
-          <th className="px-3 py-1.5 font-medium">Status</th>
+          <th className="w-24 px-3 py-1.5 font-medium">Status</th>
           <th className="px-3 py-1.5 font-medium">Job</th>
-          <th className="px-3 py-1.5 font-medium">Labels</th>
-          <th className="px-3 py-1.5 text-right font-medium">Duration</th>
-          <th className="px-3 py-1.5 text-right font-medium">Steps</th>
-          <th className="px-3 py-1.5 text-right font-medium">Lines</th>
-          <th className="px-3 py-1.5 text-right font-medium">Started</th>
+          <th className="w-[32%] px-3 py-1.5 font-medium">Labels</th>
+          <th className="w-24 px-3 py-1.5 text-right font-medium">Duration</th>
+          <th className="w-16 px-3 py-1.5 text-right font-medium">Steps</th>
+          <th className="w-24 px-3 py-1.5 text-right font-medium">Lines</th>
+          <th className="w-24 px-3 py-1.5 text-right font-medium">Started</th>
         </tr>
       </thead>
       <tbody>
@@ -58,14 +58,14 @@ export function JobList({ apiBase = '/api/v1' }: { apiBase?: string }) {
               <td className="px-3 py-1.5">
                 <StatusBadge status={job.status} />
               </td>
-              <td className="max-w-0 px-3 py-1.5">
+              <td className="px-3 py-1.5">
                 <a href={`/jobs/${encodeURIComponent(job.id)}`} className="block truncate font-medium text-[var(--ls-fg-strong)] hover:text-[var(--ls-accent)]">
                   {job.title || job.id}
                 </a>
                 <span className="block truncate font-mono text-[11px] text-[var(--ls-muted)]">{job.id}</span>
               </td>
               <td className="px-3 py-1.5">
-                <span className="flex flex-wrap gap-1">
+                <span className="flex flex-wrap gap-1 overflow-hidden">
                   {Object.entries(job.labels)
                     .slice(0, 6)
                     .map(([k, v]) => (
