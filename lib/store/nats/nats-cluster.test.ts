@@ -12,13 +12,19 @@ import { uniquePrefix, withPrefix } from './test-nats';
 
 /**
  * Smoke subset against a real 3-node cluster with replicas 3, including losing the stream
- * leader mid-stream: appends continue (after retries), nothing acknowledged is lost.
+ * leader mid-stream: appends continue (after retries), nothing acknowledged is lost, a live
+ * subscriber follows to the end (resuming by cursor if its connection was the one cut), and
+ * range reads spanning many messages are all served at once, none a 503 after a timeout.
  */
 const TOKEN = { tokenHash: 'e'.repeat(64) };
-const BATCHES = 40;
-const LINES_PER_BATCH = 250;
-const KILL_AT_BATCH = 15;
+/** small batches: one message each, so a range read spans many messages */
+const BATCHES = 80;
+const LINES_PER_BATCH = 25;
+const KILL_AT_BATCH = 30;
 const RETRIES_PER_BATCH = 60;
+const RESUBSCRIBES = 20;
+const RANGE_READS = 10;
+const RANGE_LIMIT = 300;
 
 const gate = await backendGate('nats-server binary (3-node cluster test)', natsServerAvailable());
 if (gate === 'fail') it('nats-server is installed (required on CI)', () => expect.fail('nats-server not found'));
@@ -49,37 +55,85 @@ describe.runIf(gate === 'run')('nats store on a 3-node JetStream cluster (replic
     expect(seen).toHaveLength(1500);
   });
 
-  it('keeps appending when the stream leader is killed, losing nothing acknowledged', async () => {
+  it('keeps appending, following and reading when the stream leader is killed, losing nothing acknowledged', async () => {
     const id = uniqueJobId('cluster-kill');
     await store.putJob(id, {}, TOKEN);
+    const follower = followWithResume(store, id, (await store.getJob(id))?.cursor ?? null);
     let acked = 0;
     let killed = '';
     for (let batch = 0; batch < BATCHES; batch++) {
       if (batch === KILL_AT_BATCH) killed = await killStreamLeader(cluster, prefix);
       const from = batch * LINES_PER_BATCH + 1;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const result = await store.append(id, 's', { lines: makeLines(from, from + LINES_PER_BATCH - 1) });
-          acked = result.last;
-          break;
-        } catch (error) {
-          // during the election the store answers 503 (UnavailableError); anything else is a bug
-          expect(error).toBeInstanceOf(AppError);
-          expect((error as AppError).code).toBe('unavailable');
-          if (attempt >= RETRIES_PER_BATCH) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 250));
-        }
-      }
+      acked = (await retryUnavailable(() => store.append(id, 's', { lines: makeLines(from, from + LINES_PER_BATCH - 1) }))).last;
     }
     expect(killed).not.toBe('');
     expect(acked).toBe(BATCHES * LINES_PER_BATCH);
+    await retryUnavailable(() => store.complete(id, 'success'));
+
+    // range reads spanning 12 messages each, from fresh positions: every one answers
+    const started = Date.now();
+    for (let i = 0; i < RANGE_READS; i++) {
+      const from = 1 + i * 170;
+      const range = await store.readLines(id, 's', from, RANGE_LIMIT);
+      expect(range.lines.map((l) => l.n)).toEqual(makeLines(from, from + RANGE_LIMIT - 1).map((l) => l.n));
+      expect(range.last).toBe(acked);
+    }
+    console.info(`[nats-cluster] ${RANGE_READS} range reads after the leader kill in ${Date.now() - started} ms`);
     const read = await store.readLines(id, 's', 1, 5000);
     expect(read.last).toBe(acked);
-    expect(read.lines.map((l) => l.n)).toEqual(makeLines(1, Math.min(acked, 5000)).map((l) => l.n));
+    expect(read.lines.map((l) => l.n)).toEqual(makeLines(1, acked).map((l) => l.n));
     const tail = await store.readLines(id, 's', acked - 2, 10);
     expect(tail.lines.map((l) => l.n)).toEqual([acked - 2, acked - 1, acked]);
+
+    // the live subscriber reached the end with every line once, in order
+    const followed = await follower;
+    expect(followed.ended).toBe(true);
+    expect(followed.lines).toEqual(makeLines(1, acked).map((l) => l.n));
+    console.info(`[nats-cluster] live subscriber resumed ${followed.resumes} time(s) across the kill`);
+    // and a replay started now (a new consumer, after the kill) is whole too
+    const replay: number[] = [];
+    for await (const e of store.subscribe(id, null, new AbortController().signal)) if (e.type === 'lines') replay.push(...e.lines.map((l) => l.n));
+    expect(replay).toHaveLength(acked);
   }, 120_000);
 });
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** During the election the store answers 503 (UnavailableError); anything else is a bug. */
+async function retryUnavailable<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).code).toBe('unavailable');
+      if (attempt >= RETRIES_PER_BATCH) throw error;
+      await sleep(250);
+    }
+  }
+}
+
+/** What the live hub and a viewer do together: follow, and on `unavailable` resume by cursor. */
+async function followWithResume(store: LogStore, jobId: string, after: string | null): Promise<{ lines: number[]; ended: boolean; resumes: number }> {
+  const out = { lines: [] as number[], ended: false, resumes: 0 };
+  let cursor = after;
+  for (;;) {
+    try {
+      for await (const e of store.subscribe(jobId, cursor, new AbortController().signal)) {
+        cursor = e.cursor;
+        if (e.type === 'lines') out.lines.push(...e.lines.map((l) => l.n));
+        if (e.type === 'end') out.ended = true;
+      }
+      return out;
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'unavailable') || out.resumes >= RESUBSCRIBES) throw error;
+      out.resumes++;
+      await sleep(250);
+    }
+  }
+}
 
 async function killStreamLeader(cluster: TestCluster, prefix: string): Promise<string> {
   const nc = await connect({ servers: cluster.url.slice('nats://'.length).split(','), timeout: 2_000 });

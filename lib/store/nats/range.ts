@@ -1,60 +1,65 @@
-import { DeliverPolicy } from '@nats-io/jetstream';
+import type { StoredMsg } from '@nats-io/jetstream';
 import type { Line } from '../../contracts';
 import { INDEX_BLOCK } from './append';
 import { decodeJson, decodeLinesMessage, isSeal, lastOf, linesOf } from './codec';
 import type { Context, Tail } from './context';
 
-/** Direct gets tried before switching to a consumer for the rest of a range. */
-const DIRECT_GETS = 8;
+/** How far back to look for an index entry when the block's own is missing. */
+const INDEX_LOOKBACK = 4;
 
 /**
- * Lines from..from+limit-1 without replaying the step: the sparse index names the message that
- * holds line k·1000+1 at or before `from`; an ordered consumer on the step's lines subject
- * starts there and stops once the range (or the tail read before) is reached. So a read costs
- * at most one index block plus the range, wherever it falls in the step.
+ * Lines from..from+limit-1 without replaying the step, by message gets only — no consumer:
+ * creating one is a cluster-wide operation that times out when it lands on a dead node, and
+ * each left a consumer behind. The sparse index names the message holding line k·1000+1; each
+ * index block of the range is walked on its own, in parallel, with `next_by_subj` gets on
+ * the step's lines subject. So a read costs one index block plus the range, wherever it falls.
  */
 export async function readRange(ctx: Context, jobId: string, stepId: string, from: number, limit: number, tail: Tail): Promise<Line[]> {
   const to = Math.min(from + limit - 1, tail.last);
   if (limit <= 0 || from > to) return [];
-  const startSeq = await indexedStart(ctx, jobId, stepId, Math.floor((from - 1) / INDEX_BLOCK));
+  const blocks: { k: number; from: number; to: number }[] = [];
+  for (let k = Math.floor((from - 1) / INDEX_BLOCK); k * INDEX_BLOCK + 1 <= to; k++) {
+    blocks.push({ k, from: Math.max(from, k * INDEX_BLOCK + 1), to: Math.min(to, (k + 1) * INDEX_BLOCK) });
+  }
+  const parts = await Promise.all(
+    blocks.map(async (b) => walk(ctx, jobId, stepId, await indexedStart(ctx, jobId, stepId, b.k), b.from, b.to, tail)),
+  );
+  return parts.flat();
+}
+
+/** Lines from..to, walking the step's messages from stream sequence `seq`. */
+async function walk(ctx: Context, jobId: string, stepId: string, start: number, from: number, to: number, tail: Tail): Promise<Line[]> {
+  const subject = ctx.subjects.lines(jobId, stepId);
   const lines: Line[] = [];
-  // Usually the range sits in a few big messages: direct gets by sequence cost one round trip
-  // each, far less than creating a consumer. Many small messages fall back to a consumer.
-  let seq = startSeq;
-  for (let i = 0; i < DIRECT_GETS; i++) {
-    const m = await ctx.jsm.direct.getMessage(ctx.subjects.logStream, { seq, next_by_subj: ctx.subjects.lines(jobId, stepId) });
-    if (!m) return lines;
+  let seq = start;
+  // bounded: every step forward moves past one of the step's messages, and the tail read
+  // before (tail.seq) ends the walk
+  while (seq <= tail.seq) {
+    const m = await nextMessage(ctx, subject, seq);
+    if (!m) break;
     const body = decodeLinesMessage(m.data);
     if (!isSeal(body) && lastOf(body) >= from) {
       for (const line of linesOf(body)) if (line.n >= from && line.n <= to) lines.push(line);
     }
-    if (lastOf(body) >= to || m.seq >= tail.seq) return lines;
+    if (lastOf(body) >= to) break;
     seq = m.seq + 1;
-  }
-  const consumer = await ctx.js.consumers.get(ctx.subjects.logStream, {
-    filter_subjects: ctx.subjects.lines(jobId, stepId),
-    deliver_policy: DeliverPolicy.StartSequence,
-    opt_start_seq: seq,
-  });
-  const messages = await consumer.consume({ max_messages: 64 });
-  try {
-    for await (const m of messages) {
-      const body = decodeLinesMessage(m.data);
-      if (!isSeal(body) && lastOf(body) >= from) {
-        for (const line of linesOf(body)) if (line.n >= from && line.n <= to) lines.push(line);
-      }
-      // bounded: the tail's sequence (or the range's end) is always reached
-      if (lastOf(body) >= to || m.seq >= tail.seq || m.info.pending === 0) break;
-    }
-  } finally {
-    await messages.close().catch(() => undefined);
   }
   return lines;
 }
 
+/**
+ * The step's first message at or after `seq`. Direct gets may be answered by any replica;
+ * one that lags behind the tail we read may not have the message yet, so a miss is asked
+ * again of the stream leader before the range is cut short.
+ */
+async function nextMessage(ctx: Context, subject: string, seq: number): Promise<StoredMsg | null> {
+  const query = { seq, next_by_subj: subject };
+  return (await ctx.jsm.direct.getMessage(ctx.subjects.logStream, query)) ?? ctx.jsm.streams.getMessage(ctx.subjects.logStream, query);
+}
+
 /** Where to start: the nearest index entry at or below block k (1 = the stream's start). */
 async function indexedStart(ctx: Context, jobId: string, stepId: string, block: number): Promise<number> {
-  for (let k = block; k >= 0 && block - k < 4; k--) {
+  for (let k = block; k >= 0 && block - k < INDEX_LOOKBACK; k--) {
     const msg = await ctx.jsm.direct.getMessage(ctx.subjects.metaStream, { last_by_subj: ctx.subjects.index(jobId, stepId, k) });
     if (msg) {
       const value = decodeJson(msg.data) as { seq?: unknown };

@@ -1,4 +1,4 @@
-import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
+import type { ConsumerMessages } from '@nats-io/jetstream';
 import { badRequest, JobCompletedError, notFound } from '../../errors';
 import {
   MAX_RANGE_LIMIT,
@@ -14,12 +14,13 @@ import {
 import type { AppendBatch, JobPrivate, ListJobsQuery, LogStore, StoreEvent } from '../types';
 import { sameJson } from '../postgres/same-json';
 import { appendLines, stepMeta } from './append';
-import { decodeJson, encodeJson, type JobRecord, type StepRecord } from './codec';
+import { encodeJson, type JobRecord, type StepRecord } from './codec';
+import { ConnectionWatch } from './connection';
 import { nextPos, type Context, type Tail } from './context';
 import { toStoreError } from './errors';
 import { listJobs } from './list';
 import { readRange } from './range';
-import { toEvent } from './events';
+import { JobSubscriptions } from './subscribe';
 
 const CURSOR_PATTERN = /^\d{1,15}$/;
 const FINAL_STEP_STATUSES = new Set(['success', 'failure', 'cancelled', 'skipped']);
@@ -36,10 +37,18 @@ export class NatsStore implements LogStore {
   private readonly closing = new AbortController();
   private closed = false;
 
-  constructor(private readonly ctx: Context) {}
+  private readonly watch: ConnectionWatch;
+  private readonly subscriptions: JobSubscriptions;
+
+  constructor(private readonly ctx: Context) {
+    this.watch = new ConnectionWatch(ctx.nc);
+    this.subscriptions = new JobSubscriptions(ctx, this.watch, this.live);
+  }
 
   private async guard<T>(fn: () => Promise<T>): Promise<T> {
     try {
+      // while the client reconnects every request would wait out its timeout: answer 503 now
+      this.watch.assertConnected();
       return await fn();
     } catch (error) {
       throw toStoreError(error);
@@ -268,45 +277,21 @@ export class NatsStore implements LogStore {
   }
 
   /**
-   * Replay and live tail are one ordered consumer filtered on `<prefix>.<job>.>`, starting at
-   * cursor + 1: the server pushes history, then new messages as they are stored; the `end`
-   * message stops it. No polling: messages arrive as the server delivers them.
+   * Every event after the cursor, then live events (subscribe.ts). Fails fast with
+   * UnavailableError while the connection is down, and as soon as it is lost.
    */
   async *subscribe(jobId: string, after: string | null, signal: AbortSignal): AsyncIterable<StoreEvent> {
     if (after !== null && !CURSOR_PATTERN.test(after)) throw badRequest('invalid cursor');
     const from = Number(after ?? '0');
     const stop = AbortSignal.any([signal, this.closing.signal]);
+    this.watch.assertConnected();
     const record = await this.guard(() => this.ctx.requireRecord(jobId));
     if (record.status !== 'running') {
       const end = await this.guard(() => this.ctx.lastBySubject(this.ctx.subjects.logStream, this.ctx.subjects.end(jobId)));
       if (end && end.seq <= from) return;
     }
     if (stop.aborted) return;
-    const messages = await this.guard(async () => {
-      const consumer = await this.ctx.js.consumers.get(this.ctx.subjects.logStream, {
-        filter_subjects: this.ctx.subjects.jobAll(jobId),
-        deliver_policy: DeliverPolicy.StartSequence,
-        opt_start_seq: from + 1,
-      });
-      return consumer.consume({ max_messages: 256 });
-    });
-    this.live.add(messages);
-    const onAbort = () => void messages.stop();
-    stop.addEventListener('abort', onAbort, { once: true });
-    try {
-      if (stop.aborted) return;
-      for await (const m of messages) {
-        if (stop.aborted) return;
-        const event = toEvent(this.ctx.subjects, m.subject, m.seq, decodeJson(m.data));
-        if (!event) continue;
-        yield event;
-        if (event.type === 'end') return;
-      }
-    } finally {
-      stop.removeEventListener('abort', onAbort);
-      this.live.delete(messages);
-      await messages.close().catch(() => undefined);
-    }
+    yield* this.subscriptions.events(jobId, from, stop);
   }
 
   listenerCount(): number {
@@ -317,7 +302,8 @@ export class NatsStore implements LogStore {
     if (this.closed) return;
     this.closed = true;
     this.closing.abort();
-    await Promise.all([...this.live].map((m) => m.close().catch(() => undefined)));
+    // stop, not close(): close() waits for an iterator that nobody may be reading any more
+    for (const m of this.live) m.stop();
     await this.ctx.nc.close().catch(() => undefined);
   }
 }
