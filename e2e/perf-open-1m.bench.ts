@@ -9,9 +9,11 @@
  * the HTTP API, then measures, over RUNS fresh page loads:
  * - time from navigation start to line 900,000 visible and highlighted;
  * - range requests made (count, line span) — the viewer must not download the step;
- * - JS heap used (CDP Performance.getMetrics) and the renderer's DOM node count.
+ * - JS heap used (CDP Performance.getMetrics), the renderer process's resident memory
+ *   (SystemInfo.getProcessInfo + /proc) and the DOM node count.
  */
-import { chromium, type CDPSession } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { chromium, type Browser, type CDPSession } from '@playwright/test';
 import { completeJob, createJob, setStep, uniqueJobId } from './fixtures';
 import { sendTextLines } from './ui-fixtures';
 
@@ -22,6 +24,30 @@ const RUNS = 3;
 async function metrics(cdp: CDPSession): Promise<Record<string, number>> {
   const { metrics: list } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
   return Object.fromEntries(list.map((m) => [m.name, m.value]));
+}
+
+/**
+ * Memory of the page's renderer process (Linux /proc: RSS and PSS). Chromium also keeps spare
+ * and utility renderers, so the biggest renderer is taken as the page's.
+ */
+async function rendererMemory(browser: Browser): Promise<{ rss: number; pss: number }> {
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { id: number; type: string }[] };
+    let best = { rss: 0, pss: 0 };
+    for (const proc of processInfo.filter((p) => p.type === 'renderer')) {
+      try {
+        const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.id}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+        const pss = Number(/Pss:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.id}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024;
+        if (rss > best.rss) best = { rss, pss };
+      } catch {
+        // the process ended, or this is not Linux
+      }
+    }
+    return best;
+  } finally {
+    await cdp.detach();
+  }
 }
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -72,6 +98,7 @@ async function main() {
       await page.waitForTimeout(1000);
       const m = await metrics(cdp);
       const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
+      const renderer = await rendererMemory(browser);
       const lineSpan = ranges.reduce((sum, r) => sum + r.limit, 0);
       const bytes = ranges.reduce((sum, r) => sum + r.bytes, 0);
       console.log(
@@ -79,6 +106,7 @@ async function main() {
           `run ${run}: line ${TARGET.toLocaleString('en-US')} visible+highlighted after ${seenAt.toFixed(0)} ms (in viewport: ${inView})`,
           `  range requests: ${ranges.length} (${lineSpan} lines, ${(bytes / 1024).toFixed(0)} KiB) from=${ranges.map((r) => r.from).join(',')}`,
           `  JS heap used: ${mb(m.JSHeapUsedSize ?? 0)} (CDP) / ${mb(heap)} (performance.memory), total ${mb(m.JSHeapTotalSize ?? 0)}`,
+          `  page renderer process: RSS ${mb(renderer.rss)}, PSS ${mb(renderer.pss)}`,
           `  DOM nodes: ${m.Nodes ?? 0}, layout count: ${m.LayoutCount ?? 0}, script ${(m.ScriptDuration ?? 0).toFixed(2)} s, layout ${(m.LayoutDuration ?? 0).toFixed(2)} s`,
         ].join('\n'),
       );
