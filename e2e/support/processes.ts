@@ -12,9 +12,11 @@ import path from 'node:path';
 
 const root = path.resolve(__dirname, '..', '..');
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000, fatal?: () => string | null): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    const reason = fatal?.();
+    if (reason) throw new Error(reason);
     if (await check().catch(() => false)) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -38,7 +40,14 @@ export async function startLogscope(port: number, store: string, env: Record<str
   child.stderr?.on('data', (d) => (stderr = (stderr + String(d)).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(async () => (await fetch(`${url}/api/health`)).ok, `logscope on ${port}`);
+    // The answer must come from this child: another process on the port (a leftover server,
+    // a parallel run) would otherwise be tested in its place.
+    await waitFor(
+      async () => ((await (await fetch(`${url}/api/health`)).json()) as { pid?: number }).pid === child.pid,
+      `logscope on ${port}`,
+      30_000,
+      () => (child.exitCode !== null ? `logscope on ${port} exited with code ${child.exitCode} (port taken?)` : null),
+    );
   } catch (error) {
     child.kill('SIGKILL');
     throw new Error(`${(error as Error).message}\n${stderr}`);

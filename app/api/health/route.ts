@@ -9,6 +9,7 @@ export async function GET(): Promise<Response> {
     const store = await getStore();
     const { feeds, viewers, jobs } = hubFor(store).stats();
     // `live.jobs` lists viewers per live job: one store subscription each, whatever the count.
-    return Response.json({ ok: true, store: store.kind, live: { feeds, viewers, jobs } }, { headers: noStore });
+    // `pid` lets a supervisor (and tests) check that the answer comes from the process it started.
+    return Response.json({ ok: true, store: store.kind, pid: process.pid, live: { feeds, viewers, jobs } }, { headers: noStore });
   });
 }
