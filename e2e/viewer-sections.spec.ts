@@ -119,3 +119,21 @@ test('a step can be hidden and shown; internal steps can be shown', async ({ pag
   await log.header('agent').click();
   await expect(log.line('agent', 1)).toContainText('internals');
 });
+
+test('a long line is cut with a "show all" control that reveals the rest', async ({ page, baseURL }) => {
+  const jobId = uniqueJobId('long');
+  const p = await createJob(baseURL!, jobId, { steps: [{ id: 'run', name: 'Run' }] });
+  const long = `${'a'.repeat(3000)}TAIL-MARKER`;
+  await sendLines(p, 'run', 1, ['short', long]);
+  await setStep(p, 'run', { status: 'failure' });
+  await completeJob(p, 'failure');
+  const log = new LogPage(page);
+  await log.gotoJob(jobId);
+  const line = log.line('run', 2);
+  await expect(line).toBeVisible();
+  await expect(line).not.toContainText('TAIL-MARKER');
+  const showAll = line.getByRole('button', { name: /show all 3,011 chars/ });
+  await showAll.click();
+  await expect(line).toContainText('TAIL-MARKER');
+  await expect(showAll).toHaveCount(0);
+});
