@@ -1,14 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { UnavailableError } from '../../errors';
 import { describeLogStoreConformance, makeLines, uniqueJobId } from '../conformance';
 import { backendGate } from '../postgres/test-db';
 import type { LogStore } from '../types';
 import { createNatsStore, parseNatsUrl } from './index';
 import type { NatsStore } from './store';
-import { decodeToken, encodeToken } from './subjects';
+import { decodeToken, encodeToken, Subjects } from './subjects';
 import { deleteStreams, NATS_TEST_URL, natsReachable, uniquePrefix, withPrefix } from './test-nats';
 
 const TOKEN = { tokenHash: 'd'.repeat(64) };
+
+/** Consumers on the log stream of the store at `url` (its prefix). */
+async function consumerCount(url: string): Promise<number> {
+  const { servers, prefix } = parseNatsUrl(url);
+  const nc = await connect({ servers, timeout: 5_000 });
+  try {
+    const jsm = await jetstreamManager(nc, { timeout: 5_000 });
+    return (await jsm.streams.info(new Subjects(prefix).logStream)).state.consumer_count;
+  } finally {
+    await nc.close();
+  }
+}
 
 describe('subject tokens', () => {
   it.each(['build', 'a.b', 'v1.2.3', 'x_y', '_', 'a*b', 'a>b', 'sp ace', 'ünï', 'a_2e_b'])('round-trips %j to a safe token', (id) => {
@@ -131,6 +145,23 @@ if (gate === 'run') {
       await a.append(id, 'v1_2', { lines: makeLines(1, 3) });
       const job = await a.getJob(id);
       expect(job?.steps.map((s) => [s.id, s.lines])).toEqual([['v1.2', 2], ['v1_2', 3]]);
+    });
+
+    it('leaves no consumer behind after replays, live tails and range reads', async () => {
+      const id = uniqueJobId('nats-consumers');
+      await a.putJob(id, {}, TOKEN);
+      for (let from = 1; from <= 300; from += 10) await a.append(id, 's', { lines: makeLines(from, from + 9) });
+      // a range over 30 small messages: message gets only
+      expect((await a.readLines(id, 's', 5, 290)).lines).toEqual(makeLines(5, 294));
+      const controller = new AbortController();
+      const iterator = b.subscribe(id, null, controller.signal)[Symbol.asyncIterator]();
+      await iterator.next();
+      controller.abort();
+      await iterator.next();
+      await a.complete(id, 'success');
+      for await (const e of a.subscribe(id, null, new AbortController().signal)) expect(e.type).toBeDefined();
+      // deletes are sent without waiting for the answer: poll, bounded
+      await expect.poll(() => consumerCount(url), { timeout: 10_000 }).toBe(0);
     });
 
     it('rejects with UnavailableError, promptly, when no server answers', async () => {
