@@ -130,6 +130,12 @@ test.describe('postgres: two servers, one database', () => {
       // three viewers on D, two on C; all live before counting
       const viewers = await openViewers(p, c, d, 2, 3);
       await viewers.step(2);
+      // Each server also says so itself: one live feed for the job, carrying all its viewers.
+      for (const [server, count] of [[d, 3], [c, 2]] as const) {
+        const health = (await (await fetch(`${server.url}/api/health`)).json()) as { live: { feeds: number; jobs: Record<string, number> } };
+        expect(health.live.feeds).toBe(1);
+        expect(health.live.jobs[p.jobId]).toBe(count);
+      }
       const LINES = 20;
       const before = await pgEventsQueryCalls(priv.url());
       for (let n = 3; n < 3 + LINES; n++) await viewers.step(n);
