@@ -3,28 +3,15 @@ import { LineGapError, badRequest } from '../../errors';
 import type { AppendBatch } from '../types';
 import type { JobState } from './job-state';
 import { MAX_RECORD_LINES, type JournalRecord } from './journal';
+import { applyStepPatch, withStatus } from '../step-transitions';
 
 /**
  * Pure decisions of each write: validate, then say which journal records to write. Nothing
  * here touches the disk or the state, so a refused write changes nothing.
  */
 
-const FINAL_STEP_STATUSES: ReadonlySet<StepStatus> = new Set(['success', 'failure', 'cancelled', 'skipped']);
-
 function newStep(id: string, status: StepStatus, now: number): StepMeta {
   return { id, name: id, parent: null, status, startedAt: status === 'running' ? now : null, endedAt: null, lines: 0, groups: [] };
-}
-
-/** Status transitions stamp startedAt once, and endedAt (plus a missing startedAt) on a final status. */
-function withStatus(step: StepMeta, status: StepStatus, now: number): StepMeta {
-  if (step.status === status) return step;
-  const next = { ...step, status };
-  if (status === 'running') next.startedAt = step.startedAt ?? now;
-  if (FINAL_STEP_STATUSES.has(status)) {
-    next.startedAt = step.startedAt ?? now;
-    next.endedAt = now;
-  }
-  return next;
 }
 
 function same(a: unknown, b: unknown): boolean {
@@ -52,11 +39,7 @@ export function planPutJob(job: JobState, body: PutJobBody, now: number): { titl
 export function planPutStep(job: JobState, stepId: string, body: PutStepBody, now: number): JournalRecord[] {
   const existing = job.steps.get(stepId);
   const current = existing ?? newStep(stepId, 'pending', now);
-  let next: StepMeta = { ...current };
-  if (body.name !== undefined) next.name = body.name;
-  if (body.parent !== undefined) next.parent = body.parent;
-  if (body.internal !== undefined) next.internal = body.internal;
-  if (body.status !== undefined) next = withStatus(next, body.status, now);
+  const next = applyStepPatch(current, body, now);
   return !existing || !same(next, current) ? [{ t: 'step', step: next }] : [];
 }
 

@@ -21,9 +21,9 @@ import { toStoreError } from './errors';
 import { listJobs } from './list';
 import { readRange } from './range';
 import { JobSubscriptions } from './subscribe';
+import { applyStepPatch } from '../step-transitions';
 
 const CURSOR_PATTERN = /^\d{1,15}$/;
-const FINAL_STEP_STATUSES = new Set(['success', 'failure', 'cancelled', 'skipped']);
 
 function newStep(stepId: string, name?: string): StepRecord {
   return { id: stepId, name: name ?? stepId, parent: null, status: 'pending', startedAt: null, endedAt: null, groups: [] };
@@ -143,19 +143,7 @@ export class NatsStore implements LogStore {
         const record = structuredClone(this.ctx.assertRunning(jobId, current));
         const index = record.steps.findIndex((s) => s.id === stepId);
         const existing = record.steps[index];
-        const step = existing ? { ...existing } : newStep(stepId, body.name);
-        if (body.name !== undefined) step.name = body.name;
-        if (body.parent !== undefined) step.parent = body.parent;
-        if (body.internal !== undefined) step.internal = body.internal;
-        if (body.status !== undefined && body.status !== step.status) {
-          const now = Date.now();
-          step.status = body.status;
-          if (body.status === 'running') step.startedAt ??= now;
-          if (FINAL_STEP_STATUSES.has(body.status)) {
-            step.endedAt = now;
-            step.startedAt ??= now;
-          }
-        }
+        const step = applyStepPatch(existing ?? newStep(stepId, body.name), body, Date.now());
         result = step;
         changed = !existing || !sameJson(existing, step);
         if (!changed) return null;

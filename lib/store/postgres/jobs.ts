@@ -4,10 +4,10 @@ import type { JobPrivate, ListJobsQuery } from '../types';
 import type { Db, Tx } from './db';
 import { cleanJson, cleanText, jobFromRows, STEP_COLUMNS, stepFromRow, type JobRow, type StepRow } from './rows';
 import { sameJson } from './same-json';
+import { applyStepPatch } from '../step-transitions';
 
 /** Job and step metadata: everything but lines. Each write is one transaction (see Tx). */
 
-const FINAL_STEP_STATUSES = new Set(['success', 'failure', 'cancelled', 'skipped']);
 
 const JOB_SQL = `
   SELECT j.id, j.title, j.labels, j.status, j.created_at, j.ended_at,
@@ -94,19 +94,7 @@ export async function putStep(db: Db, jobId: string, stepId: string, body: PutSt
     await tx.lockJob(jobId);
     const row = await lockStep(tx, jobId, stepId);
     const before = row ? stepFromRow(row) : null;
-    const step = before ? { ...before } : newStep(stepId, body.name);
-    if (body.name !== undefined) step.name = body.name;
-    if (body.parent !== undefined) step.parent = body.parent;
-    if (body.internal !== undefined) step.internal = body.internal;
-    if (body.status !== undefined && body.status !== step.status) {
-      const now = Date.now();
-      step.status = body.status;
-      if (body.status === 'running') step.startedAt ??= now;
-      if (FINAL_STEP_STATUSES.has(body.status)) {
-        step.endedAt = now;
-        step.startedAt ??= now;
-      }
-    }
+    const step = applyStepPatch(before ?? newStep(stepId, body.name), body, Date.now());
     if (before && sameJson(before, step)) return before;
     await (before ? saveStep(tx, jobId, step) : insertStep(tx, jobId, step));
     await tx.event(jobId, { type: 'step', step: stepId, payload: step });

@@ -5,7 +5,7 @@ import type { AppendBatch, JobPrivate, ListJobsQuery, LogStore, StoreEvent } fro
 import { append } from './append';
 import { Db } from './db';
 import * as jobs from './jobs';
-import { acquireListener, releaseListener, type PgListener } from './listener';
+import { releaseListener, type PgListener } from './listener';
 import { lineFromTuple, type LineTuple } from './rows';
 
 /** Events read per query while replaying; a page holds at most PAGE × LINES_PER_EVENT lines. */

@@ -1,0 +1,38 @@
+import type { PutStepBody, StepStatus } from '../contracts';
+
+/** Statuses after which a step has ended. */
+export const FINAL_STEP_STATUSES: ReadonlySet<StepStatus> = new Set(['success', 'failure', 'cancelled', 'skipped']);
+
+interface StepLike {
+  name: string;
+  parent: string | null;
+  internal?: boolean;
+  status: StepStatus;
+  startedAt: number | null;
+  endedAt: number | null;
+}
+
+/**
+ * The step status machine every backend shares: a transition to running stamps startedAt
+ * once; a final status stamps endedAt (and a missing startedAt). No change, same object.
+ */
+export function withStatus<S extends StepLike>(step: S, status: StepStatus, now: number): S {
+  if (step.status === status) return step;
+  const next = { ...step, status };
+  if (status === 'running') next.startedAt = step.startedAt ?? now;
+  if (FINAL_STEP_STATUSES.has(status)) {
+    next.startedAt = step.startedAt ?? now;
+    next.endedAt = now;
+  }
+  return next;
+}
+
+/** `PUT step` applied to a step: name, parent and internal as given, then the status machine. */
+export function applyStepPatch<S extends StepLike>(step: S, body: PutStepBody, now: number): S {
+  let next: S = { ...step };
+  if (body.name !== undefined) next.name = body.name;
+  if (body.parent !== undefined) next.parent = body.parent;
+  if (body.internal !== undefined) next.internal = body.internal;
+  if (body.status !== undefined) next = withStatus(next, body.status, now);
+  return next;
+}
