@@ -35,8 +35,19 @@ describe.runIf(gate === 'run')('nats store on a 3-node JetStream cluster (replic
   const prefix = uniquePrefix();
   beforeAll(async () => {
     cluster = await startCluster();
-    store = await createNatsStore({ url: withPrefix(`${cluster.url}?replicas=3`, prefix) });
-  }, 60_000);
+    // A fresh cluster can answer JetStream before all three peers can hold a replicas-3 stream
+    // (slower on a loaded machine): creating the streams is retried for a bounded time.
+    const deadline = Date.now() + 45_000;
+    for (;;) {
+      try {
+        store = await createNatsStore({ url: withPrefix(`${cluster.url}?replicas=3`, prefix) });
+        break;
+      } catch (error) {
+        if (!(error instanceof AppError && error.code === 'unavailable') || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }, 90_000);
   afterAll(async () => {
     await store?.close();
     await cluster?.stop();
