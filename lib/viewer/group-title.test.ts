@@ -9,6 +9,8 @@ describe('groupTitle', () => {
     ['Build', '--- Build', 'Build'],
     ['Build', '~~~ Build', 'Build'],
     ['quiet', 'Quiet section', 'Quiet section'],
+    ['after_script', '\u001b[0Ksection_start:1522927514:after_script', 'after_script'],
+    ['install', 'travis_fold:start:install', 'install'],
     ['quiet', '\u001b[36;1mFetching\u001b[0m', 'Fetching'],
     ['quiet', '   ', 'quiet'],
     ['q', 'x'.repeat(400), `${'x'.repeat(300)}…`],

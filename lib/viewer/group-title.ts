@@ -1,7 +1,10 @@
 import { plainText } from '@/lib/ansi/plain';
 
-/** Marker lines that ingest keeps verbatim (GitHub, Buildkite): their text is not a title. */
-const RAW_MARKER = /^(?:::group::|##\[group\]|(?:---|\+\+\+|~~~) +\S)/;
+/**
+ * Marker lines that ingest keeps verbatim (GitHub, Buildkite, older GitLab traces that write
+ * `\e[0Ksection_start:TS:NAME` on a line of its own, Travis folds): their text is not a title.
+ */
+const RAW_MARKER = /^(?:::group::|##\[group\]|(?:---|\+\+\+|~~~) +\S|section_start:\d+:|travis_fold:start:)/;
 /** Group headers are one row; a title longer than this is cut. */
 const MAX_TITLE_CHARS = 300;
 
