@@ -76,7 +76,9 @@ export function ingestLines(state: unknown | null, lines: RawLine[], masks: read
 export function finishStep(state: unknown | null, lastLine: number, ts: number): Group[] | null {
   const st = parseState(state);
   const tracker = new GroupTracker(st);
-  tracker.finish(lastLine, ts);
+  // An implicitly ended group ends with the step's last line: its time, when known, not the
+  // moment the step was marked done (replayed or late-reported logs would get huge durations).
+  tracker.finish(lastLine, st.lastTs ?? ts);
   return tracker.changed ? cloneGroups(st.groups) : null;
 }
 

@@ -38,7 +38,9 @@ describe('ingest state', () => {
     expect(a.groups).toHaveLength(1);
     const b = ingestLines(a.state, [line(2, 'x')], []);
     expect(b.groups).toBeNull();
-    expect(finishStep(b.state, 2, 7)).toEqual([{ id: 'g1', name: 'A', parent: null, start: 1, end: 2, startedAt: 1, endedAt: 7 }]);
+    // an implicitly ended group ends at its last line's time (ts 2), not the step's end (7)
+    expect(finishStep(b.state, 2, 7)).toEqual([{ id: 'g1', name: 'A', parent: null, start: 1, end: 2, startedAt: 1, endedAt: 2 }]);
+    expect(finishStep(null, 0, 7)).toBeNull();
   });
 
   it('never mutates the state it is given (a failed append retries with the old state)', () => {
