@@ -79,24 +79,6 @@ if (gate === 'run') {
       await expect(gap).rejects.toMatchObject({ code: 'line_gap', expected: 601 });
     });
 
-    it('wakes a subscriber on server B for lines written through server A', async () => {
-      const id = uniqueJobId('pg-live');
-      await a.putJob(id, {}, TOKEN);
-      const cursor = (await b.getJob(id))?.cursor ?? null;
-      const controller = new AbortController();
-      const seen: number[] = [];
-      const reading = (async () => {
-        for await (const e of b.subscribe(id, cursor, controller.signal)) {
-          if (e.type === 'lines') seen.push(...e.lines.map((l) => l.n));
-          if (seen.length >= 5) break;
-        }
-      })();
-      await a.append(id, 's', { lines: makeLines(1, 2) });
-      await a.append(id, 's', { lines: makeLines(3, 5) });
-      await reading;
-      expect(seen).toEqual([1, 2, 3, 4, 5]);
-    });
-
     it('reconnects LISTEN after its session is killed and backfills by cursor', async () => {
       const id = uniqueJobId('pg-relisten');
       await a.putJob(id, {}, TOKEN);
