@@ -3,6 +3,7 @@ import { memo, type MouseEvent } from 'react';
 import type { Line, StepMeta } from '@/lib/contracts';
 import { StatusIcon } from '@/components/ui/status-icon';
 import { elapsed, formatCount, formatDuration } from '@/lib/viewer/format';
+import { isClosingMarker } from '@/lib/viewer/group-title';
 import type { GroupNode } from '@/lib/viewer/sections';
 import { LineHtml, type LineHtmlCache } from './line-html';
 
@@ -120,7 +121,7 @@ export const LineRow = memo(function LineRow(props: {
   }
   return (
     <div
-      className={`ls-row ls-line ${line.stream === 'err' ? 'ls-stderr' : ''}`}
+      className={`ls-row ls-line ${line.stream === 'err' ? 'ls-stderr' : ''} ${isClosingMarker(line.text) ? 'ls-marker' : ''}`}
       data-step={stepId}
       data-line={n}
       data-highlighted={highlighted ? '' : undefined}

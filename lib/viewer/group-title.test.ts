@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupTitle } from './group-title';
+import { groupTitle, isClosingMarker } from './group-title';
 
 describe('groupTitle', () => {
   const table: [string, string | undefined, string][] = [
@@ -17,4 +17,17 @@ describe('groupTitle', () => {
     ['<b>', '<img src=x onerror=alert(1)>', '<img src=x onerror=alert(1)>'],
   ];
   it.each(table)('%s + %j → %s', (name, text, want) => expect(groupTitle(name, text)).toBe(want));
+});
+
+describe('isClosingMarker', () => {
+  const table: [string, boolean][] = [
+    ['::endgroup::', true],
+    ['##[endgroup]', true],
+    ['\u001b[0Ksection_end:1522927514:build_script', true],
+    ['travis_fold:end:install', true],
+    ['::group::x', false],
+    ['echo ::endgroup::', false],
+    ['section_end: not a marker', false],
+  ];
+  it.each(table)('%j → %s', (text, want) => expect(isClosingMarker(text)).toBe(want));
 });

@@ -20,3 +20,13 @@ export function groupTitle(name: string, markerText: string | undefined): string
   if (text === '' || RAW_MARKER.test(text)) return name;
   return text.length > MAX_TITLE_CHARS ? `${text.slice(0, MAX_TITLE_CHARS)}…` : text;
 }
+
+/** Closing marker lines (GitHub, GitLab): kept with their numbers, shown muted. */
+const CLOSING_MARKER = /^(?:::endgroup::|##\[endgroup\]|section_end:\d+:|travis_fold:end:)/;
+
+/** A marker sits at the start of its line: only a bounded head is looked at (lines can be 1 MiB). */
+const MARKER_HEAD_CHARS = 512;
+
+export function isClosingMarker(text: string): boolean {
+  return CLOSING_MARKER.test(plainText(text.slice(0, MARKER_HEAD_CHARS)).trim());
+}
