@@ -49,6 +49,7 @@ const stepLock = (globalForWriter.__logscopeStepLock ??= new KeyedLock());
 /** Last line and ingest state per step, so a streamed request does not reload them per chunk. */
 const stepStates = (globalForWriter.__logscopeStepState ??= new Map());
 const MAX_CACHED_STEPS = 5000;
+const MAX_CACHED_STATE_CHARS = 16 * 1024;
 
 export async function writeLines(store: LogStore, input: WriteLinesInput): Promise<AppendResult> {
   const { jobId, stepId } = input;
@@ -255,7 +256,10 @@ async function appendBatch(store: LogStore, jobId: string, stepId: string, raw: 
       stepStates.delete(key);
     } else {
       if (stepStates.size >= MAX_CACHED_STEPS) stepStates.delete(stepStates.keys().next().value as string);
-      stepStates.set(key, { last: stored.last, ingest: out.state });
+      // A step with many groups has a big state: only small ones stay cached, so the cache is
+      // bounded in bytes too (MAX_CACHED_STEPS × MAX_CACHED_STATE_CHARS); big ones are reread.
+      if (JSON.stringify(out.state).length <= MAX_CACHED_STATE_CHARS) stepStates.set(key, { last: stored.last, ingest: out.state });
+      else stepStates.delete(key);
     }
     return { accepted: stored.accepted, duplicates: duplicates + stored.duplicates, last: stored.last };
   });
