@@ -141,3 +141,15 @@ test.describe('API contract', () => {
     expect(text).toBe('=== Alpha (running)\nred plain\nsecond\n');
   });
 });
+
+test('a cursor the store cannot parse ends the stream with an error and a long retry', async ({ baseURL }) => {
+  const p = await createJob(baseURL!, uniqueJobId('badcursor'));
+  await sendLines(p, 's', 1, ['one']);
+  const response = await fetch(`${baseURL}/api/v1/jobs/${p.jobId}/events?after=not-a-cursor`);
+  const text = await response.text();
+  const events: EventSourceMessage[] = [];
+  createParser({ onEvent: (e) => events.push(e) }).feed(text);
+  expect(events.map((e) => e.event)).toEqual(['error']);
+  expect(JSON.parse(events[0]!.data).code).toBe('bad_request');
+  expect(text).toContain(`retry: ${24 * 60 * 60 * 1000}`);
+});

@@ -1,7 +1,10 @@
 import { isAppError } from '../errors';
-import { encodeEvent } from '../sse/frames';
+import { encodeEvent, encodeRetry } from '../sse/frames';
 import type { LogStore, StoreEvent } from '../store/types';
 import { hubFor } from './hub';
+
+/** Reconnect delay sent with errors that retrying cannot fix (bad cursor, job gone). */
+const NO_RETRY_MS = 24 * 60 * 60 * 1000;
 
 export interface JobEventsOptions {
   jobId: string;
@@ -46,6 +49,9 @@ export async function* jobEventFrames(store: LogStore, options: JobEventsOptions
     const code = isAppError(error) ? error.code : 'internal';
     const message = isAppError(error) ? error.message : 'the log stream failed; reconnecting resumes it';
     if (!isAppError(error)) console.error('logscope: events stream failed', error);
+    // A bad cursor or a vanished job will not get better by retrying: tell EventSource to wait
+    // a day instead of reconnecting every few seconds. Outages keep the short default.
+    if (code === 'bad_request' || code === 'not_found') yield encodeRetry(NO_RETRY_MS);
     yield encodeEvent('error', { code, message });
   }
 }
