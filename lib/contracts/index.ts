@@ -2,3 +2,4 @@ export * from './ids';
 export * from './job';
 export * from './lines';
 export * from './events';
+export * from './search';

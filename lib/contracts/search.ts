@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { jobIdSchema, stepIdSchema } from './ids';
+import { lineSchema } from './lines';
+
+/** Longest query accepted (substring or regex source). */
+export const MAX_SEARCH_QUERY = 256;
+/** Matches returned by one search at most (`limit` ≤ this). */
+export const MAX_SEARCH_LIMIT = 1000;
+export const DEFAULT_SEARCH_LIMIT = 200;
+
+const flag = z
+  .enum(['0', '1', 'true', 'false'])
+  .optional()
+  .transform((v) => v === '1' || v === 'true');
+
+/** Query of both search APIs. `case` on = case-sensitive; off (default) = case-insensitive. */
+export const searchQuerySchema = z.object({
+  q: z.string().min(1, 'q is required').max(MAX_SEARCH_QUERY, `q is at most ${MAX_SEARCH_QUERY} characters`),
+  regex: flag,
+  case: flag,
+  limit: z.coerce.number().int().min(1).max(MAX_SEARCH_LIMIT).default(DEFAULT_SEARCH_LIMIT),
+});
+export type SearchQuery = z.infer<typeof searchQuerySchema>;
+
+/** `GET /api/v1/jobs/{job}/search` adds `step`. */
+export const jobSearchQuerySchema = searchQuerySchema.extend({ step: stepIdSchema.optional() });
+
+/** `GET /api/v1/search` adds a label filter (`key:value`) and `since` (ms since the epoch or ISO-8601). */
+export const globalSearchQuerySchema = searchQuerySchema.extend({
+  label: z.string().max(321).regex(/^[^:]{1,64}:.{0,256}$/, 'label is key:value').optional(),
+  since: z.string().max(40).optional(),
+});
+
+/**
+ * `[from, to)` offsets (UTF-16 code units) into the line's plain text: the stored text with
+ * every escape sequence removed (lib/ansi/plain.ts `plainText`), which is what the viewer shows.
+ */
+export const rangeSchema = z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]);
+
+export const jobSearchMatchSchema = z.object({ step: z.string(), n: z.number().int().positive(), ranges: z.array(rangeSchema) });
+export const jobSearchResultSchema = z.object({
+  matches: z.array(jobSearchMatchSchema),
+  /** lines that matched among those scanned */
+  total: z.number().int().nonnegative(),
+  /** true when `limit` was reached or the scan budget ran out before the end of the log */
+  truncated: z.boolean(),
+});
+export type JobSearchResult = z.infer<typeof jobSearchResultSchema>;
+
+export const globalSearchMatchSchema = z.object({
+  job: jobIdSchema,
+  title: z.string(),
+  step: z.string(),
+  n: z.number().int().positive(),
+  /** the stored line (escapes kept; rendered like any line), text cut to a bounded length */
+  line: lineSchema,
+  ranges: z.array(rangeSchema),
+});
+export const globalSearchResultSchema = z.object({
+  matches: z.array(globalSearchMatchSchema),
+  total: z.number().int().nonnegative(),
+  truncated: z.boolean(),
+  /** jobs whose logs were searched (newest first) */
+  scannedJobs: z.number().int().nonnegative(),
+});
+export type GlobalSearchResult = z.infer<typeof globalSearchResultSchema>;
