@@ -1,0 +1,24 @@
+import { jobSearchQuerySchema } from '@/lib/contracts/search';
+import { handle, noStore, parseWith } from '@/lib/http/respond';
+import { jobParam, queryOf, type RouteContext } from '@/lib/http/params';
+import { searchJob } from '@/lib/search/job-search';
+import { getStore } from '@/lib/store/instance';
+
+export const dynamic = 'force-dynamic';
+type Ctx = RouteContext<{ job: string }>;
+
+/** GET …/search?q=&regex=&case=&step=&limit= → {matches: [{step, n, ranges}], total, truncated} */
+export async function GET(request: Request, ctx: Ctx): Promise<Response> {
+  return handle(async () => {
+    const job = await jobParam(ctx);
+    const query = parseWith(jobSearchQuerySchema, queryOf(request));
+    const result = await searchJob(await getStore(), job, {
+      q: query.q,
+      regex: query.regex,
+      caseSensitive: query.case,
+      limit: query.limit,
+      step: query.step,
+    });
+    return Response.json(result, { headers: noStore });
+  });
+}

@@ -1,0 +1,23 @@
+import { globalSearchQuerySchema } from '@/lib/contracts/search';
+import { handle, noStore, parseWith } from '@/lib/http/respond';
+import { queryOf } from '@/lib/http/params';
+import { searchAll } from '@/lib/search/global-search';
+import { getStore } from '@/lib/store/instance';
+
+export const dynamic = 'force-dynamic';
+
+/** GET /search?q=&regex=&case=&label=key:value&since=&limit= → {matches, total, truncated, scannedJobs} */
+export async function GET(request: Request): Promise<Response> {
+  return handle(async () => {
+    const query = parseWith(globalSearchQuerySchema, queryOf(request));
+    const result = await searchAll(await getStore(), {
+      q: query.q,
+      regex: query.regex,
+      caseSensitive: query.case,
+      limit: query.limit,
+      label: query.label,
+      since: query.since,
+    });
+    return Response.json(result, { headers: noStore });
+  });
+}

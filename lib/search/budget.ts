@@ -1,0 +1,38 @@
+/**
+ * Lines one search request may scan in all: ~1-2 s of plainText + match on a small 2-core box,
+ * so one request cannot pin a core for long however large the stored logs are.
+ */
+export const MAX_SCAN_LINES = 2_000_000;
+/** Wall-time cap of one request's scan (store reads included): a search answers within seconds. */
+export const MAX_SCAN_MS = 3_000;
+
+/** A request's shared scan budget (one job search, or every job of a global search). */
+export class ScanBudget {
+  private linesLeft: number;
+  private readonly deadline: number;
+  private spent = false;
+
+  constructor(maxLines = MAX_SCAN_LINES, maxMs = MAX_SCAN_MS, private readonly now: () => number = Date.now) {
+    this.linesLeft = maxLines;
+    this.deadline = now() + maxMs;
+  }
+
+  /** Lines that may still be scanned now (0 once the line count or the time is used up). */
+  available(): number {
+    if (this.spent) return 0;
+    if (this.linesLeft <= 0 || this.now() >= this.deadline) {
+      this.spent = true;
+      return 0;
+    }
+    return this.linesLeft;
+  }
+
+  spend(lines: number): void {
+    this.linesLeft -= lines;
+  }
+
+  /** True once the budget stopped a scan before its end. */
+  get exhausted(): boolean {
+    return this.spent;
+  }
+}

@@ -1,0 +1,82 @@
+import safeRegex from 'safe-regex2';
+import { RENDER_LINE_CHARS } from '../contracts/lines';
+import { badRequest } from '../errors';
+
+/** `[from, to)` UTF-16 offsets into a line's plain text. */
+export type Range = [number, number];
+
+/**
+ * A user regex runs over at most this many characters of one line: the viewer renders no more
+ * (RENDER_LINE_CHARS), and it bounds the work one line can cost even for a "safe" pattern.
+ */
+export const MAX_REGEX_SCAN_CHARS = RENDER_LINE_CHARS;
+/** Ranges reported per line: enough to highlight a line, bounded for a pattern like `.` on a long line. */
+export const MAX_RANGES_PER_LINE = 50;
+
+export interface MatcherOptions {
+  q: string;
+  regex: boolean;
+  /** true = case-sensitive */
+  caseSensitive: boolean;
+}
+
+/**
+ * Ranges of the matches in `plain`, or null when the line does not match. A line that only has
+ * zero-length matches (`^`, `a*`) matches with no ranges: there is nothing to highlight.
+ */
+export type Matcher = (plain: string) => Range[] | null;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Compiles an untrusted query: invalid or catastrophic (star height > 1) regexes are a 400. */
+export function compileMatcher(options: MatcherOptions): Matcher {
+  const flags = options.caseSensitive ? 'g' : 'gi';
+  if (!options.regex) {
+    if (options.caseSensitive) return substringMatcher(options.q);
+    // Case folding through a regex keeps offsets exact ('İ'.toLowerCase() has two code units).
+    return regexMatcher(new RegExp(escapeRegExp(options.q), flags), Infinity);
+  }
+  let re: RegExp;
+  try {
+    re = new RegExp(options.q, flags);
+  } catch (error) {
+    throw badRequest(`invalid regex: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!safeRegex(re)) throw badRequest('regex too complex');
+  return regexMatcher(re, MAX_REGEX_SCAN_CHARS);
+}
+
+function substringMatcher(needle: string): Matcher {
+  return (plain) => {
+    let at = plain.indexOf(needle);
+    if (at < 0) return null;
+    const ranges: Range[] = [];
+    while (at >= 0 && ranges.length < MAX_RANGES_PER_LINE) {
+      ranges.push([at, at + needle.length]);
+      at = plain.indexOf(needle, at + needle.length);
+    }
+    return ranges;
+  };
+}
+
+function regexMatcher(re: RegExp, maxChars: number): Matcher {
+  return (plain) => {
+    const text = plain.length > maxChars ? plain.slice(0, maxChars) : plain;
+    re.lastIndex = 0;
+    const ranges: Range[] = [];
+    let matched = false;
+    // Bounded: every iteration advances lastIndex by at least one, and at most 50 ranges are kept.
+    for (let steps = 0; steps <= text.length; steps++) {
+      const m = re.exec(text);
+      if (!m) break;
+      matched = true;
+      const end = m.index + m[0].length;
+      if (m[0].length === 0) re.lastIndex = m.index + 1;
+      else if (ranges.push([m.index, end]) >= MAX_RANGES_PER_LINE) break;
+      if (re.lastIndex > text.length) break;
+    }
+    return matched ? ranges : null;
+  };
+}

@@ -1,0 +1,170 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Line } from '../contracts';
+import { globalSearchResultSchema, jobSearchResultSchema } from '../contracts/search';
+import { AppError } from '../errors';
+import { createFileStore } from '../store/file';
+import type { LogStore } from '../store/types';
+import { ScanBudget } from './budget';
+import { parseSince, searchAll } from './global-search';
+import { searchJob, type JobSearchOptions } from './job-search';
+
+const TOKEN = { tokenHash: 'a'.repeat(64) };
+const ESC = '\x1b';
+let dir: string;
+let store: LogStore;
+
+function lines(from: number, texts: string[]): Line[] {
+  return texts.map((text, i) => ({ n: from + i, ts: 1_700_000_000_000, stream: 'out', text }));
+}
+
+async function appendAll(job: string, step: string, count: number, text: (n: number) => string): Promise<void> {
+  for (let from = 1; from <= count; from += 5000) {
+    const size = Math.min(5000, count - from + 1);
+    await store.append(job, step, { lines: lines(from, Array.from({ length: size }, (_, i) => text(from + i))) });
+  }
+}
+
+const opts = (q: string, more: Partial<JobSearchOptions> = {}): JobSearchOptions => ({ q, regex: false, caseSensitive: false, limit: 200, ...more });
+
+async function code(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'resolved';
+  } catch (error) {
+    return error instanceof AppError ? error.code : String(error);
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'logscope-search-'));
+  store = await createFileStore({ dir });
+  await store.putJob('build', { title: 'Build', steps: [{ id: 'setup' }, { id: 'compile' }, { id: 'test' }] }, TOKEN);
+  await store.append('build', 'setup', { lines: lines(1, ['checkout', `${ESC}[31merror${ESC}[0m: setup failed`, 'done']) });
+  await store.append('build', 'compile', { lines: lines(1, ['cc a.c', 'warning: unused', 'cc b.c', 'Error in b.c']) });
+  await store.append('build', 'test', { lines: lines(1, ['test 1 ok', 'test 2 ERROR error', 'test 3 ok']) });
+  await appendAll('build', 'big', 100_000, (n) => (n === 99_990 || n === 100_000 ? `needle at ${n}` : `filler line ${n}`));
+});
+
+afterAll(async () => {
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('searchJob over a file store', () => {
+  it.each([
+    ['every step in job order', opts('error'), [['setup', 2, [[0, 5]]], ['compile', 4, [[0, 5]]], ['test', 2, [[7, 12], [13, 18]]]], 3, false],
+    ['case-sensitive', opts('error', { caseSensitive: true }), [['setup', 2, [[0, 5]]], ['test', 2, [[13, 18]]]], 2, false],
+    ['one step', opts('error', { step: 'test' }), [['test', 2, [[7, 12], [13, 18]]]], 1, false],
+    ['regex', opts('^cc [ab]\\.c$', { regex: true }), [['compile', 1, [[0, 6]]], ['compile', 3, [[0, 6]]]], 2, false],
+    ['limit keeps counting total', opts('error', { limit: 1 }), [['setup', 2, [[0, 5]]]], 3, true],
+    ['no match', opts('nothing-like-this'), [], 0, false],
+  ] as const)('%s', async (_name, options, want, total, truncated) => {
+    const result = await searchJob(store, 'build', options);
+    expect(jobSearchResultSchema.parse(result)).toEqual(result);
+    expect(result.matches.map((m) => [m.step, m.n, m.ranges])).toEqual(want);
+    expect(result.total).toBe(total);
+    expect(result.truncated).toBe(truncated);
+  });
+
+  it('finds lines near the end of a 100k-line step', async () => {
+    const result = await searchJob(store, 'build', opts('NEEDLE', { step: 'big' }));
+    expect(result).toEqual({ matches: [{ step: 'big', n: 99_990, ranges: [[0, 6]] }, { step: 'big', n: 100_000, ranges: [[0, 6]] }], total: 2, truncated: false });
+  });
+
+  it('a spent line budget truncates and stops counting', async () => {
+    const result = await searchJob(store, 'build', opts('needle', { step: 'big' }), new ScanBudget(99_995));
+    expect(result).toEqual({ matches: [{ step: 'big', n: 99_990, ranges: [[0, 6]] }], total: 1, truncated: true });
+  });
+
+  it('a spent time budget truncates', async () => {
+    let now = 0;
+    const budget = new ScanBudget(1_000_000, 10, () => now);
+    now = 11;
+    const result = await searchJob(store, 'build', opts('needle'), budget);
+    expect(result).toEqual({ matches: [], total: 0, truncated: true });
+  });
+
+  it.each([
+    ['unknown job', 'nope', opts('x'), 'not_found'],
+    ['unknown step', 'build', opts('x', { step: 'nope' }), 'not_found'],
+    ['invalid regex', 'build', opts('(', { regex: true }), 'bad_request'],
+    ['unsafe regex', 'build', opts('(a*)*b', { regex: true }), 'bad_request'],
+  ] as const)('%s → %s', async (_name, job, options, want) => {
+    expect(await code(searchJob(store, job, options))).toBe(want);
+  });
+});
+
+describe('searchAll over a file store', () => {
+  let gdir: string;
+  let gstore: LogStore;
+
+  beforeAll(async () => {
+    gdir = await mkdtemp(path.join(os.tmpdir(), 'logscope-gsearch-'));
+    gstore = await createFileStore({ dir: gdir });
+    // createdAt comes from the clock: create in order, a few ms apart, oldest first.
+    for (const [id, labels] of [['old', { branch: 'main' }], ['mid', { branch: 'dev' }], ['new', { branch: 'main' }]] as const) {
+      await gstore.putJob(id, { title: `Job ${id}`, labels }, TOKEN);
+      await gstore.append(id, 's', { lines: lines(1, [`${id}: boom`, 'quiet', `${ESC}[1mboom${ESC}[0m again ${'x'.repeat(3000)} boom`]) });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  });
+
+  afterAll(async () => {
+    await gstore.close();
+    await rm(gdir, { recursive: true, force: true });
+  });
+
+  it('newest first, with title and the stored line', async () => {
+    const result = await searchAll(gstore, { q: 'boom', regex: false, caseSensitive: false, limit: 200 });
+    expect(globalSearchResultSchema.parse(result)).toEqual(result);
+    expect(result.matches.map((m) => [m.job, m.n])).toEqual([['new', 1], ['new', 3], ['mid', 1], ['mid', 3], ['old', 1], ['old', 3]]);
+    expect(result).toMatchObject({ total: 6, truncated: false, scannedJobs: 3 });
+    expect(result.matches[0]).toMatchObject({ title: 'Job new', line: { n: 1, text: 'new: boom' }, ranges: [[5, 9]] });
+    // A long line comes back cut; the range past the cut is dropped.
+    const long = result.matches[1];
+    expect(long?.line.text.length).toBeLessThanOrEqual(2000);
+    expect(long?.line.text.startsWith(`${ESC}[1mboom`)).toBe(true);
+    expect(long?.ranges).toEqual([[0, 4]]);
+  });
+
+  it.each([
+    ['label filter', { label: 'branch:main' }, ['new', 'old'], 2],
+    ['label with no job', { label: 'branch:none' }, [], 0],
+    ['since (ms) keeps jobs at or after it', { sinceOf: 'mid' }, ['new', 'mid'], 2],
+    ['limit keeps counting', { limit: 2 }, ['new', 'new'], 3],
+  ] as const)('%s', async (_name, filter, jobs, scanned) => {
+    let since: string | undefined;
+    if ('sinceOf' in filter) since = String((await gstore.getJob(filter.sinceOf))?.createdAt);
+    const result = await searchAll(gstore, {
+      q: 'boom',
+      regex: false,
+      caseSensitive: false,
+      limit: 'limit' in filter ? filter.limit : 200,
+      label: 'label' in filter ? filter.label : undefined,
+      since,
+    });
+    expect([...new Set(result.matches.map((m) => m.job))]).toEqual([...new Set(jobs)]);
+    expect(result.scannedJobs).toBe(scanned);
+    if ('limit' in filter) expect(result).toMatchObject({ total: 6, truncated: true });
+  });
+
+  it('a shared line budget stops across jobs', async () => {
+    const result = await searchAll(gstore, { q: 'boom', regex: false, caseSensitive: false, limit: 200 }, new ScanBudget(4));
+    expect(result).toMatchObject({ total: 3, truncated: true, scannedJobs: 2 });
+  });
+
+  it.each([
+    ['1700000000000', 1_700_000_000_000],
+    ['2026-01-02T03:04:05Z', Date.UTC(2026, 0, 2, 3, 4, 5)],
+    ['2026-01-02', Date.UTC(2026, 0, 2)],
+  ])('since %s', (since, want) => {
+    expect(parseSince(since)).toBe(want);
+  });
+
+  it.each(['yesterday', '12abc', '2026-13-45'])('since %s is refused', (since) => {
+    expect(() => parseSince(since)).toThrow(AppError);
+  });
+});
