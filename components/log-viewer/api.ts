@@ -1,4 +1,6 @@
 import { jobListSchema, jobMetaSchema, lineRangeSchema, type JobList, type JobMeta, type Line } from '@/lib/contracts';
+import { globalSearchResultSchema, jobSearchResultSchema, type GlobalSearchResult, type JobSearchResult } from '@/lib/contracts/search';
+import { globalSearchUrl, jobSearchUrl, type GlobalSearchForm, type SearchOptions } from '@/lib/viewer/search';
 import { PAGE_SIZE } from '@/lib/viewer/constants';
 import { pageFirstLine } from '@/lib/viewer/pages';
 
@@ -8,25 +10,32 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** the server's own message (shown as text, e.g. why a regex was refused) */
+    readonly detail: string = '',
   ) {
     super(message);
   }
 }
 
+/** Longest server message shown to the user. */
+const MAX_DETAIL_CHARS = 300;
+
 async function getJson(url: string, signal?: AbortSignal): Promise<unknown> {
   const res = await fetch(url, { signal, headers: { accept: 'application/json' } });
   if (!res.ok) {
     let code = 'http_error';
+    let detail = '';
     try {
       const body: unknown = await res.json();
       if (body && typeof body === 'object' && 'error' in body) {
         const err = (body as { error: unknown }).error;
         if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') code = err.code;
+        if (err && typeof err === 'object' && 'message' in err && typeof err.message === 'string') detail = err.message.slice(0, MAX_DETAIL_CHARS);
       }
     } catch {
       // not JSON: keep the generic code
     }
-    throw new ApiError(res.status, code, `${res.status} ${code}`);
+    throw new ApiError(res.status, code, `${res.status} ${code}`, detail);
   }
   return res.json();
 }
@@ -52,4 +61,14 @@ export async function fetchJobList(apiBase: string, limit: number, signal?: Abor
 export function eventsUrl(apiBase: string, job: string, after: string | null): string {
   const base = `${jobUrl(apiBase, job)}/events`;
   return after === null ? base : `${base}?after=${encodeURIComponent(after)}`;
+}
+
+/** In-log search (`GET /jobs/{job}/search`), decoded with the contract's schema. */
+export async function fetchJobSearch(apiBase: string, job: string, opts: SearchOptions, step: string | undefined, signal?: AbortSignal): Promise<JobSearchResult> {
+  return jobSearchResultSchema.parse(await getJson(jobSearchUrl(apiBase, job, opts, step), signal));
+}
+
+/** Search across jobs (`GET /search`), decoded with the contract's schema. */
+export async function fetchGlobalSearch(apiBase: string, form: GlobalSearchForm, signal?: AbortSignal): Promise<GlobalSearchResult> {
+  return globalSearchResultSchema.parse(await getJson(globalSearchUrl(apiBase, form), signal));
 }

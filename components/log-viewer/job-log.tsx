@@ -1,5 +1,5 @@
 'use client';
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { StepStatus } from '@/lib/contracts';
 import { INITIAL_VIEW_STATE, setAll, setHidden, setOpen, type ViewState } from '@/lib/viewer/collapse';
@@ -19,10 +19,13 @@ import { LogList } from './log-list';
 import { viewerKeys } from './query-keys';
 import { StepsPanel } from './steps-panel';
 import { StreamIndicator } from './stream-indicator';
+import { SearchBox } from './search-box';
 import { Toolbar } from './toolbar';
 import { frameScheduler } from './frame-scheduler';
 import { useLinePages } from './use-line-pages';
 import { useLiveStream } from './use-live-stream';
+import { useLogSearch } from './use-log-search';
+import { useSearchMarks } from './use-search-marks';
 import type { ScrollRequest } from './log-list';
 
 /** Rows fetched beyond what is on screen, so short scrolls find their lines loaded. */
@@ -112,6 +115,31 @@ export function JobLog(props: JobLogProps) {
   );
   const navigateRef = useRef(navigate);
   navigateRef.current = navigate;
+
+  // In-log search: a match is a deep link, so going there is the same navigation as `#step:n`.
+  const searchInput = useRef<HTMLInputElement>(null);
+  const logRef = useRef<HTMLDivElement>(null);
+  const goToMatch = useCallback(
+    (step: string, n: number) => {
+      const link = { step, lines: { from: n, to: n } };
+      if (navigateRef.current(link)) window.history.replaceState(window.history.state, '', links.hash(link));
+    },
+    [links],
+  );
+  const search = useLogSearch({ apiBase, jobId, onlyStep, onGo: goToMatch });
+  useSearchMarks(logRef, search.rangesByLine, search.currentKey);
+  const onViewerKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key === 'F3' && search.draft.q) {
+      e.preventDefault();
+      search.go(e.shiftKey ? -1 : 1);
+    } else if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'f' && e.target !== searchInput.current) {
+      // Inside the log, Ctrl/Cmd+F goes to the log's search (the page only holds the rows on
+      // screen); pressed again in the field, the browser's own find opens.
+      e.preventDefault();
+      searchInput.current?.focus();
+      searchInput.current?.select();
+    }
+  };
 
   const readLink = useCallback((): JobLink | null => {
     if (linkMode === 'step') {
@@ -204,7 +232,7 @@ export function JobLog(props: JobLogProps) {
 
   const gutterDigits = Math.max(4, String(Math.max(0, ...sections.map((s) => s.lines))).length);
   return (
-    <div className="ls-layout" style={{ ['--ls-gutter' as string]: `${gutterDigits + 2}ch` }}>
+    <div className="ls-layout" style={{ ['--ls-gutter' as string]: `${gutterDigits + 2}ch` }} onKeyDown={onViewerKey}>
       {chrome === 'full' && (
         <JobHeader
           job={job}
@@ -224,6 +252,7 @@ export function JobLog(props: JobLogProps) {
         onGoTo={goTo}
         onCopyLink={copyLink}
         onJumpToLive={jumpToLive}
+        search={<SearchBox ref={searchInput} search={search} />}
       >
         {chrome === 'minimal' && <StreamIndicator state={stream} />}
       </Toolbar>
@@ -237,7 +266,7 @@ export function JobLog(props: JobLogProps) {
             onGoTo={goToStep}
           />
         )}
-        <div className="ls-log" role="log" aria-label={`Log of ${job.title || job.id}`} aria-live="off">
+        <div ref={logRef} className="ls-log" role="log" aria-label={`Log of ${job.title || job.id}`} aria-live="off">
           {ready && model.total === 0 && <div className="ls-message">No output yet.</div>}
           {ready && model.total > 0 && (
             <LogList

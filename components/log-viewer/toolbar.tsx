@@ -1,5 +1,5 @@
 'use client';
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { ToolButton } from '@/components/ui/button';
 import type { JobLink } from '@/lib/viewer/hash';
 
@@ -17,6 +17,8 @@ export function Toolbar(props: {
   onGoTo: (input: string) => boolean;
   onCopyLink: () => Promise<void>;
   onJumpToLive: () => void;
+  /** the in-log search (search-box.tsx) */
+  search?: ReactNode;
   children?: React.ReactNode;
 }) {
   const { selection, following, live, singleStep } = props;
@@ -56,6 +58,7 @@ export function Toolbar(props: {
       <ToolButton onClick={copy} title="Copy a link to the selected lines">
         {copied ? 'Copied' : sel ? (sel.from === sel.to ? `Copy link to line ${sel.from}` : `Copy link to lines ${sel.from}–${sel.to}`) : 'Copy link'}
       </ToolButton>
+      {props.search}
       <span className="ml-auto" />
       {!following && (
         <ToolButton onClick={props.onJumpToLive} className="ls-jump" data-testid="jump-to-live">

@@ -14,6 +14,9 @@ export function AppShell({ children }: { children: ReactNode }) {
         <a href="/" className="text-xs text-[var(--ls-muted)] hover:text-[var(--ls-fg)]">
           Jobs
         </a>
+        <a href="/search" className="text-xs text-[var(--ls-muted)] hover:text-[var(--ls-fg)]">
+          Search
+        </a>
       </nav>
       <main className="flex min-h-0 flex-1 flex-col">{children}</main>
     </div>
