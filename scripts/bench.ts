@@ -12,6 +12,7 @@ const BENCHES: { name: string; file: string; args?: string[]; needsBuild?: boole
   { name: 'ingest', file: 'scripts/bench-ingest.ts' },
   { name: 'file-store', file: 'scripts/bench-file-store.ts' },
   { name: 'backends', file: 'scripts/bench-backends.ts' },
+  { name: 'search', file: 'scripts/bench-search.ts' },
   { name: 'http', file: 'scripts/bench-http.ts', args: ['1000000'], needsBuild: true },
   { name: 'cross-server', file: 'scripts/bench-cross-server.ts', needsBuild: true },
   { name: 'cli', file: 'scripts/bench-cli.ts', needsBuild: true },

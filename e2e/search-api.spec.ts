@@ -1,0 +1,90 @@
+import { expect, test } from '@playwright/test';
+import { globalSearchResultSchema, jobSearchResultSchema } from '../lib/contracts/search';
+import { createJob, sendLines, uniqueJobId } from './fixtures';
+
+/** Search API contract (API.md): shapes and status codes against the shared server. */
+
+const api = (baseURL: string | undefined) => `${baseURL}/api/v1`;
+const ESC = '\x1b';
+
+test.describe('search API', () => {
+  let jobId: string;
+  let label: string;
+
+  test.beforeAll(async ({ baseURL }) => {
+    jobId = uniqueJobId('search');
+    label = `run:${jobId}`;
+    const p = await createJob(baseURL!, jobId, { title: 'Search me', labels: { run: jobId }, steps: [{ id: 'build' }, { id: 'test' }] });
+    await sendLines(p, 'build', 1, ['compiling', `${ESC}[31mERROR${ESC}[0m: missing semicolon`, 'done 🎉 error']);
+    await sendLines(p, 'test', 1, ['test ok', 'test error error']);
+  });
+
+  test('job search: matches in job order with ranges in plain text', async ({ request, baseURL }) => {
+    const response = await request.get(`${api(baseURL)}/jobs/${jobId}/search?q=error`);
+    expect(response.status()).toBe(200);
+    const body = jobSearchResultSchema.parse(await response.json());
+    expect(body).toEqual({
+      matches: [
+        { step: 'build', n: 2, ranges: [[0, 5]] },
+        { step: 'build', n: 3, ranges: [[8, 13]] },
+        { step: 'test', n: 2, ranges: [[5, 10], [11, 16]] },
+      ],
+      total: 3,
+      truncated: false,
+    });
+  });
+
+  test('job search: case, step, regex and limit', async ({ request, baseURL }) => {
+    const get = async (query: string) => jobSearchResultSchema.parse(await (await request.get(`${api(baseURL)}/jobs/${jobId}/search?${query}`)).json());
+    expect((await get('q=ERROR&case=1')).matches).toEqual([{ step: 'build', n: 2, ranges: [[0, 5]] }]);
+    expect((await get('q=error&step=test')).total).toBe(1);
+    expect((await get(`q=${encodeURIComponent('^test \\w+$')}&regex=1`)).matches.map((m) => m.n)).toEqual([1]);
+    expect(await get('q=error&limit=1')).toMatchObject({ total: 3, truncated: true, matches: [{ step: 'build', n: 2 }] });
+  });
+
+  test('job search: errors', async ({ request, baseURL }) => {
+    const cases: [string, number, string | RegExp][] = [
+      [`/jobs/${jobId}/search`, 400, /q/],
+      [`/jobs/${jobId}/search?q=x&limit=0`, 400, /limit/],
+      [`/jobs/${jobId}/search?q=x&regex=maybe`, 400, /regex/],
+      [`/jobs/${jobId}/search?q=${encodeURIComponent('(')}&regex=1`, 400, /^invalid regex: /],
+      [`/jobs/${jobId}/search?q=${encodeURIComponent('(a+)+$')}&regex=1`, 400, 'regex too complex'],
+      [`/jobs/${jobId}/search?q=x&step=nope`, 404, /not found/],
+      [`/jobs/no-such-job-${jobId}/search?q=x`, 404, /not found/],
+      [`/jobs/.bad/search?q=x`, 400, /./],
+    ];
+    for (const [path, status, message] of cases) {
+      const response = await request.get(`${api(baseURL)}${path}`);
+      expect(response.status(), path).toBe(status);
+      const body = await response.json();
+      expect(body.error.code, path).toBe(status === 400 ? 'bad_request' : 'not_found');
+      expect(body.error.message, path).toMatch(message);
+    }
+  });
+
+  test('global search: label filter, stored line and shape', async ({ request, baseURL }) => {
+    const response = await request.get(`${api(baseURL)}/search?q=error&label=${encodeURIComponent(label)}`);
+    expect(response.status()).toBe(200);
+    const body = globalSearchResultSchema.parse(await response.json());
+    expect(body.scannedJobs).toBe(1);
+    expect(body.total).toBe(3);
+    expect(body.truncated).toBe(false);
+    expect(body.matches[0]).toMatchObject({ job: jobId, title: 'Search me', step: 'build', n: 2, ranges: [[0, 5]] });
+    expect(body.matches[0]?.line.text).toContain('ERROR');
+  });
+
+  test('global search: since and errors', async ({ request, baseURL }) => {
+    const future = Date.now() + 3_600_000;
+    const later = globalSearchResultSchema.parse(await (await request.get(`${api(baseURL)}/search?q=error&since=${future}`)).json());
+    expect(later).toEqual({ matches: [], total: 0, truncated: false, scannedJobs: 0 });
+    const iso = globalSearchResultSchema.parse(
+      await (await request.get(`${api(baseURL)}/search?q=error&since=2000-01-01T00:00:00Z&label=${encodeURIComponent(label)}`)).json(),
+    );
+    expect(iso.scannedJobs).toBe(1);
+    for (const query of ['', 'q=x&since=yesterday', 'q=x&label=nolabel', `q=${encodeURIComponent('(x*)*')}&regex=1`, 'q=x&limit=5000']) {
+      const response = await request.get(`${api(baseURL)}/search?${query}`);
+      expect(response.status(), query).toBe(400);
+      expect((await response.json()).error.code, query).toBe('bad_request');
+    }
+  });
+});
