@@ -69,4 +69,24 @@ export class LogPage {
   async atBottom(): Promise<boolean> {
     return this.scroller.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 30);
   }
+
+  /** The in-log search field (API.md: role `searchbox`). */
+  get searchBox(): Locator {
+    return this.page.getByRole('searchbox', { name: 'Search log' });
+  }
+
+  /** The search's "k of N" counter or its error. */
+  get searchStatus(): Locator {
+    return this.page.getByTestId('search-status');
+  }
+
+  /** An error shown in the toolbar (e.g. the server refused a search regex). */
+  get toolbarAlert(): Locator {
+    return this.page.getByRole('toolbar', { name: 'Log controls' }).getByRole('alert');
+  }
+
+  async search(text: string) {
+    await this.searchBox.fill(text);
+    await this.searchBox.press('Enter');
+  }
 }

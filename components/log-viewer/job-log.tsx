@@ -71,6 +71,10 @@ export function JobLog(props: JobLogProps) {
   const [expandedLines, setExpandedLines] = useState<ReadonlySet<string>>(() => new Set());
   const [visible, setVisible] = useState({ first: 0, last: 100 });
   const [ready, setReady] = useState(false);
+  // Each navigation mounts a fresh list that opens at its target (initialTopMostItemIndex):
+  // scrollToIndex on a list that was at its bottom while short (a collapsed job) and has just
+  // grown by 100k rows lands at the new bottom instead of the target.
+  const [listEpoch, setListEpoch] = useState(0);
   const seq = useRef(0);
 
   // First non-pending status per step (idempotent, so safe to record while rendering).
@@ -109,6 +113,7 @@ export function JobLog(props: JobLogProps) {
       setWindowStart(plan.windowStart);
       setVisible({ first: plan.index - 60, last: plan.index + 60 });
       setScrollRequest({ index: plan.index, align: link.lines ? 'center' : 'start', seq: ++seq.current });
+      setListEpoch((e) => e + 1);
       return true;
     },
     [sections, view, onlyStep],
@@ -270,6 +275,7 @@ export function JobLog(props: JobLogProps) {
           {ready && model.total === 0 && <div className="ls-message">No output yet.</div>}
           {ready && model.total > 0 && (
             <LogList
+              key={listEpoch}
               model={model}
               win={win}
               lookup={lookup}
