@@ -179,6 +179,8 @@ test('/search finds a line across two jobs; a hit opens the job at that line; th
   await expect(page).toHaveURL(new RegExp(`/search\\?q=${token}$`));
   for (const id of jobs) await expect(page.locator(`[data-search-job="${id}"]`)).toContainText(`the ${token} line`);
   await expect(page.getByTestId('search-summary')).toContainText('2 matching lines in 2 jobs');
+  // Each hit's matched text is marked (CSS Custom Highlight API).
+  await expect.poll(() => page.evaluate(() => CSS.highlights.get('ls-search')?.size ?? 0)).toBe(2);
   // Newest job first.
   await expect(page.locator('[data-search-job]').first()).toHaveAttribute('data-search-job', jobs[1]!);
 

@@ -36,7 +36,21 @@ function textNodes(el: Element): Text[] {
   return out;
 }
 
-export function useSearchMarks(container: RefObject<HTMLElement | null>, rangesByLine: ReadonlyMap<string, Ranges>, currentKey: string | null) {
+/** Log rows: `data-step` + `data-line`, keyed `${step}:${n}`. */
+const LOG_ROWS = { selector: '[data-step][data-line]', keyOf: (row: Element) => `${row.getAttribute('data-step') ?? ''}:${row.getAttribute('data-line') ?? ''}` };
+
+export interface MarkRows {
+  /** the rows that may hold matches; each has its text in a `.ls-text` element */
+  selector: string;
+  keyOf: (row: Element) => string;
+}
+
+export function useSearchMarks(
+  container: RefObject<HTMLElement | null>,
+  rangesByLine: ReadonlyMap<string, Ranges>,
+  currentKey: string | null,
+  rows: MarkRows = LOG_ROWS,
+) {
   useEffect(() => {
     const root = container.current;
     if (!root || !supported() || rangesByLine.size === 0) return;
@@ -52,8 +66,8 @@ export function useSearchMarks(container: RefObject<HTMLElement | null>, rangesB
     };
     const rebuild = () => {
       drop();
-      for (const row of root.querySelectorAll('[data-step][data-line]')) {
-        const key = `${row.getAttribute('data-step') ?? ''}:${row.getAttribute('data-line') ?? ''}`;
+      for (const row of root.querySelectorAll(rows.selector)) {
+        const key = rows.keyOf(row);
         const ranges = rangesByLine.get(key);
         const text = ranges ? row.querySelector('.ls-text') : null;
         if (!ranges || !text) continue;
@@ -80,5 +94,5 @@ export function useSearchMarks(container: RefObject<HTMLElement | null>, rangesB
       cancelAnimationFrame(frame);
       drop();
     };
-  }, [container, rangesByLine, currentKey]);
+  }, [container, rangesByLine, currentKey, rows]);
 }

@@ -1,12 +1,17 @@
 'use client';
+import { useMemo, useRef } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { ApiError, fetchGlobalSearch } from '@/components/log-viewer/api';
+import { useSearchMarks, type MarkRows } from '@/components/log-viewer/use-search-marks';
 import { renderLineHtml } from '@/lib/ansi/render';
 import { formatCount } from '@/lib/viewer/format';
 import { globalSearchUrl, groupByJob, hitHref, type GlobalSearchForm } from '@/lib/viewer/search';
 
 /** Characters of a hit's line shown in the results (the whole line is one click away). */
 const HIT_CHARS = 400;
+
+const hitKey = (job: string, step: string, n: number) => `${job}/${step}:${n}`;
+const HIT_ROWS: MarkRows = { selector: '[data-hit-key]', keyOf: (row) => row.getAttribute('data-hit-key') ?? '' };
 
 /** Hits of one search, grouped by job (newest first, as the server sends them). */
 export function SearchResults({ form, apiBase }: { form: GlobalSearchForm; apiBase: string }) {
@@ -15,6 +20,10 @@ export function SearchResults({ form, apiBase }: { form: GlobalSearchForm; apiBa
     queryFn: ({ signal }) => fetchGlobalSearch(apiBase, form, signal),
     retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
   });
+  const root = useRef<HTMLDivElement>(null);
+  const ranges = useMemo(() => new Map((query.data?.matches ?? []).map((m) => [hitKey(m.job, m.step, m.n), m.ranges])), [query.data]);
+  // Matched text is marked over the rendered line's text nodes (no change to its HTML).
+  useSearchMarks(root, ranges, null, HIT_ROWS);
   if (query.isError) {
     const err = query.error;
     return (
@@ -27,7 +36,7 @@ export function SearchResults({ form, apiBase }: { form: GlobalSearchForm; apiBa
   const { matches, total, truncated, scannedJobs } = query.data;
   const groups = groupByJob(matches);
   return (
-    <div className="mt-4">
+    <div className="mt-4" ref={root}>
       <p className="text-xs text-[var(--ls-muted)]" role="status" data-testid="search-summary">
         {formatCount(total)}
         {truncated ? '+' : ''} matching {total === 1 ? 'line' : 'lines'} in {groups.length} {groups.length === 1 ? 'job' : 'jobs'} · {formatCount(scannedJobs)} jobs
@@ -51,7 +60,7 @@ export function SearchResults({ form, apiBase }: { form: GlobalSearchForm; apiBa
           </h2>
           <ul className="font-mono text-[12px]">
             {hits.map((hit) => (
-              <li key={`${hit.step}:${hit.n}`} className="flex gap-3 px-3 leading-5 hover:bg-[var(--ls-bg-alt)]" data-hit={`${hit.step}:${hit.n}`}>
+              <li key={`${hit.step}:${hit.n}`} className="flex gap-3 px-3 leading-5 hover:bg-[var(--ls-bg-alt)]" data-hit-key={hitKey(hit.job, hit.step, hit.n)}>
                 <a href={hitHref(hit.job, hit.step, hit.n)} className="w-40 shrink-0 truncate text-right text-[var(--ls-accent)] hover:underline" title={`${hit.step} line ${hit.n}`}>
                   {hit.step}:{hit.n}
                 </a>
