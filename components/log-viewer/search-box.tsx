@@ -54,6 +54,7 @@ export const SearchBox = forwardRef<HTMLInputElement, { search: LogSearch }>(fun
         className={status === 'error' ? 'ls-search-error' : 'ls-search-count'}
         role={status === 'error' ? 'alert' : 'status'}
         data-testid="search-status"
+        title={status === 'error' ? message : undefined}
       >
         {message}
       </span>

@@ -2,6 +2,7 @@
 import { useEffect, type RefObject } from 'react';
 import { locateRanges } from '@/lib/viewer/search';
 import type { Ranges } from './use-log-search';
+import './search-marks.css';
 
 /**
  * Marks search matches inside rendered lines with the CSS Custom Highlight API: ranges over
