@@ -22,6 +22,7 @@ import { StorePaths, assertJobId, assertStepId } from './paths';
 import { StepFile } from './step-file';
 import { subscribeJournal } from './subscribe';
 import { planAppend, planComplete, planPutJob, planPutStep } from './plans';
+import { lockDirectory } from './dir-lock';
 
 /** Appends between checkpoints: bounds the journal replayed when a job is first opened. */
 const CHECKPOINT_EVERY_RECORDS = 1000;
@@ -55,13 +56,18 @@ export class FileStore implements LogStore {
   private closed = false;
   private readonly maxLoadedJobs: number;
 
+  private readonly dir: string;
+  private unlock: (() => Promise<void>) | null = null;
+
   constructor(options: FileStoreOptions) {
+    this.dir = options.dir;
     this.paths = new StorePaths(options.dir);
     this.maxLoadedJobs = Math.max(1, options.maxLoadedJobs ?? DEFAULT_MAX_LOADED_JOBS);
   }
 
   async init(): Promise<void> {
     await mkdir(this.paths.jobsDir, { recursive: true });
+    this.unlock = await lockDirectory(this.dir);
   }
 
   /** Live subscriber waiters across all jobs (for leak tests). */
@@ -377,5 +383,6 @@ export class FileStore implements LogStore {
     for (const set of this.waiters.values()) for (const wake of [...set]) wake();
     this.loading.clear();
     this.loaded.clear();
+    await this.unlock?.();
   }
 }
