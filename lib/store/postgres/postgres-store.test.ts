@@ -134,7 +134,7 @@ if (gate === 'run') {
       if (outcome !== id) expect(outcome).toBeInstanceOf(UnavailableError);
       // Every idle pooled session was killed: each may fail one call (a 503) before the pool
       // has replaced them all, then calls succeed again.
-      await expect.poll(() => a.getJob(id).then((job) => job?.id, () => 'unavailable'), { timeout: 10_000, intervals: [50] }).toBe(id);
+      await expect.poll(() => a.getJob(id).then((job) => job?.id, () => 'unavailable'), { timeout: 10_000, interval: 50 }).toBe(id);
     });
 
     it('close() leaves no session behind', async () => {
