@@ -54,3 +54,19 @@ describe('defaults follow the first status seen', () => {
     expect(isStepOpen(INITIAL_VIEW_STATE, old!)).toBe(false);
   });
 });
+
+describe("the producer's hints", () => {
+  // Buildkite: `+++` expanded (collapsed: false), `---`/`~~~` collapsed; GitLab `[collapsed=…]`.
+  const table: [StepStatus, boolean | undefined, boolean][] = [
+    ['success', false, true],
+    ['success', undefined, false],
+    ['success', true, false],
+    ['failure', true, true], // holds the failed step's last line: where the error is
+    ['failure', undefined, true],
+    ['running', false, true],
+  ];
+  it.each(table)('a group in a %s step with collapsed=%s → open=%s', (status, collapsed, open) => {
+    const [section] = buildSections([step('s', 10, status, { groups: [group('g', 2, 10, collapsed === undefined ? {} : { collapsed })] })]);
+    expect(isGroupOpen(INITIAL_VIEW_STATE, section!, section!.groups[0]!)).toBe(open);
+  });
+});

@@ -23,14 +23,16 @@ export function defaultStepOpen(status: StepStatus): boolean {
 }
 
 /**
- * Groups start open in a failed or running step, closed in a passed one. GitLab's
- * `[collapsed=true]` keeps a group closed, except the group holding a failed step's last
- * line, which is where the error is.
+ * Groups start open in a failed or running step, closed in a passed one — unless the producer
+ * said otherwise: Buildkite's `+++` (GitLab `[collapsed=false]`) opens a group, GitLab's
+ * `[collapsed=true]` (Buildkite `---`, `~~~`) keeps it closed, except the group holding a
+ * failed step's last line, which is where the error is.
  */
 export function defaultGroupOpen(section: StepSection, group: GroupNode): boolean {
   const status = section.openAs;
   const failed = status === 'failure' || status === 'cancelled';
   if (group.collapsedHint) return failed && group.start <= section.lines && section.lines <= group.end;
+  if (group.expandedHint) return true;
   return failed || status === 'running';
 }
 

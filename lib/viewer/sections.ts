@@ -18,6 +18,8 @@ export interface GroupNode {
   endedAt: number | null;
   /** GitLab `[collapsed=true]` */
   collapsedHint: boolean;
+  /** The producer asked for the group to start open (Buildkite `+++`, GitLab `[collapsed=false]`). */
+  expandedHint: boolean;
   depth: number;
   children: GroupNode[];
 }
@@ -74,6 +76,7 @@ export function buildGroupTree(stepId: string, groups: readonly Group[], lineCou
       startedAt: g.startedAt,
       endedAt: g.endedAt,
       collapsedHint: g.collapsed === true,
+      expandedHint: g.collapsed === false,
       depth,
       children: [],
     };

@@ -1,0 +1,90 @@
+import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { completeJob, createJob, getJob, sendLines, setStep, uniqueJobId, type Producer } from './fixtures';
+import { LogPage } from './log-page';
+
+/**
+ * Issue 3: nested GitLab sections and Buildkite groups (a real Buildkite log from the corpus)
+ * become nested, collapsible sections in Chromium, titled and timed, honouring the producer's
+ * collapsed/expanded hints.
+ */
+
+const CORPUS = path.resolve(__dirname, '..', '..', 'shared', 'corpus', 'public');
+
+async function sendRaw(p: Producer, step: string, bytes: Buffer) {
+  const response = await fetch(`${p.baseURL}/api/v1/jobs/${p.jobId}/steps/${step}/lines?first=1`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${p.token}`, 'content-type': 'text/plain' },
+    body: new Uint8Array(bytes),
+  });
+  expect(response.status, await response.clone().text()).toBe(200);
+}
+
+test('nested GitLab sections are nested, timed sections that collapse with their parent', async ({ page, baseURL }) => {
+  const p = await createJob(baseURL!, uniqueJobId('gitlab'), { title: 'GitLab', steps: [{ id: 'ci', name: 'CI job' }] });
+  await sendLines(p, 'ci', 1, [
+    'section_start:1700000000:build[collapsed=false]\r\u001b[0KBuilding the app',
+    'compiling',
+    'section_start:1700000001:unit_tests[collapsed=true]\r\u001b[0KRunning unit tests',
+    'test 1 ok',
+    'section_end:1700000005:unit_tests\r\u001b[0K',
+    'linking',
+    'section_end:1700000009:build\r\u001b[0K',
+    'after the sections',
+  ]);
+  await setStep(p, 'ci', { status: 'success' });
+  await completeJob(p, 'success');
+
+  const groups = ((await getJob(baseURL!, p.jobId)).steps as { groups: { id: string; name: string; parent: string | null; start: number; end: number }[] }[])[0]!.groups;
+  expect(groups.map((g) => [g.name, g.parent, g.start, g.end])).toEqual([
+    ['build', null, 1, 7],
+    ['unit_tests', groups[0]!.id, 3, 5],
+  ]);
+
+  const log = new LogPage(page);
+  await log.gotoJob(p.jobId);
+  await log.header('ci').click(); // a passed step starts collapsed
+  const outer = log.header(`ci/${groups[0]!.id}`);
+  const inner = log.header(`ci/${groups[1]!.id}`);
+  await expect(outer).toHaveAccessibleName(/Building the app/);
+  await expect(outer).toHaveAttribute('aria-expanded', 'true'); // [collapsed=false]
+  await expect(outer).toContainText('9s');
+  await expect(inner).toHaveAccessibleName(/Running unit tests/);
+  await expect(inner).toHaveAttribute('aria-expanded', 'false'); // [collapsed=true]
+  await expect(inner).toContainText('4s');
+  await expect(log.line('ci', 2)).toHaveText(/compiling/);
+  await expect(log.line('ci', 4)).toHaveCount(0);
+
+  await inner.click();
+  await expect(log.line('ci', 4)).toHaveText(/test 1 ok/);
+  await outer.click();
+  await expect(inner).toHaveCount(0);
+  await expect(log.line('ci', 2)).toHaveCount(0);
+  await expect(log.line('ci', 4)).toHaveCount(0);
+  await expect(log.line('ci', 8)).toHaveText(/after the sections/);
+});
+
+test('a real Buildkite log shows its groups: +++ open, --- and ~~~ closed, timestamps stripped', async ({ page, baseURL }) => {
+  const p = await createJob(baseURL!, uniqueJobId('buildkite'), { title: 'Buildkite', steps: [{ id: 'bk', name: 'Buildkite job' }] });
+  await sendRaw(p, 'bk', readFileSync(path.join(CORPUS, 'buildkite__bash-example.log')));
+  await setStep(p, 'bk', { status: 'success' });
+  await completeJob(p, 'success');
+
+  const log = new LogPage(page);
+  await page.setViewportSize({ width: 1400, height: 1400 });
+  await log.gotoJob(p.jobId);
+  await log.header('bk').click();
+  const tests = page.locator('[data-section^="bk/"]').filter({ has: page.getByRole('button', { name: /:hammer: Example tests/ }) });
+  await expect(tests.getByRole('button')).toHaveAttribute('aria-expanded', 'true');
+  const environment = page.locator('[data-section^="bk/"]').filter({ has: page.getByRole('button', { name: /Build job environment/ }) });
+  await expect(environment.getByRole('button')).toHaveAttribute('aria-expanded', 'false');
+  const hook = page.locator('[data-section^="bk/"]').filter({ has: page.getByRole('button', { name: /Running global environment hook/ }) });
+  await expect(hook.getByRole('button')).toHaveAttribute('aria-expanded', 'false');
+  // lines inside the open group are shown; no raw timestamp escape reaches the page
+  await expect(log.line('bk', 166)).toBeVisible();
+  await expect(log.line('bk', 51)).toHaveCount(0);
+  await expect(page.locator('[role="log"]')).not.toContainText('bk;t=');
+  await environment.getByRole('button').click();
+  await expect(log.line('bk', 51)).toBeVisible();
+});
