@@ -172,11 +172,21 @@ export function JobLog(props: JobLogProps) {
 
   const totalRef = useRef(model.total);
   totalRef.current = model.total;
+  const runningRef = useRef(false);
+  runningRef.current = job?.status === 'running';
   const changeFollowing = useCallback((next: boolean) => {
+    // Reaching the bottom of a finished log is not following it: nothing will be appended, and
+    // following would pull the view to the end whenever a section is expanded.
+    if (next && !runningRef.current) return;
     // Leaving follow mode freezes the window where follow mode had it.
     if (!next) setWindowStart(windowAtEnd(totalRef.current).start);
     setFollowing(next);
   }, []);
+  // A job that ends while followed stays where it is (at its end) but stops following.
+  const jobStatus = job?.status;
+  useEffect(() => {
+    if (jobStatus !== undefined && jobStatus !== 'running' && following) changeFollowing(false);
+  }, [jobStatus, following, changeFollowing]);
 
   const visibleTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(visibleTimer.current), []);
