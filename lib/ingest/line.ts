@@ -1,6 +1,6 @@
 import { CONCEAL } from '../ansi/sgr';
 import { isPlainText, parseLine, penPrefix, serializeCells, type Pen } from '../ansi/terminal';
-import { findMaskRanges } from './masks';
+import { findMaskRanges, replaceRanges } from './masks';
 
 export interface CanonicalLine {
   /** canonical stored text (see lib/ansi/sgr.ts, lib/ansi/terminal.ts) */
@@ -49,16 +49,6 @@ export function canonicalLine(
     end: line.end,
     ts: line.ts,
   };
-}
-
-function replaceRanges(text: string, ranges: ReadonlyArray<readonly [number, number]>): string {
-  let out = '';
-  let at = 0;
-  for (const [from, to] of ranges) {
-    out += text.slice(at, from) + '***';
-    at = to;
-  }
-  return out + text.slice(at);
 }
 
 /** UTF-16 ranges of the joined cells → cell-index ranges. */

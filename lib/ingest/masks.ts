@@ -44,7 +44,11 @@ export function findMaskRanges(text: string, masks: readonly string[]): Array<[n
 /** `text` with every mask replaced by `***` (for names and other plain strings). */
 export function maskPlain(text: string, masks: readonly string[]): string {
   const ranges = findMaskRanges(text, masks);
-  if (ranges.length === 0) return text;
+  return ranges.length === 0 ? text : replaceRanges(text, ranges);
+}
+
+/** `text` with each (sorted, disjoint) range replaced by `***`. */
+export function replaceRanges(text: string, ranges: ReadonlyArray<readonly [number, number]>): string {
   let out = '';
   let at = 0;
   for (const [from, to] of ranges) {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import {
-  jobStatusSchema,
-  stepMetaSchema,
+  jobMetaSchema,
   type JobMeta,
   type JobStatus,
   type JobSummary,
@@ -11,15 +10,8 @@ import { hasState, type JournalRecord } from './journal';
 import type { StepFile } from './step-file';
 
 /** meta.json: a checkpoint of the job as of `journalOffset`; the journal after it is replayed. */
-export const metaFileSchema = z.object({
+export const metaFileSchema = jobMetaSchema.omit({ cursor: true }).extend({
   version: z.literal(1),
-  id: z.string(),
-  title: z.string(),
-  labels: z.record(z.string(), z.string()),
-  status: jobStatusSchema,
-  createdAt: z.number(),
-  endedAt: z.number().nullable(),
-  steps: z.array(stepMetaSchema),
   stepState: z.record(z.string(), z.unknown()),
   tokenHash: z.string(),
   masks: z.array(z.string()),
