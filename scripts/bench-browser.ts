@@ -3,28 +3,20 @@
  * benchmarks against it — opening a 1M-line step at line 900,000 (time to the line, range
  * requests, JS heap, renderer memory) and the live tail of a fast producer.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startLogscope, type LogscopeServer } from '../e2e/support/processes';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const PORT = Number(process.env.BENCH_PORT ?? 3194);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logscope-bench-browser-'));
-const url = `http://127.0.0.1:${PORT}`;
-const server = spawn(process.execPath, [path.join(root, 'scripts/server.mjs')], {
-  cwd: root,
-  env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', LOGSCOPE_STORE: `file:${dir}` },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+let server: LogscopeServer | undefined;
 
 async function main(): Promise<void> {
-  for (let i = 0; ; i++) {
-    if (i > 120) throw new Error('server did not start');
-    const up = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
-    if (up) break;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  server = await startLogscope(PORT, `file:${dir}`);
+  const url = server.url;
   const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
   for (const bench of ['e2e/perf-open-1m.bench.ts', 'e2e/perf-live-tail.bench.ts']) {
     console.log(`\n### ${bench}`);
@@ -37,7 +29,7 @@ main()
     console.error(error);
     process.exitCode = 1;
   })
-  .finally(() => {
-    server.kill('SIGTERM');
+  .finally(async () => {
+    await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -3,42 +3,24 @@
  * fresh store, streams N lines into one step through `POST lines` and prints lines/s, then
  * the latency of a range read deep in the step. Usage: tsx scripts/bench-http.ts [lines] [store-url]
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startLogscope, type LogscopeServer } from '../e2e/support/processes';
 
 const LINES = Number(process.argv[2] ?? 1_000_000);
 const PORT = Number(process.env.BENCH_PORT ?? 3190);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logscope-bench-'));
 const storeUrl = process.argv[3] ?? `file:${dir}`;
 const base = `http://127.0.0.1:${PORT}/api/v1`;
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
 // BENCH_NODE_ARGS, e.g. "--cpu-prof", profiles the server under load.
 const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-const server = spawn(process.execPath, [...nodeArgs, path.join(root, 'scripts/server.mjs')], {
-  cwd: root,
-  env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', LOGSCOPE_STORE: storeUrl },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
-
-async function waitUp(): Promise<void> {
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${PORT}/api/health`)).ok) return;
-    } catch {
-      /* starting */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('server did not start');
-}
-
+let server: LogscopeServer | undefined;
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function main(): Promise<void> {
-  await waitUp();
+  server = await startLogscope(PORT, storeUrl, {}, nodeArgs);
   const jobId = `bench-${Date.now()}`;
   const created = (await (await fetch(`${base}/jobs/${jobId}`, { method: 'PUT', body: '{}' })).json()) as { writeToken: string };
   const auth = { authorization: `Bearer ${created.writeToken}` };
@@ -86,7 +68,7 @@ main()
     console.error(error);
     process.exitCode = 1;
   })
-  .finally(() => {
-    server.kill('SIGTERM');
+  .finally(async () => {
+    await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   });

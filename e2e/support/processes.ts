@@ -30,8 +30,14 @@ export interface LogscopeServer {
 }
 
 /** A built Logscope server (scripts/server.mjs) on `port` with the given store. */
-export async function startLogscope(port: number, store: string, env: Record<string, string> = {}): Promise<LogscopeServer> {
-  const child = spawn(process.execPath, [path.join(root, 'scripts/server.mjs')], {
+export async function startLogscope(
+  port: number,
+  store: string,
+  env: Record<string, string> = {},
+  /** Node flags for the server process, e.g. `--cpu-prof` when profiling a benchmark */
+  nodeArgs: string[] = [],
+): Promise<LogscopeServer> {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'scripts/server.mjs')], {
     cwd: root,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOGSCOPE_STORE: store, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
