@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { useRouter } from 'next/navigation';
 import { ToolButton } from '@/components/ui/button';
-import { isRunnable, searchPageHref, type GlobalSearchForm } from '@/lib/viewer/search';
+import { isRunnable, parseSearchPageParams, searchPageHref, type GlobalSearchForm } from '@/lib/viewer/search';
 import { SearchResults } from './search-results';
 
 const field =
@@ -13,13 +13,17 @@ export function SearchPage({ form, apiBase = '/api/v1' }: { form: GlobalSearchFo
   const router = useRouter();
   const [draft, setDraft] = useState(form);
   const set = <K extends keyof GlobalSearchForm>(key: K, value: GlobalSearchForm[K]) => setDraft((d) => ({ ...d, [key]: value }));
-  const submit = (e: FormEvent) => {
+  // The form's own fields are the truth at submit (what the user sees, whatever React state
+  // saw); without JS the same form is a plain GET to /search with the same parameters.
+  const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    router.push(searchPageHref(draft));
+    const params = new URLSearchParams();
+    for (const [key, value] of new FormData(e.currentTarget)) if (typeof value === 'string') params.append(key, value);
+    router.push(searchPageHref(parseSearchPageParams(params)));
   };
   return (
     <div className="mx-auto max-w-6xl p-4">
-      <form role="search" aria-label="Search all jobs" onSubmit={submit} className="flex flex-wrap items-center gap-2">
+      <form role="search" aria-label="Search all jobs" action="/search" method="get" onSubmit={submit} className="flex flex-wrap items-center gap-2">
         <input
           type="search"
           name="q"
@@ -31,15 +35,16 @@ export function SearchPage({ form, apiBase = '/api/v1' }: { form: GlobalSearchFo
           onChange={(e) => set('q', e.target.value)}
         />
         <label className="flex items-center gap-1 text-xs text-[var(--ls-muted)]">
-          <input type="checkbox" checked={draft.regex} onChange={(e) => set('regex', e.target.checked)} />
+          <input type="checkbox" name="regex" value="1" checked={draft.regex} onChange={(e) => set('regex', e.target.checked)} />
           Regex
         </label>
         <label className="flex items-center gap-1 text-xs text-[var(--ls-muted)]">
-          <input type="checkbox" checked={draft.caseSensitive} onChange={(e) => set('caseSensitive', e.target.checked)} />
+          <input type="checkbox" name="case" value="1" checked={draft.caseSensitive} onChange={(e) => set('caseSensitive', e.target.checked)} />
           Match case
         </label>
         <input
           aria-label="Label"
+          name="label"
           placeholder="label key:value"
           className={`${field} w-44`}
           maxLength={321}
@@ -48,6 +53,7 @@ export function SearchPage({ form, apiBase = '/api/v1' }: { form: GlobalSearchFo
         />
         <input
           aria-label="Since"
+          name="since"
           placeholder="since (ISO date or ms)"
           className={`${field} w-44`}
           maxLength={40}
