@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stepIdSchema } from './ids';
 import { lineSchema } from './lines';
 import { finalJobStatusSchema, jobStatusSchema, stepMetaSchema } from './job';
 
@@ -6,6 +7,15 @@ import { finalJobStatusSchema, jobStatusSchema, stepMetaSchema } from './job';
  * The events-stream vocabulary (API.md "Events stream"). The server encodes with these
  * schemas and the browser decodes with them: never `JSON.parse(x) as T`.
  */
+/**
+ * Query of `GET /api/v1/jobs/{job}/events`: resume after the cursor `after` (the
+ * `Last-Event-ID` header wins over it); `step` narrows lines and step events to one step.
+ */
+export const eventsQuerySchema = z.object({
+  after: z.string().max(256).optional(),
+  step: stepIdSchema.optional(),
+});
+
 export const linesEventSchema = z.object({ step: z.string(), lines: z.array(lineSchema) });
 export const stepEventSchema = z.object({ step: stepMetaSchema });
 export const jobEventSchema = z.object({

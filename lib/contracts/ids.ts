@@ -15,3 +15,8 @@ export function isJobId(value: string): boolean {
 export function isStepId(value: string): boolean {
   return STEP_ID_PATTERN.test(value);
 }
+
+/** Path parameters of the routes under `/api/v1/jobs/{job}`. */
+export const jobPathSchema = z.object({ job: jobIdSchema });
+/** Path parameters of the routes under `/api/v1/jobs/{job}/steps/{step}`. */
+export const stepPathSchema = z.object({ job: jobIdSchema, step: stepIdSchema });

@@ -3,3 +3,6 @@ export * from './job';
 export * from './lines';
 export * from './events';
 export * from './search';
+export * from './download';
+export * from './health';
+export * from './errors';

@@ -81,6 +81,17 @@ export type JobSummary = z.infer<typeof jobSummarySchema>;
 export const jobListSchema = z.object({ jobs: z.array(jobSummarySchema), next: z.string().nullable() });
 export type JobList = z.infer<typeof jobListSchema>;
 
+/** Most jobs one `GET /api/v1/jobs` page returns; older ones are paged with `before`. */
+export const MAX_LIST_LIMIT = 200;
+
+/** Query of `GET /api/v1/jobs`. `before` is the `next` of the previous page. */
+export const listJobsQuerySchema = z.object({
+  status: jobStatusSchema.optional(),
+  q: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(50),
+  before: z.string().max(512).optional(),
+});
+
 // ---- write-side request bodies ----
 
 export const stepDeclSchema = z.object({
@@ -110,3 +121,12 @@ export const putStepBodySchema = z
 export type PutStepBody = z.infer<typeof putStepBodySchema>;
 
 export const completeBodySchema = z.object({ status: finalJobStatusSchema }).strict();
+
+// ---- write-side answers ----
+
+/** `PUT /api/v1/jobs/{job}` that created the job: its write token is shown this once. */
+export const jobCreatedSchema = z.object({ job: jobMetaSchema, writeToken: z.string().min(1) });
+/** `PUT /api/v1/jobs/{job}` that updated it, and `POST /api/v1/jobs/{job}/complete`. */
+export const jobAnswerSchema = z.object({ job: jobMetaSchema });
+/** `GET` and `PUT /api/v1/jobs/{job}/steps/{step}`. */
+export const stepAnswerSchema = z.object({ step: stepMetaSchema });

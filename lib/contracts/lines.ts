@@ -43,3 +43,28 @@ export type AppendResult = z.infer<typeof appendResultSchema>;
 
 export const lineRangeSchema = z.object({ lines: z.array(lineSchema), last: z.number().int().nonnegative() });
 export type LineRange = z.infer<typeof lineRangeSchema>;
+
+/** Query of `GET …/steps/{step}/lines`: `limit` lines from line `from`. */
+export const readLinesQuerySchema = z.object({
+  from: z.coerce.number().int().min(1).default(1),
+  limit: z.coerce.number().int().min(1).max(MAX_RANGE_LIMIT).default(1000),
+});
+
+/** Query of `POST …/steps/{step}/lines`: `first` numbers the first line of a text body; `stream` tags its lines. */
+export const writeLinesQuerySchema = z.object({
+  first: z.coerce.number().int().min(1).optional(),
+  stream: streamSchema.default('out'),
+});
+
+/** Content types of a `POST lines` body read as NDJSON records (`application/jsonl` is common too). */
+export const NDJSON_CONTENT_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/ndjson'] as const;
+/** Content types of a `POST lines` body read as raw text; a body without a Content-Type is text. */
+export const TEXT_CONTENT_TYPES = ['text/plain', 'application/octet-stream'] as const;
+
+/** How a `POST lines` body is read, from its Content-Type; null (anything else) is a 400. */
+export function linesBodyFormat(contentType: string | null): 'ndjson' | 'text' | null {
+  const type = (contentType ?? 'text/plain').split(';')[0]?.trim().toLowerCase() ?? '';
+  if ((NDJSON_CONTENT_TYPES as readonly string[]).includes(type)) return 'ndjson';
+  if ((TEXT_CONTENT_TYPES as readonly string[]).includes(type)) return 'text';
+  return null;
+}

@@ -1,3 +1,4 @@
+import type { Health } from '@/lib/contracts';
 import { handle, noStore } from '@/lib/http/respond';
 import { hubFor } from '@/lib/live/hub';
 import { getStore } from '@/lib/store/instance';
@@ -10,6 +11,7 @@ export async function GET(): Promise<Response> {
     const { feeds, viewers, jobs } = hubFor(store).stats();
     // `live.jobs` lists viewers per live job: one store subscription each, whatever the count.
     // `pid` lets a supervisor (and tests) check that the answer comes from the process it started.
-    return Response.json({ ok: true, store: store.kind, pid: process.pid, live: { feeds, viewers, jobs } }, { headers: noStore });
+    const body: Health = { ok: true, store: store.kind, pid: process.pid, live: { feeds, viewers, jobs } };
+    return Response.json(body, { headers: noStore });
   });
 }

@@ -1,7 +1,7 @@
+import { listJobsQuerySchema } from '@/lib/contracts';
 import { handle, noStore, parseWith } from '@/lib/http/respond';
 import { queryOf } from '@/lib/http/params';
 import { getStore } from '@/lib/store/instance';
-import { listJobsQuerySchema } from './schema';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { stepIdSchema } from '@/lib/contracts';
+import { eventsQuerySchema } from '@/lib/contracts';
 import { notFound } from '@/lib/errors';
 import { handle, parseWith } from '@/lib/http/respond';
 import { jobParam, queryOf, type RouteContext } from '@/lib/http/params';
@@ -9,16 +8,11 @@ import { getStore } from '@/lib/store/instance';
 
 export const dynamic = 'force-dynamic';
 
-const querySchema = z.object({
-  after: z.string().max(256).optional(),
-  step: stepIdSchema.optional(),
-});
-
 /** GET /api/v1/jobs/{job}/events?after=&step= → text/event-stream (API.md "Events stream") */
 export async function GET(request: Request, ctx: RouteContext<{ job: string }>): Promise<Response> {
   return handle(async () => {
     const jobId = await jobParam(ctx);
-    const query = parseWith(querySchema, queryOf(request));
+    const query = parseWith(eventsQuerySchema, queryOf(request));
     const after = request.headers.get('last-event-id') || query.after || null;
     const store = await getStore();
     // Unknown jobs are a plain 404, not a stream that EventSource would retry forever.

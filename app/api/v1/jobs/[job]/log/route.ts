@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { stepIdSchema } from '@/lib/contracts';
+import { logDownloadQuerySchema } from '@/lib/contracts';
 import { notFound } from '@/lib/errors';
 import { handle, parseWith } from '@/lib/http/respond';
 import { jobParam, queryOf, type RouteContext } from '@/lib/http/params';
@@ -8,13 +7,11 @@ import { getStore } from '@/lib/store/instance';
 
 export const dynamic = 'force-dynamic';
 
-const querySchema = z.object({ step: stepIdSchema.optional(), format: z.enum(['ansi', 'text']).default('ansi') });
-
 /** GET /api/v1/jobs/{job}/log?step=&format=ansi|text → the raw log, streamed */
 export async function GET(request: Request, ctx: RouteContext<{ job: string }>): Promise<Response> {
   return handle(async () => {
     const jobId = await jobParam(ctx);
-    const query = parseWith(querySchema, queryOf(request));
+    const query = parseWith(logDownloadQuerySchema, queryOf(request));
     const store = await getStore();
     const job = await store.getJob(jobId);
     if (!job) throw notFound(`job ${jobId}`);

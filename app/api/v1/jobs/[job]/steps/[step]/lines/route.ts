@@ -1,3 +1,4 @@
+import { linesBodyFormat, readLinesQuerySchema, writeLinesQuerySchema } from '@/lib/contracts';
 import { readConfig } from '@/lib/config';
 import { badRequest } from '@/lib/errors';
 import { handle, noStore, parseWith } from '@/lib/http/respond';
@@ -5,7 +6,6 @@ import { queryOf, stepParam, type RouteContext } from '@/lib/http/params';
 import { getStore } from '@/lib/store/instance';
 import { authorizeJobWrite } from '@/lib/writes/jobs';
 import { writeLines } from '@/lib/writes/line-writer';
-import { bodyFormat, readLinesQuerySchema, writeLinesQuerySchema } from './schema';
 
 export const dynamic = 'force-dynamic';
 type Ctx = RouteContext<{ job: string; step: string }>;
@@ -25,7 +25,7 @@ export async function POST(request: Request, ctx: Ctx): Promise<Response> {
     const { job, step } = await stepParam(ctx);
     const store = await getStore();
     await authorizeJobWrite(store, request.headers, job);
-    const format = bodyFormat(request.headers.get('content-type'));
+    const format = linesBodyFormat(request.headers.get('content-type'));
     if (!format) throw badRequest('Content-Type must be text/plain or application/x-ndjson');
     const query = parseWith(writeLinesQuerySchema, queryOf(request));
     const result = await writeLines(store, {
