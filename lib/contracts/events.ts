@@ -12,8 +12,8 @@ import { finalJobStatusSchema, jobStatusSchema, stepMetaSchema } from './job';
  * `Last-Event-ID` header wins over it); `step` narrows lines and step events to one step.
  */
 export const eventsQuerySchema = z.object({
-  after: z.string().max(256).optional(),
-  step: stepIdSchema.optional(),
+  after: z.string().max(256).optional().describe("resume after this cursor; without it the stream starts at the job's first event"),
+  step: stepIdSchema.optional().describe("only this step's lines and step events"),
 });
 
 export const linesEventSchema = z.object({ step: z.string(), lines: z.array(lineSchema) });

@@ -86,10 +86,10 @@ export const MAX_LIST_LIMIT = 200;
 
 /** Query of `GET /api/v1/jobs`. `before` is the `next` of the previous page. */
 export const listJobsQuerySchema = z.object({
-  status: jobStatusSchema.optional(),
-  q: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(50),
-  before: z.string().max(512).optional(),
+  status: jobStatusSchema.optional().describe('only jobs with this status'),
+  q: z.string().max(200).optional().describe('case-insensitive substring of the id, the title or a label value'),
+  limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(50).describe('jobs on this page'),
+  before: z.string().max(512).optional().describe('the `next` of the previous page'),
 });
 
 // ---- write-side request bodies ----

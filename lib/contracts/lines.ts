@@ -46,14 +46,14 @@ export type LineRange = z.infer<typeof lineRangeSchema>;
 
 /** Query of `GET …/steps/{step}/lines`: `limit` lines from line `from`. */
 export const readLinesQuerySchema = z.object({
-  from: z.coerce.number().int().min(1).default(1),
-  limit: z.coerce.number().int().min(1).max(MAX_RANGE_LIMIT).default(1000),
+  from: z.coerce.number().int().min(1).default(1).describe('the first line of the range'),
+  limit: z.coerce.number().int().min(1).max(MAX_RANGE_LIMIT).default(1000).describe('lines at most'),
 });
 
 /** Query of `POST …/steps/{step}/lines`: `first` numbers the first line of a text body; `stream` tags its lines. */
 export const writeLinesQuerySchema = z.object({
-  first: z.coerce.number().int().min(1).optional(),
-  stream: streamSchema.default('out'),
+  first: z.coerce.number().int().min(1).optional().describe("text bodies: the number of the body's first line; default: after the step's last line"),
+  stream: streamSchema.default('out').describe('text bodies: the stream of every line'),
 });
 
 /** Content types of a `POST lines` body read as NDJSON records (`application/jsonl` is common too). */

@@ -15,20 +15,29 @@ const flag = z
 
 /** Query of both search APIs. `case` on = case-sensitive; off (default) = case-insensitive. */
 export const searchQuerySchema = z.object({
-  q: z.string().min(1, 'q is required').max(MAX_SEARCH_QUERY, `q is at most ${MAX_SEARCH_QUERY} characters`),
-  regex: flag,
-  case: flag,
-  limit: z.coerce.number().int().min(1).max(MAX_SEARCH_LIMIT).default(DEFAULT_SEARCH_LIMIT),
+  q: z
+    .string()
+    .min(1, 'q is required')
+    .max(MAX_SEARCH_QUERY, `q is at most ${MAX_SEARCH_QUERY} characters`)
+    .describe('a substring, or a regular expression with `regex`'),
+  regex: flag.describe('`q` is a regular expression (refused when too complex)'),
+  case: flag.describe('case-sensitive; default: case-insensitive'),
+  limit: z.coerce.number().int().min(1).max(MAX_SEARCH_LIMIT).default(DEFAULT_SEARCH_LIMIT).describe('matches at most'),
 });
 export type SearchQuery = z.infer<typeof searchQuerySchema>;
 
 /** `GET /api/v1/jobs/{job}/search` adds `step`. */
-export const jobSearchQuerySchema = searchQuerySchema.extend({ step: stepIdSchema.optional() });
+export const jobSearchQuerySchema = searchQuerySchema.extend({ step: stepIdSchema.optional().describe('only this step') });
 
 /** `GET /api/v1/search` adds a label filter (`key:value`) and `since` (ms since the epoch or ISO-8601). */
 export const globalSearchQuerySchema = searchQuerySchema.extend({
-  label: z.string().max(321).regex(/^[^:]{1,64}:.{0,256}$/, 'label is key:value').optional(),
-  since: z.string().max(40).optional(),
+  label: z
+    .string()
+    .max(321)
+    .regex(/^[^:]{1,64}:.{0,256}$/, 'label is key:value')
+    .optional()
+    .describe('`key:value`: only jobs with this label'),
+  since: z.string().max(40).optional().describe('ms since the epoch or an ISO-8601 date: only jobs created at or after it'),
 });
 
 /**

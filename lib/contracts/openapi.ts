@@ -1,0 +1,409 @@
+import { z } from 'zod';
+import { healthSchema } from './health';
+import { errorBodySchema } from './errors';
+import { jobPathSchema, stepPathSchema } from './ids';
+import {
+  completeBodySchema,
+  groupSchema,
+  jobAnswerSchema,
+  jobCreatedSchema,
+  jobListSchema,
+  jobMetaSchema,
+  listJobsQuerySchema,
+  putJobBodySchema,
+  putStepBodySchema,
+  stepAnswerSchema,
+  stepMetaSchema,
+  jobSummarySchema,
+} from './job';
+import {
+  NDJSON_CONTENT_TYPES,
+  TEXT_CONTENT_TYPES,
+  appendResultSchema,
+  lineRangeSchema,
+  lineSchema,
+  ndjsonLineSchema,
+  readLinesQuerySchema,
+  writeLinesQuerySchema,
+} from './lines';
+import { EVENT_SCHEMAS, eventsQuerySchema } from './events';
+import { logDownloadQuerySchema } from './download';
+import { globalSearchQuerySchema, globalSearchResultSchema, jobSearchQuerySchema, jobSearchResultSchema } from './search';
+
+/**
+ * The OpenAPI 3.1 document of the HTTP API, built from the zod contracts the routes parse with,
+ * so the document cannot describe a field the code does not check. Served at
+ * `GET /api/openapi.json`; openapi.test.ts checks it against the routes under app/api, both ways.
+ *
+ * Every schema a route reads or answers is a named component; operations point at it by $ref.
+ * Schemas are converted in their input view: objects stay open (no `additionalProperties: false`)
+ * unless the contract itself is strict, because answers may grow fields (docs/api.md) and
+ * request bodies are strict exactly where the routes refuse unknown fields.
+ */
+
+type JsonSchema = z.core.JSONSchema.JSONSchema;
+type Method = 'get' | 'put' | 'post';
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500 | 503;
+
+interface MediaType {
+  schema: JsonSchema;
+  [extension: `x-${string}`]: unknown;
+}
+
+interface Parameter {
+  name: string;
+  in: 'path' | 'query' | 'header';
+  required: boolean;
+  description?: string;
+  schema: JsonSchema;
+}
+
+interface ResponseObject {
+  description: string;
+  headers?: Record<string, { description: string; schema: JsonSchema }>;
+  content?: Record<string, MediaType>;
+}
+
+interface Operation {
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  parameters?: Parameter[];
+  requestBody?: { required: boolean; description?: string; content: Record<string, MediaType> };
+  responses: Record<string, ResponseObject | { $ref: string }>;
+  security?: Record<string, string[]>[];
+}
+
+export interface OpenApiDocument {
+  openapi: '3.1.0';
+  info: { title: string; version: string; description: string };
+  jsonSchemaDialect: string;
+  tags: { name: string; description: string }[];
+  paths: Record<string, Partial<Record<Method, Operation>>>;
+  components: {
+    schemas: Record<string, JsonSchema>;
+    responses: Record<string, ResponseObject>;
+    securitySchemes: Record<string, { type: 'http'; scheme: 'bearer'; description: string }>;
+  };
+}
+
+/** The named components: every body and answer of the API, and each events-stream payload. */
+const COMPONENTS = {
+  ErrorBody: errorBodySchema,
+  Health: healthSchema,
+  JobList: jobListSchema,
+  JobSummary: jobSummarySchema,
+  JobMeta: jobMetaSchema,
+  StepMeta: stepMetaSchema,
+  Group: groupSchema,
+  Line: lineSchema,
+  JobCreated: jobCreatedSchema,
+  JobAnswer: jobAnswerSchema,
+  StepAnswer: stepAnswerSchema,
+  PutJobBody: putJobBodySchema,
+  PutStepBody: putStepBodySchema,
+  CompleteBody: completeBodySchema,
+  NdjsonLine: ndjsonLineSchema,
+  AppendResult: appendResultSchema,
+  LineRange: lineRangeSchema,
+  JobSearchResult: jobSearchResultSchema,
+  GlobalSearchResult: globalSearchResultSchema,
+  LinesEvent: EVENT_SCHEMAS.lines,
+  StepEvent: EVENT_SCHEMAS.step,
+  JobEvent: EVENT_SCHEMAS.job,
+  EndEvent: EVENT_SCHEMAS.end,
+  ErrorEvent: EVENT_SCHEMAS.error,
+} satisfies Record<string, z.ZodType>;
+type ComponentName = keyof typeof COMPONENTS;
+
+const ref = (name: ComponentName): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+const json = (name: ComponentName): Record<string, MediaType> => ({ 'application/json': { schema: ref(name) } });
+
+/** The error statuses, each with the codes lib/errors.ts answers it with. */
+const ERROR_RESPONSES: Record<ErrorStatus, string> = {
+  400: 'bad_request: an id outside its pattern, a query or body the contract refuses, a malformed line (`last` says what was stored)',
+  401: 'unauthorized: the write needs `Authorization: Bearer <token>`',
+  403: 'forbidden: the token is not the write token of this job (or not the ingest key)',
+  404: 'not_found: unknown job or step',
+  409: 'line_gap (`expected` is the line to resend from), job_completed (the job takes no more writes) or conflict (two requests created the job at once)',
+  413: 'too_large: a body or a line over its limit',
+  500: 'internal: an unexpected failure; the message hides its details',
+  503: 'unavailable: the storage backend cannot be reached; retry after `Retry-After` seconds',
+};
+const errorRef = (status: ErrorStatus) => ({ $ref: `#/components/responses/Error${status}` });
+/** Any route that reaches the store can meet an unexpected failure or an unreachable backend. */
+const STORE_ERRORS: ErrorStatus[] = [500, 503];
+
+function errorResponses(statuses: ErrorStatus[]): Record<string, { $ref: string }> {
+  return Object.fromEntries([...statuses, ...STORE_ERRORS].map((status) => [String(status), errorRef(status)]));
+}
+
+function toSchema(schema: z.ZodType): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input' });
+  return rest;
+}
+
+/** One parameter per field of a zod object: path params are required, query params as the schema says. */
+function parameters(where: 'path' | 'query', schema: z.ZodObject): Parameter[] {
+  const converted = toSchema(schema);
+  const required = new Set(converted.required ?? []);
+  return Object.entries(converted.properties ?? {}).map(([name, property]) => {
+    const { description, ...rest } = typeof property === 'boolean' ? { description: undefined } : property;
+    return {
+      name,
+      in: where,
+      required: where === 'path' || (required.has(name) && rest.default === undefined),
+      ...(typeof description === 'string' ? { description } : {}),
+      schema: rest,
+    };
+  });
+}
+
+const writeToken = [{ writeToken: [] }];
+
+function buildPaths(): OpenApiDocument['paths'] {
+  const job = parameters('path', jobPathSchema);
+  const step = parameters('path', stepPathSchema);
+  return {
+    '/api/health': {
+      get: {
+        operationId: 'getHealth',
+        tags: ['server'],
+        summary: 'Whether the server and its store are up, and how many live viewers it serves',
+        responses: { '200': { description: 'the server answers', content: json('Health') }, ...errorResponses([]) },
+      },
+    },
+    '/api/openapi.json': {
+      get: {
+        operationId: 'getOpenApi',
+        tags: ['server'],
+        summary: 'This document',
+        responses: { '200': { description: 'the OpenAPI 3.1 document', content: { 'application/json': { schema: { type: 'object' } } } } },
+      },
+    },
+    '/api/v1/jobs': {
+      get: {
+        operationId: 'listJobs',
+        tags: ['read'],
+        summary: 'Jobs, newest first, one page at a time',
+        parameters: parameters('query', listJobsQuerySchema),
+        responses: { '200': { description: 'a page of jobs; `next` is the `before` of the next page', content: json('JobList') }, ...errorResponses([400]) },
+      },
+    },
+    '/api/v1/jobs/{job}': {
+      get: {
+        operationId: 'getJob',
+        tags: ['read'],
+        summary: "A job's metadata with its cursor and steps",
+        parameters: job,
+        responses: { '200': { description: 'the job', content: json('JobMeta') }, ...errorResponses([400, 404]) },
+      },
+      put: {
+        operationId: 'putJob',
+        tags: ['write'],
+        summary: 'Create a job (answering its write token, once) or update it',
+        description:
+          'Creating needs the ingest key when the server has one (open otherwise); updating needs the job\'s write token. An empty body counts as `{}`.',
+        parameters: job,
+        requestBody: { required: false, content: json('PutJobBody') },
+        responses: {
+          '200': { description: 'the job was updated', content: json('JobAnswer') },
+          '201': { description: 'the job was created; keep `writeToken`, it is not shown again', content: json('JobCreated') },
+          ...errorResponses([400, 401, 403, 409, 413]),
+        },
+        security: [{}, { ingestKey: [] }, { writeToken: [] }],
+      },
+    },
+    '/api/v1/jobs/{job}/steps/{step}': {
+      get: {
+        operationId: 'getStep',
+        tags: ['read'],
+        summary: "A step's metadata",
+        parameters: step,
+        responses: { '200': { description: 'the step', content: json('StepAnswer') }, ...errorResponses([400, 404]) },
+      },
+      put: {
+        operationId: 'putStep',
+        tags: ['write'],
+        summary: 'Create or update a step; a status change stamps startedAt/endedAt',
+        description: 'A step that ends closes the groups still open in it. Changing a status once the job is complete is a 409.',
+        parameters: step,
+        requestBody: { required: false, content: json('PutStepBody') },
+        responses: { '200': { description: 'the step as stored', content: json('StepAnswer') }, ...errorResponses([400, 401, 403, 404, 409, 413]) },
+        security: writeToken,
+      },
+    },
+    '/api/v1/jobs/{job}/steps/{step}/lines': {
+      get: {
+        operationId: 'readLines',
+        tags: ['read'],
+        summary: 'A range of a step\'s lines, read without scanning the step from its start',
+        parameters: [...step, ...parameters('query', readLinesQuerySchema)],
+        responses: { '200': { description: 'the lines from `from` on, and the step\'s last line', content: json('LineRange') }, ...errorResponses([400, 404]) },
+      },
+      post: {
+        operationId: 'appendLines',
+        tags: ['write'],
+        summary: 'Append lines to a step, whole or streamed',
+        description: [
+          'A text body is split on LF, and `first` numbers its first line (default: after the last stored line).',
+          'An NDJSON body holds one NdjsonLine record a line.',
+          'Lines are committed in order as they arrive and reach live viewers before the request ends.',
+          'A line already stored is counted in `duplicates`; a gap is a 409 naming the `expected` line;',
+          'a malformed line ends the request with a 400 whose `last` is the last line stored.',
+        ].join(' '),
+        parameters: [...step, ...parameters('query', writeLinesQuerySchema)],
+        requestBody: {
+          required: true,
+          content: {
+            ...Object.fromEntries(TEXT_CONTENT_TYPES.map((type) => [type, { schema: { type: 'string' } }])),
+            ...Object.fromEntries(NDJSON_CONTENT_TYPES.map((type) => [type, { schema: ref('NdjsonLine') }])),
+          },
+        },
+        responses: { '200': { description: 'every counted line is stored', content: json('AppendResult') }, ...errorResponses([400, 401, 403, 404, 409, 413]) },
+        security: writeToken,
+      },
+    },
+    '/api/v1/jobs/{job}/complete': {
+      post: {
+        operationId: 'completeJob',
+        tags: ['write'],
+        summary: 'Complete the job: open groups close, the end-of-stream sentinel is written, later writes are a 409',
+        parameters: job,
+        requestBody: { required: true, content: json('CompleteBody') },
+        responses: { '200': { description: 'the completed job', content: json('JobAnswer') }, ...errorResponses([400, 401, 403, 404, 409, 413]) },
+        security: writeToken,
+      },
+    },
+    '/api/v1/jobs/{job}/events': {
+      get: {
+        operationId: 'streamEvents',
+        tags: ['read'],
+        summary: "The job's events as Server-Sent Events, resumable by cursor",
+        description:
+          'Each `lines`, `step`, `job` and `end` event carries its cursor as `id`; `end` closes the stream. A failure mid-stream is an `error` event. A comment arrives at least every 15 s.',
+        parameters: [
+          ...job,
+          ...parameters('query', eventsQuerySchema),
+          {
+            name: 'Last-Event-ID',
+            in: 'header',
+            required: false,
+            description: 'Sent by EventSource on reconnect; wins over `after`',
+            schema: toSchema(eventsQuerySchema.shape.after),
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'an event stream; `x-events` gives the JSON `data` of each event name',
+            content: {
+              'text/event-stream': {
+                schema: { type: 'string' },
+                'x-events': {
+                  lines: ref('LinesEvent'),
+                  step: ref('StepEvent'),
+                  job: ref('JobEvent'),
+                  end: ref('EndEvent'),
+                  error: ref('ErrorEvent'),
+                },
+              },
+            },
+          },
+          ...errorResponses([400, 404]),
+        },
+      },
+    },
+    '/api/v1/jobs/{job}/log': {
+      get: {
+        operationId: 'downloadLog',
+        tags: ['read'],
+        summary: 'The raw log of the job or of one step, as a streamed download',
+        parameters: [...job, ...parameters('query', logDownloadQuerySchema)],
+        responses: {
+          '200': {
+            description: 'the log, one line per LF; `text` strips escape codes',
+            headers: {
+              'Content-Disposition': { description: 'attachment; `{job}[-{step}].log`, or `.txt` for `format=text`', schema: { type: 'string' } },
+            },
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+          ...errorResponses([400, 404]),
+        },
+      },
+    },
+    '/api/v1/jobs/{job}/search': {
+      get: {
+        operationId: 'searchJob',
+        tags: ['search'],
+        summary: "Search one job's log: line positions and match ranges in plain text",
+        parameters: [...job, ...parameters('query', jobSearchQuerySchema)],
+        responses: { '200': { description: 'matches in job order', content: json('JobSearchResult') }, ...errorResponses([400, 404]) },
+      },
+    },
+    '/api/v1/search': {
+      get: {
+        operationId: 'searchAll',
+        tags: ['search'],
+        summary: 'Search across jobs, newest first',
+        parameters: parameters('query', globalSearchQuerySchema),
+        responses: { '200': { description: 'matches with their job and stored line', content: json('GlobalSearchResult') }, ...errorResponses([400]) },
+      },
+    },
+  };
+}
+
+function buildComponents(): OpenApiDocument['components'] {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(COMPONENTS)) registry.add(schema, { id });
+  const converted = z.toJSONSchema(registry, { io: 'input', uri: (id) => `#/components/schemas/${id}` });
+  const schemas = Object.fromEntries(
+    Object.entries(converted.schemas).map(([id, { $schema: _dialect, $id: _id, ...schema }]) => [id, schema]),
+  );
+  const responses = Object.fromEntries(
+    Object.entries(ERROR_RESPONSES).map(([status, description]) => {
+      const response: ResponseObject = { description, content: json('ErrorBody') };
+      if (status === '503') {
+        response.headers = { 'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer' } } };
+      }
+      return [`Error${status}`, response];
+    }),
+  );
+  return {
+    schemas,
+    responses,
+    securitySchemes: {
+      writeToken: { type: 'http', scheme: 'bearer', description: 'The job\'s write token, answered once when `PUT /api/v1/jobs/{job}` creates it' },
+      ingestKey: { type: 'http', scheme: 'bearer', description: 'The server\'s ingest key (LOGSCOPE_INGEST_KEY), needed to create a job when one is set' },
+    },
+  };
+}
+
+export function buildOpenApiDocument(): OpenApiDocument {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Logscope',
+      version: '1',
+      description:
+        'Producers push CI log lines; browsers read them as ranges and live events. Unknown paths under /api answer the JSON error body with 404. See docs/api.md.',
+    },
+    jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
+    tags: [
+      { name: 'write', description: 'Producers: jobs, steps, lines, completion (bearer tokens)' },
+      { name: 'read', description: 'Browsers and tools: metadata, line ranges, events, downloads' },
+      { name: 'search', description: 'Substring or regex search in one job or across jobs' },
+      { name: 'server', description: 'Health and this document' },
+    ],
+    paths: buildPaths(),
+    components: buildComponents(),
+  };
+}
+
+let built: OpenApiDocument | undefined;
+
+/** The document, built once per process. */
+export function openApiDocument(): OpenApiDocument {
+  built ??= buildOpenApiDocument();
+  return built;
+}
