@@ -25,7 +25,7 @@ export default defineConfig({
     trace: 'off',
     launchOptions: {
       executablePath: chromium,
-      // Debian Chromium as root on a machine without network (NOTES.md); Playwright adds --no-sandbox.
+      // Debian Chromium as root on a machine without network (docs/notes.md); Playwright adds --no-sandbox.
       args: [
         '--disable-gpu',
         '--disable-quic',

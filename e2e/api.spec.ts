@@ -3,7 +3,7 @@ import http from 'node:http';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { completeJob, createJob, sendLines, uniqueJobId } from './fixtures';
 
-/** HTTP contract checks (API.md) against the real server: status codes, bodies, streaming. */
+/** HTTP contract checks (docs/api.md) against the real server: status codes, bodies, streaming. */
 
 const api = (baseURL: string | undefined) => `${baseURL}/api/v1`;
 

@@ -1,6 +1,6 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
-/** The one page object of the viewer specs: the DOM hooks of API.md, nothing else. */
+/** The one page object of the viewer specs: the DOM hooks of docs/api.md, nothing else. */
 export class LogPage {
   constructor(readonly page: Page) {}
 
@@ -70,7 +70,7 @@ export class LogPage {
     return this.scroller.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 30);
   }
 
-  /** The in-log search field (API.md: role `searchbox`). */
+  /** The in-log search field (docs/api.md: role `searchbox`). */
   get searchBox(): Locator {
     return this.page.getByRole('searchbox', { name: 'Search log' });
   }

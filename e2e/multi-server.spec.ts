@@ -18,7 +18,7 @@ import {
  * Issue 4 "Several servers": two Logscope servers sharing one PostgreSQL database or one NATS
  * JetStream account. A producer writes through server A; viewers connected to server B see
  * the lines live and the end of the job; each server holds one backend subscription per live
- * job whatever the number of its viewers (DESIGN.md "Scale and failure").
+ * job whatever the number of its viewers (docs/architecture.md "The live hub").
  * Ports (brief): Logscope 3160-3165, private PostgreSQL 55433.
  */
 

@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { globalSearchResultSchema, jobSearchResultSchema } from '../lib/contracts/search';
 import { createJob, sendLines, uniqueJobId } from './fixtures';
 
-/** Search API contract (API.md): shapes and status codes against the shared server. */
+/** Search API contract (docs/api.md): shapes and status codes against the shared server. */
 
 const api = (baseURL: string | undefined) => `${baseURL}/api/v1`;
 const ESC = '\x1b';

@@ -1,6 +1,6 @@
 /**
  * Typed errors with messages that are safe to show a client. Route handlers turn them into
- * API.md's `{"error": {"code", "message"}}` bodies; anything else becomes a 500 without details.
+ * docs/api.md's `{"error": {"code", "message"}}` bodies; anything else becomes a 500 without details.
  */
 export type ErrorCode =
   | 'bad_request'

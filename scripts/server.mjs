@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The production server: Next's request handler on a plain Node HTTP server, so that long
 // streamed uploads (a producer's POST lines can last a whole build) are not cut by Node's
-// default 300 s requestTimeout (NOTES.md).
+// default 300 s requestTimeout (docs/notes.md).
 import http from 'node:http';
 import path from 'node:path';
 import next from 'next';

@@ -4,7 +4,7 @@ import { ToolButton } from '@/components/ui/button';
 import type { LogSearch } from './use-log-search';
 
 /**
- * The in-log search field (role `searchbox`, API.md DOM hook) with its toggles, counter and
+ * The in-log search field (role `searchbox`, docs/api.md DOM hook) with its toggles, counter and
  * next/previous buttons. Enter / Shift+Enter step through matches, Escape clears.
  */
 export const SearchBox = forwardRef<HTMLInputElement, { search: LogSearch }>(function SearchBox({ search }, ref) {

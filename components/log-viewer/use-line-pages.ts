@@ -18,7 +18,7 @@ export type LineLookup = (step: string, n: number) => Line | undefined;
 /**
  * Fetches the aligned pages that are on screen (React Query: cached, deduped, retried) and
  * answers "what is line n of step s" from those pages or the live tail. Pages are immutable
- * arrays of up to PAGE_SIZE lines, kept out of structural sharing (NOTES.md).
+ * arrays of up to PAGE_SIZE lines, kept out of structural sharing (docs/notes.md).
  */
 export function useLinePages(opts: {
   apiBase: string;

@@ -34,7 +34,7 @@ function upsertStep(job: JobMeta, step: StepMeta): JobMeta {
 }
 
 /**
- * The job's one events stream (API.md "Events stream").
+ * The job's one events stream (docs/api.md "Events stream").
  *
  * Opened after the metadata, from its `cursor`, so history comes from range requests and the
  * stream only appends. `lines` go to the LiveTail (flushed once per frame); `step` and `job`

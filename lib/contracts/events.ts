@@ -4,7 +4,7 @@ import { lineSchema } from './lines';
 import { finalJobStatusSchema, jobStatusSchema, stepMetaSchema } from './job';
 
 /**
- * The events-stream vocabulary (API.md "Events stream"). The server encodes with these
+ * The events-stream vocabulary (docs/api.md "Events stream"). The server encodes with these
  * schemas and the browser decodes with them: never `JSON.parse(x) as T`.
  */
 /**

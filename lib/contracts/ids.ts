@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
-/** API.md: job ids. The first character is never `.`, so `.` and `..` cannot match. */
+/** docs/api.md: job ids. The first character is never `.`, so `.` and `..` cannot match. */
 export const JOB_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-/** API.md: step ids. */
+/** docs/api.md: step ids. */
 export const STEP_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export const jobIdSchema = z.string().regex(JOB_ID_PATTERN, 'job id must match [A-Za-z0-9][A-Za-z0-9._-]{0,127}');

@@ -11,7 +11,7 @@ export type Stream = z.infer<typeof streamSchema>;
 export const MAX_LINE_BYTES = 1024 * 1024;
 /** The viewer renders this many characters of a line and offers "show all" for the rest. */
 export const RENDER_LINE_CHARS = 16 * 1024;
-/** API.md: `GET lines?limit=` is at most this. */
+/** docs/api.md: `GET lines?limit=` is at most this. */
 export const MAX_RANGE_LIMIT = 5000;
 
 /** A stored line, as served by every read API. `ts` is ms since the epoch. */

@@ -1,5 +1,5 @@
 /**
- * In-band group markers (API.md), recognised per line:
+ * In-band group markers (docs/api.md), recognised per line:
  * - GitHub `::group::NAME` / `::endgroup::` and the runner's `##[group]NAME` / `##[endgroup]`,
  *   at the start of the visible text, optionally behind the ISO timestamp that GitHub's log
  *   download puts in front of every line;

@@ -2,7 +2,7 @@ import { notFound } from '../errors';
 import type { LogStore, StoreEvent } from '../store/types';
 
 /**
- * Fan-out of one job's live events to every viewer in this process (DESIGN.md "Scale").
+ * Fan-out of one job's live events to every viewer in this process (docs/architecture.md "The live hub").
  *
  * Protocol: a feed holds ONE store subscription per running job, started at the job's
  * metadata cursor, and keeps a bounded ring of its recent events. A viewer that resumes at a

@@ -3,7 +3,7 @@ import { parseRetryAfter } from './backoff';
 import { LogscopeError, type LogscopeErrorKind } from './errors';
 
 /**
- * The one place the SDK talks HTTP: fetch, bearer auth, API.md error bodies turned into
+ * The one place the SDK talks HTTP: fetch, bearer auth, docs/api.md error bodies turned into
  * LogscopeError, responses validated with the shared zod schemas (never `as T`).
  */
 export interface HttpOptions {

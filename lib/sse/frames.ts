@@ -1,7 +1,7 @@
 import type { EventData, EventName } from '../contracts/events';
 
 /**
- * The only code that writes event-stream frames (STYLE.md #4). Data is always one line of
+ * The only code that writes event-stream frames (docs/style.md #4). Data is always one line of
  * JSON: a raw CR or LF in data would cut the event (CR, LF and CRLF all end an SSE line).
  */
 

@@ -1,5 +1,5 @@
 /**
- * The one conformance suite every LogStore backend runs (STYLE.md §3). A backend's test file
+ * The one conformance suite every LogStore backend runs (docs/style.md §3). A backend's test file
  * calls `describeLogStoreConformance('file', factory)`; the factory gives a ready store over
  * fresh or shared data. Every test uses its own unique job ids, so a shared store is fine.
  *

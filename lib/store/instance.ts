@@ -4,7 +4,7 @@ import { createStore } from './index';
 import type { LogStore } from './types';
 
 /**
- * One store per server process. Next can evaluate modules more than once (NOTES.md), so the
+ * One store per server process. Next can evaluate modules more than once (docs/notes.md), so the
  * instance lives on globalThis; route handlers call getStore().
  */
 const globalForStore = globalThis as typeof globalThis & { __logscopeStore?: Promise<LogStore> };

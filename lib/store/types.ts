@@ -54,7 +54,7 @@ export interface ListJobsQuery {
 }
 
 /**
- * The one storage interface (DESIGN.md "Storage backends"). Every backend passes the same
+ * The one storage interface (docs/architecture.md "The store interface"). Every backend passes the same
  * conformance suite (conformance.ts). Methods throw AppError subclasses from lib/errors:
  * not_found for an unknown job or step, JobCompletedError for writes after `complete`,
  * LineGapError for gaps, UnavailableError when the backend cannot be reached.

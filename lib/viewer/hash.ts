@@ -2,7 +2,7 @@ import { isStepId } from '@/lib/contracts';
 import { MAX_LINK_LINE } from './constants';
 
 /**
- * Deep links (API.md "Pages"). On a job page: `#{step}`, `#{step}:{n}`, `#{step}:{a}-{b}`.
+ * Deep links (docs/api.md "Pages"). On a job page: `#{step}`, `#{step}:{n}`, `#{step}:{a}-{b}`.
  * On a step page: `#L{n}`, `#L{a}-L{b}`. The hash is user input: anything that does not
  * parse exactly (bad step id, zero, huge or non-decimal numbers, extra text) is ignored,
  * never echoed into the page.

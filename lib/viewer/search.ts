@@ -1,7 +1,7 @@
 import { MAX_SEARCH_QUERY } from '@/lib/contracts/search';
 
 /**
- * Pure logic of the search UI (API.md search endpoints): request URLs, the match cursor of the
+ * Pure logic of the search UI (docs/api.md "Search"): request URLs, the match cursor of the
  * in-log search, and the `/search` page's URL state. No DOM, no fetch.
  */
 

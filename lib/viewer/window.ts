@@ -3,7 +3,7 @@ import { MAX_WINDOW_ROWS } from './constants';
 /**
  * The slice of the row model that the virtual list holds: rows [start, start + size).
  * Below `max` rows the window is the whole model; above it the list holds `max` rows and
- * the user pages the window (or jumps to a line, which recentres it). See NOTES.md on the
+ * the user pages the window (or jumps to a line, which recentres it). See docs/notes.md on the
  * browser's element-height cap.
  */
 export interface RowWindow {

@@ -6,7 +6,7 @@ import type { LogStore } from '../store/types';
 import { KeyedLock } from './keyed-lock';
 
 /**
- * The write path of `POST lines` (API.md "Write side"), the same for every backend:
+ * The write path of `POST lines` (docs/api.md "Writing"), the same for every backend:
  * body bytes → lines (streamed, chunk by chunk) → duplicates dropped, gaps refused →
  * lib/ingest (\r, carried styles, groups, masks) → store.append, one batch per body chunk,
  * so lines reach live viewers while a long request is still open. Each batch is durable

@@ -3,7 +3,7 @@ import { errorResponse } from '@/lib/http/respond';
 
 export const dynamic = 'force-dynamic';
 
-/** Unknown API paths answer API.md's JSON error, not an HTML page. */
+/** Unknown API paths answer docs/api.md's JSON error, not an HTML page. */
 function unknown(request: Request): Response {
   return errorResponse(notFound(`no API at ${new URL(request.url).pathname}`));
 }

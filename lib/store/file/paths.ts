@@ -3,7 +3,7 @@ import { isJobId, isStepId } from '../../contracts';
 import { badRequest } from '../../errors';
 
 /**
- * The only place ids become paths. Every id is checked against API.md's patterns (which exclude
+ * The only place ids become paths. Every id is checked against docs/api.md's patterns (which exclude
  * `.`, `..`, separators and NUL) before it is joined to the store root; nothing else untrusted
  * is ever joined.
  */

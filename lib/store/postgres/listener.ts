@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { UnavailableError } from '../../errors';
 
-/** NOTIFY channel; payload `{"job": id, "cursor": "123"}` (NOTES.md: payloads stay tiny). */
+/** NOTIFY channel; payload `{"job": id, "cursor": "123"}` (docs/notes.md: payloads stay tiny). */
 export const CHANNEL = 'logscope_events';
 /** Lets operators (and tests) tell the LISTEN session from pooled ones in pg_stat_activity. */
 export const LISTEN_APPLICATION_NAME = 'logscope-listen';
@@ -208,7 +208,7 @@ export class PgListener {
 }
 
 /**
- * Module state can be evaluated more than once under Next (NOTES.md), so listeners live on
+ * Module state can be evaluated more than once under Next (docs/notes.md), so listeners live on
  * globalThis, one per connection string, reference-counted by the stores using them.
  */
 const REGISTRY = Symbol.for('logscope.postgres.listeners');

@@ -8,7 +8,7 @@ import { getStore } from '@/lib/store/instance';
 
 export const dynamic = 'force-dynamic';
 
-/** GET /api/v1/jobs/{job}/events?after=&step= → text/event-stream (API.md "Events stream") */
+/** GET /api/v1/jobs/{job}/events?after=&step= → text/event-stream (docs/api.md "Events stream") */
 export async function GET(request: Request, ctx: RouteContext<{ job: string }>): Promise<Response> {
   return handle(async () => {
     const jobId = await jobParam(ctx);
