@@ -5,7 +5,7 @@ import { findLineMarker, findSectionMarkers } from './markers';
 import { isUsableMask, maskPlain, parseAddMask } from './masks';
 import { parseState, penFromState, penToState } from './state';
 
-export { createLineSplitter, type LineSplitter } from './splitter';
+export { createBodyLineSplitter, type BodyLineSplitter } from './body-line-splitter';
 export { MAX_GROUP_DEPTH, MAX_GROUPS } from './state';
 export { MIN_MASK_CHARS } from './masks';
 
