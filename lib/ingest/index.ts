@@ -6,7 +6,7 @@ import { isUsableMask, maskPlain, parseAddMask } from './masks';
 import { parseState, penFromState, penToState } from './state';
 
 export { createBodyLineSplitter, type BodyLineSplitter } from './body-line-splitter';
-export { MAX_GROUP_DEPTH, MAX_GROUPS } from './state';
+export { MAX_GROUPS } from './state';
 export { MIN_MASK_CHARS } from './masks';
 
 /** One decoded line, no trailing `\n`; may contain `\r` and escapes. */

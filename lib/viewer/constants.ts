@@ -16,8 +16,5 @@ export const DISPLAY_LINE_CHARS = 1_000;
 /** Live lines kept per step in memory; older ones are served again by range requests. */
 export const LIVE_KEEP_LINES = 5_000;
 
-/** Nested groups deeper than this are shown as plain lines (bounded recursion and indent). */
-export const MAX_GROUP_DEPTH = 16;
-
 /** Highest line number a deep link may name (API line numbers are far below this). */
 export const MAX_LINK_LINE = 1_000_000_000;
