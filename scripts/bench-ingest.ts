@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createLineSplitter, ingestLines, type RawLine } from '../lib/ingest';
+import { createBodyLineSplitter, ingestLines, type RawLine } from '../lib/ingest';
 import { renderLineHtml } from '../lib/ansi/render';
 
 const corpus = path.resolve(process.argv[2] ?? path.join(__dirname, '../../shared/corpus/public'));
@@ -34,7 +34,7 @@ console.log('file'.padEnd(46), 'bytes'.padStart(9), 'lines'.padStart(7), 'split 
 for (const file of readdirSync(corpus).filter((f) => f !== 'MANIFEST.md').sort()) {
   const bytes = new Uint8Array(readFileSync(path.join(corpus, file)));
   let t = process.hrtime.bigint();
-  const splitter = createLineSplitter();
+  const splitter = createBodyLineSplitter();
   const texts = [...splitter.push(bytes), ...splitter.end()];
   const split = ms(t);
   const raw = texts.map((text, i): RawLine => ({ n: i + 1, ts: i, stream: 'out', text }));

@@ -1,6 +1,6 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
-import { fetchJobList } from '@/components/log-viewer/api';
+import { fetchJobList } from '@/lib/client/api';
 import { StatusBadge } from '@/components/ui/status-icon';
 import { useNow } from '@/components/ui/use-now';
 import { elapsed, formatCount, formatDuration } from '@/lib/viewer/format';

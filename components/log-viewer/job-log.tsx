@@ -12,7 +12,7 @@ import { buildRowModel, lineRunsIn } from '@/lib/viewer/rows';
 import { buildSections, rememberStatuses } from '@/lib/viewer/sections';
 import { refitWindow, shiftWindow, windowAtEnd } from '@/lib/viewer/window';
 import { useNow } from '@/components/ui/use-now';
-import { ApiError, fetchJob } from './api';
+import { ApiError, fetchJob } from '@/lib/client/api';
 import { JobHeader } from './job-header';
 import { LineHtmlCache } from './line-html';
 import { LogList } from './log-list';
@@ -25,7 +25,7 @@ import { frameScheduler } from './frame-scheduler';
 import { useLinePages } from './use-line-pages';
 import { useLiveStream } from './use-live-stream';
 import { useLogSearch } from './use-log-search';
-import { useSearchMarks } from './use-search-marks';
+import { useSearchMarks } from '@/components/ui/use-search-marks';
 import type { ScrollRequest } from './log-list';
 
 /** Rows fetched beyond what is on screen, so short scrolls find their lines loaded. */

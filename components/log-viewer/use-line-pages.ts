@@ -5,7 +5,7 @@ import type { Line } from '@/lib/contracts';
 import { PAGE_SIZE } from '@/lib/viewer/constants';
 import type { LiveTail } from '@/lib/viewer/live-tail';
 import { pageFirstLine, pageOf, type PageRef } from '@/lib/viewer/pages';
-import { fetchLinePage } from './api';
+import { fetchLinePage } from '@/lib/client/api';
 import { viewerKeys } from './query-keys';
 
 /** How long a range page stays cached after it scrolled out of view. */

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { QueryClient } from '@tanstack/react-query';
 import { EVENT_SCHEMAS, type EventData, type EventName, type JobMeta, type StepMeta } from '@/lib/contracts';
 import type { LiveTail } from '@/lib/viewer/live-tail';
-import { eventsUrl } from './api';
+import { eventsUrl } from '@/lib/client/api';
 import { viewerKeys } from './query-keys';
 
 /** What the "live" indicator shows. */

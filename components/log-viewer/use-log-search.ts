@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import type { JobSearchResult } from '@/lib/contracts/search';
 import { isRunnable, matchCounter, stepMatch, type SearchOptions } from '@/lib/viewer/search';
-import { ApiError, fetchJobSearch } from './api';
+import { ApiError, fetchJobSearch } from '@/lib/client/api';
 import { viewerKeys } from './query-keys';
 
 /** Typing pauses this long before the search runs on its own (Enter runs it at once). */

@@ -1,8 +1,8 @@
 'use client';
 import { useMemo, useRef } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { ApiError, fetchGlobalSearch } from '@/components/log-viewer/api';
-import { useSearchMarks, type MarkRows } from '@/components/log-viewer/use-search-marks';
+import { ApiError, fetchGlobalSearch } from '@/lib/client/api';
+import { useSearchMarks, type MarkRows } from '@/components/ui/use-search-marks';
 import { renderLineHtml } from '@/lib/ansi/render';
 import { formatCount } from '@/lib/viewer/format';
 import { globalSearchUrl, groupByJob, hitHref, type GlobalSearchForm } from '@/lib/viewer/search';

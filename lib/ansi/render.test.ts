@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderLineHtml } from './render';
+import { DEFAULT_RENDER_CHARS, renderLineHtml } from './render';
 import { canonicalizeLine } from './terminal';
 import { tokenizeCanonical } from './canonical';
 import { plainText } from './plain';
@@ -44,11 +44,11 @@ describe('renderLineHtml', () => {
     expect(renderLineHtml(text, { maxChars: 8 }).truncated).toBe(false);
   });
 
-  it('truncates at RENDER_LINE_CHARS by default', () => {
+  it('truncates at DEFAULT_RENDER_CHARS by default', () => {
     const r = renderLineHtml('x'.repeat(20_000));
     expect(r.truncated).toBe(true);
     expect(r.totalChars).toBe(20_000);
-    expect(r.html).toHaveLength(16 * 1024);
+    expect(r.html).toHaveLength(DEFAULT_RENDER_CHARS);
   });
 
   it('finishes on a 1 MB line starting with a 13-parameter unterminated CSI', () => {

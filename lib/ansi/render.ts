@@ -1,5 +1,4 @@
 import Convert from 'ansi-to-html';
-import { RENDER_LINE_CHARS } from '../contracts/lines';
 import { tokenizeCanonical, type CanonicalToken } from './canonical';
 import { ANSI_16, DEFAULT_BG, DEFAULT_FG, hexToRgb } from './palette';
 import { canonicalizeLine } from './terminal';
@@ -31,6 +30,14 @@ const DEFAULT_BG_RGB = RGB_BASE + hexToRgb(DEFAULT_BG);
 const CONVERT_FLAGS = BOLD | ITALIC | UNDERLINE | STRIKE;
 const DIM_OPEN = '<span style="opacity:0.65">';
 
+/**
+ * Visible characters renderLineHtml renders when its caller names no limit: a bound on the
+ * markup one call builds for a line of up to MAX_LINE_BYTES. Not the viewer's "show all"
+ * cut-off: the viewer always passes its own limit (lib/viewer's DISPLAY_LINE_CHARS, or the
+ * whole line once the user asks for it).
+ */
+export const DEFAULT_RENDER_CHARS = 16 * 1024;
+
 export interface RenderedLine {
   html: string;
   /** true when the line has more than `maxChars` visible characters */
@@ -40,7 +47,7 @@ export interface RenderedLine {
 }
 
 export function renderLineHtml(text: string, opts: { maxChars?: number } = {}): RenderedLine {
-  const maxChars = Math.max(0, opts.maxChars ?? RENDER_LINE_CHARS);
+  const maxChars = Math.max(0, opts.maxChars ?? DEFAULT_RENDER_CHARS);
   const tokens = tokenizeCanonical(text) ?? tokenizeCanonical(canonicalizeLine(text)) ?? [];
   return renderTokens(tokens, maxChars);
 }

@@ -25,6 +25,13 @@ export const labelsSchema = z
   .refine((labels) => Object.keys(labels).length <= MAX_LABELS, `at most ${MAX_LABELS} labels`);
 
 /**
+ * Deepest group nesting, shared by server and browser: ingest ignores markers that would open
+ * a deeper group (and their matching ends), and the viewer shows any deeper group in a stored
+ * list as plain lines. Bounds the ingest state, recursion and indent.
+ */
+export const MAX_GROUP_DEPTH = 16;
+
+/**
  * A nested group inside a step, opened and closed by in-band markers.
  * `start` is the opening marker's line; `end` the closing marker's line, or the last line of an
  * implicitly ended group, or null while the group is still open.

@@ -6,11 +6,9 @@ export type Stream = z.infer<typeof streamSchema>;
 
 /**
  * Hard cap on one stored line (bytes of UTF-8). Longer lines are refused with 413 while
- * streaming, never buffered. The viewer truncates far earlier (RENDER_LINE_CHARS).
+ * streaming, never buffered. The viewer shows far less until asked (DISPLAY_LINE_CHARS).
  */
 export const MAX_LINE_BYTES = 1024 * 1024;
-/** The viewer renders this many characters of a line and offers "show all" for the rest. */
-export const RENDER_LINE_CHARS = 16 * 1024;
 /** docs/api.md: `GET lines?limit=` is at most this. */
 export const MAX_RANGE_LIMIT = 5000;
 

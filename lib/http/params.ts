@@ -1,23 +1,25 @@
 import { z } from 'zod';
 import { jobIdSchema, stepIdSchema } from '../contracts/ids';
-import { parseWith } from './respond';
+import { parseWith } from './parse';
 
-const jobParams = z.object({ job: jobIdSchema });
-const stepParams = z.object({ job: jobIdSchema, step: stepIdSchema });
+/** Route params are validated against the id patterns before they go anywhere near a store. */
+const jobParamsSchema = z.object({ job: jobIdSchema });
+const stepParamsSchema = z.object({ job: jobIdSchema, step: stepIdSchema });
 
 /** Route context as Next 16 passes it: params is a Promise. */
 export interface RouteContext<P> {
   params: Promise<P>;
 }
 
+/** The job id of a `/jobs/[job]/…` route. */
 export async function jobParam(ctx: RouteContext<{ job: string }>): Promise<string> {
-  return parseWith(jobParams, await ctx.params).job;
+  return parseWith(jobParamsSchema, await ctx.params).job;
 }
 
-export async function stepParams_(ctx: RouteContext<{ job: string; step: string }>): Promise<{ job: string; step: string }> {
-  return parseWith(stepParams, await ctx.params);
+/** The job and step ids of a `/jobs/[job]/steps/[step]/…` route. */
+export async function stepParams(ctx: RouteContext<{ job: string; step: string }>): Promise<{ job: string; step: string }> {
+  return parseWith(stepParamsSchema, await ctx.params);
 }
-export { stepParams_ as stepParam };
 
 /** Query parameters as a plain object for zod. */
 export function queryOf(request: Request): Record<string, string> {

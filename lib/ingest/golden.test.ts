@@ -12,7 +12,7 @@ import type { Group } from '../contracts';
 import { plainText } from '../ansi/plain';
 import { tokenizeCanonical } from '../ansi/canonical';
 import { canonicalizeLine } from '../ansi/terminal';
-import { createLineSplitter } from './splitter';
+import { createBodyLineSplitter } from './body-line-splitter';
 import { runIngest, type IngestRun } from './test-harness';
 
 const CORPUS = path.resolve(__dirname, '../../../shared/corpus/public');
@@ -50,7 +50,7 @@ function tree(groups: readonly Group[]): string[] {
 }
 
 function rawLines(bytes: Uint8Array): string[] {
-  const s = createLineSplitter();
+  const s = createBodyLineSplitter();
   return [...s.push(bytes), ...s.end()];
 }
 

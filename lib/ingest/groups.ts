@@ -1,5 +1,5 @@
-import type { Group } from '../contracts/job';
-import { MAX_GROUP_DEPTH, MAX_GROUPS, type IngestState, type OpenKind } from './state';
+import { MAX_GROUP_DEPTH, type Group } from '../contracts/job';
+import { MAX_GROUPS, type IngestState, type OpenKind } from './state';
 
 /**
  * The step's group tree, one stack of open groups shared by every dialect:

@@ -5,8 +5,8 @@ import { findLineMarker, findSectionMarkers } from './markers';
 import { isUsableMask, maskPlain, parseAddMask } from './masks';
 import { parseState, penFromState, penToState } from './state';
 
-export { createLineSplitter, type LineSplitter } from './splitter';
-export { MAX_GROUP_DEPTH, MAX_GROUPS } from './state';
+export { createBodyLineSplitter, type BodyLineSplitter } from './body-line-splitter';
+export { MAX_GROUPS } from './state';
 export { MIN_MASK_CHARS } from './masks';
 
 /** One decoded line, no trailing `\n`; may contain `\r` and escapes. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { groupSchema, type Group } from '../contracts/job';
+import { groupSchema, MAX_GROUP_DEPTH, type Group } from '../contracts/job';
 import { ALL_FLAGS, DEFAULT_COLOR, MAX_COLOR } from '../ansi/sgr';
 import { isSafeLinkUrl, MAX_LINK_URL_CHARS } from '../ansi/links';
 import { DEFAULT_PEN, type Pen } from '../ansi/terminal';
@@ -10,8 +10,6 @@ import { DEFAULT_PEN, type Pen } from '../ansi/terminal';
  * MAX_GROUP_DEPTH open groups. Anything that fails validation is treated as the initial state.
  */
 
-/** Deeper markers are ignored (their matching ends too). */
-export const MAX_GROUP_DEPTH = 16;
 /** Later markers are ignored: bounds the state and the step metadata. */
 export const MAX_GROUPS = 1000;
 

@@ -4,7 +4,7 @@
  * parser case can be checked under any chunking and batching.
  */
 import type { Group, Line } from '../contracts';
-import { createLineSplitter, finishStep, ingestLines, type RawLine } from './index';
+import { createBodyLineSplitter, finishStep, ingestLines, type RawLine } from './index';
 
 export interface IngestRun {
   lines: Line[];
@@ -24,7 +24,7 @@ export interface RunOptions {
 
 export function runIngest(input: string | Uint8Array, opts: RunOptions = {}): IngestRun {
   const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
-  const splitter = createLineSplitter();
+  const splitter = createBodyLineSplitter();
   const texts: string[] = [];
   let at = 0;
   for (const cut of [...(opts.cuts ?? []), bytes.length]) {

@@ -5,7 +5,7 @@
 export { createJob, completeJob, getJob, Job, type CreateJobOptions } from './job';
 export { StepWriter, DEFAULT_WRITER_OPTIONS, type StepInit, type WriterOptions, type WriterStats } from './step-writer';
 export { createLogSink, type LogSink, type LogSinkOptions, type LogRecord, type LogLevel } from './log-sink';
-export { LineSplitter, splitUtf8, wholeLines } from './line-splitter';
+export { OutputLineSplitter, splitUtf8, wholeLines } from './output-line-splitter';
 export { DEFAULT_RETRY, backoffDelay, isRetryable, retryDelay, parseRetryAfter, withRetry, type RetryPolicy } from './backoff';
 export { LogscopeError, isLogscopeError, type LogscopeErrorKind } from './errors';
 export { HttpClient, apiBase, origin } from './http';

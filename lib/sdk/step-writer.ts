@@ -3,7 +3,7 @@ import { appendResultSchema, stepMetaSchema, type Stream, type StepStatus } from
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './backoff';
 import { abortError, isLogscopeError, LogscopeError } from './errors';
 import type { HttpClient } from './http';
-import { LineSplitter, wholeLines } from './line-splitter';
+import { OutputLineSplitter, wholeLines } from './output-line-splitter';
 
 /**
  * One step's producer. The protocol, in one place:
@@ -93,7 +93,7 @@ export class StepWriter {
   private readonly ctx: StepContext;
   private readonly init: StepInit;
   private readonly options: WriterOptions;
-  private readonly splitters: Record<Stream, LineSplitter>;
+  private readonly splitters: Record<Stream, OutputLineSplitter>;
 
   private queue: QueuedLine[] = [];
   private head = 0;
@@ -117,7 +117,7 @@ export class StepWriter {
     this.ctx = ctx;
     this.init = init;
     this.options = options;
-    this.splitters = { out: new LineSplitter(options.maxLineBytes), err: new LineSplitter(options.maxLineBytes) };
+    this.splitters = { out: new OutputLineSplitter(options.maxLineBytes), err: new OutputLineSplitter(options.maxLineBytes) };
     ctx.signal?.addEventListener('abort', () => this.wake(), { once: true });
     this.loop = this.run().catch((error: unknown) => this.fail(error));
   }

@@ -1,15 +1,15 @@
 import safeRegex from 'safe-regex2';
-import { RENDER_LINE_CHARS } from '../contracts/lines';
 import { badRequest } from '../errors';
 
 /** `[from, to)` UTF-16 offsets into a line's plain text. */
 export type Range = [number, number];
 
 /**
- * A user regex runs over at most this many characters of one line: the viewer renders no more
- * (RENDER_LINE_CHARS), and it bounds the work one line can cost even for a "safe" pattern.
+ * A user regex runs over at most this many characters of a line's plain text (the first 16 Ki):
+ * it bounds the work one line can cost even for a "safe" pattern. A regex match further in is
+ * not found; a substring search has no such cap. Not tied to what the viewer shows.
  */
-export const MAX_REGEX_SCAN_CHARS = RENDER_LINE_CHARS;
+export const MAX_REGEX_SCAN_CHARS = 16 * 1024;
 /** Ranges reported per line: enough to highlight a line, bounded for a pattern like `.` on a long line. */
 export const MAX_RANGES_PER_LINE = 50;
 

@@ -1,4 +1,4 @@
-import { searchPlainText } from './plain-fast';
+import { plainText } from '../ansi/plain';
 import type { JobMeta, Line } from '../contracts';
 import { MAX_RANGE_LIMIT } from '../contracts/lines';
 import type { LogStore } from '../store/types';
@@ -38,7 +38,7 @@ export async function scanJob(
       for (const line of lines) {
         if (scanned % CLOCK_CHECK_LINES === CLOCK_CHECK_LINES - 1 && budget.available() <= 0) break;
         scanned++;
-        const ranges = matcher(searchPlainText(line.text));
+        const ranges = matcher(plainText(line.text));
         if (ranges) onMatch(step, line, ranges);
       }
       budget.spend(scanned);

@@ -10,14 +10,15 @@ export const PAGE_SIZE = 500;
  */
 export const MAX_WINDOW_ROWS = 500_000;
 
-/** Characters of a line rendered before a "show all" control (the full line is up to 1 MiB). */
+/**
+ * The viewer's "show all" cut-off: a line longer than this many characters (code points) is
+ * rendered up to here with a "show all" control that renders the whole line (up to
+ * MAX_LINE_BYTES). Keeps a row's markup small; unrelated to renderLineHtml's own default.
+ */
 export const DISPLAY_LINE_CHARS = 1_000;
 
 /** Live lines kept per step in memory; older ones are served again by range requests. */
 export const LIVE_KEEP_LINES = 5_000;
-
-/** Nested groups deeper than this are shown as plain lines (bounded recursion and indent). */
-export const MAX_GROUP_DEPTH = 16;
 
 /** Highest line number a deep link may name (API line numbers are far below this). */
 export const MAX_LINK_LINE = 1_000_000_000;

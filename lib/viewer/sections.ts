@@ -1,5 +1,4 @@
-import type { Group, StepMeta, StepStatus } from '@/lib/contracts';
-import { MAX_GROUP_DEPTH } from './constants';
+import { MAX_GROUP_DEPTH, type Group, type StepMeta, type StepStatus } from '@/lib/contracts';
 
 /**
  * A group inside a step, after validation: `start` is the opening marker's line (the header

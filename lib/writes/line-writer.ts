@@ -1,7 +1,7 @@
 import type { AppendResult, Line, Stream } from '../contracts';
 import { MAX_LINE_BYTES, ndjsonLineSchema } from '../contracts';
 import { AppError, JobCompletedError, LineGapError, badRequest, notFound } from '../errors';
-import { createLineSplitter, ingestLines, type RawLine } from '../ingest';
+import { createBodyLineSplitter, ingestLines, type RawLine } from '../ingest';
 import type { LogStore } from '../store/types';
 import { KeyedLock } from './keyed-lock';
 
@@ -77,7 +77,7 @@ export async function writeLines(store: LogStore, input: WriteLinesInput): Promi
     throw error;
   };
 
-  const splitter = createLineSplitter({
+  const splitter = createBodyLineSplitter({
     maxLineBytes: input.format === 'ndjson' ? MAX_NDJSON_RECORD_BYTES : MAX_LINE_BYTES,
   });
   const toRaw = (records: string[]): RawLine[] => {

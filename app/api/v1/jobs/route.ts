@@ -1,5 +1,6 @@
 import { listJobsQuerySchema } from '@/lib/contracts';
-import { handle, noStore, parseWith } from '@/lib/http/respond';
+import { handle, noStore } from '@/lib/http/respond';
+import { parseWith } from '@/lib/http/parse';
 import { queryOf } from '@/lib/http/params';
 import { getStore } from '@/lib/store/instance';
 

@@ -1,5 +1,6 @@
 import { globalSearchQuerySchema } from '@/lib/contracts/search';
-import { handle, noStore, parseWith } from '@/lib/http/respond';
+import { handle, noStore } from '@/lib/http/respond';
+import { parseWith } from '@/lib/http/parse';
 import { queryOf } from '@/lib/http/params';
 import { searchAll } from '@/lib/search/global-search';
 import { getStore } from '@/lib/store/instance';

@@ -1,7 +1,8 @@
 import { putJobBodySchema } from '@/lib/contracts';
 import { readConfig } from '@/lib/config';
 import { notFound } from '@/lib/errors';
-import { handle, noStore, readJson } from '@/lib/http/respond';
+import { handle, noStore } from '@/lib/http/respond';
+import { readJson } from '@/lib/http/parse';
 import { jobParam, type RouteContext } from '@/lib/http/params';
 import { getStore } from '@/lib/store/instance';
 import { putJob } from '@/lib/writes/jobs';

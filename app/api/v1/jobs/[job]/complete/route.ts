@@ -1,5 +1,6 @@
 import { completeBodySchema } from '@/lib/contracts';
-import { handle, noStore, readJson } from '@/lib/http/respond';
+import { handle, noStore } from '@/lib/http/respond';
+import { readJson } from '@/lib/http/parse';
 import { jobParam, type RouteContext } from '@/lib/http/params';
 import { getStore } from '@/lib/store/instance';
 import { authorizeJobWrite, completeJob } from '@/lib/writes/jobs';

@@ -1,6 +1,7 @@
 import { eventsQuerySchema } from '@/lib/contracts';
 import { notFound } from '@/lib/errors';
-import { handle, parseWith } from '@/lib/http/respond';
+import { handle } from '@/lib/http/respond';
+import { parseWith } from '@/lib/http/parse';
 import { jobParam, queryOf, type RouteContext } from '@/lib/http/params';
 import { jobEventFrames } from '@/lib/live/job-events';
 import { sseResponse } from '@/lib/sse/response';

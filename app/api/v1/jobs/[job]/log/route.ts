@@ -1,8 +1,9 @@
 import { logDownloadQuerySchema } from '@/lib/contracts';
 import { notFound } from '@/lib/errors';
-import { handle, parseWith } from '@/lib/http/respond';
+import { handle } from '@/lib/http/respond';
+import { parseWith } from '@/lib/http/parse';
 import { jobParam, queryOf, type RouteContext } from '@/lib/http/params';
-import { logDownloadStream } from '@/lib/live/log-download';
+import { logDownloadStream } from '@/lib/download/log-download';
 import { getStore } from '@/lib/store/instance';
 
 export const dynamic = 'force-dynamic';

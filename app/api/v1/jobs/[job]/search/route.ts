@@ -1,5 +1,6 @@
 import { jobSearchQuerySchema } from '@/lib/contracts/search';
-import { handle, noStore, parseWith } from '@/lib/http/respond';
+import { handle, noStore } from '@/lib/http/respond';
+import { parseWith } from '@/lib/http/parse';
 import { jobParam, queryOf, type RouteContext } from '@/lib/http/params';
 import { searchJob } from '@/lib/search/job-search';
 import { getStore } from '@/lib/store/instance';

@@ -1,7 +1,8 @@
 import { putStepBodySchema } from '@/lib/contracts';
 import { notFound } from '@/lib/errors';
-import { handle, noStore, readJson } from '@/lib/http/respond';
-import { stepParam, type RouteContext } from '@/lib/http/params';
+import { handle, noStore } from '@/lib/http/respond';
+import { readJson } from '@/lib/http/parse';
+import { stepParams, type RouteContext } from '@/lib/http/params';
 import { getStore } from '@/lib/store/instance';
 import { authorizeJobWrite, putStep } from '@/lib/writes/jobs';
 
@@ -11,7 +12,7 @@ type Ctx = RouteContext<{ job: string; step: string }>;
 /** GET /api/v1/jobs/{job}/steps/{step} → {step} */
 export async function GET(_request: Request, ctx: Ctx): Promise<Response> {
   return handle(async () => {
-    const { job, step } = await stepParam(ctx);
+    const { job, step } = await stepParams(ctx);
     const meta = (await (await getStore()).getJob(job))?.steps.find((s) => s.id === step);
     if (!meta) throw notFound(`step ${step} of job ${job}`);
     return Response.json({ step: meta }, { headers: noStore });
@@ -21,7 +22,7 @@ export async function GET(_request: Request, ctx: Ctx): Promise<Response> {
 /** PUT /api/v1/jobs/{job}/steps/{step} {name?, parent?, status?, internal?} → {step} */
 export async function PUT(request: Request, ctx: Ctx): Promise<Response> {
   return handle(async () => {
-    const { job, step } = await stepParam(ctx);
+    const { job, step } = await stepParams(ctx);
     const store = await getStore();
     await authorizeJobWrite(store, request.headers, job);
     const body = await readJson(request, putStepBodySchema);

@@ -1,8 +1,9 @@
 import { linesBodyFormat, readLinesQuerySchema, writeLinesQuerySchema } from '@/lib/contracts';
 import { readConfig } from '@/lib/config';
 import { badRequest } from '@/lib/errors';
-import { handle, noStore, parseWith } from '@/lib/http/respond';
-import { queryOf, stepParam, type RouteContext } from '@/lib/http/params';
+import { handle, noStore } from '@/lib/http/respond';
+import { parseWith } from '@/lib/http/parse';
+import { queryOf, stepParams, type RouteContext } from '@/lib/http/params';
 import { getStore } from '@/lib/store/instance';
 import { authorizeJobWrite } from '@/lib/writes/jobs';
 import { writeLines } from '@/lib/writes/line-writer';
@@ -13,7 +14,7 @@ type Ctx = RouteContext<{ job: string; step: string }>;
 /** GET …/lines?from=N&limit=K → {lines, last}; a range is read without scanning the step */
 export async function GET(request: Request, ctx: Ctx): Promise<Response> {
   return handle(async () => {
-    const { job, step } = await stepParam(ctx);
+    const { job, step } = await stepParams(ctx);
     const { from, limit } = parseWith(readLinesQuerySchema, queryOf(request));
     return Response.json(await (await getStore()).readLines(job, step, from, limit), { headers: noStore });
   });
@@ -22,7 +23,7 @@ export async function GET(request: Request, ctx: Ctx): Promise<Response> {
 /** POST …/lines, text/plain or NDJSON, whole or streamed → {accepted, duplicates, last} */
 export async function POST(request: Request, ctx: Ctx): Promise<Response> {
   return handle(async () => {
-    const { job, step } = await stepParam(ctx);
+    const { job, step } = await stepParams(ctx);
     const store = await getStore();
     await authorizeJobWrite(store, request.headers, job);
     const format = linesBodyFormat(request.headers.get('content-type'));

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { LineSplitter, splitUtf8, wholeLines } from './line-splitter';
+import { OutputLineSplitter, splitUtf8, wholeLines } from './output-line-splitter';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
 /** Feeds `input` in the given pieces and returns every line, `end()` included. */
 function splitAll(pieces: Array<string | Uint8Array>, max?: number): string[] {
-  const splitter = new LineSplitter(max);
+  const splitter = new OutputLineSplitter(max);
   const out: string[] = [];
   for (const piece of pieces) out.push(...splitter.push(piece));
   out.push(...splitter.end());
@@ -25,7 +25,7 @@ const cases: Array<{ name: string; input: string; lines: string[]; max?: number 
   { name: 'split never cuts a character', input: 'aé€🚀b\n', max: 4, lines: ['aé', '€', '🚀', 'b'] },
 ];
 
-describe('LineSplitter', () => {
+describe('OutputLineSplitter', () => {
   it.each(cases)('$name (whole string)', ({ input, lines, max }) => {
     expect(splitAll([input], max)).toEqual(lines);
   });
@@ -43,7 +43,7 @@ describe('LineSplitter', () => {
   });
 
   it('keeps the partial line until its newline', () => {
-    const splitter = new LineSplitter();
+    const splitter = new OutputLineSplitter();
     expect(splitter.push('abc')).toEqual([]);
     expect(splitter.push('def\ngh')).toEqual(['abcdef']);
     expect(splitter.end()).toEqual(['gh']);
@@ -51,7 +51,7 @@ describe('LineSplitter', () => {
   });
 
   it('bounds memory for a stream without newlines', () => {
-    const splitter = new LineSplitter(1024);
+    const splitter = new OutputLineSplitter(1024);
     const out: string[] = [];
     for (let i = 0; i < 100; i++) out.push(...splitter.push('x'.repeat(1000)));
     out.push(...splitter.end());

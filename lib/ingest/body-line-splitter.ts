@@ -1,7 +1,7 @@
 import { MAX_LINE_BYTES } from '../contracts/lines';
 import { AppError } from '../errors';
 
-export interface LineSplitter {
+export interface BodyLineSplitter {
   /** Complete lines so far (`\n` and `\r\n` end a line), decoded as UTF-8. */
   push(chunk: Uint8Array): string[];
   /** The last unterminated line, if it has any bytes. */
@@ -12,13 +12,15 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 /**
- * Bytes → lines. A line's bytes are collected until its `\n`, then decoded at once, so a
+ * The server's splitter for a `POST lines` body: bytes → raw lines for ingest, refusing a line
+ * over the cap (the producer side, which cuts such lines instead, is lib/sdk's
+ * OutputLineSplitter). A line's bytes are collected until its `\n`, then decoded at once, so a
  * multibyte character split across chunks decodes right (UTF-8 never uses 0x0A inside a
  * character). Invalid UTF-8 becomes U+FFFD. A line longer than `maxLineBytes` throws
  * `too_large` as soon as its bytes exceed the cap, without buffering more of it. A UTF-8 BOM
  * at the very start of the stream is dropped; anywhere else it is kept as text.
  */
-export function createLineSplitter(opts: { maxLineBytes?: number } = {}): LineSplitter {
+export function createBodyLineSplitter(opts: { maxLineBytes?: number } = {}): BodyLineSplitter {
   const max = opts.maxLineBytes ?? MAX_LINE_BYTES;
   const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
   let pending: Uint8Array[] = [];

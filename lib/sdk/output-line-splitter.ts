@@ -1,10 +1,12 @@
 import { MAX_LINE_BYTES } from '../contracts/lines';
 
 /**
- * Raw output → lines, on the producer side. Splits on `\n` (a `\r\n` pair loses its `\r`;
- * a lone `\r` stays in the text: the server's ingest collapses progress bars). Bytes are
- * decoded as streaming UTF-8, so a character cut between two chunks is not mangled. The
- * trailing partial line is kept until its `\n` arrives or `end()` is called.
+ * A process's raw output → lines, on the producer side (the server's own splitter of a
+ * request body, which refuses over-long lines, is lib/ingest's BodyLineSplitter). Splits on
+ * `\n` (a `\r\n` pair loses its `\r`; a lone `\r` stays in the text: the server's ingest
+ * collapses progress bars). Bytes are decoded as streaming UTF-8, so a character cut between
+ * two chunks is not mangled. The trailing partial line is kept until its `\n` arrives or
+ * `end()` is called.
  *
  * Lines longer than `maxLineBytes` (1 MiB of UTF-8, the server's cap) are SPLIT into several
  * lines of at most that size, cut on character boundaries. We split rather than refuse: a
@@ -12,7 +14,7 @@ import { MAX_LINE_BYTES } from '../contracts/lines';
  * still read in order. The pending partial line is split as soon as it passes the cap, so
  * memory stays bounded even for a stream without any newline.
  */
-export class LineSplitter {
+export class OutputLineSplitter {
   private pending = '';
   private readonly decoder = new TextDecoder('utf-8');
   private readonly maxLineBytes: number;
@@ -95,6 +97,6 @@ export function splitUtf8(text: string, maxBytes: number): string[] {
 
 /** Complete text → its lines (`\n` or `\r\n` separated, a final `\n` optional), each capped. */
 export function wholeLines(text: string, maxLineBytes: number = MAX_LINE_BYTES): string[] {
-  const splitter = new LineSplitter(maxLineBytes);
+  const splitter = new OutputLineSplitter(maxLineBytes);
   return [...splitter.push(text.endsWith('\n') ? text : `${text}\n`), ...splitter.end()];
 }

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors';
-import { createLineSplitter } from './splitter';
+import { createBodyLineSplitter } from './body-line-splitter';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
 function splitAll(chunks: Uint8Array[], maxLineBytes?: number): string[] {
-  const s = createLineSplitter({ maxLineBytes });
+  const s = createBodyLineSplitter({ maxLineBytes });
   return [...chunks.flatMap((c) => s.push(c)), ...s.end()];
 }
 
-describe('createLineSplitter', () => {
+describe('createBodyLineSplitter', () => {
   const cases: Array<[string, string, string[]]> = [
     ['LF', 'a\nb\n', ['a', 'b']],
     ['CRLF', 'a\r\nb\r\n', ['a', 'b']],
@@ -30,7 +30,7 @@ describe('createLineSplitter', () => {
   });
 
   it('does not keep a reference to the caller buffer', () => {
-    const s = createLineSplitter();
+    const s = createBodyLineSplitter();
     const buf = enc('abc');
     s.push(buf);
     buf.fill(0x78);
@@ -43,7 +43,7 @@ describe('createLineSplitter', () => {
   });
 
   it('throws too_large as soon as a line exceeds the cap, before its end arrives', () => {
-    const s = createLineSplitter({ maxLineBytes: 8 });
+    const s = createBodyLineSplitter({ maxLineBytes: 8 });
     expect(s.push(enc('ok\n12345'))).toEqual(['ok']);
     let error: unknown;
     try {
@@ -58,7 +58,7 @@ describe('createLineSplitter', () => {
   });
 
   it('defaults to MAX_LINE_BYTES (1 MiB)', () => {
-    const s = createLineSplitter();
+    const s = createBodyLineSplitter();
     expect(s.push(new Uint8Array(1024 * 1024).fill(0x61))).toEqual([]);
     expect(() => s.push(new Uint8Array(2).fill(0x61))).toThrow(AppError);
   });

@@ -1,12 +1,12 @@
 'use client';
 import { useEffect, type RefObject } from 'react';
 import { locateRanges } from '@/lib/viewer/search';
-import type { Ranges } from './use-log-search';
+import type { JobSearchResult } from '@/lib/contracts/search';
 import './search-marks.css';
 
 /**
  * Marks search matches inside rendered lines with the CSS Custom Highlight API: ranges over
- * the lines' existing text nodes, styled by `::highlight(ls-search)` in log-viewer.css. The
+ * the lines' existing text nodes, styled by `::highlight(ls-search)` in search-marks.css. The
  * rendered HTML (renderLineHtml, the one sanitised insertion point) is never touched. Browsers
  * without `CSS.highlights` only get the line highlight of the current match.
  *
@@ -15,6 +15,9 @@ import './search-marks.css';
  */
 const ALL = 'ls-search';
 const CURRENT = 'ls-search-current';
+
+/** `[from, to)` offsets into one line's plain text, as both search APIs return them. */
+type Ranges = JobSearchResult['matches'][number]['ranges'];
 
 function supported(): boolean {
   return typeof CSS !== 'undefined' && 'highlights' in CSS && typeof Highlight !== 'undefined';

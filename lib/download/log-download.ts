@@ -1,19 +1,13 @@
+import { plainText } from '../ansi/plain';
 import type { JobMeta } from '../contracts';
 import type { LogStore } from '../store/types';
 
 /** Lines read per store call while streaming a download: bounded memory for any log size. */
 const PAGE = 2000;
 
-const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
-
-/** Plain text of a stored line: SGR, OSC 8 and any other escape sequence removed. */
-export function stripAnsi(text: string): string {
-  return text.replace(ESCAPES, '');
-}
-
 /**
  * The raw log of a job (or one step) as a pull-based byte stream: steps in order, each
- * announced by a header line in the whole-job download; `text` strips escape codes.
+ * announced by a header line in the whole-job download; `text` gives each line's plainText.
  */
 export function logDownloadStream(
   store: LogStore,
@@ -38,7 +32,7 @@ export function logDownloadStream(
         headerSent = true;
       }
       const { lines } = await store.readLines(job.id, step.id, next, PAGE);
-      for (const line of lines) out += `${options.format === 'text' ? stripAnsi(line.text) : line.text}\n`;
+      for (const line of lines) out += `${options.format === 'text' ? plainText(line.text) : line.text}\n`;
       next += lines.length;
       if (lines.length < PAGE) {
         stepIndex++;

@@ -4,6 +4,11 @@ import { globalSearchUrl, jobSearchUrl, type GlobalSearchForm, type SearchOption
 import { PAGE_SIZE } from '@/lib/viewer/constants';
 import { pageFirstLine } from '@/lib/viewer/pages';
 
+/*
+ * The app's HTTP client for the read API (the viewer, the job list and /search): every response
+ * decoded with the contract's schemas. Runs in the browser: it imports nothing server-only.
+ */
+
 /** A failed API call, with the server's error code when it sent one. */
 export class ApiError extends Error {
   constructor(

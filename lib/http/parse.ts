@@ -1,0 +1,51 @@
+import 'server-only';
+import type { z } from 'zod';
+import { AppError, badRequest } from '../errors';
+
+/** Largest JSON control body (job/step metadata); lines go through the streaming parser. */
+const MAX_JSON_BODY_BYTES = 256 * 1024;
+
+/** Reads a bounded JSON body and validates it; an empty body counts as `{}`. */
+export async function readJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > MAX_JSON_BODY_BYTES) throw new AppError('too_large', `body over ${MAX_JSON_BODY_BYTES} bytes`);
+  const text = await readBoundedText(request, MAX_JSON_BODY_BYTES);
+  let value: unknown = {};
+  if (text.trim() !== '') {
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw badRequest('body is not valid JSON');
+    }
+  }
+  return parseWith(schema, value);
+}
+
+/** Validates a value (query, params, body) against a schema; the first issue becomes a 400. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    throw badRequest(`${where}${issue?.message ?? 'invalid input'}`);
+  }
+  return result.data;
+}
+
+async function readBoundedText(request: Request, limit: number): Promise<string> {
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new AppError('too_large', `body over ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
