@@ -1,24 +1,22 @@
-import { z } from 'zod';
-import { jobIdSchema, stepIdSchema } from '../contracts/ids';
+import { jobPathSchema, stepPathSchema } from '../contracts/ids';
 import { parseWith } from './parse';
 
-/** Route params are validated against the id patterns before they go anywhere near a store. */
-const jobParamsSchema = z.object({ job: jobIdSchema });
-const stepParamsSchema = z.object({ job: jobIdSchema, step: stepIdSchema });
-
-/** Route context as Next 16 passes it: params is a Promise. */
+/**
+ * Route params are validated against the id patterns (lib/contracts/ids) before they go
+ * anywhere near a store. Route context as Next 16 passes it: params is a Promise.
+ */
 export interface RouteContext<P> {
   params: Promise<P>;
 }
 
 /** The job id of a `/jobs/[job]/…` route. */
 export async function jobParam(ctx: RouteContext<{ job: string }>): Promise<string> {
-  return parseWith(jobParamsSchema, await ctx.params).job;
+  return parseWith(jobPathSchema, await ctx.params).job;
 }
 
 /** The job and step ids of a `/jobs/[job]/steps/[step]/…` route. */
 export async function stepParams(ctx: RouteContext<{ job: string; step: string }>): Promise<{ job: string; step: string }> {
-  return parseWith(stepParamsSchema, await ctx.params);
+  return parseWith(stepPathSchema, await ctx.params);
 }
 
 /** Query parameters as a plain object for zod. */

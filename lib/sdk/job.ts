@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jobMetaSchema, stepMetaSchema, type FinalJobStatus, type JobMeta, type StepMeta, type StepStatus } from '../contracts';
+import { jobAnswerSchema, jobCreatedSchema, jobMetaSchema, stepAnswerSchema, type FinalJobStatus, type JobMeta, type StepMeta, type StepStatus } from '../contracts';
 import { isJobId, isStepId } from '../contracts/ids';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './backoff';
 import { isLogscopeError, LogscopeError } from './errors';
@@ -38,9 +38,6 @@ export interface CreateJobOptions {
   fetch?: typeof fetch;
 }
 
-const createdSchema = z.object({ job: jobMetaSchema, writeToken: z.string().min(1) });
-const updatedSchema = z.object({ job: jobMetaSchema });
-const stepAnswerSchema = z.object({ step: stepMetaSchema });
 const DEFAULT_CONNECT_GIVE_UP_MS = 10_000;
 
 export class Job {
@@ -161,7 +158,7 @@ export async function createJob(options: CreateJobOptions): Promise<Job> {
     const body = { title: options.title, labels: options.labels, steps: options.steps };
     meta = (
       await withRetry(connect, signal, () =>
-        http.request({ method: 'PUT', path, token, json: body, signal }, updatedSchema),
+        http.request({ method: 'PUT', path, token, json: body, signal }, jobAnswerSchema),
       )
     ).job;
   } else {
@@ -174,7 +171,7 @@ export async function createJob(options: CreateJobOptions): Promise<Job> {
     const answer = await withRetry(connect, signal, () =>
       http.request(
         { method: 'PUT', path, token: options.ingestKey, json: { title: options.title, labels: options.labels, steps: options.steps }, signal },
-        z.union([createdSchema, updatedSchema]),
+        z.union([jobCreatedSchema, jobAnswerSchema]),
       ),
     ).catch(async (error: unknown) => {
       if (!isLogscopeError(error) || error.kind !== 'auth') throw error;
@@ -244,7 +241,7 @@ export async function completeJob(init: {
     try {
       const { job } = await init.http.request(
         { method: 'POST', path: `${path}/complete`, token: init.token, json: { status: init.status }, signal: init.signal },
-        updatedSchema,
+        jobAnswerSchema,
       );
       return job;
     } catch (error) {

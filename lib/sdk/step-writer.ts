@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { appendResultSchema, stepMetaSchema, type Stream, type StepStatus } from '../contracts';
+import { appendResultSchema, stepAnswerSchema, type Stream, type StepStatus } from '../contracts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './backoff';
 import { abortError, isLogscopeError, LogscopeError } from './errors';
 import type { HttpClient } from './http';
@@ -85,7 +84,6 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
-const stepResponseSchema = z.object({ step: stepMetaSchema });
 const RESOLVED: Promise<void> = Promise.resolve();
 
 export class StepWriter {
@@ -222,7 +220,7 @@ export class StepWriter {
           json: { name: this.init.name, internal: this.init.internal, status: 'running' },
           signal: this.ctx.signal,
         },
-        stepResponseSchema,
+        stepAnswerSchema,
       );
       this.firstN = step.lines + 1;
     });
@@ -236,7 +234,7 @@ export class StepWriter {
       await this.retrying(() =>
         this.ctx.http.request(
           { method: 'PUT', path: this.stepPath(), token: this.ctx.token, json: { status }, signal: this.ctx.signal },
-          stepResponseSchema,
+          stepAnswerSchema,
         ),
       );
     }
