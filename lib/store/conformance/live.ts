@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../errors';
-import { collectUntil, lineNumbers, makeLines, type Suite } from './suite';
+import { collectUntil, lineNumbers, makeLines, withPeer, type Suite } from './suite';
 
 export function describeLiveTail(suite: Suite): void {
   describe('live tail', () => {
@@ -29,13 +29,8 @@ export function describeLiveTail(suite: Suite): void {
     });
 
     it('delivers to a subscriber on another instance what is written through this one', async (context) => {
-      const { store, handle } = suite;
-      if (!handle.peer) {
-        context.skip();
-        return;
-      }
-      const peer = await handle.peer();
-      try {
+      const { store } = suite;
+      await withPeer(suite, context, async (peer) => {
         const id = await suite.newJob('peer');
         await store.append(id, 's', { lines: makeLines(1, 2) });
         const cursor = (await peer.getJob(id))?.cursor ?? null;
@@ -49,9 +44,7 @@ export function describeLiveTail(suite: Suite): void {
         expect(events[events.length - 1]).toMatchObject({ type: 'end', status: 'success' });
         expect((await peer.readLines(id, 's', 1, 10)).lines).toEqual(makeLines(1, 5));
         expect(await peer.append(id, 's', { lines: makeLines(6, 6) }).catch((error: unknown) => (error as AppError).code)).toBe('job_completed');
-      } finally {
-        await peer.close();
-      }
+      });
     });
   });
 }

@@ -1,5 +1,5 @@
 /** What every conformance case shares: the handle's types, the suite context, and helpers. */
-import { expect } from 'vitest';
+import { expect, type TestContext } from 'vitest';
 import type { Line, StepMeta } from '../../contracts';
 import { AppError } from '../../errors';
 import type { LogStore, StoreEvent } from '../types';
@@ -110,4 +110,50 @@ export interface Suite {
   readonly factory: ConformanceFactory;
   /** Creates a job with a unique id (asserting it was created) and returns the id. */
   newJob(tag: string, body?: Parameters<LogStore['putJob']>[1]): Promise<string>;
+}
+
+/**
+ * The handle of a backend whose instances share their data (postgres, nats): `reopen` and
+ * `peer` open one more instance; cleanup closes every instance, then drops the data.
+ */
+export async function sharedDataHandle(
+  open: () => Promise<LogStore>,
+  listenerCount: (store: LogStore) => number,
+  drop: () => Promise<void>,
+): Promise<ConformanceHandle> {
+  const stores: LogStore[] = [];
+  const openTracked = async () => {
+    const store = await open();
+    stores.push(store);
+    return store;
+  };
+  const store = await openTracked();
+  return {
+    store,
+    reopen: openTracked,
+    peer: openTracked,
+    listenerCount: () => listenerCount(store),
+    cleanup: async () => {
+      for (const s of stores) await s.close();
+      await drop();
+    },
+  };
+}
+
+/**
+ * Runs `fn` with a second instance live over the same data (a second server), then closes it.
+ * A backend without `peer` (file: one process owns its directory) skips the test.
+ */
+export async function withPeer(suite: Suite, context: TestContext, fn: (peer: LogStore) => Promise<void>): Promise<void> {
+  const { peer: openPeer } = suite.handle;
+  if (!openPeer) {
+    context.skip();
+    return;
+  }
+  const peer = await openPeer();
+  try {
+    await fn(peer);
+  } finally {
+    await peer.close();
+  }
 }

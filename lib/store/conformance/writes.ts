@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_RANGE_LIMIT } from '../../contracts';
 import { LineGapError } from '../../errors';
-import { expectCode, collectToEnd, lineNumbers, stepOf, TOKEN, uniqueJobId, makeLines, type Suite } from './suite';
+import { expectCode, collectToEnd, lineNumbers, stepOf, TOKEN, uniqueJobId, makeLines, withPeer, type Suite } from './suite';
 
 export function describeJobsAndSteps(suite: Suite): void {
   describe('jobs and steps', () => {
@@ -165,6 +165,26 @@ export function describeIdempotentRetries(suite: Suite): void {
       await store.complete(id, 'success');
       const events = await collectToEnd(store, id, null);
       expect(lineNumbers(events, 's')).toEqual(makeLines(1, 500).map((l) => l.n));
+    });
+
+    it('stores each line once when two instances append the same lines, whatever the delay', async (context) => {
+      const { store: a } = suite;
+      await withPeer(suite, context, async (b) => {
+        const id = await suite.newJob('two');
+        const results = await Promise.all([
+          a.append(id, 's', { lines: makeLines(1, 1500) }),
+          b.append(id, 's', { lines: makeLines(1, 1500) }),
+          a.append(id, 's', { lines: makeLines(200, 1600) }),
+          b.append(id, 's', { lines: makeLines(1, 2000) }),
+        ]);
+        expect(results.reduce((sum, r) => sum + r.accepted, 0)).toBe(2000);
+        // a stale retry long after (b may cache a tail that is behind a's writes): still a duplicate
+        await a.append(id, 's', { lines: makeLines(2001, 2100) });
+        expect(await b.append(id, 's', { lines: makeLines(1900, 2100) })).toEqual({ accepted: 0, duplicates: 201, last: 2100 });
+        expect((await b.readLines(id, 's', 1, 5000)).lines).toEqual(makeLines(1, 2100));
+        const gap = b.append(id, 's', { lines: makeLines(2200, 2201) });
+        await expect(gap).rejects.toMatchObject({ code: 'line_gap', expected: 2101 });
+      });
     });
   });
 }
