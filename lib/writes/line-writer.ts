@@ -2,6 +2,7 @@ import type { AppendResult, Line, Stream } from '../contracts';
 import { MAX_LINE_BYTES, ndjsonLineSchema } from '../contracts';
 import { AppError, JobCompletedError, LineGapError, badRequest, notFound } from '../errors';
 import { createBodyLineSplitter, ingestLines, type RawLine } from '../ingest';
+import { dedupeLines } from '../store/plan';
 import type { LogStore } from '../store/types';
 import { KeyedLock } from './keyed-lock';
 
@@ -228,13 +229,9 @@ async function appendBatch(store: LogStore, jobId: string, stepId: string, raw: 
         ingest: await store.getStepState(jobId, stepId),
       };
     }
-    const fresh = raw.filter((line) => line.n > state.last);
-    const duplicates = raw.length - fresh.length;
-    let expected = state.last + 1;
-    for (const line of fresh) {
-      if (line.n !== expected) throw new LineGapError(expected, line.n);
-      expected++;
-    }
+    // The store's own rule (lib/store/plan), applied before ingest: a retried line must not
+    // run through ingest (carried styles, groups) a second time.
+    const { fresh, duplicates } = dedupeLines(raw, state.last);
     if (fresh.length === 0) return { accepted: 0, duplicates, last: state.last };
 
     const masks = (await store.getJobPrivate(jobId))?.masks ?? [];

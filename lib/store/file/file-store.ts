@@ -21,7 +21,8 @@ import { KeyedMutex } from './mutex';
 import { StorePaths, assertJobId, assertStepId } from './paths';
 import { StepFile } from './step-file';
 import { subscribeJournal } from './subscribe';
-import { planAppend, planComplete, planPutJob, planPutStep } from './plans';
+import { planAppend, planComplete, planPutJob, planPutStep } from '../plan';
+import { appendRecords, completeRecords, putJobRecords } from './records';
 import { lockDirectory } from './dir-lock';
 
 /** Appends between checkpoints: bounds the journal replayed when a job is first opened. */
@@ -237,10 +238,10 @@ export class FileStore implements LogStore {
       if (!job) job = await this.createJob(jobId, create.tokenHash);
       const state = job;
       try {
-        const plan = planPutJob(state, body, Date.now());
+        const plan = planPutJob(state, state.steps, body, Date.now());
         state.labels = plan.labels;
-        if (!plan.records.some((r) => r.t === 'job')) state.title = plan.title;
-        await this.commit(state, plan.records);
+        if (!plan.event) state.title = plan.title;
+        await this.commit(state, putJobRecords(plan));
         await this.checkpoint(state);
       } catch (error) {
         if (!isAppError(error)) this.evict(jobId);
@@ -269,7 +270,8 @@ export class FileStore implements LogStore {
     if (body.parent) assertStepId(body.parent);
     return this.write(jobId, async (job) => {
       if (job.completed) throw new JobCompletedError(jobId);
-      await this.commit(job, planPutStep(job, stepId, body, Date.now()));
+      const plan = planPutStep(job.steps.get(stepId), stepId, body, Date.now());
+      if (plan.changed) await this.commit(job, [{ t: 'step', step: plan.step }]);
       const step = job.steps.get(stepId);
       if (!step) throw new Error('file store: step vanished');
       return structuredClone(step);
@@ -280,12 +282,12 @@ export class FileStore implements LogStore {
     assertStepId(stepId);
     return this.write(jobId, async (job) => {
       if (job.completed) throw new JobCompletedError(jobId);
-      const plan = planAppend(job, stepId, batch, Date.now());
+      const plan = planAppend(job.steps.get(stepId), stepId, batch, Date.now());
       if (plan.accepted.length > 0) {
         const file = await this.stepFile(job, stepId);
         await file.append(plan.accepted);
       }
-      await this.commit(job, plan.records);
+      await this.commit(job, appendRecords(stepId, plan, batch.state));
       return { accepted: plan.accepted.length, duplicates: plan.duplicates, last: job.steps.get(stepId)?.lines ?? 0 };
     });
   }
@@ -293,7 +295,7 @@ export class FileStore implements LogStore {
   async complete(jobId: string, status: FinalJobStatus): Promise<JobMeta> {
     return this.write(jobId, async (job) => {
       if (job.completed) throw new JobCompletedError(jobId);
-      await this.commit(job, planComplete(job, status, Date.now()));
+      await this.commit(job, completeRecords(planComplete(job, job.steps.values(), status, Date.now()), status));
       await this.checkpoint(job);
       return job.toMeta();
     });

@@ -28,13 +28,18 @@ export async function appendDurable(file: string, data: Buffer): Promise<void> {
   }
 }
 
-export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+/** Opens `target` with `flags` and fsyncs it. */
+async function openAndSync(target: string, flags: 'r' | 'w'): Promise<void> {
+  const handle = await open(target, flags);
   try {
     await handle.sync();
   } finally {
     await handle.close();
   }
+}
+
+export function fsyncDir(dir: string): Promise<void> {
+  return openAndSync(dir, 'r');
 }
 
 /** Replaces `file` atomically: write a temp file, fsync it, rename over, fsync the directory. */
@@ -52,13 +57,8 @@ export async function writeFileAtomic(file: string, data: Buffer | string): Prom
 }
 
 /** Creates (or empties) `file` durably. */
-export async function createEmptyDurable(file: string): Promise<void> {
-  const handle = await open(file, 'w');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+export function createEmptyDurable(file: string): Promise<void> {
+  return openAndSync(file, 'w');
 }
 
 export async function truncateDurable(file: string, length: number): Promise<void> {

@@ -100,12 +100,7 @@ export class JobState {
 
   toMeta(): JobMeta {
     return {
-      id: this.id,
-      title: this.title,
-      labels: { ...this.labels },
-      status: this.status,
-      createdAt: this.createdAt,
-      endedAt: this.endedAt,
+      ...jobHead(this),
       cursor: String(this.journalBytes),
       steps: [...this.steps.values()].map((step) => structuredClone(step)),
     };
@@ -133,16 +128,18 @@ export class JobState {
   }
 }
 
+type JobHeadFields = Pick<JobMeta, 'id' | 'title' | 'labels' | 'status' | 'createdAt' | 'endedAt'>;
+
+/** The job's own fields (labels copied), as JobMeta and JobSummary both start. */
+function jobHead(job: JobHeadFields): JobHeadFields {
+  return { id: job.id, title: job.title, labels: { ...job.labels }, status: job.status, createdAt: job.createdAt, endedAt: job.endedAt };
+}
+
 export function summarize(meta: MetaFile): JobSummary {
   let lineCount = 0;
   for (const step of meta.steps) lineCount += step.lines;
   return {
-    id: meta.id,
-    title: meta.title,
-    labels: { ...meta.labels },
-    status: meta.status,
-    createdAt: meta.createdAt,
-    endedAt: meta.endedAt,
+    ...jobHead(meta),
     stepCount: meta.steps.length,
     lineCount,
   };

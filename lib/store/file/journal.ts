@@ -5,12 +5,12 @@ import { finalJobStatusSchema, jobEventSchema, stepMetaSchema } from '../../cont
  * The job's journal: one small JSON record per event, newline-terminated, append-only.
  * An event's cursor is the decimal byte offset just after its record, so a cursor is also
  * where to resume reading. `lines` records only point into the step file; a record covers at
- * most MAX_RECORD_LINES lines (an append is split at write time), so every record is exactly
- * one event and every event has a whole-record cursor: resuming never loses or repeats a line.
+ * most MAX_EVENT_LINES lines (lib/store/plan splits an append at write time), so every record
+ * is exactly one event and every event has a whole-record cursor: resuming never loses or
+ * repeats a line.
  * The last record of an append carries the step's ingest `state` after it (when given): the
  * journal is the write-ahead log, meta.json only a checkpoint of it.
  */
-export const MAX_RECORD_LINES = 1000;
 
 const linesRecordSchema = z.object({
   t: z.literal('lines'),

@@ -75,7 +75,7 @@ async function toEvent(context: SubscribeContext, job: JobState, record: Journal
 
 /**
  * Replays the journal after `after`, a chunk at a time (a slow consumer holds at most one
- * read chunk and one event of ≤ MAX_RECORD_LINES lines), then waits for appends without
+ * read chunk and one event of ≤ MAX_EVENT_LINES lines), then waits for appends without
  * polling, until the `end` record, an abort, or the store closing.
  */
 export async function* subscribeJournal(context: SubscribeContext, jobId: string, after: string | null, signal: AbortSignal): AsyncGenerator<StoreEvent> {

@@ -1,25 +1,20 @@
 import { AppError, LineGapError, UnavailableError } from '../../errors';
-import type { AppendResult, Line, StepMeta } from '../../contracts';
+import type { AppendResult, Line } from '../../contracts';
+import { dedupeLines, MAX_EVENT_LINES } from '../plan';
 import type { AppendBatch } from '../types';
-import { encodeJson, toTuple, type StepRecord } from './codec';
+import { encodeJson, toTuple } from './codec';
 import { CAS_ATTEMPTS, type Context, type Tail } from './context';
 import { isWrongLastSequence } from './errors';
 
-/** Lines per message: also the most a `lines` event carries (conformance MAX_EVENT_LINES). */
-export const LINES_PER_MESSAGE = 1000;
 /** The sparse index keeps one entry per this many lines (`idx.<k>` → message with line k·B+1). */
 export const INDEX_BLOCK = 1000;
 /** Leave room for headers under the server's max_payload. */
 const PAYLOAD_HEADROOM = 4096;
 
-export function stepMeta(step: StepRecord, lines: number): StepMeta {
-  return { ...step, lines };
-}
-
-/** Splits fresh lines into messages of ≤ LINES_PER_MESSAGE lines and ≤ maxBytes encoded. */
+/** Splits fresh lines into messages (one `lines` event each) of ≤ MAX_EVENT_LINES lines and ≤ maxBytes encoded. */
 function* messages(lines: Line[], state: unknown, maxBytes: number): Generator<{ lines: Line[]; data: Uint8Array }> {
   for (let i = 0; i < lines.length; ) {
-    let count = Math.min(LINES_PER_MESSAGE, lines.length - i);
+    let count = Math.min(MAX_EVENT_LINES, lines.length - i);
     for (;;) {
       const chunk = lines.slice(i, i + count);
       const data = encodeJson({ f: chunk[0]?.n, l: chunk.map(toTuple), st: state });
@@ -63,17 +58,16 @@ export async function appendLines(
       tails.delete(key);
       throw new AppError('job_completed', `job ${jobId} is complete and takes no more writes`);
     }
-    const base = tail.last;
-    const unseen = batch.lines.filter((line) => line.n > base);
-    const gapAt = unseen.findIndex((line, i) => line.n !== base + 1 + i);
-    if (gapAt >= 0 && !fresh) {
+    let unseen: Line[];
+    try {
+      unseen = dedupeLines(batch.lines, tail.last).fresh;
+    } catch (error) {
+      if (!(error instanceof LineGapError) || fresh) throw error;
       tails.delete(key);
       tail = await ctx.readTail(jobId, stepId);
       fresh = true;
       continue;
     }
-    const gapLine = unseen[gapAt];
-    if (gapLine) throw new LineGapError(base + 1 + gapAt, gapLine.n);
     if (unseen.length === 0) break;
     const state = batch.state === undefined ? tail.state : batch.state;
     try {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jobStatusSchema, labelsSchema, stepMetaSchema, type Line } from '../../contracts';
+import { jobStatusSchema, labelsSchema, stepMetaSchema, type Line, type StepMeta } from '../../contracts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -15,6 +15,15 @@ export function decodeJson(data: Uint8Array): unknown {
 /** A step inside the job record: StepMeta without `lines`, which the lines subject's tail gives. */
 export const stepRecordSchema = stepMetaSchema.omit({ lines: true });
 export type StepRecord = z.infer<typeof stepRecordSchema>;
+
+export function stepMeta(step: StepRecord, lines: number): StepMeta {
+  return { ...step, lines };
+}
+
+export function toStepRecord(step: StepMeta): StepRecord {
+  const { lines: _lines, ...record } = step;
+  return record;
+}
 
 export const jobRecordSchema = z.object({
   id: z.string(),

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { UnavailableError } from '../../errors';
-import { describeLogStoreConformance, makeLines, uniqueJobId } from '../conformance';
+import { describeLogStoreConformance, makeLines, sharedDataHandle, uniqueJobId } from '../conformance';
 import { backendGate } from '../postgres/test-db';
 import type { LogStore } from '../types';
 import { createNatsStore, parseNatsUrl } from './index';
@@ -54,23 +54,11 @@ if (gate === 'run') {
   describeLogStoreConformance('nats', async () => {
     const prefix = uniquePrefix();
     const url = withPrefix(NATS_TEST_URL, prefix);
-    const stores: LogStore[] = [];
-    const open = async () => {
-      const store = await createNatsStore({ url });
-      stores.push(store);
-      return store;
-    };
-    const store = await open();
-    return {
-      store,
-      reopen: open,
-      peer: open,
-      listenerCount: () => (store as NatsStore).listenerCount(),
-      cleanup: async () => {
-        for (const s of stores) await s.close();
-        await deleteStreams(NATS_TEST_URL, prefix);
-      },
-    };
+    return sharedDataHandle(
+      () => createNatsStore({ url }),
+      (store) => (store as NatsStore).listenerCount(),
+      () => deleteStreams(NATS_TEST_URL, prefix),
+    );
   });
 
   describe('nats store specifics', () => {
@@ -85,21 +73,6 @@ if (gate === 'run') {
       await a?.close();
       await b?.close();
       await deleteStreams(NATS_TEST_URL, prefix);
-    });
-
-    it('stores each line once when two servers append the same lines, whatever the delay', async () => {
-      const id = uniqueJobId('nats-two');
-      await a.putJob(id, {}, TOKEN);
-      const results = await Promise.all([
-        a.append(id, 's', { lines: makeLines(1, 1500) }),
-        b.append(id, 's', { lines: makeLines(1, 1500) }),
-        b.append(id, 's', { lines: makeLines(1, 2000) }),
-      ]);
-      expect(results.reduce((sum, r) => sum + r.accepted, 0)).toBe(2000);
-      // a stale retry long after (b's cached tail is behind a's writes): still a duplicate
-      await a.append(id, 's', { lines: makeLines(2001, 2100) });
-      expect(await b.append(id, 's', { lines: makeLines(1900, 2100) })).toEqual({ accepted: 0, duplicates: 201, last: 2100 });
-      expect((await b.readLines(id, 's', 1, 5000)).lines).toEqual(makeLines(1, 2100));
     });
 
     it('fences an append racing completion: nothing lands after the end sentinel', async () => {

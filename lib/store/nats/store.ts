@@ -1,5 +1,5 @@
 import type { ConsumerMessages } from '@nats-io/jetstream';
-import { badRequest, JobCompletedError, notFound } from '../../errors';
+import { badRequest, notFound } from '../../errors';
 import {
   MAX_RANGE_LIMIT,
   type AppendResult,
@@ -12,21 +12,35 @@ import {
   type StepMeta,
 } from '../../contracts';
 import type { AppendBatch, JobPrivate, ListJobsQuery, LogStore, StoreEvent } from '../types';
-import { sameJson } from '../postgres/same-json';
-import { appendLines, stepMeta } from './append';
-import { encodeJson, type JobRecord, type StepRecord } from './codec';
+import { planComplete, planGroups, planPutJob, planPutStep, planStart, sameJson, type PutJobPlan, type PutStepPlan } from '../plan';
+import { appendLines } from './append';
+import { encodeJson, stepMeta, toStepRecord, type JobRecord, type StepRecord } from './codec';
 import { ConnectionWatch } from './connection';
 import { nextPos, type Context, type Tail } from './context';
 import { toStoreError } from './errors';
 import { listJobs } from './list';
 import { readRange } from './range';
 import { JobSubscriptions } from './subscribe';
-import { applyStepPatch } from '../step-transitions';
 
 const CURSOR_PATTERN = /^\d{1,15}$/;
 
-function newStep(stepId: string, name?: string): StepRecord {
-  return { id: stepId, name: name ?? stepId, parent: null, status: 'pending', startedAt: null, endedAt: null, groups: [] };
+/**
+ * A record's step as a plan (lib/store/plan) reads it. The plans never look at `lines` (the
+ * lines subject's tail has them) but compare whole steps, so every step gets the same 0.
+ */
+function planStep(step: StepRecord | undefined): StepMeta | undefined {
+  return step && stepMeta(step, 0);
+}
+
+/** The record's steps with `changed` ones replaced in place and new ones appended. */
+function withSteps(steps: StepRecord[], changed: StepMeta[]): StepRecord[] {
+  const next = [...steps];
+  for (const step of changed) {
+    const index = next.findIndex((s) => s.id === step.id);
+    if (index >= 0) next[index] = toStepRecord(step);
+    else next.push(toStepRecord(step));
+  }
+  return next;
 }
 
 export class NatsStore implements LogStore {
@@ -83,35 +97,27 @@ export class NatsStore implements LogStore {
 
   putJob(jobId: string, body: PutJobBody, create: { tokenHash: string }): Promise<{ job: JobMeta; created: boolean }> {
     return this.guard(async () => {
-      const changed: StepRecord[] = [];
+      let plan: PutJobPlan | null = null;
       const { before, after } = await this.ctx.updateRecord(jobId, (current) => {
-        changed.length = 0;
         const now = Date.now();
+        // a new record is created with the body's title and labels, as PostgreSQL inserts its row
         const record: JobRecord = current
           ? structuredClone(current)
-          : { id: jobId, title: '', labels: {}, status: 'running', createdAt: now, endedAt: null, pos: 0, tokenHash: create.tokenHash, masks: [], steps: [] };
-        if (!current) record.pos = nextPos();
-        if (body.title !== undefined) record.title = body.title;
-        if (body.labels !== undefined) record.labels = body.labels;
-        for (const decl of body.steps ?? []) {
-          const existing = record.steps.find((s) => s.id === decl.id);
-          const step = existing ? { ...existing } : newStep(decl.id, decl.name);
-          if (decl.name !== undefined) step.name = decl.name;
-          if (decl.parent !== undefined) step.parent = decl.parent;
-          if (decl.internal !== undefined) step.internal = decl.internal;
-          if (existing && sameJson(existing, step)) continue;
-          if (record.status !== 'running') throw new JobCompletedError(jobId);
-          if (existing) record.steps[record.steps.indexOf(existing)] = step;
-          else record.steps.push(step);
-          changed.push(step);
-        }
+          : { id: jobId, title: body.title ?? '', labels: body.labels ?? {}, status: 'running', createdAt: now, endedAt: null, pos: nextPos(), tokenHash: create.tokenHash, masks: [], steps: [] };
+        const steps = new Map(record.steps.map((s) => [s.id, stepMeta(s, 0)]));
+        const attempt = planPutJob(record, steps, body, now);
+        plan = attempt;
+        record.title = attempt.title;
+        record.labels = attempt.labels;
+        record.steps = withSteps(record.steps, attempt.steps);
         return current && sameJson(current, record) ? null : record;
       });
       const record = after ?? before;
-      if (!record) throw notFound(`job ${jobId}`);
-      for (const step of changed) await this.publishStep(jobId, step);
-      if (before && after && before.title !== after.title && after.status === 'running') {
-        await this.ctx.js.publish(this.ctx.subjects.job(jobId), encodeJson({ id: jobId, status: after.status, title: after.title, endedAt: after.endedAt }));
+      const done = plan as PutJobPlan | null;
+      if (!record || !done) throw notFound(`job ${jobId}`);
+      if (after) {
+        for (const step of done.steps) await this.publishStep(jobId, toStepRecord(step));
+        if (before && done.event) await this.ctx.js.publish(this.ctx.subjects.job(jobId), encodeJson(done.event));
       }
       return { job: await this.meta(jobId, record), created: before === null };
     });
@@ -137,23 +143,19 @@ export class NatsStore implements LogStore {
 
   putStep(jobId: string, stepId: string, body: PutStepBody): Promise<StepMeta> {
     return this.guard(async () => {
-      let result: StepRecord | null = null;
-      let changed = false;
+      let plan: PutStepPlan | null = null;
       await this.ctx.updateRecord(jobId, (current) => {
         const record = structuredClone(this.ctx.assertRunning(jobId, current));
-        const index = record.steps.findIndex((s) => s.id === stepId);
-        const existing = record.steps[index];
-        const step = applyStepPatch(existing ?? newStep(stepId, body.name), body, Date.now());
-        result = step;
-        changed = !existing || !sameJson(existing, step);
-        if (!changed) return null;
-        if (existing) record.steps[index] = step;
-        else record.steps.push(step);
+        const attempt = planPutStep(planStep(record.steps.find((s) => s.id === stepId)), stepId, body, Date.now());
+        plan = attempt;
+        if (!attempt.changed) return null;
+        record.steps = withSteps(record.steps, [attempt.step]);
         return record;
       });
-      const step = result as StepRecord | null;
-      if (!step) throw notFound(`job ${jobId}`);
-      if (changed) return this.publishStep(jobId, step);
+      const done = plan as PutStepPlan | null;
+      if (!done) throw notFound(`job ${jobId}`);
+      const step = toStepRecord(done.step);
+      if (done.changed) return this.publishStep(jobId, step);
       return stepMeta(step, (await this.ctx.readTail(jobId, stepId)).last);
     });
   }
@@ -164,18 +166,16 @@ export class NatsStore implements LogStore {
       const known = record.steps.find((s) => s.id === stepId);
       if (!known || known.status === 'pending') {
         // start the step (its `step` event precedes its first lines)
-        let started: StepRecord | null = null;
+        let started: StepMeta | null = null;
         await this.ctx.updateRecord(jobId, (current) => {
           const rec = structuredClone(this.ctx.assertRunning(jobId, current));
-          const index = rec.steps.findIndex((s) => s.id === stepId);
-          const step = rec.steps[index] ?? newStep(stepId);
-          if (index >= 0 && step.status !== 'pending') return null;
-          started = { ...step, status: 'running', startedAt: step.startedAt ?? Date.now() };
-          if (index >= 0) rec.steps[index] = started;
-          else rec.steps.push(started);
+          started = planStart(planStep(rec.steps.find((s) => s.id === stepId)), stepId, Date.now());
+          if (!started) return null;
+          rec.steps = withSteps(rec.steps, [started]);
           return rec;
         });
-        if (started) await this.publishStep(jobId, started);
+        const step = started as StepMeta | null;
+        if (step) await this.publishStep(jobId, toStepRecord(step));
       }
       const { result, tail } = await appendLines(this.ctx, this.tails, jobId, stepId, batch);
       if (batch.groups !== undefined) {
@@ -185,8 +185,8 @@ export class NatsStore implements LogStore {
           const rec = structuredClone(this.ctx.assertRunning(jobId, current));
           const index = rec.steps.findIndex((s) => s.id === stepId);
           const step = rec.steps[index];
-          if (!step || sameJson(step.groups, groups)) return null;
-          updated = { ...step, groups };
+          updated = step ? planGroups(step, groups) : null;
+          if (!updated) return null;
           rec.steps[index] = updated;
           return rec;
         });
@@ -236,18 +236,14 @@ export class NatsStore implements LogStore {
   complete(jobId: string, status: FinalJobStatus): Promise<JobMeta> {
     return this.guard(async () => {
       const now = Date.now();
-      const ended: StepRecord[] = [];
+      let ended: StepRecord[] = [];
       const { before, after } = await this.ctx.updateRecord(jobId, (current) => {
-        ended.length = 0;
         const rec = structuredClone(this.ctx.assertRunning(jobId, current));
+        const plan = planComplete(rec, rec.steps, status, now);
         rec.status = status;
         rec.endedAt = now;
-        rec.steps = rec.steps.map((s) => {
-          if (s.status !== 'running' && s.status !== 'pending') return s;
-          const step: StepRecord = { ...s, status: status === 'success' ? 'success' : 'cancelled', endedAt: now, startedAt: s.startedAt ?? now };
-          ended.push(step);
-          return step;
-        });
+        rec.steps = plan.steps;
+        ended = plan.ended;
         return rec;
       });
       const record = after ?? before;

@@ -1,13 +1,14 @@
-import { badRequest, JobCompletedError, notFound } from '../../errors';
+import { badRequest, notFound } from '../../errors';
 import type { FinalJobStatus, JobList, JobMeta, JobSummary, PutJobBody, PutStepBody, StepMeta } from '../../contracts';
 import type { JobPrivate, ListJobsQuery } from '../types';
 import type { Db, Tx } from './db';
 import { cleanJson, cleanText, jobFromRows, STEP_COLUMNS, stepFromRow, type JobRow, type StepRow } from './rows';
-import { sameJson } from './same-json';
-import { applyStepPatch } from '../step-transitions';
+import { planComplete, planPutJob, planPutStep } from '../plan';
 
-/** Job and step metadata: everything but lines. Each write is one transaction (see Tx). */
-
+/**
+ * Job and step metadata: everything but lines. Each write is one transaction (see Tx): lock,
+ * read the rows a plan (lib/store/plan) needs, persist the plan.
+ */
 
 const JOB_SQL = `
   SELECT j.id, j.title, j.labels, j.status, j.created_at, j.ended_at,
@@ -49,10 +50,6 @@ export async function saveStep(tx: Tx, jobId: string, step: StepMeta): Promise<v
   );
 }
 
-export function newStep(stepId: string, name?: string): StepMeta {
-  return { id: stepId, name: name ?? stepId, parent: null, status: 'pending', startedAt: null, endedAt: null, lines: 0, groups: [] };
-}
-
 export async function putJob(db: Db, jobId: string, body: PutJobBody, tokenHash: string): Promise<{ job: JobMeta; created: boolean }> {
   return db.tx(async (tx) => {
     const inserted = await tx.query(
@@ -62,25 +59,22 @@ export async function putJob(db: Db, jobId: string, body: PutJobBody, tokenHash:
     );
     const created = inserted.rowCount === 1;
     const job = await tx.lockJob(jobId, true);
-    const title = body.title === undefined ? job.title : cleanText(body.title);
-    const labels = body.labels === undefined ? job.labels : (cleanJson(body.labels) as Record<string, string>);
-    if (!created && (title !== job.title || !sameJson(labels, job.labels))) {
-      await tx.query('UPDATE jobs SET title = $2, labels = $3 WHERE id = $1', [jobId, title, JSON.stringify(labels)]);
-      // a completed job's stream has ended: its cursor stays the `end` event's
-      if (title !== job.title && job.status === 'running') {
-        await tx.event(jobId, { type: 'job', payload: { id: jobId, status: job.status, title, endedAt: job.ended_at } });
-      }
+    const ids = (body.steps ?? []).map((decl) => decl.id);
+    const { rows } = ids.length === 0
+      ? { rows: [] }
+      : await tx.query<StepRow>(`SELECT ${STEP_COLUMNS} FROM steps WHERE job_id = $1 AND id = ANY($2::text[]) ORDER BY pos FOR UPDATE`, [jobId, ids]);
+    const steps = new Map(rows.map((row) => [row.id, stepFromRow(row)]));
+    // compare title and labels as stored: text and jsonb cannot hold every string
+    const cleaned: PutJobBody = { ...body };
+    if (body.title !== undefined) cleaned.title = cleanText(body.title);
+    if (body.labels !== undefined) cleaned.labels = cleanJson(body.labels) as Record<string, string>;
+    const plan = planPutJob({ id: jobId, status: job.status, title: job.title, labels: job.labels, endedAt: job.ended_at }, steps, cleaned, Date.now());
+    if (plan.changed) {
+      await tx.query('UPDATE jobs SET title = $2, labels = $3 WHERE id = $1', [jobId, plan.title, JSON.stringify(plan.labels)]);
+      if (plan.event) await tx.event(jobId, { type: 'job', payload: plan.event });
     }
-    for (const decl of body.steps ?? []) {
-      const row = await lockStep(tx, jobId, decl.id);
-      const before = row ? stepFromRow(row) : null;
-      const step = before ? { ...before } : newStep(decl.id, decl.name);
-      if (decl.name !== undefined) step.name = decl.name;
-      if (decl.parent !== undefined) step.parent = decl.parent;
-      if (decl.internal !== undefined) step.internal = decl.internal;
-      if (before && sameJson(before, step)) continue;
-      if (job.status !== 'running') throw new JobCompletedError(jobId);
-      await (before ? saveStep(tx, jobId, step) : insertStep(tx, jobId, step));
+    for (const step of plan.steps) {
+      await (steps.has(step.id) ? saveStep(tx, jobId, step) : insertStep(tx, jobId, step));
       await tx.event(jobId, { type: 'step', step: step.id, payload: step });
     }
     const meta = await readJob(tx, jobId);
@@ -93,28 +87,28 @@ export async function putStep(db: Db, jobId: string, stepId: string, body: PutSt
   return db.tx(async (tx) => {
     await tx.lockJob(jobId);
     const row = await lockStep(tx, jobId, stepId);
-    const before = row ? stepFromRow(row) : null;
-    const step = applyStepPatch(before ?? newStep(stepId, body.name), body, Date.now());
-    if (before && sameJson(before, step)) return before;
-    await (before ? saveStep(tx, jobId, step) : insertStep(tx, jobId, step));
-    await tx.event(jobId, { type: 'step', step: stepId, payload: step });
-    return step;
+    const plan = planPutStep(row ? stepFromRow(row) : undefined, stepId, body, Date.now());
+    if (!plan.changed) return plan.step;
+    await (row ? saveStep(tx, jobId, plan.step) : insertStep(tx, jobId, plan.step));
+    await tx.event(jobId, { type: 'step', step: stepId, payload: plan.step });
+    return plan.step;
   });
 }
 
 export async function complete(db: Db, jobId: string, status: FinalJobStatus): Promise<JobMeta> {
   return db.tx(async (tx) => {
     const job = await tx.lockJob(jobId);
-    const now = Date.now();
-    const { rows } = await tx.query<StepRow & { pos: string }>(
-      `UPDATE steps SET status = $2, ended_at = $3, started_at = coalesce(started_at, $3)
-       WHERE job_id = $1 AND status IN ('pending', 'running') RETURNING pos, ${STEP_COLUMNS}`,
-      [jobId, status === 'success' ? 'success' : 'cancelled', now],
+    const { rows } = await tx.query<StepRow>(
+      `SELECT ${STEP_COLUMNS} FROM steps WHERE job_id = $1 AND status IN ('pending', 'running') ORDER BY pos FOR UPDATE`,
+      [jobId],
     );
-    rows.sort((a, b) => Number(a.pos) - Number(b.pos));
-    for (const row of rows) await tx.event(jobId, { type: 'step', step: row.id, payload: stepFromRow(row) });
-    await tx.query('UPDATE jobs SET status = $2, ended_at = $3 WHERE id = $1', [jobId, status, now]);
-    await tx.event(jobId, { type: 'job', payload: { id: jobId, status, title: job.title, endedAt: now } });
+    const plan = planComplete(job, rows.map(stepFromRow), status, Date.now());
+    for (const step of plan.ended) {
+      await saveStep(tx, jobId, step);
+      await tx.event(jobId, { type: 'step', step: step.id, payload: step });
+    }
+    await tx.query('UPDATE jobs SET status = $2, ended_at = $3 WHERE id = $1', [jobId, status, plan.job.endedAt]);
+    await tx.event(jobId, { type: 'job', payload: plan.job });
     await tx.event(jobId, { type: 'end', payload: { status } });
     const meta = await readJob(tx, jobId);
     if (!meta) throw notFound(`job ${jobId}`);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../../errors';
-import { describeLogStoreConformance, makeLines, uniqueJobId } from '../conformance';
+import { describeLogStoreConformance, makeLines, sharedDataHandle, uniqueJobId } from '../conformance';
 import type { LogStore, StoreEvent } from '../types';
 import { createPostgresStore } from './index';
 import { LISTEN_APPLICATION_NAME } from './listener';
@@ -19,23 +19,11 @@ if (gate === 'fail') {
 if (gate === 'run') {
   describeLogStoreConformance('postgres', async () => {
     const db = await createTestDatabase();
-    const stores: LogStore[] = [];
-    const open = async () => {
-      const store = await createPostgresStore({ url: db.url });
-      stores.push(store);
-      return store;
-    };
-    const store = await open();
-    return {
-      store,
-      reopen: open,
-      peer: open,
-      listenerCount: () => (store as PostgresStore).listenerCount(),
-      cleanup: async () => {
-        for (const s of stores) await s.close();
-        await db.drop();
-      },
-    };
+    return sharedDataHandle(
+      () => createPostgresStore({ url: db.url }),
+      (store) => (store as PostgresStore).listenerCount(),
+      () => db.drop(),
+    );
   });
 
   describe('postgres store specifics', () => {
@@ -62,21 +50,6 @@ if (gate === 'run') {
       const third = await createPostgresStore({ url: db.url });
       await third.close();
       expect(await sql(db.url, 'SELECT version FROM schema_version')).toHaveLength(2);
-    });
-
-    it('stores each line once when two servers append the same lines at once', async () => {
-      const id = uniqueJobId('pg-two');
-      await a.putJob(id, {}, TOKEN);
-      const results = await Promise.all([
-        a.append(id, 's', { lines: makeLines(1, 400) }),
-        b.append(id, 's', { lines: makeLines(1, 400) }),
-        a.append(id, 's', { lines: makeLines(200, 600) }),
-        b.append(id, 's', { lines: makeLines(1, 600) }),
-      ]);
-      expect(results.reduce((sum, r) => sum + r.accepted, 0)).toBe(600);
-      expect((await b.readLines(id, 's', 1, 1000)).lines).toEqual(makeLines(1, 600));
-      const gap = b.append(id, 's', { lines: makeLines(700, 701) });
-      await expect(gap).rejects.toMatchObject({ code: 'line_gap', expected: 601 });
     });
 
     it('reconnects LISTEN after its session is killed and backfills by cursor', async () => {

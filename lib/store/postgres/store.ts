@@ -8,7 +8,7 @@ import * as jobs from './jobs';
 import { releaseListener, type PgListener } from './listener';
 import { lineFromTuple, type LineTuple } from './rows';
 
-/** Events read per query while replaying; a page holds at most PAGE × LINES_PER_EVENT lines. */
+/** Events read per query while replaying; a page holds at most PAGE × MAX_EVENT_LINES lines. */
 const EVENTS_PAGE = 50;
 const CURSOR_PATTERN = /^\d{1,18}$/;
 

@@ -1,15 +1,21 @@
-import type { PutStepBody, StepStatus } from '../contracts';
+import type { PutStepBody, StepMeta, StepStatus } from '../../contracts';
 
 /** Statuses after which a step has ended. */
 export const FINAL_STEP_STATUSES: ReadonlySet<StepStatus> = new Set(['success', 'failure', 'cancelled', 'skipped']);
 
-interface StepLike {
+/** The fields the status machine reads; a NATS step record (no `lines`) is one too. */
+export interface StepLike {
   name: string;
   parent: string | null;
   internal?: boolean;
   status: StepStatus;
   startedAt: number | null;
   endedAt: number | null;
+}
+
+/** A step nobody described yet: pending, named after its id, no lines. */
+export function newStep(id: string): StepMeta {
+  return { id, name: id, parent: null, status: 'pending', startedAt: null, endedAt: null, lines: 0, groups: [] };
 }
 
 /**
@@ -27,7 +33,10 @@ export function withStatus<S extends StepLike>(step: S, status: StepStatus, now:
   return next;
 }
 
-/** `PUT step` applied to a step: name, parent and internal as given, then the status machine. */
+/**
+ * `PUT step` applied to a step: name, parent and internal as given, then the status machine.
+ * A step declaration of `PUT job` is the same patch without a status.
+ */
 export function applyStepPatch<S extends StepLike>(step: S, body: PutStepBody, now: number): S {
   let next: S = { ...step };
   if (body.name !== undefined) next.name = body.name;

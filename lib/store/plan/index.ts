@@ -1,0 +1,18 @@
+/** The store's write rules as pure functions (plans.ts); every backend persists these. */
+export { MAX_EVENT_LINES, dedupeLines, eventChunks, type DedupedLines } from './lines';
+export {
+  endedStepStatus,
+  planAppend,
+  planComplete,
+  planGroups,
+  planPutJob,
+  planPutStep,
+  planStart,
+  type AppendPlan,
+  type CompletePlan,
+  type JobHead,
+  type PutJobPlan,
+  type PutStepPlan,
+} from './plans';
+export { sameJson } from './same-json';
+export { FINAL_STEP_STATUSES, applyStepPatch, newStep, withStatus, type StepLike } from './steps';

@@ -1,0 +1,240 @@
+import { describe, expect, it } from 'vitest';
+import type { Group, Line, PutJobBody, StepMeta } from '../../contracts';
+import { JobCompletedError, LineGapError } from '../../errors';
+import { MAX_EVENT_LINES } from './lines';
+import { endedStepStatus, planAppend, planComplete, planGroups, planPutJob, planPutStep, planStart, type JobHead } from './plans';
+import { newStep } from './steps';
+
+const NOW = 1_700_000_000_000;
+const EARLIER = NOW - 5000;
+
+function step(id: string, patch: Partial<StepMeta> = {}): StepMeta {
+  return { ...newStep(id), ...patch };
+}
+
+function lines(from: number, to: number): Line[] {
+  const out: Line[] = [];
+  for (let n = from; n <= to; n++) out.push({ n, ts: n, stream: 'out', text: `l${n}` });
+  return out;
+}
+
+const group: Group = { id: 'g', name: 'G', parent: null, start: 1, end: null, startedAt: null, endedAt: null };
+
+const running: JobHead = { id: 'job', status: 'running', title: 'Build', labels: { a: '1' }, endedAt: null };
+const completed: JobHead = { ...running, status: 'failure', endedAt: EARLIER };
+
+describe('planPutStep', () => {
+  it.each([
+    { name: 'creates a pending step named after its id', existing: undefined, body: {}, changed: true, step: step('s') },
+    { name: 'creates and starts', existing: undefined, body: { status: 'running' as const }, changed: true, step: step('s', { status: 'running', startedAt: NOW }) },
+    { name: 'renames', existing: step('s'), body: { name: 'Lint' }, changed: true, step: step('s', { name: 'Lint' }) },
+    { name: 'no change is no write', existing: step('s', { name: 'Lint' }), body: { name: 'Lint' }, changed: false, step: step('s', { name: 'Lint' }) },
+    {
+      name: 'running again keeps startedAt',
+      existing: step('s', { status: 'running', startedAt: EARLIER }),
+      body: { status: 'running' as const },
+      changed: false,
+      step: step('s', { status: 'running', startedAt: EARLIER }),
+    },
+    {
+      name: 'a final status stamps endedAt and a missing startedAt',
+      existing: step('s'),
+      body: { status: 'skipped' as const, internal: true, parent: 'p' },
+      changed: true,
+      step: step('s', { status: 'skipped', startedAt: NOW, endedAt: NOW, internal: true, parent: 'p' }),
+    },
+  ])('$name', ({ existing, body, changed, step: expected }) => {
+    const plan = planPutStep(existing, 's', body, NOW);
+    expect(plan.changed).toBe(changed);
+    expect(plan.step).toEqual(expected);
+    if (!changed) expect(plan.step).toBe(existing);
+  });
+});
+
+describe('planPutJob', () => {
+  const steps = new Map([['a', step('a', { name: 'A', status: 'running', startedAt: EARLIER, lines: 7 })]]);
+
+  it.each([
+    { name: 'nothing given', job: running, body: {}, title: 'Build', labels: { a: '1' }, changed: false, event: false, steps: [] },
+    { name: 'same title and labels', job: running, body: { title: 'Build', labels: { a: '1' } }, title: 'Build', labels: { a: '1' }, changed: false, event: false, steps: [] },
+    { name: 'new title', job: running, body: { title: 'Deploy' }, title: 'Deploy', labels: { a: '1' }, changed: true, event: true, steps: [] },
+    { name: 'labels replaced, not merged', job: running, body: { labels: { b: '2' } }, title: 'Build', labels: { b: '2' }, changed: true, event: false, steps: [] },
+    { name: 'a completed job takes a title without an event', job: completed, body: { title: 'Deploy' }, title: 'Deploy', labels: { a: '1' }, changed: true, event: false, steps: [] },
+    {
+      name: 'declares new steps and renames known ones, keeping their state',
+      job: running,
+      body: { steps: [{ id: 'b', internal: true }, { id: 'a', name: 'Compile' }] },
+      title: 'Build',
+      labels: { a: '1' },
+      changed: false,
+      event: false,
+      steps: [step('b', { internal: true }), step('a', { name: 'Compile', status: 'running', startedAt: EARLIER, lines: 7 })],
+    },
+    { name: 'an unchanged declaration is no write', job: running, body: { steps: [{ id: 'a', name: 'A' }] }, title: 'Build', labels: { a: '1' }, changed: false, event: false, steps: [] },
+    { name: 'a completed job takes an unchanged declaration', job: completed, body: { steps: [{ id: 'a', name: 'A' }] }, title: 'Build', labels: { a: '1' }, changed: false, event: false, steps: [] },
+    {
+      name: 'a step declared twice builds on its first declaration',
+      job: running,
+      body: { steps: [{ id: 'c', name: 'C' }, { id: 'c', parent: 'a' }] },
+      title: 'Build',
+      labels: { a: '1' },
+      changed: false,
+      event: false,
+      steps: [step('c', { name: 'C', parent: 'a' })],
+    },
+  ])('$name', ({ job, body, title, labels, changed, event, steps: expected }) => {
+    const plan = planPutJob(job, steps, body as PutJobBody, NOW);
+    expect(plan).toMatchObject({ title, labels, changed });
+    expect(plan.event).toEqual(event ? { id: 'job', status: 'running', title, endedAt: null } : null);
+    expect(plan.steps).toEqual(expected);
+  });
+
+  it.each([
+    { name: 'a new step', decl: { id: 'new' } },
+    { name: 'a rename', decl: { id: 'a', name: 'Renamed' } },
+  ])('refuses $name on a completed job', ({ decl }) => {
+    expect(() => planPutJob(completed, steps, { title: 'x', steps: [decl] }, NOW)).toThrow(JobCompletedError);
+  });
+});
+
+describe('planStart', () => {
+  it.each([
+    { name: 'unknown step: created running', existing: undefined, started: step('s', { status: 'running', startedAt: NOW }) },
+    { name: 'pending step: started', existing: step('s', { name: 'S' }), started: step('s', { name: 'S', status: 'running', startedAt: NOW }) },
+    { name: 'pending step keeps an earlier startedAt', existing: step('s', { startedAt: EARLIER }), started: step('s', { status: 'running', startedAt: EARLIER }) },
+    { name: 'running step: unchanged', existing: step('s', { status: 'running', startedAt: EARLIER }), started: null },
+    { name: 'ended step: unchanged', existing: step('s', { status: 'success', startedAt: EARLIER, endedAt: EARLIER }), started: null },
+  ])('$name', ({ existing, started }) => {
+    expect(planStart(existing, 's', NOW)).toEqual(started);
+  });
+});
+
+describe('planGroups', () => {
+  it.each([
+    { name: 'no groups given', current: [], groups: undefined, next: null },
+    { name: 'same groups', current: [group], groups: [{ ...group }], next: null },
+    { name: 'new groups', current: [], groups: [group], next: [group] },
+    { name: 'cleared groups', current: [group], groups: [], next: [] },
+  ])('$name', ({ current, groups, next }) => {
+    const plan = planGroups(step('s', { groups: current }), groups);
+    expect(plan?.groups ?? null).toEqual(next);
+    if (plan && groups) expect(plan.groups).not.toBe(groups);
+  });
+});
+
+describe('planAppend', () => {
+  const live = step('s', { status: 'running', startedAt: EARLIER, lines: 10 });
+
+  it.each([
+    {
+      name: 'first lines of an unknown step',
+      existing: undefined,
+      batch: { lines: lines(1, 3) },
+      accepted: 3,
+      duplicates: 0,
+      last: 3,
+      started: step('s', { status: 'running', startedAt: NOW }),
+      chunks: [3],
+      regrouped: null,
+    },
+    {
+      name: 'first lines of a pending step',
+      existing: step('s', { name: 'S' }),
+      batch: { lines: lines(1, 2) },
+      accepted: 2,
+      duplicates: 0,
+      last: 2,
+      started: step('s', { name: 'S', status: 'running', startedAt: NOW }),
+      chunks: [2],
+      regrouped: null,
+    },
+    { name: 'more lines of a running step', existing: live, batch: { lines: lines(11, 12) }, accepted: 2, duplicates: 0, last: 12, started: null, chunks: [2], regrouped: null },
+    { name: 'an overlapping retry', existing: live, batch: { lines: lines(6, 15) }, accepted: 5, duplicates: 5, last: 15, started: null, chunks: [5], regrouped: null },
+    { name: 'a whole retry', existing: live, batch: { lines: lines(1, 10) }, accepted: 0, duplicates: 10, last: 10, started: null, chunks: [], regrouped: null },
+    {
+      name: 'a big batch is cut into events',
+      existing: live,
+      batch: { lines: lines(11, 10 + MAX_EVENT_LINES * 2 + 1) },
+      accepted: MAX_EVENT_LINES * 2 + 1,
+      duplicates: 0,
+      last: 10 + MAX_EVENT_LINES * 2 + 1,
+      started: null,
+      chunks: [MAX_EVENT_LINES, MAX_EVENT_LINES, 1],
+      regrouped: null,
+    },
+    {
+      name: 'new groups with lines: the step carries the new line count',
+      existing: live,
+      batch: { lines: lines(11, 11), groups: [group] },
+      accepted: 1,
+      duplicates: 0,
+      last: 11,
+      started: null,
+      chunks: [1],
+      regrouped: { ...live, lines: 11, groups: [group] },
+    },
+    {
+      name: 'new groups on a retry still change the groups',
+      existing: live,
+      batch: { lines: lines(10, 10), groups: [group] },
+      accepted: 0,
+      duplicates: 1,
+      last: 10,
+      started: null,
+      chunks: [],
+      regrouped: { ...live, groups: [group] },
+    },
+    { name: 'unchanged groups', existing: { ...live, groups: [group] }, batch: { lines: [], groups: [group] }, accepted: 0, duplicates: 0, last: 10, started: null, chunks: [], regrouped: null },
+    {
+      name: 'groups of a new step build on the started step',
+      existing: undefined,
+      batch: { lines: lines(1, 1), groups: [group] },
+      accepted: 1,
+      duplicates: 0,
+      last: 1,
+      started: step('s', { status: 'running', startedAt: NOW }),
+      chunks: [1],
+      regrouped: step('s', { status: 'running', startedAt: NOW, lines: 1, groups: [group] }),
+    },
+  ])('$name', ({ existing, batch, accepted, duplicates, last, started, chunks, regrouped }) => {
+    const plan = planAppend(existing, 's', batch, NOW);
+    expect(plan.accepted).toEqual(batch.lines.filter((l) => l.n > (existing?.lines ?? 0)));
+    expect(plan.accepted).toHaveLength(accepted);
+    expect(plan).toMatchObject({ duplicates, last, started, regrouped });
+    expect(plan.chunks.map((c) => c.length)).toEqual(chunks);
+  });
+
+  it('refuses a gap before deciding anything else', () => {
+    expect(() => planAppend(undefined, 's', { lines: lines(2, 3), groups: [group] }, NOW)).toThrow(LineGapError);
+    expect(() => planAppend(live, 's', { lines: lines(12, 13) }, NOW)).toThrow(LineGapError);
+  });
+});
+
+describe('planComplete', () => {
+  const steps = [
+    step('pending'),
+    step('running', { status: 'running', startedAt: EARLIER }),
+    step('done', { status: 'failure', startedAt: EARLIER, endedAt: EARLIER }),
+    step('skipped', { status: 'skipped', startedAt: EARLIER, endedAt: EARLIER }),
+  ];
+
+  it.each([
+    { status: 'success' as const, ended: 'success' },
+    { status: 'failure' as const, ended: 'cancelled' },
+    { status: 'cancelled' as const, ended: 'cancelled' },
+  ])('a $status job ends its open steps as $ended', ({ status, ended }) => {
+    expect(endedStepStatus(status)).toBe(ended);
+    const plan = planComplete({ id: 'job', title: 'Build' }, steps, status, NOW);
+    expect(plan.ended.map((s) => [s.id, s.status, s.startedAt, s.endedAt])).toEqual([
+      ['pending', ended, NOW, NOW],
+      ['running', ended, EARLIER, NOW],
+    ]);
+    expect(plan.steps.map((s) => s.status)).toEqual([ended, ended, 'failure', 'skipped']);
+    expect(plan.steps[2]).toBe(steps[2]);
+    expect(plan.job).toEqual({ id: 'job', status, title: 'Build', endedAt: NOW });
+  });
+
+  it('ends nothing when every step has ended', () => {
+    expect(planComplete({ id: 'job', title: '' }, [], 'success', NOW)).toEqual({ steps: [], ended: [], job: { id: 'job', status: 'success', title: '', endedAt: NOW } });
+  });
+});

@@ -1,0 +1,137 @@
+import type { FinalJobStatus, Group, JobEvent, JobStatus, Line, PutJobBody, PutStepBody, StepMeta, StepStatus } from '../../contracts';
+import { JobCompletedError } from '../../errors';
+import type { AppendBatch } from '../types';
+import { dedupeLines, eventChunks } from './lines';
+import { sameJson } from './same-json';
+import { applyStepPatch, newStep, withStatus, type StepLike } from './steps';
+
+/**
+ * The write rules of every backend, decided once. A plan takes the current state as plain
+ * data and returns what to write, or throws a typed error from lib/errors; it does no I/O,
+ * so a refused write changes nothing. Each backend reads the state and persists the plan
+ * inside its own transaction (PostgreSQL), compare-and-set loop (NATS) or job lock (file).
+ */
+
+/** The job fields a `PUT job` may change or report. */
+export interface JobHead {
+  id: string;
+  status: JobStatus;
+  title: string;
+  labels: Record<string, string>;
+  endedAt: number | null;
+}
+
+export interface PutStepPlan {
+  /** the step after the write (the existing object when nothing changed) */
+  step: StepMeta;
+  /** true when the step is new or differs: write it and emit a `step` event */
+  changed: boolean;
+}
+
+/** `PUT step`: create the step if missing (pending, name = id), then apply the patch. */
+export function planPutStep(existing: StepMeta | undefined, stepId: string, body: PutStepBody, now: number): PutStepPlan {
+  const next = applyStepPatch(existing ?? newStep(stepId), body, now);
+  if (existing && sameJson(existing, next)) return { step: existing, changed: false };
+  return { step: next, changed: true };
+}
+
+export interface PutJobPlan {
+  title: string;
+  labels: Record<string, string>;
+  /** title or labels differ from the job's */
+  changed: boolean;
+  /** a running job's new title; a completed job's stream has ended, so it gets no event */
+  event: JobEvent | null;
+  /** declared steps that are new or changed, in declaration order (later ones build on earlier) */
+  steps: StepMeta[];
+}
+
+/**
+ * `PUT job` on an existing job (a backend creates the row first): title and labels replaced
+ * when given; declared steps added or renamed, never removed. A completed job still takes a
+ * title or labels, but a declaration that would change one of its steps is JobCompletedError.
+ */
+export function planPutJob(job: JobHead, steps: ReadonlyMap<string, StepMeta>, body: PutJobBody, now: number): PutJobPlan {
+  const title = body.title ?? job.title;
+  const labels = body.labels ? { ...body.labels } : job.labels;
+  const declared = new Map<string, StepMeta>();
+  for (const decl of body.steps ?? []) {
+    const plan = planPutStep(declared.get(decl.id) ?? steps.get(decl.id), decl.id, decl, now);
+    if (!plan.changed) continue;
+    if (job.status !== 'running') throw new JobCompletedError(job.id);
+    declared.set(decl.id, plan.step);
+  }
+  const event = title !== job.title && job.status === 'running' ? { id: job.id, status: job.status, title, endedAt: job.endedAt } : null;
+  return { title, labels, changed: title !== job.title || !sameJson(labels, job.labels), event, steps: [...declared.values()] };
+}
+
+/** An append to an unknown step creates it running; a pending step starts. Otherwise null. */
+export function planStart(existing: StepMeta | undefined, stepId: string, now: number): StepMeta | null {
+  if (existing && existing.status !== 'pending') return null;
+  return withStatus(existing ?? newStep(stepId), 'running', now);
+}
+
+/** The step with the batch's groups, or null when the batch keeps them as they are. */
+export function planGroups<S extends { groups: Group[] }>(step: S, groups: Group[] | undefined): S | null {
+  if (groups === undefined || sameJson(groups, step.groups)) return null;
+  return { ...step, groups: structuredClone(groups) };
+}
+
+export interface AppendPlan {
+  /** the new lines, dense from the step's last + 1 */
+  accepted: Line[];
+  duplicates: number;
+  /** the step's last line after the append */
+  last: number;
+  /** the step created or started by this append (its `step` event precedes the lines), or null */
+  started: StepMeta | null;
+  /** `accepted` cut into `lines` events of at most MAX_EVENT_LINES lines */
+  chunks: Line[][];
+  /** the step with its new groups and line count (a `step` event after the lines), or null */
+  regrouped: StepMeta | null;
+}
+
+/** `append` to a step whose stored state is `existing` (its `lines` is the last stored line). */
+export function planAppend(existing: StepMeta | undefined, stepId: string, batch: AppendBatch, now: number): AppendPlan {
+  const before = existing?.lines ?? 0;
+  const { fresh, duplicates } = dedupeLines(batch.lines, before);
+  const started = planStart(existing, stepId, now);
+  const last = before + fresh.length;
+  const step = started ?? existing ?? newStep(stepId);
+  const grouped = planGroups(step, batch.groups);
+  return {
+    accepted: fresh,
+    duplicates,
+    last,
+    started,
+    chunks: eventChunks(fresh),
+    regrouped: grouped && { ...grouped, lines: last },
+  };
+}
+
+/** What a job's completion ends: success stays success, any other outcome cancels. */
+export function endedStepStatus(status: FinalJobStatus): StepStatus {
+  return status === 'success' ? 'success' : 'cancelled';
+}
+
+export interface CompletePlan<S> {
+  /** every step, the open ones ended */
+  steps: S[];
+  /** the steps that were pending or running, ended (a `step` event each, in order) */
+  ended: S[];
+  /** the `job` event, then the `end` sentinel with `status` */
+  job: JobEvent;
+}
+
+/** `complete`: end the still-open steps with the job's outcome, then the job, then `end`. */
+export function planComplete<S extends StepLike>(job: { id: string; title: string }, steps: Iterable<S>, status: FinalJobStatus, now: number): CompletePlan<S> {
+  const all: S[] = [];
+  const ended: S[] = [];
+  for (const step of steps) {
+    const open = step.status === 'running' || step.status === 'pending';
+    const next = open ? withStatus(step, endedStepStatus(status), now) : step;
+    if (open) ended.push(next);
+    all.push(next);
+  }
+  return { steps: all, ended, job: { id: job.id, status, title: job.title, endedAt: now } };
+}
