@@ -11,8 +11,7 @@ import path from 'node:path';
 import type { Line } from '../lib/contracts';
 import { isAppError } from '../lib/errors';
 import { createStore } from '../lib/store';
-import { ADMIN_URL, createTestDatabase } from '../lib/store/postgres/test-db';
-import { deleteStreams, NATS_TEST_URL, uniquePrefix, withPrefix } from '../lib/store/nats/test-nats';
+import { createTestDatabase, deleteNatsStreams, NATS_TEST_URL, POSTGRES_TEST_URL, uniqueNatsPrefix, withPrefix } from '../test/support';
 
 const TOTAL_LINES = 1_000_000;
 const BATCH = 1000;
@@ -45,8 +44,8 @@ async function target(backend: Backend): Promise<{ url: string; dispose: () => P
     const db = await createTestDatabase();
     return { url: db.url, dispose: db.drop };
   }
-  const prefix = uniquePrefix();
-  return { url: withPrefix(NATS_TEST_URL, prefix), dispose: () => deleteStreams(NATS_TEST_URL, prefix) };
+  const prefix = uniqueNatsPrefix();
+  return { url: withPrefix(NATS_TEST_URL, prefix), dispose: () => deleteNatsStreams(NATS_TEST_URL, prefix) };
 }
 
 async function bench(backend: Backend): Promise<void> {
@@ -54,7 +53,7 @@ async function bench(backend: Backend): Promise<void> {
   try {
     t = await target(backend);
   } catch (error) {
-    console.log(`${backend}: unreachable (${backend === 'postgres' ? ADMIN_URL : NATS_TEST_URL}), skipped: ${String(error)}`);
+    console.log(`${backend}: unreachable (${backend === 'postgres' ? POSTGRES_TEST_URL : NATS_TEST_URL}), skipped: ${String(error)}`);
     return;
   }
   try {

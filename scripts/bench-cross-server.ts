@@ -8,18 +8,24 @@
  * Usage: tsx scripts/bench-cross-server.ts [lines=500] [rate-per-s=20]
  * Needs the build (node scripts/ensure-build.mjs). Ports 3180-3183.
  */
-import { completeJob, createJob, getJob, setStep, uniqueJobId } from '../e2e/fixtures';
-import { startLogscope, type LogscopeServer } from '../e2e/support/processes';
 import {
   EventsReader,
-  SHARED_NATS,
-  dropNatsPrefix,
-  freshPgDatabase,
+  NATS_TEST_URL,
+  completeJob,
+  createJob,
+  createTestDatabase,
+  deleteNatsStreams,
+  getJob,
+  natsReachable,
+  postgresReachable,
+  setStep,
   sleep,
+  startLogscope,
+  uniqueJobId,
   uniqueNatsPrefix,
-  withPg,
   type LinesArrival,
-} from '../e2e/support/shared-store';
+  type LogscopeServer,
+} from '../test/support';
 
 const LINES = Number(process.argv[2] ?? 500);
 const RATE = Number(process.argv[3] ?? 20);
@@ -36,9 +42,8 @@ const backends: Backend[] = [
     name: 'postgres',
     ports: [3180, 3181],
     async open() {
-      const up = await withPg('postgres://postgres@127.0.0.1:5432/postgres', async () => true).catch(() => false);
-      if (!up) return null;
-      const db = await freshPgDatabase();
+      if (!(await postgresReachable())) return null;
+      const db = await createTestDatabase();
       return { url: db.url, close: () => db.drop() };
     },
   },
@@ -47,9 +52,8 @@ const backends: Backend[] = [
     ports: [3182, 3183],
     async open() {
       const prefix = uniqueNatsPrefix();
-      const up = await dropNatsPrefix(SHARED_NATS, prefix).then(() => true, () => false);
-      if (!up) return null;
-      return { url: `${SHARED_NATS}?prefix=${prefix}`, close: () => dropNatsPrefix(SHARED_NATS, prefix) };
+      if (!(await natsReachable())) return null;
+      return { url: `${NATS_TEST_URL}?prefix=${prefix}`, close: () => deleteNatsStreams(NATS_TEST_URL, prefix) };
     },
   },
 ];

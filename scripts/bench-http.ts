@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startLogscope, type LogscopeServer } from '../e2e/support/processes';
+import { startLogscope, type LogscopeServer } from '../test/support';
 
 const LINES = Number(process.argv[2] ?? 1_000_000);
 const PORT = Number(process.env.BENCH_PORT ?? 3190);

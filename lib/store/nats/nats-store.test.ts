@@ -2,13 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { UnavailableError } from '../../errors';
-import { describeLogStoreConformance, makeLines, uniqueJobId } from '../conformance';
-import { backendGate } from '../postgres/test-db';
+import { backendGate, deleteNatsStreams, NATS_TEST_URL, natsReachable, uniqueJobId, uniqueNatsPrefix, withPrefix } from '../../../test/support';
+import { describeLogStoreConformance, makeLines } from '../conformance';
 import type { LogStore } from '../types';
 import { createNatsStore, parseNatsUrl } from './index';
 import type { NatsStore } from './store';
 import { decodeToken, encodeToken, Subjects } from './subjects';
-import { deleteStreams, NATS_TEST_URL, natsReachable, uniquePrefix, withPrefix } from './test-nats';
 
 const TOKEN = { tokenHash: 'd'.repeat(64) };
 
@@ -52,7 +51,7 @@ if (gate === 'fail') {
 
 if (gate === 'run') {
   describeLogStoreConformance('nats', async () => {
-    const prefix = uniquePrefix();
+    const prefix = uniqueNatsPrefix();
     const url = withPrefix(NATS_TEST_URL, prefix);
     const stores: LogStore[] = [];
     const open = async () => {
@@ -68,13 +67,13 @@ if (gate === 'run') {
       listenerCount: () => (store as NatsStore).listenerCount(),
       cleanup: async () => {
         for (const s of stores) await s.close();
-        await deleteStreams(NATS_TEST_URL, prefix);
+        await deleteNatsStreams(NATS_TEST_URL, prefix);
       },
     };
   });
 
   describe('nats store specifics', () => {
-    const prefix = uniquePrefix();
+    const prefix = uniqueNatsPrefix();
     const url = withPrefix(NATS_TEST_URL, prefix);
     let a: LogStore;
     let b: LogStore;
@@ -84,7 +83,7 @@ if (gate === 'run') {
     afterAll(async () => {
       await a?.close();
       await b?.close();
-      await deleteStreams(NATS_TEST_URL, prefix);
+      await deleteNatsStreams(NATS_TEST_URL, prefix);
     });
 
     it('stores each line once when two servers append the same lines, whatever the delay', async () => {
