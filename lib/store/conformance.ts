@@ -13,6 +13,7 @@
  * - `readLines` caps `limit` at MAX_RANGE_LIMIT.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uniqueJobId } from '../../test/support/ids';
 import { MAX_RANGE_LIMIT, type Line, type StepMeta } from '../contracts';
 import { AppError, LineGapError } from '../errors';
 import type { LogStore, StoreEvent } from './types';
@@ -43,14 +44,6 @@ export interface ConformanceHandle {
 }
 
 export type ConformanceFactory = () => Promise<ConformanceHandle>;
-
-let counter = 0;
-/** Unique across runs and parallel workers, and a valid job id. */
-export function uniqueJobId(tag: string): string {
-  counter += 1;
-  const rand = Math.random().toString(36).slice(2, 8);
-  return `cf-${tag}-${Date.now().toString(36)}-${rand}-${counter}`;
-}
 
 export function makeLines(from: number, to: number, text: (n: number) => string = (n) => `line ${n}`): Line[] {
   const lines: Line[] = [];
