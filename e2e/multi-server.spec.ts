@@ -1,26 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
-import {
-  EventsReader,
-  NATS_TEST_URL,
-  completeJob,
-  createJob,
-  createTestDatabase,
-  deleteNatsStreams,
-  getJob,
-  natsJobConsumers,
-  pgEventsQueryCalls,
-  sendLines,
-  setStep,
-  sleep,
-  startLogscope,
-  startPrivatePostgres,
-  uniqueJobId,
-  uniqueNatsPrefix,
-  type LogscopeServer,
-  type PrivatePostgres,
-  type Producer,
-  type TestDatabase,
-} from '../test/support';
+import { completeJob, createJob, getJob, sendLines, setStep, type Producer } from '../test/support/api';
+import { EventsReader } from '../test/support/events';
+import { uniqueJobId, uniqueNatsPrefix } from '../test/support/ids';
+import { startLogscope, type LogscopeServer } from '../test/support/logscope-server';
+import { NATS_TEST_URL, deleteNatsStreams, natsJobConsumers } from '../test/support/nats';
+import { createTestDatabase, pgEventsQueryCalls, startPrivatePostgres, type PrivatePostgres, type TestDatabase } from '../test/support/postgres';
+import { sleep } from '../test/support/processes';
 import { LogPage } from './log-page';
 
 /**

@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureBuild, freePort, getJob, REPO_ROOT, startLogscope } from '../test/support';
+import { ensureBuild, freePort, getJob, REPO_ROOT, runBench, startLogscope } from '../test/support';
 
 const LINES = Number(process.argv[2] ?? 1_000_000);
 const printer = `let i = 1; const out = []; function go() { while (i <= ${LINES}) { let s = ''; for (let k = 0; k < 4096 && i <= ${LINES}; k++, i++) s += 'line ' + i + ' of the benchmark output\\n'; if (!process.stdout.write(s)) { process.stdout.once('drain', go); return; } } } go();`;
@@ -64,7 +64,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -8,24 +8,14 @@
  * Usage: tsx scripts/bench-cross-server.ts [lines=500] [rate-per-s=20]
  * Needs the build (node scripts/ensure-build.mjs). Ports 3180-3183.
  */
-import {
-  EventsReader,
-  NATS_TEST_URL,
-  completeJob,
-  createJob,
-  createTestDatabase,
-  deleteNatsStreams,
-  getJob,
-  natsReachable,
-  postgresReachable,
-  setStep,
-  sleep,
-  startLogscope,
-  uniqueJobId,
-  uniqueNatsPrefix,
-  type LinesArrival,
-  type LogscopeServer,
-} from '../test/support';
+import { completeJob, createJob, getJob, setStep } from '../test/support/api';
+import { percentile, runBench } from '../test/support/bench';
+import { EventsReader, type LinesArrival } from '../test/support/events';
+import { uniqueJobId, uniqueNatsPrefix } from '../test/support/ids';
+import { startLogscope, type LogscopeServer } from '../test/support/logscope-server';
+import { NATS_TEST_URL, deleteNatsStreams, natsReachable } from '../test/support/nats';
+import { createTestDatabase, postgresReachable } from '../test/support/postgres';
+import { sleep } from '../test/support/processes';
 
 const LINES = Number(process.argv[2] ?? 500);
 const RATE = Number(process.argv[3] ?? 20);
@@ -57,10 +47,6 @@ const backends: Backend[] = [
     },
   },
 ];
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 function summary(label: string, samples: number[]): string {
   const sorted = [...samples].sort((x, y) => x - y);
@@ -131,7 +117,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

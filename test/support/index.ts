@@ -8,11 +8,14 @@
  * - postgres.ts, nats.ts: throw-away databases and prefixes on the shared services, and
  *   private servers and clusters a test may stop, freeze or kill
  * - api.ts: the HTTP API as a producer sends and a reader reads it
+ * - bench.ts: percentiles, generated log lines and the run wrapper of the benchmarks
  * - events.ts: the events stream read over fetch
  * - cli.ts: bin/logscope.mjs as a child process
  * - contract-server.ts: an in-memory fake of the write contract with fault injection (SDK tests)
+ * - stores.ts: the conformance handle of backends whose instances share data
  */
 export * from './api';
+export * from './bench';
 export * from './cli';
 export * from './contract-server';
 export * from './events';
@@ -21,3 +24,4 @@ export * from './logscope-server';
 export * from './nats';
 export * from './postgres';
 export * from './processes';
+export * from './stores';

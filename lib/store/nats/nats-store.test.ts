@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { UnavailableError } from '../../errors';
-import { backendGate, deleteNatsStreams, NATS_TEST_URL, natsReachable, uniqueJobId, uniqueNatsPrefix, withPrefix } from '../../../test/support';
+import { backendGate, deleteNatsStreams, NATS_TEST_URL, natsReachable, sharedDataHandle, uniqueJobId, uniqueNatsPrefix, withPrefix } from '../../../test/support';
 import { describeLogStoreConformance, makeLines } from '../conformance';
 import type { LogStore } from '../types';
 import { createNatsStore, parseNatsUrl } from './index';
@@ -53,23 +53,11 @@ if (gate === 'run') {
   describeLogStoreConformance('nats', async () => {
     const prefix = uniqueNatsPrefix();
     const url = withPrefix(NATS_TEST_URL, prefix);
-    const stores: LogStore[] = [];
-    const open = async () => {
-      const store = await createNatsStore({ url });
-      stores.push(store);
-      return store;
-    };
-    const store = await open();
-    return {
-      store,
-      reopen: open,
-      peer: open,
-      listenerCount: () => (store as NatsStore).listenerCount(),
-      cleanup: async () => {
-        for (const s of stores) await s.close();
-        await deleteNatsStreams(NATS_TEST_URL, prefix);
-      },
-    };
+    return sharedDataHandle(
+      () => createNatsStore({ url }),
+      (store) => (store as NatsStore).listenerCount(),
+      () => deleteNatsStreams(NATS_TEST_URL, prefix),
+    );
   });
 
   describe('nats store specifics', () => {

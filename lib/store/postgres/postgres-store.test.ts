@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../../errors';
-import { backendGate, createTestDatabase, POSTGRES_TEST_URL, postgresReachable, sql, uniqueJobId, type TestDatabase } from '../../../test/support';
+import { backendGate, createTestDatabase, POSTGRES_TEST_URL, postgresReachable, sharedDataHandle, sql, uniqueJobId, type TestDatabase } from '../../../test/support';
 import { describeLogStoreConformance, makeLines } from '../conformance';
 import type { LogStore, StoreEvent } from '../types';
 import { createPostgresStore } from './index';
@@ -19,23 +19,11 @@ if (gate === 'fail') {
 if (gate === 'run') {
   describeLogStoreConformance('postgres', async () => {
     const db = await createTestDatabase();
-    const stores: LogStore[] = [];
-    const open = async () => {
-      const store = await createPostgresStore({ url: db.url });
-      stores.push(store);
-      return store;
-    };
-    const store = await open();
-    return {
-      store,
-      reopen: open,
-      peer: open,
-      listenerCount: () => (store as PostgresStore).listenerCount(),
-      cleanup: async () => {
-        for (const s of stores) await s.close();
-        await db.drop();
-      },
-    };
+    return sharedDataHandle(
+      () => createPostgresStore({ url: db.url }),
+      (store) => (store as PostgresStore).listenerCount(),
+      () => db.drop(),
+    );
   });
 
   describe('postgres store specifics', () => {
