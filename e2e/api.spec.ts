@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import http from 'node:http';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { completeJob, createJob, sendLines, uniqueJobId } from './fixtures';
+import { completeJob, createJob, sendLines, uniqueJobId } from '../test/support';
 
 /** HTTP contract checks (docs/api.md) against the real server: status codes, bodies, streaming. */
 

@@ -1,8 +1,22 @@
 import { expect, test, type Page } from '@playwright/test';
-import { createJob, getJob, uniqueJobId, type Producer } from './fixtures';
+import {
+  createJob,
+  getJob,
+  getWithRetry,
+  numberedLinesCommand,
+  readAllLines,
+  sleep,
+  spawnCli,
+  startLogscope,
+  startNatsCluster,
+  startPrivateNats,
+  startPrivatePostgres,
+  uniqueJobId,
+  uniqueNatsPrefix,
+  type LogscopeServer,
+  type Producer,
+} from '../test/support';
 import { LogPage } from './log-page';
-import { startLogscope, startPrivateNats, startPrivatePostgres, type LogscopeServer } from './support/processes';
-import { getWithRetry, numberedLinesCommand, readAllLines, runCli, sleep, startNatsCluster, uniqueNatsPrefix } from './support/shared-store';
 
 /**
  * Issue 4 "Faults": the storage backend goes away in the middle of a live job and comes back.
@@ -66,7 +80,7 @@ async function produceThroughOutage(page: Page, server: LogscopeServer, outage: 
   // explicit choice, so the step stays open when it passes (passed steps start collapsed)
   await log.button('Expand all').click();
 
-  const cli = runCli(server.url, ['run', '--job', p.jobId, '--step', 'build', '--token', p.token, '--complete', '-q', '--', ...COMMAND]);
+  const cli = spawnCli(['run', '--job', p.jobId, '--step', 'build', '--token', p.token, '--complete', '-q', '--', ...COMMAND], { env: { LOGSCOPE_URL: server.url } });
   try {
     await expect.poll(() => storedLines(server, p.jobId), { timeout: 30_000, intervals: [100] }).toBeGreaterThanOrEqual(STOP_AFTER);
     // the viewer follows the tail: its last rendered row is at or past that line
@@ -188,6 +202,6 @@ test('a 3-node NATS cluster (replicas 3) loses its stream leader mid-stream: pro
     expect(statuses, 'range reads after losing one node of three').toEqual(Array.from({ length: 10 }, () => 200));
   } finally {
     await server?.stop();
-    cluster.destroy();
+    await cluster.destroy();
   }
 });

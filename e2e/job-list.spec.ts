@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { completeJob, createJob, sendLines, uniqueJobId } from './fixtures';
+import { completeJob, createJob, sendLines, uniqueJobId } from '../test/support';
 
 test('the job list shows live jobs first with a ticking duration and links to each job', async ({ page, baseURL }) => {
   const done = await createJob(baseURL!, uniqueJobId('list-done'), { title: 'Finished job' });

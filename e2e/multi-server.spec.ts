@@ -1,18 +1,12 @@
 import { expect, test, type Page } from '@playwright/test';
-import { completeJob, createJob, getJob, sendLines, setStep, uniqueJobId, type Producer } from './fixtures';
+import { completeJob, createJob, getJob, sendLines, setStep, type Producer } from '../test/support/api';
+import { EventsReader } from '../test/support/events';
+import { uniqueJobId, uniqueNatsPrefix } from '../test/support/ids';
+import { startLogscope, type LogscopeServer } from '../test/support/logscope-server';
+import { NATS_TEST_URL, deleteNatsStreams, natsJobConsumers } from '../test/support/nats';
+import { createTestDatabase, pgEventsQueryCalls, startPrivatePostgres, type PrivatePostgres, type TestDatabase } from '../test/support/postgres';
+import { sleep } from '../test/support/processes';
 import { LogPage } from './log-page';
-import { startLogscope, startPrivatePostgres, type LogscopeServer, type PrivatePostgres } from './support/processes';
-import {
-  EventsReader,
-  SHARED_NATS,
-  dropNatsPrefix,
-  freshPgDatabase,
-  natsJobConsumers,
-  pgEventsQueryCalls,
-  sleep,
-  uniqueNatsPrefix,
-  type FreshDatabase,
-} from './support/shared-store';
 
 /**
  * Issue 4 "Several servers": two Logscope servers sharing one PostgreSQL database or one NATS
@@ -96,12 +90,12 @@ async function openViewers(p: Producer, a: LogscopeServer, b: LogscopeServer, co
 }
 
 test.describe('postgres: two servers, one database', () => {
-  let db: FreshDatabase;
+  let db: TestDatabase;
   let a: LogscopeServer;
   let b: LogscopeServer;
   test.beforeAll(async () => {
     test.setTimeout(90_000);
-    db = await freshPgDatabase();
+    db = await createTestDatabase();
     a = await startLogscope(3160, db.url);
     b = await startLogscope(3161, db.url);
   });
@@ -156,7 +150,7 @@ test.describe('postgres: two servers, one database', () => {
 
 test.describe('nats: two servers, one JetStream', () => {
   const prefix = uniqueNatsPrefix();
-  const storeUrl = `${SHARED_NATS}?prefix=${prefix}`;
+  const storeUrl = `${NATS_TEST_URL}?prefix=${prefix}`;
   let a: LogscopeServer;
   let b: LogscopeServer;
   test.beforeAll(async () => {
@@ -166,7 +160,7 @@ test.describe('nats: two servers, one JetStream', () => {
   });
   test.afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
-    await dropNatsPrefix(SHARED_NATS, prefix).catch(() => undefined);
+    await deleteNatsStreams(NATS_TEST_URL, prefix).catch(() => undefined);
   });
 
   test('a viewer on B follows lines posted through A live, and sees the job end', async ({ page }) => {
@@ -177,7 +171,7 @@ test.describe('nats: two servers, one JetStream', () => {
   test('each server holds one JetStream consumer per live job, whatever its viewers', async () => {
     test.setTimeout(60_000);
     const p = await startJob(a, 'fanout');
-    const consumers = () => natsJobConsumers(SHARED_NATS, prefix, p.jobId);
+    const consumers = () => natsJobConsumers(NATS_TEST_URL, prefix, p.jobId);
     // Nothing is written while the viewers connect, so each joins its server's feed at the
     // cursor it asked for: no catch-up replay (whose ordered consumer would linger on the
     // NATS server for its 5-minute inactivity threshold after it is closed).

@@ -6,7 +6,7 @@
  *   npx tsx e2e/perf-live-tail.bench.ts [baseURL]      (default http://127.0.0.1:3100)
  */
 import { chromium } from '@playwright/test';
-import { completeJob, createJob, sendLines, uniqueJobId } from './fixtures';
+import { completeJob, createJob, sendLines, uniqueJobId } from '../test/support';
 
 const LINES = 200_000;
 const BATCH = 2_000;

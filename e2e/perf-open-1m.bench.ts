@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { chromium, type Browser, type CDPSession } from '@playwright/test';
-import { completeJob, createJob, setStep, uniqueJobId } from './fixtures';
+import { completeJob, createJob, setStep, uniqueJobId } from '../test/support';
 import { sendTextLines } from './ui-fixtures';
 
 const LINES = 1_000_000;

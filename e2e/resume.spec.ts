@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { completeJob, createJob, sendLines, setStep, uniqueJobId } from './fixtures';
+import { completeJob, createJob, sendLines, setStep, uniqueJobId } from '../test/support';
 
 /**
  * A reload in the middle of a live stream: the page comes back from metadata, ranges and the

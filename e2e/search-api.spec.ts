@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { globalSearchResultSchema, jobSearchResultSchema } from '../lib/contracts/search';
-import { createJob, sendLines, uniqueJobId } from './fixtures';
+import { createJob, sendLines, uniqueJobId } from '../test/support';
 
 /** Search API contract (docs/api.md): shapes and status codes against the shared server. */
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
-import { completeJob, createJob, sendLines, setStep, uniqueJobId } from './fixtures';
+import { completeJob, createJob, sendLines, setStep, uniqueJobId } from '../test/support';
 import { LogPage } from './log-page';
 import { sendTextLines } from './ui-fixtures';
 

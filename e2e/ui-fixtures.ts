@@ -1,4 +1,4 @@
-import type { Producer } from './fixtures';
+import type { Producer } from '../test/support';
 
 /**
  * Extra producers for UI specs, over the public HTTP API like fixtures.ts: bulk text/plain

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { completeJob, createJob, getJob, sendLines, setStep, uniqueJobId, type Producer } from './fixtures';
+import { completeJob, createJob, getJob, sendLines, setStep, uniqueJobId, type Producer } from '../test/support';
 import { LogPage } from './log-page';
 
 /**

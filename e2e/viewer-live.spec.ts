@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { completeJob, createJob, sendLines, sendManyLines, setStep, uniqueJobId } from './fixtures';
+import { completeJob, createJob, sendLines, sendManyLines, setStep, uniqueJobId } from '../test/support';
 import { LogPage } from './log-page';
 import { startProducer } from './ui-fixtures';
 

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { completeJob, createJob, setStep, uniqueJobId } from './fixtures';
+import { completeJob, createJob, setStep, uniqueJobId } from '../test/support';
 import { LogPage } from './log-page';
 import { sendTextLines } from './ui-fixtures';
 

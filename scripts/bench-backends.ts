@@ -8,11 +8,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Line } from '../lib/contracts';
 import { isAppError } from '../lib/errors';
 import { createStore } from '../lib/store';
-import { ADMIN_URL, createTestDatabase } from '../lib/store/postgres/test-db';
-import { deleteStreams, NATS_TEST_URL, uniquePrefix, withPrefix } from '../lib/store/nats/test-nats';
+import { buildLogLines, createTestDatabase, deleteNatsStreams, NATS_TEST_URL, percentile, POSTGRES_TEST_URL, runBench, uniqueNatsPrefix, withPrefix } from '../test/support';
 
 const TOTAL_LINES = 1_000_000;
 const BATCH = 1000;
@@ -21,19 +19,6 @@ const READ_AT = 900_000;
 const READ_LIMIT = 100;
 
 type Backend = 'file' | 'postgres' | 'nats';
-
-function batch(from: number): Line[] {
-  const lines: Line[] = [];
-  for (let n = from; n < from + BATCH; n++) {
-    lines.push({ n, ts: 1_700_000_000_000 + n, stream: 'out', text: `2026-11-22T10:00:00Z [build] compiling module ${n} of ${TOTAL_LINES} ... ok` });
-  }
-  return lines;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
 
 /** A store URL over fresh data, and how to remove that data afterwards. */
 async function target(backend: Backend): Promise<{ url: string; dispose: () => Promise<void> }> {
@@ -45,8 +30,8 @@ async function target(backend: Backend): Promise<{ url: string; dispose: () => P
     const db = await createTestDatabase();
     return { url: db.url, dispose: db.drop };
   }
-  const prefix = uniquePrefix();
-  return { url: withPrefix(NATS_TEST_URL, prefix), dispose: () => deleteStreams(NATS_TEST_URL, prefix) };
+  const prefix = uniqueNatsPrefix();
+  return { url: withPrefix(NATS_TEST_URL, prefix), dispose: () => deleteNatsStreams(NATS_TEST_URL, prefix) };
 }
 
 async function bench(backend: Backend): Promise<void> {
@@ -54,7 +39,7 @@ async function bench(backend: Backend): Promise<void> {
   try {
     t = await target(backend);
   } catch (error) {
-    console.log(`${backend}: unreachable (${backend === 'postgres' ? ADMIN_URL : NATS_TEST_URL}), skipped: ${String(error)}`);
+    console.log(`${backend}: unreachable (${backend === 'postgres' ? POSTGRES_TEST_URL : NATS_TEST_URL}), skipped: ${String(error)}`);
     return;
   }
   try {
@@ -63,7 +48,7 @@ async function bench(backend: Backend): Promise<void> {
       const job = `bench-${Date.now()}`;
       await store.putJob(job, { title: 'bench' }, { tokenHash: '0'.repeat(64) });
       const started = performance.now();
-      for (let from = 1; from <= TOTAL_LINES; from += BATCH) await store.append(job, 'big', { lines: batch(from), state: { from } });
+      for (let from = 1; from <= TOTAL_LINES; from += BATCH) await store.append(job, 'big', { lines: buildLogLines(from, BATCH, TOTAL_LINES), state: { from } });
       const seconds = (performance.now() - started) / 1000;
       const timings: number[] = [];
       for (let i = 0; i < READS; i++) {
@@ -94,7 +79,4 @@ async function main(): Promise<void> {
   for (const backend of chosen.length ? chosen : (['file', 'postgres', 'nats'] as const)) await bench(backend);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startLogscope, type LogscopeServer } from '../e2e/support/processes';
+import { runBench, startLogscope, type LogscopeServer } from '../test/support';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const PORT = Number(process.env.BENCH_PORT ?? 3194);
@@ -24,12 +24,7 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+runBench(main, async () => {
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});

@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureBuild, freePort, getJobMeta, REPO_ROOT, startRealServer } from '../lib/cli/testing/real-server';
+import { ensureBuild, freePort, getJob, REPO_ROOT, runBench, startLogscope } from '../test/support';
 
 const LINES = Number(process.argv[2] ?? 1_000_000);
 const printer = `let i = 1; const out = []; function go() { while (i <= ${LINES}) { let s = ''; for (let k = 0; k < 4096 && i <= ${LINES}; k++, i++) s += 'line ' + i + ' of the benchmark output\\n'; if (!process.stdout.write(s)) { process.stdout.once('drain', go); return; } } } go();`;
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   ensureBuild();
   const store = mkdtempSync(path.join(os.tmpdir(), 'logscope-bench-cli-'));
   const state = mkdtempSync(path.join(os.tmpdir(), 'logscope-bench-cli-state-'));
-  const server = await startRealServer(await freePort(3152, 3159), store);
+  const server = await startLogscope(await freePort(3152, 3159), `file:${store}`);
   try {
     let t0 = performance.now();
     spawnSync(process.execPath, ['-e', printer], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     const wall = performance.now() - t0;
     clearInterval(sampler);
-    const meta = await getJobMeta(server.url, jobId);
+    const meta = await getJob(server.url, jobId).catch(() => null);
     const stored = meta?.steps[0]?.lines ?? 0;
     console.log(`lines:              ${LINES.toLocaleString('en-US')} (stored ${stored.toLocaleString('en-US')}, exit ${code})`);
     console.log(`command alone:      ${(alone / 1000).toFixed(2)} s`);
@@ -64,7 +64,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -8,18 +8,14 @@
  * Usage: tsx scripts/bench-cross-server.ts [lines=500] [rate-per-s=20]
  * Needs the build (node scripts/ensure-build.mjs). Ports 3180-3183.
  */
-import { completeJob, createJob, getJob, setStep, uniqueJobId } from '../e2e/fixtures';
-import { startLogscope, type LogscopeServer } from '../e2e/support/processes';
-import {
-  EventsReader,
-  SHARED_NATS,
-  dropNatsPrefix,
-  freshPgDatabase,
-  sleep,
-  uniqueNatsPrefix,
-  withPg,
-  type LinesArrival,
-} from '../e2e/support/shared-store';
+import { completeJob, createJob, getJob, setStep } from '../test/support/api';
+import { percentile, runBench } from '../test/support/bench';
+import { EventsReader, type LinesArrival } from '../test/support/events';
+import { uniqueJobId, uniqueNatsPrefix } from '../test/support/ids';
+import { startLogscope, type LogscopeServer } from '../test/support/logscope-server';
+import { NATS_TEST_URL, deleteNatsStreams, natsReachable } from '../test/support/nats';
+import { createTestDatabase, postgresReachable } from '../test/support/postgres';
+import { sleep } from '../test/support/processes';
 
 const LINES = Number(process.argv[2] ?? 500);
 const RATE = Number(process.argv[3] ?? 20);
@@ -36,9 +32,8 @@ const backends: Backend[] = [
     name: 'postgres',
     ports: [3180, 3181],
     async open() {
-      const up = await withPg('postgres://postgres@127.0.0.1:5432/postgres', async () => true).catch(() => false);
-      if (!up) return null;
-      const db = await freshPgDatabase();
+      if (!(await postgresReachable())) return null;
+      const db = await createTestDatabase();
       return { url: db.url, close: () => db.drop() };
     },
   },
@@ -47,16 +42,11 @@ const backends: Backend[] = [
     ports: [3182, 3183],
     async open() {
       const prefix = uniqueNatsPrefix();
-      const up = await dropNatsPrefix(SHARED_NATS, prefix).then(() => true, () => false);
-      if (!up) return null;
-      return { url: `${SHARED_NATS}?prefix=${prefix}`, close: () => dropNatsPrefix(SHARED_NATS, prefix) };
+      if (!(await natsReachable())) return null;
+      return { url: `${NATS_TEST_URL}?prefix=${prefix}`, close: () => deleteNatsStreams(NATS_TEST_URL, prefix) };
     },
   },
 ];
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 function summary(label: string, samples: number[]): string {
   const sorted = [...samples].sort((x, y) => x - y);
@@ -127,7 +117,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

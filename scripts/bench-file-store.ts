@@ -6,26 +6,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Line } from '../lib/contracts';
 import { createFileStore } from '../lib/store/file';
+import { buildLogLines, percentile, runBench } from '../test/support/bench';
 
 const TOTAL_LINES = 1_000_000;
 const BATCH = 1000;
 const READS = 50;
 const READ_AT = 900_000;
-
-function batch(from: number): Line[] {
-  const lines: Line[] = [];
-  for (let n = from; n < from + BATCH; n++) {
-    lines.push({ n, ts: 1_700_000_000_000 + n, stream: 'out', text: `2026-11-22T10:00:00Z [build] compiling module ${n} of ${TOTAL_LINES} ... ok` });
-  }
-  return lines;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 async function main(): Promise<void> {
   const given = process.argv[2];
@@ -35,7 +22,7 @@ async function main(): Promise<void> {
     const job = `bench-${Date.now()}`;
     await store.putJob(job, { title: 'bench' }, { tokenHash: '0'.repeat(64) });
     const started = performance.now();
-    for (let from = 1; from <= TOTAL_LINES; from += BATCH) await store.append(job, 'big', { lines: batch(from), state: { from } });
+    for (let from = 1; from <= TOTAL_LINES; from += BATCH) await store.append(job, 'big', { lines: buildLogLines(from, BATCH, TOTAL_LINES), state: { from } });
     const appendSeconds = (performance.now() - started) / 1000;
     console.log(`append: ${TOTAL_LINES} lines in batches of ${BATCH}: ${appendSeconds.toFixed(2)} s, ${Math.round(TOTAL_LINES / appendSeconds)} lines/s`);
 
@@ -53,7 +40,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startLogscope, type LogscopeServer } from '../e2e/support/processes';
+import { percentile, runBench, startLogscope, type LogscopeServer } from '../test/support';
 
 const LINES = Number(process.argv[2] ?? 1_000_000);
 const PORT = Number(process.env.BENCH_PORT ?? 3190);
@@ -17,7 +17,6 @@ const base = `http://127.0.0.1:${PORT}/api/v1`;
 // BENCH_NODE_ARGS, e.g. "--cpu-prof", profiles the server under load.
 const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 let server: LogscopeServer | undefined;
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function main(): Promise<void> {
   server = await startLogscope(PORT, storeUrl, {}, nodeArgs);
@@ -63,12 +62,7 @@ async function main(): Promise<void> {
   console.log(`http range read at line ${at} (200 lines): p50 ${percentile(samples, 50).toFixed(1)} ms, p99 ${percentile(samples, 99).toFixed(1)} ms`);
 }
 
-main()
-  .catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+runBench(main, async () => {
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});

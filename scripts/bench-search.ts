@@ -12,6 +12,7 @@ import type { Line } from '../lib/contracts';
 import { ScanBudget } from '../lib/search/budget';
 import { searchJob } from '../lib/search/job-search';
 import { createFileStore } from '../lib/store/file';
+import { runBench } from '../test/support/bench';
 
 const TOTAL_LINES = 1_000_000;
 const BATCH = 5000;
@@ -64,7 +65,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

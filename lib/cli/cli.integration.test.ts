@@ -2,23 +2,21 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuild, freePort, getJobMeta, readAllLines, runCli, startRealServer, type RealServer } from './testing/real-server';
+import { ensureBuild, freePort, getJob, readAllLines, runCli, startLogscope, uniqueJobId, type LogscopeServer } from '../../test/support';
 
 /**
  * The CLI against the real server (file store in a temp dir), as a user runs it: the bin
  * script in a child process, on the first free port of 3152-3159 (3150-3159 are the CLI's).
  */
-let server: RealServer;
+let server: LogscopeServer;
 let stateDir: string;
 let env: Record<string, string>;
 const node = process.execPath;
-let jobCounter = 0;
-const newJob = (prefix: string) => `${prefix}-${process.pid}-${++jobCounter}`;
 
 beforeAll(async () => {
   ensureBuild();
   // port-in-use checks: a stale server on our port would answer in place of ours
-  server = await startRealServer(await freePort(3152, 3159), mkdtempSync(path.join(os.tmpdir(), 'logscope-cli-store-')));
+  server = await startLogscope(await freePort(3152, 3159), `file:${mkdtempSync(path.join(os.tmpdir(), 'logscope-cli-store-'))}`);
   stateDir = mkdtempSync(path.join(os.tmpdir(), 'logscope-cli-state-'));
   env = { LOGSCOPE_URL: server.url, LOGSCOPE_STATE_DIR: stateDir, LOGSCOPE_TOKEN: '', LOGSCOPE_JOB: '' };
 }, 600_000);
@@ -29,7 +27,7 @@ afterAll(async () => {
 
 describe('logscope run', () => {
   it('tees output, tags streams, sets the step status and exits with the command code', async () => {
-    const job = newJob('run');
+    const job = uniqueJobId('run');
     const script = 'console.log("out 1"); console.error("err 1"); setTimeout(() => { console.log("out 2"); process.exit(3) }, 50)';
     const result = await runCli(['run', '--job', job, '--step', 'build', '--name', 'Build', '--', node, '-e', script], { env });
     expect(result.code).toBe(3);
@@ -41,16 +39,16 @@ describe('logscope run', () => {
       [2, 'err', 'err 1'],
       [3, 'out', 'out 2'],
     ]);
-    const meta = await getJobMeta(server.url, job);
+    const meta = await getJob(server.url, job);
     expect(meta?.steps).toMatchObject([{ id: 'build', name: 'Build', status: 'failure', lines: 3 }]);
   });
 
   it('keeps the token of a job it created for the next command, and continues the numbering', async () => {
-    const job = newJob('session');
+    const job = uniqueJobId('session');
     expect((await runCli(['run', '--job', job, '--step', 's', '--', 'echo', 'one'], { env })).code).toBe(0);
     expect((await runCli(['run', '--job', job, '--step', 's', '--', 'echo', 'two'], { env })).code).toBe(0);
     expect((await readAllLines(server.url, job, 's')).map((l) => `${l.n}:${l.text}`)).toEqual(['1:one', '2:two']);
-    expect((await getJobMeta(server.url, job))?.steps[0]?.status).toBe('success');
+    expect((await getJob(server.url, job))?.steps[0]?.status).toBe('success');
     // another user (no cached token) cannot write into it
     const other = { ...env, LOGSCOPE_STATE_DIR: mkdtempSync(path.join(os.tmpdir(), 'logscope-cli-other-')) };
     const refused = await runCli(['run', '--job', job, '--step', 's', '--', 'echo', 'x'], { env: other });
@@ -60,21 +58,21 @@ describe('logscope run', () => {
     expect(wrong.code).toBe(77);
     const done = await runCli(['job', 'complete', '--job', job, '--status', 'success'], { env });
     expect(done.code).toBe(0);
-    expect((await getJobMeta(server.url, job))?.status).toBe('success');
+    expect((await getJob(server.url, job))?.status).toBe('success');
   });
 
   it.each([
     ['a signal', ['/bin/sh', '-c', 'kill -9 $$'], 137],
     ['a missing command', ['definitely-not-a-command-xyz'], 127],
   ])('exits like a shell after %s', async (_name, command, code) => {
-    const job = newJob('sig');
+    const job = uniqueJobId('sig');
     const result = await runCli(['run', '--job', job, '--step', 's', '--', ...command], { env });
     expect(result.code).toBe(code);
-    expect((await getJobMeta(server.url, job))?.steps[0]?.status).toBe('failure');
+    expect((await getJob(server.url, job))?.steps[0]?.status).toBe('failure');
   });
 
   it('forwards SIGTERM to the command, marks the step cancelled and exits 128+15', async () => {
-    const job = newJob('term');
+    const job = uniqueJobId('term');
     const script = 'console.log("started"); setTimeout(() => {}, 30000)';
     const result = await runCli(['run', '--job', job, '--step', 's', '--', node, '-e', script], {
       env,
@@ -85,18 +83,18 @@ describe('logscope run', () => {
       },
     });
     expect(result.code).toBe(143);
-    expect((await getJobMeta(server.url, job))?.steps[0]?.status).toBe('cancelled');
+    expect((await getJob(server.url, job))?.steps[0]?.status).toBe('cancelled');
     expect((await readAllLines(server.url, job, 's')).map((l) => l.text)).toEqual(['started']);
   });
 
   it('keeps streaming when its own stdout goes away (`| head`)', async () => {
-    const job = newJob('epipe');
+    const job = uniqueJobId('epipe');
     const result = await runCli(['run', '--job', job, '--step', 's', '--', 'seq', '1', '50000'], {
       env,
       onSpawn: (child) => child.stdout?.once('data', () => child.stdout?.destroy()),
     });
     expect(result.code).toBe(0);
-    expect((await getJobMeta(server.url, job))?.steps[0]).toMatchObject({ lines: 50_000, status: 'success' });
+    expect((await getJob(server.url, job))?.steps[0]).toMatchObject({ lines: 50_000, status: 'success' });
   });
 
   it('reports a server that is down with its own exit code', async () => {
@@ -108,7 +106,7 @@ describe('logscope run', () => {
 
 describe('logscope pipe and job', () => {
   it('creates a job, prints its token, streams stdin with it, completes it', async () => {
-    const job = newJob('pipe');
+    const job = uniqueJobId('pipe');
     const created = await runCli(['job', 'create', '--job', job, '--title', 'Piped', '--label', 'branch=main', '--json'], {
       env: { ...env, LOGSCOPE_STATE_DIR: mkdtempSync(path.join(os.tmpdir(), 'logscope-cli-json-')) },
     });
@@ -123,16 +121,16 @@ describe('logscope pipe and job', () => {
     expect((await readAllLines(server.url, job, 'log')).map((l) => l.text)).toEqual(['a', 'b', '\u001b[31mred\u001b[0m', 'partial']);
     const internal = await runCli(['pipe', '--job', job, '--step', 'agent', '--internal', '--token', token, '-q'], { env, input: 'pulled image\n' });
     expect(internal.code).toBe(0);
-    expect((await getJobMeta(server.url, job))?.steps.find((s) => s.id === 'agent')).toMatchObject({ internal: true, lines: 1 });
-    const unknown = await runCli(['job', 'complete', '--job', newJob('nope'), '--token', token], { env });
+    expect((await getJob(server.url, job))?.steps.find((s) => s.id === 'agent')).toMatchObject({ internal: true, lines: 1 });
+    const unknown = await runCli(['job', 'complete', '--job', uniqueJobId('nope'), '--token', token], { env });
     expect(unknown.code).toBe(66);
     const done = await runCli(['job', 'complete', '--job', job, '--token', token, '--status', 'failure'], { env });
     expect(done.code).toBe(0);
-    expect((await getJobMeta(server.url, job))?.status).toBe('failure');
+    expect((await getJob(server.url, job))?.status).toBe('failure');
   });
 
   it('splits a line over 1 MiB into pieces the server accepts', async () => {
-    const job = newJob('huge');
+    const job = uniqueJobId('huge');
     const size = 2.5 * 1024 * 1024;
     const piped = await runCli(['pipe', '--job', job, '--step', 'big', '-q'], { env, input: `${'é'.repeat(size / 2)}\nafter\n` });
     expect(piped.code).toBe(0);
@@ -142,7 +140,7 @@ describe('logscope pipe and job', () => {
   });
 
   it('prints eval-able export lines by default', async () => {
-    const job = newJob('eval');
+    const job = uniqueJobId('eval');
     const created = await runCli(['job', 'create', '--job', job], { env });
     expect(created.stdout).toMatch(new RegExp(`^export LOGSCOPE_URL=.*\\nexport LOGSCOPE_JOB=${job}\\nexport LOGSCOPE_TOKEN=\\S+\\n$`));
   });
@@ -150,11 +148,11 @@ describe('logscope pipe and job', () => {
 
 describe('a server with an ingest key', () => {
   it('says that the key is needed, and creates the job with it', async () => {
-    const keyed = await startRealServer(await freePort(3152, 3159), mkdtempSync(path.join(os.tmpdir(), 'logscope-cli-keyed-')), {
+    const keyed = await startLogscope(await freePort(3152, 3159), `file:${mkdtempSync(path.join(os.tmpdir(), 'logscope-cli-keyed-'))}`, {
       LOGSCOPE_INGEST_KEY: 'sekret-key',
     });
     try {
-      const job = newJob('keyed');
+      const job = uniqueJobId('keyed');
       const withoutKey = await runCli(['job', 'create', '--job', job], { env: { ...env, LOGSCOPE_URL: keyed.url } });
       expect(withoutKey.code).toBe(77);
       expect(withoutKey.stderr).toContain('LOGSCOPE_INGEST_KEY');
@@ -196,11 +194,11 @@ steps:
     commands: [echo skipped]
 `,
     );
-    const job = newJob('pipeline');
+    const job = uniqueJobId('pipeline');
     const result = await runCli(['pipeline', file, '--job', job, '-q'], { env });
     expect(result.code).toBe(4);
     expect(result.stderr).toContain('ignoring keys this local runner cannot honour: image');
-    const meta = await getJobMeta(server.url, job);
+    const meta = await getJob(server.url, job);
     expect(meta?.status).toBe('failure');
     expect(meta?.steps.map((s) => [s.id, s.name, s.status])).toEqual([
       ['say-hello', 'Say hello', 'success'],
@@ -212,27 +210,27 @@ steps:
   });
 
   it('runs the go-vela proposal pipeline as written', async () => {
-    const job = newJob('vela');
+    const job = uniqueJobId('vela');
     const result = await runCli(['pipeline', 'examples/vela-logs.yml', '--job', job], { env, timeoutMs: 60_000 });
     expect(result.code).toBe(0);
     expect(result.stderr.match(/ignoring keys/g)).toHaveLength(1);
     expect(result.stderr).toContain('image, pull');
     const texts = (await readAllLines(server.url, job, 'logs')).map((l) => l.text);
     expect(texts.filter((t) => t.startsWith('hello'))).toEqual(['hello one', 'hello two', 'hello three', 'hello four', 'hello five']);
-    expect((await getJobMeta(server.url, job))?.status).toBe('success');
+    expect((await getJob(server.url, job))?.status).toBe('success');
   }, 60_000);
 });
 
 describe('crash recovery', () => {
   it('kill -9 of the server in the middle of `logscope run`: the step holds lines 1..100000 exactly once', async () => {
-    const job = newJob('crash');
+    const job = uniqueJobId('crash');
     const total = 100_000;
     // 1000 lines every 100 ms: ~10 s of output, so the kill lands mid-stream
     const printer = `let i = 1; const t = setInterval(() => { let s = ''; for (let k = 0; k < 1000 && i <= ${total}; k++, i++) s += 'line ' + i + '\\n'; process.stdout.write(s); if (i > ${total}) clearInterval(t); }, 100);`;
     const run = runCli(['run', '--job', job, '--step', 'numbers', '-q', '--', node, '-e', printer], { env, timeoutMs: 240_000 });
     let killedAt = 0;
     for (let tries = 0; tries < 600; tries++) {
-      const meta = await getJobMeta(server.url, job).catch(() => null);
+      const meta = await getJob(server.url, job).catch(() => null);
       const lines = meta?.steps[0]?.lines ?? 0;
       if (lines >= 10_000) {
         killedAt = lines;
@@ -254,7 +252,7 @@ describe('crash recovery', () => {
     expect(lines.length).toBe(total);
     const wrong = lines.filter((line, i) => line.n !== i + 1 || line.text !== `line ${i + 1}` || line.stream !== 'out');
     expect(wrong.slice(0, 5)).toEqual([]);
-    const meta = await getJobMeta(server.url, job);
+    const meta = await getJob(server.url, job);
     expect(meta?.steps[0]).toMatchObject({ lines: total, status: 'success' });
   }, 300_000);
 });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJob, type CreateJobOptions } from './job';
 import { createLogSink } from './log-sink';
 import { LogscopeError } from './errors';
-import { startContractServer, type ContractServer } from './testing/contract-server';
+import { startContractServer, type ContractServer } from '../../test/support';
 
 let server: ContractServer;
 beforeEach(async () => {

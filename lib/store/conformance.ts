@@ -20,7 +20,7 @@ import { describeAbort, describeLiveTail } from './conformance/live';
 import { TOKEN, uniqueJobId, type ConformanceFactory, type ConformanceHandle, type Suite } from './conformance/suite';
 import { describeIdempotentRetries, describeJobsAndSteps, describeOrderingAndRanges, describeStepData } from './conformance/writes';
 
-export { makeLines, sharedDataHandle, uniqueJobId, type ConformanceFactory, type ConformanceHandle } from './conformance/suite';
+export { makeLines, type ConformanceFactory, type ConformanceHandle } from './conformance/suite';
 
 /** Runs every concern of the suite (conformance/*.ts, one `describe` each) against one backend. */
 export function describeLogStoreConformance(name: string, factory: ConformanceFactory): void {

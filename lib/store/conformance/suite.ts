@@ -3,6 +3,7 @@ import { expect, type TestContext } from 'vitest';
 import type { Line, StepMeta } from '../../contracts';
 import { AppError } from '../../errors';
 import type { LogStore, StoreEvent } from '../types';
+export { uniqueJobId } from '../../../test/support/ids';
 
 export interface ConformanceHandle {
   store: LogStore;
@@ -27,14 +28,6 @@ export interface ConformanceHandle {
 }
 
 export type ConformanceFactory = () => Promise<ConformanceHandle>;
-
-let counter = 0;
-/** Unique across runs and parallel workers, and a valid job id. */
-export function uniqueJobId(tag: string): string {
-  counter += 1;
-  const rand = Math.random().toString(36).slice(2, 8);
-  return `cf-${tag}-${Date.now().toString(36)}-${rand}-${counter}`;
-}
 
 export function makeLines(from: number, to: number, text: (n: number) => string = (n) => `line ${n}`): Line[] {
   const lines: Line[] = [];
@@ -110,34 +103,6 @@ export interface Suite {
   readonly factory: ConformanceFactory;
   /** Creates a job with a unique id (asserting it was created) and returns the id. */
   newJob(tag: string, body?: Parameters<LogStore['putJob']>[1]): Promise<string>;
-}
-
-/**
- * The handle of a backend whose instances share their data (postgres, nats): `reopen` and
- * `peer` open one more instance; cleanup closes every instance, then drops the data.
- */
-export async function sharedDataHandle(
-  open: () => Promise<LogStore>,
-  listenerCount: (store: LogStore) => number,
-  drop: () => Promise<void>,
-): Promise<ConformanceHandle> {
-  const stores: LogStore[] = [];
-  const openTracked = async () => {
-    const store = await open();
-    stores.push(store);
-    return store;
-  };
-  const store = await openTracked();
-  return {
-    store,
-    reopen: openTracked,
-    peer: openTracked,
-    listenerCount: () => listenerCount(store),
-    cleanup: async () => {
-      for (const s of stores) await s.close();
-      await drop();
-    },
-  };
 }
 
 /**

@@ -1,14 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { AppError } from '../../errors';
-import { makeLines, uniqueJobId } from '../conformance';
-import { backendGate } from '../postgres/test-db';
+import { backendGate, natsServerAvailable, startNatsCluster, uniqueJobId, uniqueNatsPrefix, withPrefix, type NatsCluster } from '../../../test/support';
+import { makeLines } from '../conformance';
 import type { LogStore } from '../types';
 import { createNatsStore } from './index';
-import { Subjects } from './subjects';
-import { natsServerAvailable, startCluster, type TestCluster } from './test-cluster';
-import { uniquePrefix, withPrefix } from './test-nats';
 
 /**
  * Smoke subset against a real 3-node cluster with replicas 3, including losing the stream
@@ -30,11 +25,11 @@ const gate = await backendGate('nats-server binary (3-node cluster test)', natsS
 if (gate === 'fail') it('nats-server is installed (required on CI)', () => expect.fail('nats-server not found'));
 
 describe.runIf(gate === 'run')('nats store on a 3-node JetStream cluster (replicas 3)', () => {
-  let cluster: TestCluster;
+  let cluster: NatsCluster;
   let store: LogStore;
-  const prefix = uniquePrefix();
+  const prefix = uniqueNatsPrefix();
   beforeAll(async () => {
-    cluster = await startCluster();
+    cluster = await startNatsCluster();
     // A fresh cluster can answer JetStream before all three peers can hold a replicas-3 stream
     // (slower on a loaded machine): creating the streams is retried for a bounded time.
     const deadline = Date.now() + 45_000;
@@ -50,7 +45,7 @@ describe.runIf(gate === 'run')('nats store on a 3-node JetStream cluster (replic
   }, 90_000);
   afterAll(async () => {
     await store?.close();
-    await cluster?.stop();
+    await cluster?.destroy();
   });
 
   it('appends, reads and subscribes with replicas 3', async () => {
@@ -146,15 +141,9 @@ async function followWithResume(store: LogStore, jobId: string, after: string | 
   }
 }
 
-async function killStreamLeader(cluster: TestCluster, prefix: string): Promise<string> {
-  const nc = await connect({ servers: cluster.url.slice('nats://'.length).split(','), timeout: 2_000 });
-  try {
-    const info = await (await jetstreamManager(nc, { timeout: 5_000 })).streams.info(new Subjects(prefix).logStream);
-    const leader = info.cluster?.leader ?? '';
-    expect(cluster.names).toContain(leader);
-    cluster.kill(leader);
-    return leader;
-  } finally {
-    await nc.close();
-  }
+async function killStreamLeader(cluster: NatsCluster, prefix: string): Promise<string> {
+  const leader = await cluster.streamLeader(prefix);
+  expect(cluster.names).toContain(leader);
+  cluster.kill(leader);
+  return leader;
 }

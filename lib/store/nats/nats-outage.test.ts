@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../errors';
-import { makeLines, uniqueJobId } from '../conformance';
-import { backendGate } from '../postgres/test-db';
+import { backendGate, natsServerAvailable, startPrivateNats, uniqueJobId, uniqueNatsPrefix, withPrefix, type PrivateNats } from '../../../test/support';
+import { makeLines } from '../conformance';
 import type { LogStore, StoreEvent } from '../types';
 import { createNatsStore } from './index';
-import { natsServerAvailable } from './test-cluster';
-import { uniquePrefix, withPrefix } from './test-nats';
-import { startPrivateServer, type PrivateServer } from './test-server';
 
 /**
  * A private server (port 14225) stopped, or frozen, while a subscription waits: the
@@ -61,11 +58,11 @@ const gate = await backendGate('nats-server binary (outage test)', natsServerAva
 if (gate === 'fail') it('nats-server is installed (required on CI)', () => expect.fail('nats-server not found'));
 
 describe.runIf(gate === 'run')('nats store when its server goes away', () => {
-  let server: PrivateServer;
+  let server: PrivateNats;
   let store: LogStore;
   beforeAll(async () => {
-    server = await startPrivateServer(PORT);
-    store = await createNatsStore({ url: withPrefix(server.url, uniquePrefix()) });
+    server = await startPrivateNats(PORT);
+    store = await createNatsStore({ url: withPrefix(server.url, uniqueNatsPrefix()) });
   }, 30_000);
   afterAll(async () => {
     server?.thaw();

@@ -2,13 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { UnavailableError } from '../../errors';
-import { describeLogStoreConformance, makeLines, sharedDataHandle, uniqueJobId } from '../conformance';
-import { backendGate } from '../postgres/test-db';
+import { backendGate, deleteNatsStreams, NATS_TEST_URL, natsReachable, sharedDataHandle, uniqueJobId, uniqueNatsPrefix, withPrefix } from '../../../test/support';
+import { describeLogStoreConformance, makeLines } from '../conformance';
 import type { LogStore } from '../types';
 import { createNatsStore, parseNatsUrl } from './index';
 import type { NatsStore } from './store';
 import { decodeToken, encodeToken, Subjects } from './subjects';
-import { deleteStreams, NATS_TEST_URL, natsReachable, uniquePrefix, withPrefix } from './test-nats';
 
 const TOKEN = { tokenHash: 'd'.repeat(64) };
 
@@ -52,17 +51,17 @@ if (gate === 'fail') {
 
 if (gate === 'run') {
   describeLogStoreConformance('nats', async () => {
-    const prefix = uniquePrefix();
+    const prefix = uniqueNatsPrefix();
     const url = withPrefix(NATS_TEST_URL, prefix);
     return sharedDataHandle(
       () => createNatsStore({ url }),
       (store) => (store as NatsStore).listenerCount(),
-      () => deleteStreams(NATS_TEST_URL, prefix),
+      () => deleteNatsStreams(NATS_TEST_URL, prefix),
     );
   });
 
   describe('nats store specifics', () => {
-    const prefix = uniquePrefix();
+    const prefix = uniqueNatsPrefix();
     const url = withPrefix(NATS_TEST_URL, prefix);
     let a: LogStore;
     let b: LogStore;
@@ -72,7 +71,7 @@ if (gate === 'run') {
     afterAll(async () => {
       await a?.close();
       await b?.close();
-      await deleteStreams(NATS_TEST_URL, prefix);
+      await deleteNatsStreams(NATS_TEST_URL, prefix);
     });
 
     it('fences an append racing completion: nothing lands after the end sentinel', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrivatePostgres, type PrivatePostgres } from '../../../e2e/support/processes';
+import { startPrivatePostgres, type PrivatePostgres } from '../../../test/support';
 import { makeLines } from '../conformance';
 import type { LogStore, StoreEvent } from '../types';
 import { createPostgresStore } from './index';

@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../../errors';
-import { describeLogStoreConformance, makeLines, sharedDataHandle, uniqueJobId } from '../conformance';
+import { backendGate, createTestDatabase, POSTGRES_TEST_URL, postgresReachable, sharedDataHandle, sql, uniqueJobId, type TestDatabase } from '../../../test/support';
+import { describeLogStoreConformance, makeLines } from '../conformance';
 import type { LogStore, StoreEvent } from '../types';
 import { createPostgresStore } from './index';
 import { LISTEN_APPLICATION_NAME } from './listener';
 import type { PostgresStore } from './store';
-import { ADMIN_URL, backendGate, createTestDatabase, postgresReachable, sql, type TestDatabase } from './test-db';
 
 const TOKEN = { tokenHash: 'c'.repeat(64) };
-const gate = await backendGate(`PostgreSQL (${ADMIN_URL})`, await postgresReachable());
+const gate = await backendGate(`PostgreSQL (${POSTGRES_TEST_URL})`, await postgresReachable());
 
 if (gate === 'fail') {
   it('PostgreSQL is reachable (required on CI)', () => {
-    expect.fail(`PostgreSQL at ${ADMIN_URL} is not reachable`);
+    expect.fail(`PostgreSQL at ${POSTGRES_TEST_URL} is not reachable`);
   });
 }
 

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ndjsonLineSchema, type Line, type StepStatus } from '../../contracts';
+import { ndjsonLineSchema, type Line, type StepStatus } from '../../lib/contracts';
 
 /**
  * A small in-memory server speaking the write half of the HTTP contract (http.md), with fault
