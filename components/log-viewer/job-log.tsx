@@ -100,7 +100,6 @@ export function JobLog(props: JobLogProps) {
     }
   };
 
-  const goTo = (input: string) => viewer.goTo(links.parseGoTo(input, state.selection?.step ?? sections.find((s) => s.lines > 0)?.step.id));
   const goToStep = (step: string) => viewer.goTo({ step });
   const copyLink = () => navigator.clipboard.writeText(links.canonical(window.location.origin, state.selection));
 
@@ -137,7 +136,7 @@ export function JobLog(props: JobLogProps) {
         singleStep={onlyStep !== undefined}
         onExpandAll={() => viewer.onSetAll(true)}
         onCollapseAll={() => viewer.onSetAll(false)}
-        onGoTo={goTo}
+        onGoTo={viewer.goToInput}
         onCopyLink={copyLink}
         onJumpToLive={viewer.onJumpToLive}
         search={<SearchBox ref={searchInput} search={search} />}

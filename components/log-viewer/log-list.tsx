@@ -140,7 +140,7 @@ export function LogList(props: LogListProps) {
       el.removeEventListener('wheel', onWheel);
       el.removeEventListener('keydown', onKey);
     };
-  }, []);
+  }, [scheduleReadTop]);
   useEffect(() => () => scrollerCleanup.current?.(), []);
 
   // Stable callbacks for Virtuoso (they read the latest props through refs).

@@ -6,7 +6,7 @@ import type { LinkTools } from '@/lib/viewer/links';
 import { linkTarget } from '@/lib/viewer/navigate';
 import { buildRowModel, type RowModel } from '@/lib/viewer/rows';
 import type { StepSection } from '@/lib/viewer/sections';
-import { initViewerState, reduce, windowOf, type ViewerState } from '@/lib/viewer/viewer-state';
+import { goToDefaultStep, initViewerState, reduce, windowOf, type ViewerState } from '@/lib/viewer/viewer-state';
 import type { RowWindow } from '@/lib/viewer/window';
 
 /** Range fetches wait until scrolling pauses this long (a scrollbar drag crosses many pages). */
@@ -17,7 +17,9 @@ export interface ViewerControls {
   model: RowModel;
   win: RowWindow;
   /** Goes to a link the user chose and puts it in the address bar; false if it leads nowhere. */
-  goTo: (link: JobLink | null) => boolean;
+  goTo: (link: JobLink) => boolean;
+  /** The same for what was typed into "go to line"; false if it names no line or step shown. */
+  goToInput: (input: string) => boolean;
   onLineClick: (step: string, n: number, extend: boolean) => void;
   onToggle: (key: string, open: boolean) => void;
   onSetAll: (open: boolean) => void;
@@ -105,13 +107,17 @@ export function useViewerState(opts: {
   );
 
   const goTo = useCallback(
-    (link: JobLink | null): boolean => {
-      if (!link || !linkTarget(sections, link, onlyStep)) return false;
+    (link: JobLink): boolean => {
+      if (!linkTarget(sections, link, onlyStep)) return false;
       dispatch({ type: 'navigate', link, sections, writeUrl: true });
       return true;
     },
     [sections, onlyStep],
   );
+  const goToInput = (input: string): boolean => {
+    const link = links.parseGoTo(input, goToDefaultStep(state, sections));
+    return link !== null && goTo(link);
+  };
 
   // Stable: the list and the rows compare these by identity.
   const onLineClick = useCallback((step: string, n: number, extend: boolean) => dispatch({ type: 'selectLine', step, n, extend }), []);
@@ -129,6 +135,7 @@ export function useViewerState(opts: {
     model,
     win,
     goTo,
+    goToInput,
     onLineClick,
     onToggle,
     onSetAll,

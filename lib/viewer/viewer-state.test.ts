@@ -5,7 +5,7 @@ import type { JobLink } from './hash';
 import { buildRowModel, rowAt } from './rows';
 import { buildSections } from './sections';
 import { group, step } from './test-helpers';
-import { initViewerState, reduce, windowOf, type ViewerAction, type ViewerState } from './viewer-state';
+import { goToDefaultStep, initViewerState, reduce, windowOf, type ViewerAction, type ViewerState } from './viewer-state';
 
 const sections = buildSections([
   step('setup', 30, 'success'),
@@ -264,5 +264,14 @@ describe('collapse and long lines', () => {
     const collapsed = reduce(state, { type: 'setAll', open: false });
     expect(isStepOpen(collapsed.view, setup)).toBe(false);
     expect(buildRowModel(sections, collapsed.view).total).toBe(3);
+  });
+});
+
+describe('go to', () => {
+  it('a bare line number means the selected step, else the first step with lines', () => {
+    const empty = buildSections([step('queued', 0, 'pending'), step('setup', 3)]);
+    expect(goToDefaultStep(ready, empty)).toBe('setup');
+    expect(goToDefaultStep(ready, buildSections([step('queued', 0, 'pending')]))).toBeUndefined();
+    expect(goToDefaultStep(run(ready, { type: 'selectLine', step: 'huge', n: 1, extend: false }), empty)).toBe('huge');
   });
 });

@@ -96,6 +96,11 @@ export function windowOf(state: ViewerState, total: number): RowWindow {
   return state.following ? windowAtEnd(total) : refitWindow({ start: state.windowStart, size: 0 }, total);
 }
 
+/** The step a bare line number typed into "go to" means: the selection's, else the first with lines. */
+export function goToDefaultStep(state: ViewerState, sections: readonly StepSection[]): string | undefined {
+  return state.selection?.step ?? sections.find((s) => s.lines > 0)?.step.id;
+}
+
 function scrollTo(state: ViewerState, index: number, align: ScrollRequest['align']): ViewerState {
   const seq = state.seq + 1;
   return { ...state, seq, scrollRequest: { index, align, seq } };
