@@ -1,16 +1,12 @@
 'use client';
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
+import { useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { StepStatus } from '@/lib/contracts';
-import { INITIAL_VIEW_STATE, setAll, setHidden, setOpen, type ViewState } from '@/lib/viewer/collapse';
-import { parseJobHash, parseStepHash, selectLine, type JobLink } from '@/lib/viewer/hash';
 import { linkTools } from '@/lib/viewer/links';
 import { LiveTail } from '@/lib/viewer/live-tail';
-import { planNavigation } from '@/lib/viewer/navigate';
 import { pagesForRuns } from '@/lib/viewer/pages';
-import { buildRowModel, lineRunsIn } from '@/lib/viewer/rows';
+import { lineRunsIn } from '@/lib/viewer/rows';
 import { buildSections, rememberStatuses } from '@/lib/viewer/sections';
-import { refitWindow, shiftWindow, windowAtEnd } from '@/lib/viewer/window';
 import { useNow } from '@/components/ui/use-now';
 import { ApiError, fetchJob } from '@/lib/client/api';
 import { JobHeader } from './job-header';
@@ -26,14 +22,14 @@ import { useLinePages } from './use-line-pages';
 import { useLiveStream } from './use-live-stream';
 import { useLogSearch } from './use-log-search';
 import { useSearchMarks } from '@/components/ui/use-search-marks';
-import type { ScrollRequest } from './log-list';
+import { useViewerState } from './use-viewer-state';
 
 /** Rows fetched beyond what is on screen, so short scrolls find their lines loaded. */
 const FETCH_MARGIN_ROWS = 100;
 /** Live lines reach the list at most this often (see frame-scheduler.ts). */
 const LIVE_FLUSH_MIN_MS = 100;
-/** Range fetches wait until scrolling pauses this long (a scrollbar drag crosses many pages). */
-const FETCH_DEBOUNCE_MS = 80;
+/** No live lines while rendering on the server. */
+const NO_LINE_COUNTS: ReadonlyMap<string, number> = new Map();
 
 export interface JobLogProps {
   apiBase: string;
@@ -49,7 +45,7 @@ export function JobLog(props: JobLogProps) {
   const queryClient = useQueryClient();
   const [tail] = useState(() => new LiveTail(frameScheduler(LIVE_FLUSH_MIN_MS)));
   const [cache] = useState(() => new LineHtmlCache());
-  const tailVersion = useSyncExternalStore(tail.subscribe, tail.getVersion, () => 0);
+  const liveCounts = useSyncExternalStore(tail.subscribe, tail.lineCounts, () => NO_LINE_COUNTS);
 
   const jobQuery = useQuery({
     queryKey: viewerKeys.job(apiBase, jobId),
@@ -59,23 +55,7 @@ export function JobLog(props: JobLogProps) {
     retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 3,
   });
   const job = jobQuery.data;
-  const liveAtLoad = useRef<boolean | null>(null);
-  if (job && liveAtLoad.current === null) liveAtLoad.current = job.status === 'running';
-  const stream = useLiveStream({ apiBase, jobId, cursor: job?.cursor ?? null, live: liveAtLoad.current, tail, queryClient });
-
-  const [view, setView] = useState<ViewState>(() => (onlyStep ? setOpen(INITIAL_VIEW_STATE, onlyStep, true) : INITIAL_VIEW_STATE));
-  const [selection, setSelection] = useState<JobLink | null>(null);
-  const [following, setFollowing] = useState(false);
-  const [windowStart, setWindowStart] = useState(0);
-  const [scrollRequest, setScrollRequest] = useState<ScrollRequest | null>(null);
-  const [expandedLines, setExpandedLines] = useState<ReadonlySet<string>>(() => new Set());
-  const [visible, setVisible] = useState({ first: 0, last: 100 });
-  const [ready, setReady] = useState(false);
-  // Each navigation mounts a fresh list that opens at its target (initialTopMostItemIndex):
-  // scrollToIndex on a list that was at its bottom while short (a collapsed job) and has just
-  // grown by 100k rows lands at the new bottom instead of the target.
-  const [listEpoch, setListEpoch] = useState(0);
-  const seq = useRef(0);
+  const stream = useLiveStream({ apiBase, jobId, job, tail, queryClient });
 
   // First non-pending status per step (idempotent, so safe to record while rendering).
   const [firstSeen] = useState(() => new Map<string, StepStatus>());
@@ -83,55 +63,29 @@ export function JobLog(props: JobLogProps) {
     () => {
       if (!job) return [];
       rememberStatuses(firstSeen, job.steps);
-      return buildSections(job.steps, tail.lineCounts(), firstSeen);
+      return buildSections(job.steps, liveCounts, firstSeen);
     },
-    // tailVersion: the tail (a stable object) has new line counts
-    [job, tail, tailVersion, firstSeen],
+    [job, liveCounts, firstSeen],
   );
-  const model = useMemo(() => buildRowModel(sections, view, onlyStep ? { onlyStep } : {}), [sections, view, onlyStep]);
-  const win = following ? windowAtEnd(model.total) : refitWindow({ start: windowStart, size: 0 }, model.total);
   const links = useMemo(() => linkTools({ jobId, onlyStep, linkMode }), [jobId, onlyStep, linkMode]);
+  const viewer = useViewerState({ sections, onlyStep, links, status: job?.status, follow: props.follow });
+  const { state, model } = viewer;
 
   const live = job?.status === 'running';
   const now = useNow(live);
 
   const counts = useMemo(() => new Map(sections.map((s) => [s.step.id, s.lines])), [sections]);
+  const { visible } = state;
   const pages = useMemo(
     () => pagesForRuns(lineRunsIn(model, visible.first - FETCH_MARGIN_ROWS, visible.last + FETCH_MARGIN_ROWS)),
     [model, visible],
   );
   const lookup = useLinePages({ apiBase, jobId, pages, counts, tail, queryClient });
 
-  /** Opens what hides the link's target, moves the window to it and scrolls there. */
-  const navigate = useCallback(
-    (link: JobLink): boolean => {
-      const plan = planNavigation(sections, view, link, onlyStep);
-      if (!plan) return false;
-      setView(plan.view);
-      setSelection(link.lines ? link : null);
-      setFollowing(false);
-      setWindowStart(plan.windowStart);
-      setVisible({ first: plan.index - 60, last: plan.index + 60 });
-      setScrollRequest({ index: plan.index, align: link.lines ? 'center' : 'start', seq: ++seq.current });
-      setListEpoch((e) => e + 1);
-      return true;
-    },
-    [sections, view, onlyStep],
-  );
-  const navigateRef = useRef(navigate);
-  navigateRef.current = navigate;
-
   // In-log search: a match is a deep link, so going there is the same navigation as `#step:n`.
   const searchInput = useRef<HTMLInputElement>(null);
   const logRef = useRef<HTMLDivElement>(null);
-  const goToMatch = useCallback(
-    (step: string, n: number) => {
-      const link = { step, lines: { from: n, to: n } };
-      if (navigateRef.current(link)) window.history.replaceState(window.history.state, '', links.hash(link));
-    },
-    [links],
-  );
-  const search = useLogSearch({ apiBase, jobId, onlyStep, onGo: goToMatch });
+  const search = useLogSearch({ apiBase, jobId, onlyStep, onGo: (step, n) => viewer.goTo({ step, lines: { from: n, to: n } }) });
   useSearchMarks(logRef, search.rangesByLine, search.currentKey);
   const onViewerKey = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.key === 'F3' && search.draft.q) {
@@ -146,90 +100,8 @@ export function JobLog(props: JobLogProps) {
     }
   };
 
-  const readLink = useCallback((): JobLink | null => {
-    if (linkMode === 'step') {
-      const lines = parseStepHash(window.location.hash);
-      return lines && onlyStep ? { step: onlyStep, lines } : null;
-    }
-    return parseJobHash(window.location.hash);
-  }, [linkMode, onlyStep]);
-
-  useEffect(() => {
-    if (!job || ready) return;
-    const link = readLink();
-    if (!link || !navigate(link)) setFollowing(props.follow ?? job.status === 'running');
-    setReady(true);
-  }, [job, ready, readLink, navigate, props.follow]);
-
-  useEffect(() => {
-    const onHash = () => {
-      const link = readLink();
-      if (link) navigateRef.current(link);
-    };
-    window.addEventListener('hashchange', onHash);
-    return () => window.removeEventListener('hashchange', onHash);
-  }, [readLink]);
-
-  const totalRef = useRef(model.total);
-  totalRef.current = model.total;
-  const runningRef = useRef(false);
-  runningRef.current = job?.status === 'running';
-  const changeFollowing = useCallback((next: boolean) => {
-    // Reaching the bottom of a finished log is not following it: nothing will be appended, and
-    // following would pull the view to the end whenever a section is expanded.
-    if (next && !runningRef.current) return;
-    // Leaving follow mode freezes the window where follow mode had it.
-    if (!next) setWindowStart(windowAtEnd(totalRef.current).start);
-    setFollowing(next);
-  }, []);
-  // A job that ends while followed stays where it is (at its end) but stops following.
-  const jobStatus = job?.status;
-  useEffect(() => {
-    if (jobStatus !== undefined && jobStatus !== 'running' && following) changeFollowing(false);
-  }, [jobStatus, following, changeFollowing]);
-
-  const visibleTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  useEffect(() => () => clearTimeout(visibleTimer.current), []);
-  const onVisibleRows = useCallback((first: number, last: number) => {
-    clearTimeout(visibleTimer.current);
-    visibleTimer.current = setTimeout(() => setVisible((v) => (v.first === first && v.last === last ? v : { first, last })), FETCH_DEBOUNCE_MS);
-  }, []);
-
-  const selectionRef = useRef(selection);
-  selectionRef.current = selection;
-  const onLineClick = useCallback(
-    (step: string, n: number, extend: boolean) => {
-      const next = selectLine(selectionRef.current, step, n, extend);
-      setSelection(next);
-      window.history.replaceState(window.history.state, '', links.hash(next));
-    },
-    [links],
-  );
-  const onToggle = useCallback((key: string, open: boolean) => setView((v) => setOpen(v, key, open)), []);
-  const onExpandLine = useCallback((step: string, n: number) => setExpandedLines((s) => new Set(s).add(`${step}:${n}`)), []);
-  const onScrollDone = useCallback((done: number) => setScrollRequest((r) => (r && r.seq === done ? null : r)), []);
-  const onShiftWindow = useCallback(
-    (direction: -1 | 1) => {
-      const next = shiftWindow(win, model.total, direction);
-      setWindowStart(next.start);
-      setScrollRequest({ index: direction < 0 ? win.start - 1 : win.start + win.size, align: direction < 0 ? 'end' : 'start', seq: ++seq.current });
-    },
-    [win, model.total],
-  );
-  const jumpToLive = () => {
-    setFollowing(true);
-    setScrollRequest({ index: model.total - 1, align: 'end', seq: ++seq.current });
-  };
-  const goTo = (input: string): boolean => {
-    const link = links.parseGoTo(input, selection?.step ?? sections.find((s) => s.lines > 0)?.step.id);
-    if (!link || !navigate(link)) return false;
-    window.history.replaceState(window.history.state, '', links.hash(link));
-    return true;
-  };
-  const goToStep = (step: string) => {
-    if (navigate({ step }) && linkMode === 'job') window.history.replaceState(window.history.state, '', links.hash({ step }));
-  };
-  const copyLink = () => navigator.clipboard.writeText(links.canonical(window.location.origin, selection));
+  const goToStep = (step: string) => viewer.goTo({ step });
+  const copyLink = () => navigator.clipboard.writeText(links.canonical(window.location.origin, state.selection));
 
   if (jobQuery.isError && !job) {
     const err = jobQuery.error;
@@ -258,15 +130,15 @@ export function JobLog(props: JobLogProps) {
         />
       )}
       <Toolbar
-        selection={selection}
-        following={following}
+        selection={state.selection}
+        following={state.following}
         live={live}
         singleStep={onlyStep !== undefined}
-        onExpandAll={() => setView((v) => setAll(v, true))}
-        onCollapseAll={() => setView((v) => setAll(v, false))}
-        onGoTo={goTo}
+        onExpandAll={() => viewer.onSetAll(true)}
+        onCollapseAll={() => viewer.onSetAll(false)}
+        onGoTo={viewer.goToInput}
         onCopyLink={copyLink}
-        onJumpToLive={jumpToLive}
+        onJumpToLive={viewer.onJumpToLive}
         search={<SearchBox ref={searchInput} search={search} />}
       >
         {chrome === 'minimal' && <StreamIndicator state={stream} />}
@@ -275,35 +147,35 @@ export function JobLog(props: JobLogProps) {
         {chrome === 'full' && !onlyStep && (
           <StepsPanel
             sections={sections}
-            view={view}
+            view={state.view}
             stepLink={(step) => links.hash({ step })}
-            onHidden={(step, hidden) => setView((v) => setHidden(v, step, hidden))}
+            onHidden={viewer.onHidden}
             onGoTo={goToStep}
           />
         )}
         <div ref={logRef} className="ls-log" role="log" aria-label={`Log of ${job.title || job.id}`} aria-live="off">
-          {ready && model.total === 0 && <div className="ls-message">No output yet.</div>}
-          {ready && model.total > 0 && (
+          {state.ready && model.total === 0 && <div className="ls-message">No output yet.</div>}
+          {state.ready && model.total > 0 && (
             <LogList
-              key={listEpoch}
+              key={state.listEpoch}
               model={model}
-              win={win}
+              win={viewer.win}
               lookup={lookup}
-              selection={selection}
-              expandedLines={expandedLines}
-              following={following}
-              scrollRequest={scrollRequest}
+              selection={state.selection}
+              expandedLines={state.expandedLines}
+              following={state.following}
+              scrollRequest={state.scrollRequest}
               now={now}
               cache={cache}
               lineHref={links.lineHref}
               stepHref={onlyStep ? null : links.stepPage}
-              onToggle={onToggle}
-              onLineClick={onLineClick}
-              onExpandLine={onExpandLine}
-              onFollowChange={changeFollowing}
-              onVisibleRows={onVisibleRows}
-              onShiftWindow={onShiftWindow}
-              onScrollDone={onScrollDone}
+              onToggle={viewer.onToggle}
+              onLineClick={viewer.onLineClick}
+              onExpandLine={viewer.onExpandLine}
+              onFollowChange={viewer.onFollowChange}
+              onVisibleRows={viewer.onVisibleRows}
+              onShiftWindow={viewer.onShiftWindow}
+              onScrollDone={viewer.onScrollDone}
               onStepClick={goToStep}
             />
           )}

@@ -5,6 +5,7 @@ import { groupTitle } from '@/lib/viewer/group-title';
 import { inRange, type JobLink } from '@/lib/viewer/hash';
 import { formatCount } from '@/lib/viewer/format';
 import { rowAt, type Row, type RowModel } from '@/lib/viewer/rows';
+import type { ScrollRequest } from '@/lib/viewer/viewer-state';
 import { windowHasAfter, windowHasBefore, type RowWindow } from '@/lib/viewer/window';
 import type { LineHtmlCache } from './line-html';
 import { GroupHeaderRow, LineRow, StepHeaderRow } from './rows';
@@ -15,13 +16,6 @@ import type { LineLookup } from './use-line-pages';
 const ROW_PX = 20;
 /** Rows rendered beyond the viewport, in px, so fast wheel scrolling does not flash blanks. */
 const OVERSCAN_PX = 600;
-
-export interface ScrollRequest {
-  /** row index in the whole model */
-  index: number;
-  align: 'start' | 'center' | 'end';
-  seq: number;
-}
 
 interface WindowContext {
   win: RowWindow;
@@ -146,7 +140,7 @@ export function LogList(props: LogListProps) {
       el.removeEventListener('wheel', onWheel);
       el.removeEventListener('keydown', onKey);
     };
-  }, []);
+  }, [scheduleReadTop]);
   useEffect(() => () => scrollerCleanup.current?.(), []);
 
   // Stable callbacks for Virtuoso (they read the latest props through refs).
@@ -175,7 +169,7 @@ export function LogList(props: LogListProps) {
       scheduleReadTop();
     });
     return () => cancelAnimationFrame(id);
-  }, [scrollRequest, win.start, win.size]);
+  }, [scrollRequest, win.start, win.size, scheduleReadTop]);
 
   const renderRow = (local: number): ReactNode => {
     const row = rowAt(model, win.start + local);

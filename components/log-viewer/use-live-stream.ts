@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { QueryClient } from '@tanstack/react-query';
 import { EVENT_SCHEMAS, type EventData, type EventName, type JobMeta, type StepMeta } from '@/lib/contracts';
 import type { LiveTail } from '@/lib/viewer/live-tail';
@@ -21,6 +21,15 @@ function decode<E extends EventName>(name: E, ev: Event): EventData<E> | null {
   } catch {
     return null;
   }
+}
+
+interface StreamStart {
+  cursor: string;
+  live: boolean;
+}
+
+function streamStart(job: JobMeta): StreamStart {
+  return { cursor: job.cursor, live: job.status === 'running' };
 }
 
 function upsertStep(job: JobMeta, step: StepMeta): JobMeta {
@@ -45,26 +54,23 @@ function upsertStep(job: JobMeta, step: StepMeta): JobMeta {
 export function useLiveStream(opts: {
   apiBase: string;
   jobId: string;
-  /** metadata cursor; null until the metadata is loaded */
-  cursor: string | null;
-  /** false for a job that was already complete when loaded; null until known */
-  live: boolean | null;
+  /** the job's metadata; undefined until loaded. The first one seen decides where the stream starts. */
+  job: JobMeta | undefined;
   tail: LiveTail;
   queryClient: QueryClient;
 }): StreamState {
-  const { apiBase, jobId, cursor, live, tail, queryClient } = opts;
-  const [state, setState] = useState<StreamState>(live === false ? 'complete' : 'connecting');
-  const startCursor = useRef<string | null>(null);
-  if (startCursor.current === null && cursor !== null) startCursor.current = cursor;
-  const ready = cursor !== null && live !== null;
+  const { apiBase, jobId, job, tail, queryClient } = opts;
+  // The metadata cursor to resume after, and whether the job was running (a job already
+  // complete when loaded gets no stream), both as first loaded.
+  const [start, setStart] = useState<StreamStart | null>(() => (job ? streamStart(job) : null));
+  if (start === null && job) setStart(streamStart(job));
+  const [state, setState] = useState<StreamState>('connecting');
+  const cursor = start?.cursor ?? null;
+  const live = start?.live ?? null;
 
   useEffect(() => {
-    if (!ready) return;
-    if (!live) {
-      setState('complete');
-      return;
-    }
-    let lastId = startCursor.current;
+    if (cursor === null || !live) return;
+    let lastId: string | null = cursor;
     let es: EventSource | null = null;
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
     let delay = RETRY_MIN_MS;
@@ -121,7 +127,7 @@ export function useLiveStream(opts: {
       clearTimeout(retryTimer);
       es?.close();
     };
-  }, [ready, live, apiBase, jobId, tail, queryClient]);
+  }, [cursor, live, apiBase, jobId, tail, queryClient]);
 
-  return state;
+  return live === false ? 'complete' : state;
 }

@@ -11,6 +11,8 @@ export interface LinkTools {
   hash(link: JobLink): string;
   lineHref(step: string, n: number): string;
   canonical(origin: string, selection: JobLink | null): string;
+  /** the link a page's `location.hash` names, if it names one (hostile hashes are null) */
+  parseHash(hash: string): JobLink | null;
   /** "go to line" input: `N`, `L N` (step pages), `step`, `step:N`, `step:A-B` */
   parseGoTo(input: string, defaultStep: string | undefined): JobLink | null;
 }
@@ -28,6 +30,11 @@ export function linkTools(opts: { jobId: string; onlyStep?: string; linkMode: 'j
     stepPage,
     hash,
     lineHref: (step, n) => hash({ step, lines: { from: n, to: n } }) || '#',
+    parseHash: (text) => {
+      if (linkMode === 'job') return parseJobHash(text);
+      const lines = parseStepHash(text);
+      return lines && onlyStep ? { step: onlyStep, lines } : null;
+    },
     canonical: (origin, selection) => `${origin}${onlyStep ? stepPage(onlyStep) : jobPage()}${selection ? hash(selection) : ''}`,
     parseGoTo: (input, defaultStep) => {
       const text = input.trim();

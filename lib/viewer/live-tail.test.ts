@@ -52,8 +52,15 @@ describe('LiveTail', () => {
     const { tail, runFrame } = manual();
     tail.push('s', lines(1, 2));
     runFrame();
+    const counts = tail.lineCounts();
     tail.push('s', lines(1, 2));
     runFrame();
     expect(tail.getVersion()).toBe(1);
+    // The counts are React's snapshot of the tail: the same map until lines are added.
+    expect(tail.lineCounts()).toBe(counts);
+    tail.push('s', lines(3, 3));
+    runFrame();
+    expect(tail.lineCounts()).not.toBe(counts);
+    expect(counts.get('s')).toBe(2);
   });
 });

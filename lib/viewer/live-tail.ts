@@ -22,6 +22,8 @@ interface StepTail {
 export class LiveTail {
   private readonly steps = new Map<string, StepTail>();
   private readonly counts = new Map<string, number>();
+  /** `counts` as of the last flush that changed it: a new map per change, for React to compare. */
+  private countsSnapshot: ReadonlyMap<string, number> = new Map();
   private pending: { step: string; lines: readonly Line[] }[] = [];
   private scheduled = false;
   private version = 0;
@@ -51,6 +53,7 @@ export class LiveTail {
     }
     if (changed) {
       this.version++;
+      this.countsSnapshot = new Map(this.counts);
       for (const l of this.listeners) l();
     }
     return changed;
@@ -89,10 +92,12 @@ export class LiveTail {
     return tail !== undefined && tail.lines.length > 0 && tail.lo <= from && to < tail.lo + tail.lines.length;
   }
 
-  /** Highest line number seen per step (raises metadata line counts). */
-  lineCounts(): ReadonlyMap<string, number> {
-    return this.counts;
-  }
+  /**
+   * Highest line number seen per step (raises metadata line counts). The same map until a
+   * flush adds lines (every added line raises its step's count), so it doubles as the
+   * snapshot `useSyncExternalStore` watches.
+   */
+  lineCounts = (): ReadonlyMap<string, number> => this.countsSnapshot;
 
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);

@@ -14,6 +14,16 @@ export interface NavigationPlan {
 }
 
 /**
+ * The section a deep link leads to: its step, if the viewer shows it (a step page shows only
+ * its own step). Every link with a target has a navigation plan, so this answers "does this
+ * link go anywhere" without planning it.
+ */
+export function linkTarget(sections: readonly StepSection[], link: JobLink, onlyStep?: string): StepSection | null {
+  if (onlyStep !== undefined && link.step !== onlyStep) return null;
+  return sections.find((s) => s.step.id === link.step) ?? null;
+}
+
+/**
  * Where a deep link leads: opens (and unhides) the step and the groups around the line,
  * then finds its row and the row window around it. A line beyond what the step has so far
  * leads to the step's last line; an unknown step, or another step than the one a step page
@@ -25,8 +35,7 @@ export function planNavigation(
   link: JobLink,
   onlyStep?: string,
 ): NavigationPlan | null {
-  if (onlyStep !== undefined && link.step !== onlyStep) return null;
-  const section = sections.find((s) => s.step.id === link.step);
+  const section = linkTarget(sections, link, onlyStep);
   if (!section) return null;
   const n = link.lines ? Math.min(link.lines.from, section.lines) : 0;
   const next = n >= 1 ? revealLine(view, section, n) : setHidden(setOpen(view, section.key, true), section.step.id, false);

@@ -1,0 +1,150 @@
+'use client';
+import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
+import type { JobStatus } from '@/lib/contracts';
+import type { JobLink } from '@/lib/viewer/hash';
+import type { LinkTools } from '@/lib/viewer/links';
+import { linkTarget } from '@/lib/viewer/navigate';
+import { buildRowModel, type RowModel } from '@/lib/viewer/rows';
+import type { StepSection } from '@/lib/viewer/sections';
+import { goToDefaultStep, initViewerState, reduce, windowOf, type ViewerState } from '@/lib/viewer/viewer-state';
+import type { RowWindow } from '@/lib/viewer/window';
+
+/** Range fetches wait until scrolling pauses this long (a scrollbar drag crosses many pages). */
+const FETCH_DEBOUNCE_MS = 80;
+
+export interface ViewerControls {
+  state: ViewerState;
+  model: RowModel;
+  win: RowWindow;
+  /** Goes to a link the user chose and puts it in the address bar; false if it leads nowhere. */
+  goTo: (link: JobLink) => boolean;
+  /** The same for what was typed into "go to line"; false if it names no line or step shown. */
+  goToInput: (input: string) => boolean;
+  onLineClick: (step: string, n: number, extend: boolean) => void;
+  onToggle: (key: string, open: boolean) => void;
+  onSetAll: (open: boolean) => void;
+  onHidden: (step: string, hidden: boolean) => void;
+  onExpandLine: (step: string, n: number) => void;
+  onFollowChange: (following: boolean) => void;
+  onJumpToLive: () => void;
+  onShiftWindow: (direction: -1 | 1) => void;
+  onScrollDone: (seq: number) => void;
+  onVisibleRows: (first: number, last: number) => void;
+}
+
+/** Runs the latest call after `ms` of quiet. */
+function debouncer(ms: number) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return {
+    call(fn: () => void) {
+      clearTimeout(timer);
+      timer = setTimeout(fn, ms);
+    },
+    cancel() {
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * The viewer's state (lib/viewer/viewer-state.ts) with its side effects: the address bar
+ * (read on load and on `hashchange`, written in one place), the end of follow mode when the
+ * job ends, and the debounce of the visible-rows reports.
+ */
+export function useViewerState(opts: {
+  sections: readonly StepSection[];
+  onlyStep?: string;
+  links: LinkTools;
+  /** the job's status; undefined until its metadata is loaded */
+  status: JobStatus | undefined;
+  /** follow without a link in the URL (default: when the job is running) */
+  follow?: boolean;
+}): ViewerControls {
+  const { sections, onlyStep, links, status, follow } = opts;
+  const [state, dispatch] = useReducer(reduce, onlyStep, initViewerState);
+  const { view } = state;
+  const model = useMemo(() => buildRowModel(sections, view, onlyStep ? { onlyStep } : {}), [sections, view, onlyStep]);
+  const win = windowOf(state, model.total);
+  const total = model.total;
+  const running = status === 'running';
+
+  // The one writer of the address bar: it shows the link the user last chose.
+  const { address } = state;
+  useEffect(() => {
+    if (!address) return;
+    // '' is "the page itself" (a whole step on its own page): nothing to put in the URL.
+    const hash = links.hash(address.link);
+    if (hash) window.history.replaceState(window.history.state, '', hash);
+  }, [address, links]);
+
+  const { ready } = state;
+  useEffect(() => {
+    if (status === undefined || ready) return;
+    const link = links.parseHash(window.location.hash);
+    dispatch({ type: 'load', link, follow: follow ?? status === 'running', sections });
+  }, [status, ready, links, follow, sections]);
+
+  useEffect(() => {
+    const onHash = () => {
+      const link = links.parseHash(window.location.hash);
+      if (link) dispatch({ type: 'navigate', link, sections, writeUrl: false });
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, [links, sections]);
+
+  // A job that ends while followed stays where it is (at its end) but stops following.
+  const { following } = state;
+  useEffect(() => {
+    if (status !== undefined && !running && following) dispatch({ type: 'setFollowing', following: false, total, running });
+  }, [status, running, following, total]);
+
+  const [visibleDebounce] = useState(() => debouncer(FETCH_DEBOUNCE_MS));
+  useEffect(() => () => visibleDebounce.cancel(), [visibleDebounce]);
+  const onVisibleRows = useCallback(
+    (first: number, last: number) => visibleDebounce.call(() => dispatch({ type: 'visibleRows', first, last })),
+    [visibleDebounce],
+  );
+
+  const goTo = useCallback(
+    (link: JobLink): boolean => {
+      if (!linkTarget(sections, link, onlyStep)) return false;
+      dispatch({ type: 'navigate', link, sections, writeUrl: true });
+      return true;
+    },
+    [sections, onlyStep],
+  );
+  const goToInput = (input: string): boolean => {
+    const link = links.parseGoTo(input, goToDefaultStep(state, sections));
+    return link !== null && goTo(link);
+  };
+
+  // Stable: the list and the rows compare these by identity.
+  const onLineClick = useCallback((step: string, n: number, extend: boolean) => dispatch({ type: 'selectLine', step, n, extend }), []);
+  const onToggle = useCallback((key: string, open: boolean) => dispatch({ type: 'toggle', key, open }), []);
+  const onSetAll = useCallback((open: boolean) => dispatch({ type: 'setAll', open }), []);
+  const onHidden = useCallback((step: string, hidden: boolean) => dispatch({ type: 'setHidden', step, hidden }), []);
+  const onExpandLine = useCallback((step: string, n: number) => dispatch({ type: 'expandLine', step, n }), []);
+  const onScrollDone = useCallback((seq: number) => dispatch({ type: 'scrollDone', seq }), []);
+  const onFollowChange = useCallback((next: boolean) => dispatch({ type: 'setFollowing', following: next, total, running }), [total, running]);
+  const onJumpToLive = useCallback(() => dispatch({ type: 'jumpToLive', total }), [total]);
+  const onShiftWindow = useCallback((direction: -1 | 1) => dispatch({ type: 'shiftWindow', direction, total }), [total]);
+
+  return {
+    state,
+    model,
+    win,
+    goTo,
+    goToInput,
+    onLineClick,
+    onToggle,
+    onSetAll,
+    onHidden,
+    onExpandLine,
+    onFollowChange,
+    onJumpToLive,
+    onShiftWindow,
+    onScrollDone,
+    onVisibleRows,
+  };
+}

@@ -1,0 +1,277 @@
+import { describe, expect, it } from 'vitest';
+import { isStepOpen } from './collapse';
+import { MAX_WINDOW_ROWS } from './constants';
+import type { JobLink } from './hash';
+import { buildRowModel, rowAt } from './rows';
+import { buildSections } from './sections';
+import { group, step } from './test-helpers';
+import { goToDefaultStep, initViewerState, reduce, windowOf, type ViewerAction, type ViewerState } from './viewer-state';
+
+const sections = buildSections([
+  step('setup', 30, 'success'),
+  step('huge', 1_000_000, 'success', { groups: [group('tail', 899_000, 999_000, { collapsed: true })] }),
+  step('deploy', 10, 'success', { internal: true }),
+]);
+const BIG = 1_200_000;
+
+function run(state: ViewerState, ...actions: ViewerAction[]): ViewerState {
+  return actions.reduce(reduce, state);
+}
+
+/** The row the state's scroll request points at, in the rows its view shows. */
+function target(state: ViewerState) {
+  return state.scrollRequest ? rowAt(buildRowModel(sections, state.view, state.onlyStep ? { onlyStep: state.onlyStep } : {}), state.scrollRequest.index) : null;
+}
+
+const ready = run(initViewerState(), { type: 'load', link: null, follow: false, sections });
+const following = run(initViewerState(), { type: 'load', link: null, follow: true, sections });
+const line = (s: string, from: number, to = from): JobLink => ({ step: s, lines: { from, to } });
+
+describe('load', () => {
+  const cases: { name: string; link: JobLink | null; follow: boolean; want: Partial<ViewerState>; row?: object }[] = [
+    { name: 'no link: follows when asked', link: null, follow: true, want: { ready: true, following: true, selection: null, scrollRequest: null, listEpoch: 0 } },
+    { name: 'no link: stays at the top otherwise', link: null, follow: false, want: { ready: true, following: false, scrollRequest: null } },
+    {
+      name: 'a line link wins over follow and selects the line',
+      link: line('setup', 5),
+      follow: true,
+      want: { ready: true, following: false, selection: line('setup', 5), listEpoch: 1, address: null },
+      row: { kind: 'line', n: 5 },
+    },
+    { name: 'a step link opens the step, selects nothing', link: { step: 'deploy' }, follow: false, want: { ready: true, selection: null }, row: { kind: 'step', open: true } },
+    { name: 'a link to nothing falls back to follow', link: { step: 'nope' }, follow: true, want: { ready: true, following: true, selection: null, listEpoch: 0 } },
+  ];
+  it.each(cases)('$name', ({ link, follow, want, row }) => {
+    const state = reduce(initViewerState(), { type: 'load', link, follow, sections });
+    expect(state).toMatchObject(want);
+    if (row) expect(target(state)).toMatchObject(row);
+  });
+
+  it('happens once', () => {
+    expect(reduce(ready, { type: 'load', link: line('setup', 5), follow: true, sections })).toBe(ready);
+  });
+});
+
+describe('navigate', () => {
+  const cases: { name: string; from: ViewerState; link: JobLink; writeUrl: boolean; want: Partial<ViewerState>; align: string; row: object }[] = [
+    {
+      name: 'a typed or clicked line is selected, centred and written to the URL',
+      from: ready,
+      link: line('setup', 3, 5),
+      writeUrl: true,
+      want: { selection: line('setup', 3, 5), address: { link: line('setup', 3, 5) } },
+      align: 'center',
+      row: { kind: 'line', n: 3 },
+    },
+    {
+      name: 'a hash the user typed is not written back',
+      from: ready,
+      link: line('setup', 7),
+      writeUrl: false,
+      want: { selection: line('setup', 7), address: null },
+      align: 'center',
+      row: { kind: 'line', n: 7 },
+    },
+    {
+      name: 'a step opens at its header and clears the selection',
+      from: run(ready, { type: 'selectLine', step: 'setup', n: 2, extend: false }),
+      link: { step: 'setup' },
+      writeUrl: true,
+      want: { selection: null, address: { link: { step: 'setup' } } },
+      align: 'start',
+      row: { kind: 'step' },
+    },
+    {
+      name: 'stops following',
+      from: following,
+      link: line('setup', 1),
+      writeUrl: false,
+      want: { following: false },
+      align: 'center',
+      row: { kind: 'line', n: 1 },
+    },
+    {
+      name: 'line 900,000 inside a collapsed group: opened, windowed, fetched around',
+      from: ready,
+      link: line('huge', 900_000),
+      writeUrl: false,
+      want: {},
+      align: 'center',
+      row: { kind: 'line', n: 900_000, depth: 1 },
+    },
+  ];
+  it.each(cases)('$name', ({ from, link, writeUrl, want, align, row }) => {
+    const state = reduce(from, { type: 'navigate', link, sections, writeUrl });
+    expect(state).toMatchObject(want);
+    expect(state.scrollRequest).toMatchObject({ align, seq: from.seq + 1 });
+    expect(state.listEpoch).toBe(from.listEpoch + 1);
+    expect(target(state)).toMatchObject(row);
+    const index = state.scrollRequest!.index;
+    const total = buildRowModel(sections, state.view).total;
+    const win = windowOf(state, total);
+    expect(win.start <= index && index < win.start + win.size).toBe(true);
+    expect(state.visible).toEqual({ first: index - 60, last: index + 60 });
+  });
+
+  it.each([
+    { name: 'an unknown step', from: ready, link: { step: 'nope' } },
+    { name: 'another step than a step page shows', from: run(initViewerState('huge'), { type: 'load', link: null, follow: false, sections }), link: line('setup', 1) },
+  ])('leads nowhere: $name', ({ from, link }) => {
+    expect(reduce(from, { type: 'navigate', link, sections, writeUrl: true })).toBe(from);
+  });
+
+  it('a step page opens its step', () => {
+    const state = initViewerState('huge');
+    expect(isStepOpen(state.view, sections[1]!)).toBe(true);
+    expect(target(reduce(state, { type: 'navigate', link: line('huge', 10), sections, writeUrl: false }))).toMatchObject({ kind: 'line', n: 10 });
+  });
+});
+
+describe('line selection', () => {
+  const cases: { name: string; actions: ViewerAction[]; want: JobLink }[] = [
+    { name: 'a click selects one line', actions: [{ type: 'selectLine', step: 'setup', n: 4, extend: false }], want: line('setup', 4) },
+    {
+      name: 'a shift-click extends from the anchor',
+      actions: [
+        { type: 'selectLine', step: 'setup', n: 4, extend: false },
+        { type: 'selectLine', step: 'setup', n: 9, extend: true },
+      ],
+      want: line('setup', 4, 9),
+    },
+    {
+      name: 'a shift-click above the anchor orders the range',
+      actions: [
+        { type: 'selectLine', step: 'setup', n: 4, extend: false },
+        { type: 'selectLine', step: 'setup', n: 2, extend: true },
+      ],
+      want: line('setup', 2, 4),
+    },
+    {
+      name: 'a shift-click in another step starts over',
+      actions: [
+        { type: 'selectLine', step: 'setup', n: 4, extend: false },
+        { type: 'selectLine', step: 'huge', n: 2, extend: true },
+      ],
+      want: line('huge', 2),
+    },
+  ];
+  it.each(cases)('$name, and the URL shows it', ({ actions, want }) => {
+    const state = run(ready, ...actions);
+    expect(state.selection).toEqual(want);
+    expect(state.address).toEqual({ link: want });
+    expect(state.scrollRequest).toBeNull();
+  });
+});
+
+describe('follow and window', () => {
+  const atEnd = { start: BIG - MAX_WINDOW_ROWS, size: MAX_WINDOW_ROWS };
+  const cases: { name: string; from: ViewerState; action: ViewerAction; want: Partial<ViewerState>; win?: object }[] = [
+    {
+      name: 'reaching the bottom of a running job follows it',
+      from: ready,
+      action: { type: 'setFollowing', following: true, total: BIG, running: true },
+      want: { following: true },
+      win: atEnd,
+    },
+    {
+      name: 'leaving follow mode freezes the window at the end',
+      from: following,
+      action: { type: 'setFollowing', following: false, total: BIG, running: true },
+      want: { following: false, windowStart: BIG - MAX_WINDOW_ROWS },
+      win: atEnd,
+    },
+    {
+      name: 'the job ending while followed does the same',
+      from: following,
+      action: { type: 'setFollowing', following: false, total: BIG, running: false },
+      want: { following: false, windowStart: BIG - MAX_WINDOW_ROWS },
+    },
+    {
+      name: 'jump to live follows and scrolls to the last row',
+      from: ready,
+      action: { type: 'jumpToLive', total: BIG },
+      want: { following: true, scrollRequest: { index: BIG - 1, align: 'end', seq: 1 }, seq: 1 },
+      win: atEnd,
+    },
+    {
+      name: 'paging forward moves the window by half and scrolls to the first new row',
+      from: ready,
+      action: { type: 'shiftWindow', direction: 1, total: BIG },
+      want: { windowStart: MAX_WINDOW_ROWS / 2, scrollRequest: { index: MAX_WINDOW_ROWS, align: 'start', seq: 1 } },
+      win: { start: MAX_WINDOW_ROWS / 2, size: MAX_WINDOW_ROWS },
+    },
+    {
+      name: 'paging back scrolls to the last new row',
+      from: { ...ready, windowStart: BIG },
+      action: { type: 'shiftWindow', direction: -1, total: BIG },
+      want: {
+        windowStart: BIG - MAX_WINDOW_ROWS - MAX_WINDOW_ROWS / 2,
+        scrollRequest: { index: BIG - MAX_WINDOW_ROWS - 1, align: 'end', seq: 1 },
+      },
+    },
+    {
+      name: 'a small log is one window',
+      from: { ...ready, windowStart: 40 },
+      action: { type: 'shiftWindow', direction: 1, total: 900 },
+      want: { windowStart: 0 },
+      win: { start: 0, size: 900 },
+    },
+  ];
+  it.each(cases)('$name', ({ from, action, want, win }) => {
+    const state = reduce(from, action);
+    expect(state).toMatchObject(want);
+    if (win) expect(windowOf(state, 'total' in action ? action.total : 0)).toEqual(win);
+  });
+
+  it.each([
+    { name: 'the bottom of a finished log is not followed', from: ready, action: { type: 'setFollowing', following: true, total: BIG, running: false } },
+    { name: 'following again is nothing new', from: following, action: { type: 'setFollowing', following: true, total: BIG, running: true } },
+    { name: 'leaving follow mode twice does not move the window', from: ready, action: { type: 'setFollowing', following: false, total: BIG, running: true } },
+  ] satisfies { name: string; from: ViewerState; action: ViewerAction }[])('no change: $name', ({ from, action }) => {
+    expect(reduce(from, action)).toBe(from);
+  });
+});
+
+describe('scroll commands and visible rows', () => {
+  it('a scroll request is cleared by its own seq only', () => {
+    const first = reduce(ready, { type: 'jumpToLive', total: 100 });
+    const second = reduce(first, { type: 'shiftWindow', direction: 1, total: 100 });
+    expect(second.scrollRequest?.seq).toBe(2);
+    expect(reduce(second, { type: 'scrollDone', seq: 1 })).toBe(second);
+    expect(reduce(second, { type: 'scrollDone', seq: 2 }).scrollRequest).toBeNull();
+  });
+
+  it('visible rows change only when they differ', () => {
+    const moved = reduce(ready, { type: 'visibleRows', first: 10, last: 70 });
+    expect(moved.visible).toEqual({ first: 10, last: 70 });
+    expect(reduce(moved, { type: 'visibleRows', first: 10, last: 70 })).toBe(moved);
+  });
+});
+
+describe('collapse and long lines', () => {
+  it('toggles, expands all, hides and shows long lines in full', () => {
+    const setup = sections[0]!;
+    const state = run(
+      ready,
+      { type: 'toggle', key: 'setup', open: true },
+      { type: 'setHidden', step: 'deploy', hidden: false },
+      { type: 'expandLine', step: 'setup', n: 3 },
+    );
+    expect(isStepOpen(state.view, setup)).toBe(true);
+    expect(state.view.hidden.get('deploy')).toBe(false);
+    expect(state.expandedLines.has('setup:3')).toBe(true);
+    expect(ready.expandedLines.size).toBe(0);
+    const collapsed = reduce(state, { type: 'setAll', open: false });
+    expect(isStepOpen(collapsed.view, setup)).toBe(false);
+    expect(buildRowModel(sections, collapsed.view).total).toBe(3);
+  });
+});
+
+describe('go to', () => {
+  it('a bare line number means the selected step, else the first step with lines', () => {
+    const empty = buildSections([step('queued', 0, 'pending'), step('setup', 3)]);
+    expect(goToDefaultStep(ready, empty)).toBe('setup');
+    expect(goToDefaultStep(ready, buildSections([step('queued', 0, 'pending')]))).toBeUndefined();
+    expect(goToDefaultStep(run(ready, { type: 'selectLine', step: 'huge', n: 1, extend: false }), empty)).toBe('huge');
+  });
+});

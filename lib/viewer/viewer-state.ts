@@ -1,0 +1,178 @@
+import { INITIAL_VIEW_STATE, setAll, setHidden, setOpen, type ViewState } from './collapse';
+import { selectLine, type JobLink } from './hash';
+import { planNavigation } from './navigate';
+import type { StepSection } from './sections';
+import { refitWindow, shiftWindow, windowAtEnd, type RowWindow } from './window';
+
+/**
+ * One viewer's navigation state, as a reducer (the hook over it is
+ * components/log-viewer/use-viewer-state.ts; it owns the side effects).
+ *
+ * - Load: the first metadata applies the URL's link; a page without one (or with a link to
+ *   nothing) starts following when asked to, or when the job is running.
+ * - Navigate (a deep link, "go to", a search match, a step click): opens what hides the
+ *   target, stops following, moves the window to it, selects the lines it names, and mounts a
+ *   fresh list (`listEpoch`) that opens at the target. User navigation also sets `address`,
+ *   the link the address bar is to show; a hash the user typed is already there.
+ * - Select: a click selects a line, a shift-click extends the selection; both set `address`.
+ * - Follow: following holds the window at the end of the rows. Only a running job is
+ *   followed; leaving follow mode freezes the window where following had it.
+ * - Window: while not following, the window starts at `windowStart` (refitted to the rows
+ *   there are); paging it moves it by half and scrolls to the first row it brought in.
+ * - Scroll commands: every move that scrolls issues a `scrollRequest` with a new `seq`; the
+ *   list reports that seq done, which clears the request.
+ */
+export interface ViewerState {
+  /** Shows only this step (a step page): its section starts open, links elsewhere lead nowhere. */
+  onlyStep: string | undefined;
+  /** The first metadata has arrived and the URL's link was applied. */
+  ready: boolean;
+  view: ViewState;
+  selection: JobLink | null;
+  following: boolean;
+  /** First row of the window while not following (refitted to the row count when read). */
+  windowStart: number;
+  /** Rows on screen, debounced: range fetches cover them. */
+  visible: { first: number; last: number };
+  scrollRequest: ScrollRequest | null;
+  /** `seq` of the last scroll request issued. */
+  seq: number;
+  /** Key of the virtual list: a new list per navigation (see `navigate`). */
+  listEpoch: number;
+  /** `${step}:${n}` of long lines shown in full. */
+  expandedLines: ReadonlySet<string>;
+  /** What the address bar is to show; a new object each time it is to be written. */
+  address: { link: JobLink } | null;
+}
+
+export interface ScrollRequest {
+  /** row index in the whole model */
+  index: number;
+  align: 'start' | 'center' | 'end';
+  seq: number;
+}
+
+export type ViewerAction =
+  /** the metadata arrived; `link` is the URL's, `follow` whether to follow without one */
+  | { type: 'load'; link: JobLink | null; follow: boolean; sections: readonly StepSection[] }
+  /** `writeUrl`: the link came from the user, not from the address bar */
+  | { type: 'navigate'; link: JobLink; sections: readonly StepSection[]; writeUrl: boolean }
+  | { type: 'selectLine'; step: string; n: number; extend: boolean }
+  | { type: 'toggle'; key: string; open: boolean }
+  | { type: 'setAll'; open: boolean }
+  | { type: 'setHidden'; step: string; hidden: boolean }
+  | { type: 'expandLine'; step: string; n: number }
+  /** the list reached (true) or left (false) the bottom, or the job ended (false) */
+  | { type: 'setFollowing'; following: boolean; total: number; running: boolean }
+  | { type: 'jumpToLive'; total: number }
+  | { type: 'shiftWindow'; direction: -1 | 1; total: number }
+  | { type: 'scrollDone'; seq: number }
+  | { type: 'visibleRows'; first: number; last: number };
+
+/** Rows assumed on screen on each side of a navigation target until the list reports its range. */
+const TARGET_SCREEN_ROWS = 60;
+/** Rows assumed on screen before the list first reports its range. */
+const FIRST_SCREEN_ROWS = 100;
+
+export function initViewerState(onlyStep?: string): ViewerState {
+  return {
+    onlyStep,
+    ready: false,
+    view: onlyStep ? setOpen(INITIAL_VIEW_STATE, onlyStep, true) : INITIAL_VIEW_STATE,
+    selection: null,
+    following: false,
+    windowStart: 0,
+    visible: { first: 0, last: FIRST_SCREEN_ROWS },
+    scrollRequest: null,
+    seq: 0,
+    listEpoch: 0,
+    expandedLines: new Set(),
+    address: null,
+  };
+}
+
+/** The window the list holds: the end while following, else where the user left it. */
+export function windowOf(state: ViewerState, total: number): RowWindow {
+  return state.following ? windowAtEnd(total) : refitWindow({ start: state.windowStart, size: 0 }, total);
+}
+
+/** The step a bare line number typed into "go to" means: the selection's, else the first with lines. */
+export function goToDefaultStep(state: ViewerState, sections: readonly StepSection[]): string | undefined {
+  return state.selection?.step ?? sections.find((s) => s.lines > 0)?.step.id;
+}
+
+function scrollTo(state: ViewerState, index: number, align: ScrollRequest['align']): ViewerState {
+  const seq = state.seq + 1;
+  return { ...state, seq, scrollRequest: { index, align, seq } };
+}
+
+/** Null when the link leads nowhere (an unknown step, or another step than a step page's). */
+function navigate(state: ViewerState, link: JobLink, sections: readonly StepSection[]): ViewerState | null {
+  const plan = planNavigation(sections, state.view, link, state.onlyStep);
+  if (!plan) return null;
+  const moved: ViewerState = {
+    ...state,
+    view: plan.view,
+    selection: link.lines ? link : null,
+    following: false,
+    windowStart: plan.windowStart,
+    visible: { first: plan.index - TARGET_SCREEN_ROWS, last: plan.index + TARGET_SCREEN_ROWS },
+    // Each navigation mounts a fresh list that opens at its target (initialTopMostItemIndex):
+    // scrollToIndex on a list that was at its bottom while short (a collapsed job) and has just
+    // grown by 100k rows lands at the new bottom instead of the target.
+    listEpoch: state.listEpoch + 1,
+  };
+  return scrollTo(moved, plan.index, link.lines ? 'center' : 'start');
+}
+
+function setFollowing(state: ViewerState, following: boolean, total: number, running: boolean): ViewerState {
+  if (following === state.following) return state;
+  // Reaching the bottom of a finished log is not following it: nothing will be appended, and
+  // following would pull the view to the end whenever a section is expanded.
+  if (following) return running ? { ...state, following } : state;
+  return { ...state, following, windowStart: windowAtEnd(total).start };
+}
+
+export function reduce(state: ViewerState, action: ViewerAction): ViewerState {
+  switch (action.type) {
+    case 'load': {
+      if (state.ready) return state;
+      const arrived = action.link ? navigate(state, action.link, action.sections) : null;
+      return arrived ? { ...arrived, ready: true } : { ...state, following: action.follow, ready: true };
+    }
+    case 'navigate': {
+      const arrived = navigate(state, action.link, action.sections);
+      if (!arrived) return state;
+      return action.writeUrl ? { ...arrived, address: { link: action.link } } : arrived;
+    }
+    case 'selectLine': {
+      const selection = selectLine(state.selection, action.step, action.n, action.extend);
+      return { ...state, selection, address: { link: selection } };
+    }
+    case 'toggle':
+      return { ...state, view: setOpen(state.view, action.key, action.open) };
+    case 'setAll':
+      return { ...state, view: setAll(state.view, action.open) };
+    case 'setHidden':
+      return { ...state, view: setHidden(state.view, action.step, action.hidden) };
+    case 'expandLine':
+      return { ...state, expandedLines: new Set(state.expandedLines).add(`${action.step}:${action.n}`) };
+    case 'setFollowing':
+      return setFollowing(state, action.following, action.total, action.running);
+    case 'jumpToLive':
+      return scrollTo({ ...state, following: true }, action.total - 1, 'end');
+    case 'shiftWindow': {
+      const win = windowOf(state, action.total);
+      const next = shiftWindow(win, action.total, action.direction);
+      const moved = { ...state, windowStart: next.start };
+      // Scroll to the first row the move brought in, next to where the user was.
+      return action.direction < 0 ? scrollTo(moved, win.start - 1, 'end') : scrollTo(moved, win.start + win.size, 'start');
+    }
+    case 'scrollDone':
+      return state.scrollRequest?.seq === action.seq ? { ...state, scrollRequest: null } : state;
+    case 'visibleRows': {
+      const { first, last } = action;
+      return state.visible.first === first && state.visible.last === last ? state : { ...state, visible: { first, last } };
+    }
+  }
+}
