@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { jobIdSchema, stepIdSchema } from '../contracts/ids';
 import { parseWith } from './respond';

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Group } from '../contracts/job';
 import { MAX_GROUP_DEPTH, MAX_GROUPS, type IngestState, type OpenKind } from './state';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { JobMeta } from '../contracts';
 import type { LogStore } from '../store/types';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import safeRegex from 'safe-regex2';
 import { RENDER_LINE_CHARS } from '../contracts/lines';
 import { badRequest } from '../errors';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { plainText } from '../ansi/plain';
 
 /** Only SGR (colour) sequences: by far the most common escapes in CI logs. */

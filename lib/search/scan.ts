@@ -1,3 +1,4 @@
+import 'server-only';
 import { searchPlainText } from './plain-fast';
 import type { JobMeta, Line } from '../contracts';
 import { MAX_RANGE_LIMIT } from '../contracts/lines';

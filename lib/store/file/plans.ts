@@ -1,3 +1,4 @@
+import 'server-only';
 import type { FinalJobStatus, Line, PutJobBody, PutStepBody, StepMeta, StepStatus } from '../../contracts';
 import { LineGapError, badRequest } from '../../errors';
 import type { AppendBatch } from '../types';

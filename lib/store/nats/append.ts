@@ -1,3 +1,4 @@
+import 'server-only';
 import { AppError, LineGapError, UnavailableError } from '../../errors';
 import type { AppendResult, Line, StepMeta } from '../../contracts';
 import type { AppendBatch } from '../types';

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { ConsumerMessages } from '@nats-io/jetstream';
 import { badRequest, JobCompletedError, notFound } from '../../errors';
 import {

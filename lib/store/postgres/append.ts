@@ -1,3 +1,4 @@
+import 'server-only';
 import { LineGapError } from '../../errors';
 import type { AppendResult, StepMeta } from '../../contracts';
 import type { AppendBatch } from '../types';
