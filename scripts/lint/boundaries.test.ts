@@ -67,6 +67,13 @@ describe('the linter accepts correct code', () => {
   });
 });
 
+describe('a PENDING exemption', () => {
+  it('is reported once its import is gone', async () => {
+    const messages = await ruleIds('components/jobs/job-list.tsx', 'export const x = 1;\n');
+    expect(messages).toEqual(['logscope/import-boundaries']);
+  });
+});
+
 describe('React hook rules run on components', () => {
   it('refuses a hook called conditionally', async () => {
     const code = "import { useState } from 'react';\nexport function Wrong({ on }: { on: boolean }) {\n  if (on) useState(0);\n  return null;\n}\n";
