@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Typed errors with messages that are safe to show a client. Route handlers turn them into
  * docs/api.md's `{"error": {"code", "message"}}` bodies; anything else becomes a 500 without details.

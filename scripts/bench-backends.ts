@@ -1,5 +1,5 @@
 /**
- * Backend benchmark: `npx tsx scripts/bench-backends.ts [file|postgres|nats ...]`.
+ * Backend benchmark: `npx tsx --conditions=react-server scripts/bench-backends.ts [file|postgres|nats ...]`.
  * For each reachable backend: ingest rate of 1M lines appended in batches of 1000 (each batch
  * acknowledged — durable — before the next), then readLines(900,000, 100) latency p50/p99 over
  * 50 reads. Each backend runs on throw-away data: a temp dir, a fresh database

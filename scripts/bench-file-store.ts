@@ -1,5 +1,5 @@
 /**
- * File store benchmark: `npx tsx scripts/bench-file-store.ts [dir]`.
+ * File store benchmark: `npx tsx --conditions=react-server scripts/bench-file-store.ts [dir]`.
  * Prints the append rate of 1M lines in batches of 1000 (every batch durable before the next)
  * and the p50/p95 latency of readLines(900,000, 100) over 50 reads. Uses a temp dir by default.
  */

@@ -2,7 +2,7 @@
  * Ingest benchmark: time to split + ingest each public corpus file, and lines/s of
  * ingestLines on 1M typical lines (plain, coloured, progress-bar and marker lines), fed in
  * batches of 500 with the state round-tripped through JSON as the write path does.
- * Usage: npx tsx scripts/bench-ingest.ts [corpus dir] (default ../shared/corpus/public)
+ * Usage: npx tsx --conditions=react-server scripts/bench-ingest.ts [corpus dir] (default ../shared/corpus/public)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * Search benchmark: `npx tsx scripts/bench-search.ts [dir]`.
+ * Search benchmark: `npx tsx --conditions=react-server scripts/bench-search.ts [dir]`.
  * Writes one 1M-line step to a file store, then prints the in-job search time (lib/search,
  * the same code the API runs, generic LogStore path) for a substring and a regex whose only
  * matches are near the end, so every line is read and matched. Uses a temp dir by default.

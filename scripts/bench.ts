@@ -24,7 +24,10 @@ const chosen = BENCHES.filter((b) => (wanted.length === 0 || wanted.includes(b.n
 if (chosen.some((b) => b.needsBuild)) spawnSync(process.execPath, ['scripts/ensure-build.mjs'], { cwd: root, stdio: 'inherit' });
 for (const bench of chosen) {
   console.log(`\n## ${bench.name} (${bench.file})`);
-  spawnSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), bench.file, ...(bench.args ?? [])], {
+  // Benchmarks load server modules (store, search, ingest) outside Next: their 'server-only'
+  // marker resolves to its no-op only under the react-server condition.
+  const tsx = [path.join(root, 'node_modules/tsx/dist/cli.mjs'), '--conditions=react-server'];
+  spawnSync(process.execPath, [...tsx, bench.file, ...(bench.args ?? [])], {
     cwd: root,
     stdio: 'inherit',
   });

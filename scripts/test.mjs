@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: unit + backend conformance (vitest) and end-to-end (Playwright in real
-// Chromium), then one closing line `N passed, N failed` summing every suite (CI reads it).
+// `npm test`: lint (ESLint, which keeps the import boundaries), unit + backend conformance
+// (vitest) and end-to-end (Playwright in real Chromium), then one closing line
+// `N passed, N failed` summing every suite (CI reads it); a lint error counts as one failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -13,12 +14,17 @@ mkdirSync(results, { recursive: true });
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const run = (cmd, args, env = {}) =>
   spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } }).status ?? 1;
-const only = process.argv[2]; // `unit` or `e2e` to run one suite
+const only = process.argv[2]; // `lint`, `unit` or `e2e` to run one suite
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let crashed = false;
 
-if (only !== 'e2e') {
+if (!only || only === 'lint') {
+  if (run(bin('eslint'), ['.']) === 0) totals.passed += 1;
+  else totals.failed += 1;
+}
+
+if (!only || only === 'unit') {
   const unitJson = path.join(results, 'unit.json');
   const status = run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${unitJson}`]);
   if (existsSync(unitJson)) {
@@ -35,7 +41,7 @@ if (only !== 'e2e') {
   }
 }
 
-if (only !== 'unit') {
+if (!only || only === 'e2e') {
   let chromium;
   try {
     chromium = ensureChromium();

@@ -1,3 +1,4 @@
+import 'server-only';
 import { jobPathSchema, stepPathSchema } from '../contracts/ids';
 import { parseWith } from './parse';
 

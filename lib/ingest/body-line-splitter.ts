@@ -1,3 +1,4 @@
+import 'server-only';
 import { MAX_LINE_BYTES } from '../contracts/lines';
 import { AppError } from '../errors';
 

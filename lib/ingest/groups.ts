@@ -1,3 +1,4 @@
+import 'server-only';
 import { MAX_GROUP_DEPTH, type Group } from '../contracts/job';
 import { MAX_GROUPS, type IngestState, type OpenKind } from './state';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import { CONCEAL } from '../ansi/sgr';
 import { isPlainText, parseLine, penPrefix, serializeCells, type Pen } from '../ansi/terminal';
 import { findMaskRanges, replaceRanges } from './masks';

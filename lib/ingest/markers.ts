@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * In-band group markers (docs/api.md), recognised per line:
  * - GitHub `::group::NAME` / `::endgroup::` and the runner's `##[group]NAME` / `##[endgroup]`,

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * `::add-mask::VALUE` secrets. Values are matched on a line's visible text (after `\r`
  * collapse, without escape codes) and every covered character run becomes `***`; overlapping

@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { groupSchema, MAX_GROUP_DEPTH, type Group } from '../contracts/job';
 import { ALL_FLAGS, DEFAULT_COLOR, MAX_COLOR } from '../ansi/sgr';

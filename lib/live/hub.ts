@@ -1,3 +1,4 @@
+import 'server-only';
 import { notFound } from '../errors';
 import type { LogStore, StoreEvent } from '../store/types';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import { isAppError } from '../errors';
 import { encodeEvent, encodeRetry } from '../sse/frames';
 import type { LogStore, StoreEvent } from '../store/types';

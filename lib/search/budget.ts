@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Lines one search request may scan in all: ~1-2 s of plainText + match on a small 2-core box,
  * so one request cannot pin a core for long however large the stored logs are.

@@ -1,3 +1,4 @@
+import 'server-only';
 import { plainText } from '../ansi/plain';
 import type { GlobalSearchResult } from '../contracts/search';
 import { badRequest, isAppError } from '../errors';

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { JobSearchResult } from '../contracts/search';
 import { notFound } from '../errors';
 import type { LogStore } from '../store/types';

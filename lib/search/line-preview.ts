@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Line } from '../contracts';
 import type { Range } from './matcher';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import safeRegex from 'safe-regex2';
 import { badRequest } from '../errors';
 

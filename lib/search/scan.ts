@@ -1,3 +1,4 @@
+import 'server-only';
 import { plainText } from '../ansi/plain';
 import type { JobMeta, Line } from '../contracts';
 import { MAX_RANGE_LIMIT } from '../contracts/lines';

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { EventData, EventName } from '../contracts/events';
 
 /**

@@ -1,3 +1,4 @@
+import 'server-only';
 import { HEARTBEAT_MS, RETRY_MS, SSE_HEADERS, encodeComment, encodeRetry } from './frames';
 
 const encoder = new TextEncoder();

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Serialises async work per key inside one process (e.g. one step's appends), without
  * holding anything for keys that are idle.

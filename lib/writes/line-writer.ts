@@ -1,3 +1,4 @@
+import 'server-only';
 import type { AppendResult, Line, Stream } from '../contracts';
 import { MAX_LINE_BYTES, ndjsonLineSchema } from '../contracts';
 import { AppError, JobCompletedError, LineGapError, badRequest, notFound } from '../errors';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { open, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 

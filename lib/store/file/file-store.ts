@@ -1,3 +1,4 @@
+import 'server-only';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import {
   MAX_RANGE_LIMIT,

@@ -1,3 +1,4 @@
+import 'server-only';
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { LogStore } from '../types';
 import { FileStore, type FileStoreOptions } from './file-store';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import { readFile, readdir } from 'node:fs/promises';
 import { isJobId, type JobList, type JobSummary } from '../../contracts';
 import { badRequest } from '../../errors';

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Serialises async critical sections per key (one job's writes) inside this process.
  * A promise chain, not a lock file: the file store assumes one process owns its directory.

@@ -1,3 +1,4 @@
+import 'server-only';
 import path from 'node:path';
 import { isJobId, isStepId } from '../../contracts';
 import { badRequest } from '../../errors';

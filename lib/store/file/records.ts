@@ -1,3 +1,4 @@
+import 'server-only';
 import type { AppendPlan, CompletePlan, PutJobPlan } from '../plan';
 import type { FinalJobStatus, StepMeta } from '../../contracts';
 import type { JournalRecord } from './journal';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { lineSchema, type Line } from '../../contracts';

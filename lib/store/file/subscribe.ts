@@ -1,3 +1,4 @@
+import 'server-only';
 import { open } from 'node:fs/promises';
 import { badRequest, notFound } from '../../errors';
 import type { StoreEvent } from '../types';

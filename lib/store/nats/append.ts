@@ -1,3 +1,4 @@
+import 'server-only';
 import { AppError, LineGapError, UnavailableError } from '../../errors';
 import type { AppendResult, Line } from '../../contracts';
 import { dedupeLines, MAX_EVENT_LINES } from '../plan';

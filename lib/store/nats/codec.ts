@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { jobStatusSchema, labelsSchema, stepMetaSchema, type Line, type StepMeta } from '../../contracts';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { UnavailableError } from '../../errors';
 

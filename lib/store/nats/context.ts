@@ -1,3 +1,4 @@
+import 'server-only';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { JetStreamClient, JetStreamManager, StoredMsg } from '@nats-io/jetstream';
 import { JobCompletedError, notFound, UnavailableError } from '../../errors';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { AppError, UnavailableError } from '../../errors';
 
 /** JetStream API error code for a failed `expected last subject sequence` check. */

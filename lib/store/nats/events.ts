@@ -1,3 +1,4 @@
+import 'server-only';
 import { endEventSchema, jobEventSchema, stepMetaSchema } from '../../contracts';
 import type { StoreEvent } from '../types';
 import { isSeal, linesOf, toLinesMessage } from './codec';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { connect } from '@nats-io/transport-node';
 import { DiscardPolicy, jetstream, jetstreamManager, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { badRequest } from '../../errors';

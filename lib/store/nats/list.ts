@@ -1,3 +1,4 @@
+import 'server-only';
 import { badRequest } from '../../errors';
 import type { JobList, JobSummary } from '../../contracts';
 import type { ListJobsQuery } from '../types';

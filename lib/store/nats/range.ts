@@ -1,3 +1,4 @@
+import 'server-only';
 import type { StoredMsg } from '@nats-io/jetstream';
 import type { Line } from '../../contracts';
 import { INDEX_BLOCK } from './append';

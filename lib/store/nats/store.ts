@@ -1,3 +1,4 @@
+import 'server-only';
 import type { ConsumerMessages } from '@nats-io/jetstream';
 import { badRequest, notFound } from '../../errors';
 import {

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Subject layout. One log stream per deployment (`<prefix>.>`), one meta stream (`<prefix>_meta.>`).
  *

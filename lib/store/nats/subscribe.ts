@@ -1,3 +1,4 @@
+import 'server-only';
 import { DeliverPolicy, jetstream, type Consumer, type ConsumerMessages, type JetStreamClient } from '@nats-io/jetstream';
 import { UnavailableError } from '../../errors';
 import type { StoreEvent } from '../types';

@@ -1,3 +1,4 @@
+import 'server-only';
 /** The store's write rules as pure functions (plans.ts); every backend persists these. */
 export { MAX_EVENT_LINES, dedupeLines, eventChunks, type DedupedLines } from './lines';
 export {

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Line } from '../../contracts';
 import { LineGapError, badRequest } from '../../errors';
 

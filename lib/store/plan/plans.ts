@@ -1,3 +1,4 @@
+import 'server-only';
 import type { FinalJobStatus, Group, JobEvent, JobStatus, Line, PutJobBody, PutStepBody, StepMeta, StepStatus } from '../../contracts';
 import { JobCompletedError } from '../../errors';
 import type { AppendBatch } from '../types';

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Structural equality of JSON values, ignoring object key order (jsonb reorders keys, so a
  * string comparison would see a change on every round trip). `undefined` members count as absent.

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { PutStepBody, StepMeta, StepStatus } from '../../contracts';
 
 /** Statuses after which a step has ended. */

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { AppendResult, StepMeta } from '../../contracts';
 import { planAppend } from '../plan';
 import type { AppendBatch } from '../types';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { badRequest, notFound } from '../../errors';
 import type { FinalJobStatus, JobList, JobMeta, JobSummary, PutJobBody, PutStepBody, StepMeta } from '../../contracts';
 import type { JobPrivate, ListJobsQuery } from '../types';

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Group, JobMeta, Line, StepMeta, StepStatus, JobStatus } from '../../contracts';
 
 /**

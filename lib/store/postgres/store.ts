@@ -1,3 +1,4 @@
+import 'server-only';
 import pg from 'pg';
 import { badRequest, notFound } from '../../errors';
 import { MAX_RANGE_LIMIT, type FinalJobStatus, JobMeta, LineRange, PutJobBody, PutStepBody, type StepMeta, type AppendResult, type JobList } from '../../contracts';
