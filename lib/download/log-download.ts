@@ -1,3 +1,4 @@
+import 'server-only';
 import { plainText } from '../ansi/plain';
 import type { JobMeta } from '../contracts';
 import type { LogStore } from '../store/types';

@@ -23,6 +23,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const SERVER_MODULES = [
   'lib/store/',
   'lib/live/',
+  'lib/download/',
   'lib/writes/',
   'lib/http/',
   'lib/search/',
