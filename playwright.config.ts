@@ -12,6 +12,8 @@ const chromium = process.env.LOGSCOPE_CHROMIUM ?? '/usr/bin/chromium';
 
 export default defineConfig({
   testDir: './e2e',
+  // Specs and their helpers may read server modules: `server-only` resolves to its empty module there.
+  tsconfig: './e2e/tsconfig.json',
   testMatch: /.*\.spec\.ts/,
   timeout: 60_000,
   expect: { timeout: 15_000 },
