@@ -17,4 +17,4 @@ export function corpusPresent(): boolean {
 }
 
 /** The reason printed when a suite or benchmark skips the corpus. */
-export const CORPUS_ABSENT = `shared corpus absent (${CORPUS_DIR}; set LOGSCOPE_CORPUS to use another), optional corpus suite skipped`;
+export const CORPUS_ABSENT = `shared corpus absent (${CORPUS_DIR}; set LOGSCOPE_CORPUS to use another)`;

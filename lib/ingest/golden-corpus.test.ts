@@ -28,7 +28,7 @@ const FILES = [
   'zutty__UTF-8-test.txt',
 ];
 const present = corpusPresent();
-if (!present) console.info(`golden corpus: ${CORPUS_ABSENT}`);
+if (!present) console.info(`golden corpus: ${CORPUS_ABSENT}, optional suite skipped`);
 
 describe.skipIf(!present)(`golden corpus (optional${present ? '' : ': shared corpus absent, skipped'})`, () => {
   it.each(FILES)('%s', (file) => {
