@@ -1,8 +1,9 @@
 /**
  * Optional golden tests over the third-party public corpus (not part of this repository; see
  * ./corpus.ts: LOGSCOPE_CORPUS, else ../shared/corpus/public beside the repo): for each file,
- * the same summary as golden.test.ts (goldens in __golden__/corpus). A clone without the corpus beside it skips this suite and
- * says so; the project's own fixtures (golden.test.ts) cover the same cases. Regenerate with
+ * the same summary as golden.test.ts, goldens in __golden__/corpus. A clone without the corpus
+ * beside it skips this suite and says so; the project's own fixtures (golden.test.ts) cover
+ * the same cases. Regenerate with
  * `UPDATE_GOLDEN=1 npx vitest run lib/ingest/golden-corpus.test.ts` and review the diff.
  */
 import path from 'node:path';

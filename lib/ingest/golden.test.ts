@@ -15,8 +15,10 @@ const GOLDEN = path.resolve(__dirname, '__golden__');
 const FILES = readdirSync(FIXTURES).filter((f) => f !== 'README.md').sort();
 
 describe('golden fixtures', () => {
-  it('has a fixture per behaviour', () => {
+  it('has a fixture per behaviour, and no golden without its fixture', () => {
     expect(FILES.length).toBeGreaterThanOrEqual(14);
+    const goldens = readdirSync(GOLDEN).filter((f) => f.endsWith('.json'));
+    expect(goldens.sort()).toEqual(FILES.map((f) => `${f}.json`));
   });
 
   it.each(FILES)('%s', (file) => {
