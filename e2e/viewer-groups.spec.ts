@@ -1,16 +1,16 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { CORPUS_ABSENT, CORPUS_DIR, corpusPresent, FIXTURES_DIR } from '../test/support/corpus';
 import { completeJob, createJob, getJob, sendLines, setStep, uniqueJobId, type Producer } from '../test/support';
 import { LogPage } from './log-page';
 
 /**
- * Issue 3: nested GitLab sections and Buildkite groups (a real Buildkite log from the corpus)
- * become nested, collapsible sections in Chromium, titled and timed, honouring the producer's
+ * Issue 3: nested GitLab sections and Buildkite groups (the project's own Buildkite fixture
+ * and, when the optional third-party corpus is present, a real Buildkite log from it) become
+ * nested, collapsible sections in Chromium, titled and timed, honouring the producer's
  * collapsed/expanded hints.
  */
-
-const CORPUS = path.resolve(__dirname, '..', '..', 'shared', 'corpus', 'public');
 
 async function sendRaw(p: Producer, step: string, bytes: Buffer) {
   const response = await fetch(`${p.baseURL}/api/v1/jobs/${p.jobId}/steps/${step}/lines?first=1`, {
@@ -65,26 +65,35 @@ test('nested GitLab sections are nested, timed sections that collapse with their
   await expect(log.line('ci', 8)).toHaveText(/after the sections/);
 });
 
-test('a real Buildkite log shows its groups: +++ open, --- and ~~~ closed, timestamps stripped', async ({ page, baseURL }) => {
-  const p = await createJob(baseURL!, uniqueJobId('buildkite'), { title: 'Buildkite', steps: [{ id: 'bk', name: 'Buildkite job' }] });
-  await sendRaw(p, 'bk', readFileSync(path.join(CORPUS, 'buildkite__bash-example.log')));
-  await setStep(p, 'bk', { status: 'success' });
-  await completeJob(p, 'success');
+/** A Buildkite log, and lines the test looks at: one in an open (+++) group, one in a closed (---) one. */
+const BUILDKITE_LOGS = [
+  { label: 'the Buildkite fixture', file: path.join(FIXTURES_DIR, 'buildkite.log'), openLine: 16, closedLine: 12, present: true },
+  { label: corpusPresent() ? 'a real Buildkite log (shared corpus)' : 'a real Buildkite log (shared corpus absent, skipped)', file: path.join(CORPUS_DIR, 'buildkite__bash-example.log'), openLine: 166, closedLine: 51, present: corpusPresent() },
+];
 
-  const log = new LogPage(page);
-  await page.setViewportSize({ width: 1400, height: 1400 });
-  await log.gotoJob(p.jobId);
-  await log.header('bk').click();
-  const tests = page.locator('[data-section^="bk/"]').filter({ has: page.getByRole('button', { name: /:hammer: Example tests/ }) });
-  await expect(tests.getByRole('button')).toHaveAttribute('aria-expanded', 'true');
-  const environment = page.locator('[data-section^="bk/"]').filter({ has: page.getByRole('button', { name: /Build job environment/ }) });
-  await expect(environment.getByRole('button')).toHaveAttribute('aria-expanded', 'false');
-  const hook = page.locator('[data-section^="bk/"]').filter({ has: page.getByRole('button', { name: /Running global environment hook/ }) });
-  await expect(hook.getByRole('button')).toHaveAttribute('aria-expanded', 'false');
-  // lines inside the open group are shown; no raw timestamp escape reaches the page
-  await expect(log.line('bk', 166)).toBeVisible();
-  await expect(log.line('bk', 51)).toHaveCount(0);
-  await expect(page.locator('[role="log"]')).not.toContainText('bk;t=');
-  await environment.getByRole('button').click();
-  await expect(log.line('bk', 51)).toBeVisible();
-});
+for (const { label, file, openLine, closedLine, present } of BUILDKITE_LOGS) {
+  test(`${label} shows its groups: +++ open, --- and ~~~ closed, timestamps stripped`, async ({ page, baseURL }) => {
+    test.skip(!present, `${CORPUS_ABSENT}: optional corpus test skipped`);
+    const p = await createJob(baseURL!, uniqueJobId('buildkite'), { title: 'Buildkite', steps: [{ id: 'bk', name: 'Buildkite job' }] });
+    await sendRaw(p, 'bk', readFileSync(file));
+    await setStep(p, 'bk', { status: 'success' });
+    await completeJob(p, 'success');
+
+    const log = new LogPage(page);
+    await page.setViewportSize({ width: 1400, height: 1400 });
+    await log.gotoJob(p.jobId);
+    await log.header('bk').click();
+    const tests = page.locator('[data-section^="bk/"]').filter({ has: page.getByRole('button', { name: /:hammer: Example tests/ }) });
+    await expect(tests.getByRole('button')).toHaveAttribute('aria-expanded', 'true');
+    const environment = page.locator('[data-section^="bk/"]').filter({ has: page.getByRole('button', { name: /Build job environment/ }) });
+    await expect(environment.getByRole('button')).toHaveAttribute('aria-expanded', 'false');
+    const hook = page.locator('[data-section^="bk/"]').filter({ has: page.getByRole('button', { name: /Running global environment hook/ }) });
+    await expect(hook.getByRole('button')).toHaveAttribute('aria-expanded', 'false');
+    // lines inside the open group are shown; no raw timestamp escape reaches the page
+    await expect(log.line('bk', openLine)).toBeVisible();
+    await expect(log.line('bk', closedLine)).toHaveCount(0);
+    await expect(page.locator('[role="log"]')).not.toContainText('bk;t=');
+    await environment.getByRole('button').click();
+    await expect(log.line('bk', closedLine)).toBeVisible();
+  });
+}

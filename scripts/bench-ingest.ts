@@ -1,15 +1,20 @@
 /**
- * Ingest benchmark: time to split + ingest each public corpus file, and lines/s of
+ * Ingest benchmark: time to split + ingest each file of a log directory, and lines/s of
  * ingestLines on 1M typical lines (plain, coloured, progress-bar and marker lines), fed in
  * batches of 500 with the state round-tripped through JSON as the write path does.
- * Usage: npx tsx --conditions=react-server scripts/bench-ingest.ts [corpus dir] (default ../shared/corpus/public)
+ * Usage: npx tsx --conditions=react-server scripts/bench-ingest.ts [dir]. The default is the optional third-party corpus
+ * (LOGSCOPE_CORPUS or ../shared/corpus/public); when it is absent, the project's own small
+ * fixtures (lib/ingest/__fixtures__) are timed instead, and the bench says so.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createBodyLineSplitter, ingestLines, type RawLine } from '../lib/ingest';
+import { CORPUS_ABSENT, CORPUS_DIR, corpusPresent, FIXTURES_DIR } from '../test/support/corpus';
 import { renderLineHtml } from '../lib/ansi/render';
 
-const corpus = path.resolve(process.argv[2] ?? path.join(__dirname, '../../shared/corpus/public'));
+const given = process.argv[2];
+if (!given && !corpusPresent()) console.log(`${CORPUS_ABSENT}: timing the own fixtures instead`);
+const corpus = path.resolve(given ?? (corpusPresent() ? CORPUS_DIR : FIXTURES_DIR));
 const BATCH = 500;
 
 function ingestAll(raw: RawLine[]): number {
@@ -31,7 +36,7 @@ function ms(since: bigint): number {
 
 console.log(`corpus: ${corpus}`);
 console.log('file'.padEnd(46), 'bytes'.padStart(9), 'lines'.padStart(7), 'split ms'.padStart(9), 'ingest ms'.padStart(10), 'render ms'.padStart(10));
-for (const file of readdirSync(corpus).filter((f) => f !== 'MANIFEST.md').sort()) {
+for (const file of readdirSync(corpus).filter((f) => !f.endsWith('.md')).sort()) {
   const bytes = new Uint8Array(readFileSync(path.join(corpus, file)));
   let t = process.hrtime.bigint();
   const splitter = createBodyLineSplitter();
