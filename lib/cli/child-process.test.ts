@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { childEnvironment, isCredentialVariable } from './child-process';
 
 describe('childEnvironment', () => {
-  const env = {
+  const env: NodeJS.ProcessEnv = {
+    NODE_ENV: 'test',
     PATH: '/usr/bin',
     HOME: '/home/ci',
     LOGSCOPE_URL: 'http://localhost:3000',
@@ -18,6 +19,7 @@ describe('childEnvironment', () => {
 
   it('removes Logscope credentials and keeps everything else', () => {
     expect(childEnvironment(env, { passCredentials: false })).toEqual({
+      NODE_ENV: 'test',
       PATH: '/usr/bin',
       HOME: '/home/ci',
       LOGSCOPE_URL: 'http://localhost:3000',

@@ -45,8 +45,10 @@ export function isCredentialVariable(name: string): boolean {
 
 /** The environment a command runs with: ours, less Logscope's credentials unless asked. */
 export function childEnvironment(env: NodeJS.ProcessEnv, options: { passCredentials: boolean }): NodeJS.ProcessEnv {
-  if (options.passCredentials) return { ...env };
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !isCredentialVariable(name)));
+  const result: NodeJS.ProcessEnv = { ...env };
+  if (options.passCredentials) return result;
+  for (const name of Object.keys(result)) if (isCredentialVariable(name)) delete result[name];
+  return result;
 }
 
 export function runChild(init: {
