@@ -72,6 +72,8 @@ const inFlight = new Set();
 let shuttingDown = false;
 
 const server = http.createServer({ connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS }, (req, res) => {
+  // the connection started a request: from now on only silence ends it (see IDLE_TIMEOUT_MS)
+  req.socket.setTimeout(IDLE_TIMEOUT_MS);
   const entry = { req, res };
   inFlight.add(entry);
   res.once('close', () => inFlight.delete(entry));
@@ -85,6 +87,9 @@ server.requestTimeout = REQUEST_TIMEOUT_MS;
 server.headersTimeout = HEADERS_TIMEOUT_MS;
 server.timeout = IDLE_TIMEOUT_MS;
 server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+// Node's headers timeout starts at a request's first byte: a connection that sends nothing at
+// all is held to the same bound by a socket timeout, until its first request arrives.
+server.on('connection', (socket) => socket.setTimeout(HEADERS_TIMEOUT_MS));
 server.on('error', (error) => fail(`cannot listen on ${hostname}:${port}: ${error.message}`));
 server.listen(port, hostname, () => {
   const shown = hostname === '0.0.0.0' || hostname === '::' ? 'localhost' : hostname.includes(':') ? `[${hostname}]` : hostname;
