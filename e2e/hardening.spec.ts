@@ -249,7 +249,7 @@ test.describe('the server process', () => {
     const stalledClosed = closedAfter(stalled);
     stalled.write(
       `POST /api/v1/jobs/${p.jobId}/steps/stalled/lines HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${p.token}\r\n` +
-        'Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n7\r\nstalled\n\r\n',
+        'Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n8\r\nstalled\n\r\n',
     );
     // an SSE stream that nothing happens on
     const sse = await fetch(`${url}/api/v1/jobs/${p.jobId}/events`);
