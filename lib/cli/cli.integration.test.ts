@@ -157,7 +157,7 @@ describe("the command's environment", () => {
     expect((await runCli(['run', '--job', job, '--step', 'hidden', '-q', '--', 'env'], { env: secrets })).code).toBe(0);
     expect((await runCli(['run', '--job', job, '--step', 'passed', '-q', '--pass-credentials', '--', 'env'], { env: secrets })).code).toBe(0);
     const hidden = (await readAllLines(server.url, job, 'hidden')).map((l) => l.text);
-    expect(hidden).toContain(`LOGSCOPE_JOB=${job}`);
+    expect(hidden).toContain(`LOGSCOPE_URL=${server.url}`);
     expect(hidden.join('\n')).not.toContain(token);
     expect(hidden.join('\n')).not.toContain('ingest-key-for-env-test');
     const passed = (await readAllLines(server.url, job, 'passed')).map((l) => l.text);
