@@ -5,5 +5,20 @@ const nextConfig = {
   // SSE and streamed downloads must not be gzip-buffered (see docs/notes.md).
   compress: false,
   poweredByHeader: false,
+  // On every response, API and static files included. The page CSP and frame-ancestors need a
+  // per-request nonce and are set in proxy.ts; raw log downloads add `sandbox` themselves.
+  async headers() {
+    return [
+      {
+        source: '/:path*',
+        headers: [
+          { key: 'X-Content-Type-Options', value: 'nosniff' },
+          // the full URL only to Logscope itself: a job link in a log must not tell another site
+          // which server and job it came from
+          { key: 'Referrer-Policy', value: 'same-origin' },
+        ],
+      },
+    ];
+  },
 };
 module.exports = nextConfig;

@@ -1,4 +1,5 @@
 import 'server-only';
+import { EMBED_ORIGINS_ENV, parseEmbedOrigins } from './security/headers';
 import { DEFAULT_STORE_URL } from './store';
 
 /** Server configuration, read once from the environment. */
@@ -9,6 +10,12 @@ export interface ServerConfig {
   ingestKey: string | null;
   /** `LOGSCOPE_MAX_BODY_BYTES`: one POST lines request may carry at most this much (streamed). */
   maxBodyBytes: number;
+  /**
+   * `LOGSCOPE_EMBED_ORIGINS`: comma-separated http(s) origins (or `*`) that may frame
+   * /embed/** pages. Default none: only Logscope's own pages may. Other pages can never be
+   * framed. Entries that are not origins are ignored (proxy.ts reports them at start).
+   */
+  embedOrigins: string[];
 }
 
 /** A streamed upload can run for the whole length of a build; this bounds one request's bytes. */
@@ -20,5 +27,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     storeUrl: env.LOGSCOPE_STORE?.trim() || DEFAULT_STORE_URL,
     ingestKey: env.LOGSCOPE_INGEST_KEY?.trim() || null,
     maxBodyBytes: Number.isFinite(maxBody) && maxBody > 0 ? maxBody : DEFAULT_MAX_BODY_BYTES,
+    embedOrigins: parseEmbedOrigins(env[EMBED_ORIGINS_ENV]).origins,
   };
 }

@@ -29,6 +29,28 @@ export interface TeeTargets {
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
+/**
+ * Logscope's own secrets, kept out of the command's environment: a build that runs `env` or
+ * `set -x` would otherwise print them into the very log they protect. Besides the two the CLI
+ * reads, any LOGSCOPE_* variable named like a secret (…TOKEN, …KEY, …SECRET, …PASSWORD) is
+ * dropped, so a credential added later is covered without a change here. LOGSCOPE_URL, _JOB
+ * and _STEP stay: they are not secrets, and a nested `logscope` call needs them.
+ */
+export const CREDENTIAL_VARIABLES = ['LOGSCOPE_TOKEN', 'LOGSCOPE_INGEST_KEY'] as const;
+const SECRET_NAME = /^LOGSCOPE_\w*(?:TOKEN|KEY|SECRET|PASSWORD)$/;
+
+export function isCredentialVariable(name: string): boolean {
+  return (CREDENTIAL_VARIABLES as readonly string[]).includes(name) || SECRET_NAME.test(name);
+}
+
+/** The environment a command runs with: ours, less Logscope's credentials unless asked. */
+export function childEnvironment(env: NodeJS.ProcessEnv, options: { passCredentials: boolean }): NodeJS.ProcessEnv {
+  const result: NodeJS.ProcessEnv = { ...env };
+  if (options.passCredentials) return result;
+  for (const name of Object.keys(result)) if (isCredentialVariable(name)) delete result[name];
+  return result;
+}
+
 export function runChild(init: {
   command: string;
   args: string[];

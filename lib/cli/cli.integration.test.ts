@@ -146,6 +146,47 @@ describe('logscope pipe and job', () => {
   });
 });
 
+describe("the command's environment", () => {
+  it('holds none of Logscope’s credentials unless --pass-credentials asks', async () => {
+    const job = uniqueJobId('env');
+    const created = await runCli(['job', 'create', '--job', job, '--json'], { env });
+    const token = (JSON.parse(created.stdout) as { token: string }).token;
+    const secrets = { ...env, LOGSCOPE_TOKEN: token, LOGSCOPE_INGEST_KEY: 'ingest-key-for-env-test' };
+    expect((await runCli(['run', '--job', job, '--step', 'hidden', '-q', '--', 'env'], { env: secrets })).code).toBe(0);
+    expect((await runCli(['run', '--job', job, '--step', 'passed', '-q', '--pass-credentials', '--', 'env'], { env: secrets })).code).toBe(0);
+    const hidden = (await readAllLines(server.url, job, 'hidden')).map((l) => l.text);
+    expect(hidden).toContain(`LOGSCOPE_URL=${server.url}`);
+    expect(hidden.join('\n')).not.toContain(token);
+    expect(hidden.join('\n')).not.toContain('ingest-key-for-env-test');
+    const passed = (await readAllLines(server.url, job, 'passed')).map((l) => l.text);
+    expect(passed).toContain(`LOGSCOPE_TOKEN=${token}`);
+    expect(passed).toContain('LOGSCOPE_INGEST_KEY=ingest-key-for-env-test');
+  });
+
+  it('in a pipeline too, where a step may still set one itself', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'logscope-cli-env-'));
+    const file = path.join(dir, 'env.yml');
+    writeFileSync(
+      file,
+      `version: "1"
+steps:
+  - name: print
+    commands: [env]
+  - name: own
+    environment: { LOGSCOPE_TOKEN: set-by-the-step }
+    commands: [env]
+`,
+    );
+    const job = uniqueJobId('pipeline-env');
+    const result = await runCli(['pipeline', file, '--job', job, '-q'], { env: { ...env, LOGSCOPE_INGEST_KEY: 'ingest-key-for-env-test' } });
+    expect(result.code).toBe(0);
+    const printed = (await readAllLines(server.url, job, 'print')).map((l) => l.text).join('\n');
+    expect(printed).toContain(`LOGSCOPE_URL=${server.url}`);
+    expect(printed).not.toContain('ingest-key-for-env-test');
+    expect((await readAllLines(server.url, job, 'own')).map((l) => l.text)).toContain('LOGSCOPE_TOKEN=set-by-the-step');
+  });
+});
+
 describe('a server with an ingest key', () => {
   it('says that the key is needed, and creates the job with it', async () => {
     const keyed = await startLogscope(await freePort(3152, 3159), `file:${mkdtempSync(path.join(os.tmpdir(), 'logscope-cli-keyed-'))}`, {

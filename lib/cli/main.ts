@@ -17,7 +17,9 @@ Usage:
   logscope help COMMAND                                     help for one command
 
 Environment: LOGSCOPE_URL (default http://localhost:3000), LOGSCOPE_TOKEN, LOGSCOPE_JOB,
-LOGSCOPE_STEP, LOGSCOPE_INGEST_KEY, LOGSCOPE_STATE_DIR.
+LOGSCOPE_STEP, LOGSCOPE_INGEST_KEY, LOGSCOPE_STATE_DIR. \`run\` and \`pipeline\` remove
+LOGSCOPE_TOKEN and LOGSCOPE_INGEST_KEY from the command's environment (--pass-credentials
+keeps them).
 
 ${EXIT_CODES_HELP}`;
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isJobId } from '../../contracts/ids';
 import { parseArgs, UsageError } from '../args';
-import { runChild } from '../child-process';
+import { childEnvironment, runChild } from '../child-process';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes';
 import { parsePipeline, stepScript } from '../pipeline-file';
 import { Progress } from '../progress';
@@ -18,7 +18,8 @@ of job J:
       environment: { GOOS: linux }
       commands: [ "make", "make test" ]
 Each step's commands run in one \`sh -c\` with \`set -e\` (the first failing command fails the
-step), each echoed as "+ command"; environment is merged into ours. A failed step stops the
+step), each echoed as "+ command"; environment is merged into ours, less Logscope's own
+credentials (see --pass-credentials). A failed step stops the
 pipeline and the later steps are marked skipped; the job is then completed as success or
 failure. Keys that need a container runtime (image, pull, …) are reported once and ignored.
 Step ids come from the names (lower-cased, unsafe characters replaced, made unique).
@@ -28,6 +29,11 @@ Options:
                    token is given
   --title TITLE    job title (default: FILE's name)
   -q, --quiet      do not print the steps' output here
+  --pass-credentials
+                   let the steps see LOGSCOPE_TOKEN, LOGSCOPE_INGEST_KEY (and any other
+                   LOGSCOPE_*TOKEN/KEY/SECRET/PASSWORD); by default they are removed, so
+                   \`env\` or \`set -x\` cannot print them into the log (a step's own
+                   environment: entries are kept)
   -h, --help       this help
 ${CONNECTION_HELP}
 
@@ -43,6 +49,7 @@ export async function pipelineCommand(argv: string[], cli: CliEnv): Promise<numb
     job: { kind: 'string' },
     title: { kind: 'string' },
     quiet: { kind: 'boolean', short: 'q' },
+    'pass-credentials': { kind: 'boolean' },
   });
   if (args.booleans.has('help')) {
     cli.stdout.write(`${PIPELINE_HELP}\n`);
@@ -71,6 +78,7 @@ export async function pipelineCommand(argv: string[], cli: CliEnv): Promise<numb
   });
   cli.stderr.write(`logscope: pipeline ${file} → ${jobUrl(conn.url, jobId)}\n`);
   const quiet = args.booleans.has('quiet');
+  const baseEnv = childEnvironment({ ...process.env, ...cli.env }, { passCredentials: args.booleans.has('pass-credentials') });
   let failedCode = 0;
   let cancelled = false;
   for (const step of pipeline.steps) {
@@ -83,7 +91,7 @@ export async function pipelineCommand(argv: string[], cli: CliEnv): Promise<numb
     const result = await runChild({
       command: '/bin/sh',
       args: ['-c', stepScript(step.commands)],
-      env: { ...process.env, ...cli.env, ...step.environment },
+      env: { ...baseEnv, ...step.environment },
       writer,
       tee: { stdout: quiet ? null : cli.stdout, stderr: quiet ? null : cli.stderr },
       progress,

@@ -1,6 +1,6 @@
 import { isStepId } from '../../contracts/ids';
 import { parseArgs, UsageError } from '../args';
-import { runChild } from '../child-process';
+import { childEnvironment, runChild } from '../child-process';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor, hintFor } from '../exit-codes';
 import type { WriterStats } from '../../sdk/step-writer';
 import { Progress } from '../progress';
@@ -21,6 +21,10 @@ Options:
   --title TITLE    job title, when the job is created here
   --complete       complete the job with the step's status when CMD ends
   -q, --quiet      do not print CMD's output here (it is still streamed)
+  --pass-credentials
+                   let CMD see LOGSCOPE_TOKEN, LOGSCOPE_INGEST_KEY (and any other
+                   LOGSCOPE_*TOKEN/KEY/SECRET/PASSWORD); by default they are removed from
+                   its environment, so \`env\` or \`set -x\` cannot print them into the log
   -h, --help       this help
 ${CONNECTION_HELP}
 
@@ -43,6 +47,7 @@ export async function runCommand(argv: string[], cli: CliEnv): Promise<number> {
       complete: { kind: 'boolean' },
       internal: { kind: 'boolean' },
       quiet: { kind: 'boolean', short: 'q' },
+      'pass-credentials': { kind: 'boolean' },
     },
     { stopAtPositional: true },
   );
@@ -68,6 +73,7 @@ export async function runCommand(argv: string[], cli: CliEnv): Promise<number> {
   const result = await runChild({
     command,
     args: commandArgs,
+    env: childEnvironment({ ...process.env, ...cli.env }, { passCredentials: args.booleans.has('pass-credentials') }),
     writer,
     tee: { stdout: quiet ? null : cli.stdout, stderr: quiet ? null : cli.stderr },
     progress,

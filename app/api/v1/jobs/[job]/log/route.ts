@@ -23,6 +23,9 @@ export async function GET(request: Request, ctx: RouteContext<{ job: string }>):
         'Content-Type': 'text/plain; charset=utf-8',
         'Content-Disposition': `attachment; filename="${name}.${query.format === 'text' ? 'txt' : 'log'}"`,
         'Cache-Control': 'no-store',
+        // opened in a tab rather than saved, a log is inert: no script, no plugin, no same-origin
+        'Content-Security-Policy': 'sandbox',
+        'X-Content-Type-Options': 'nosniff',
       },
     });
   });

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { frameAncestors, hasMalformedPercentEncoding, newNonce, pageContentSecurityPolicy, pageSecurityHeaders, parseEmbedOrigins } from './headers';
+
+describe('parseEmbedOrigins', () => {
+  it.each([
+    [undefined, [], []],
+    ['', [], []],
+    ['https://ci.example.com', ['https://ci.example.com'], []],
+    [' https://a.example.com/ , http://localhost:8080,https://a.example.com', ['https://a.example.com', 'http://localhost:8080'], []],
+    ['https://*.example.com', ['https://*.example.com'], []],
+    ['*', ['*'], []],
+    ['https://ci.example.com/path', [], ['https://ci.example.com/path']],
+    ['ci.example.com', [], ['ci.example.com']],
+    ['javascript:alert(1)', [], ['javascript:alert(1)']],
+    ["'none'", [], ["'none'"]],
+    ['https://user@ci.example.com', [], ['https://user@ci.example.com']],
+    ['https://ci.example.com; script-src *', [], ['https://ci.example.com; script-src *']],
+    ['https://ci.example.com:443', [], ['https://ci.example.com:443']],
+  ])('%j → %j, invalid %j', (value, origins, invalid) => {
+    expect(parseEmbedOrigins(value)).toEqual({ origins, invalid });
+  });
+});
+
+describe('frame-ancestors', () => {
+  it('is none outside /embed/, self plus the configured origins inside', () => {
+    expect(frameAncestors('/jobs/a', ['https://x.example'])).toBe("'none'");
+    expect(frameAncestors('/embedded', ['https://x.example'])).toBe("'none'");
+    expect(frameAncestors('/embed/jobs/a', [])).toBe("'self'");
+    expect(frameAncestors('/embed/jobs/a', ['https://x.example'])).toBe("'self' https://x.example");
+    expect(frameAncestors('/embed/jobs/a', ['*'])).toBe('*');
+  });
+
+  it('pairs with X-Frame-Options where that header can say the same', () => {
+    const opts = { nonce: 'n', dev: false };
+    expect(pageSecurityHeaders('/', { ...opts, embedOrigins: ['https://x.example'] })['X-Frame-Options']).toBe('DENY');
+    expect(pageSecurityHeaders('/embed/jobs/a', { ...opts, embedOrigins: [] })['X-Frame-Options']).toBe('SAMEORIGIN');
+    expect(pageSecurityHeaders('/embed/jobs/a', { ...opts, embedOrigins: ['https://x.example'] })['X-Frame-Options']).toBeUndefined();
+  });
+});
+
+describe('page CSP', () => {
+  it('allows scripts only by nonce (strict-dynamic), never inline or eval in production', () => {
+    const csp = pageContentSecurityPolicy({ nonce: 'abc', frameAncestors: "'none'", dev: false });
+    expect(csp).toContain("script-src 'self' 'nonce-abc' 'strict-dynamic'");
+    expect(csp).not.toContain('unsafe-eval');
+    expect(csp).toContain("style-src 'self' 'nonce-abc'");
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('upgrade-insecure-requests');
+    expect(csp.match(/'unsafe-inline'/g)).toEqual(["'unsafe-inline'"]); // style attributes only
+  });
+
+  it('gives a new nonce each time', () => {
+    const a = newNonce();
+    expect(a).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    expect(newNonce()).not.toBe(a);
+  });
+});
+
+describe('hasMalformedPercentEncoding', () => {
+  it.each([
+    ['/api/v1/jobs/%', true],
+    ['/api/v1/jobs/%zz', true],
+    ['/api/v1/jobs/%c0%ae', true],
+    ['/jobs/a/steps/%E0%A4%A', true],
+    ['/jobs/%E0%A4%A4', false],
+    ['/jobs/a%2Fb', false],
+    ['/jobs/plain', false],
+  ])('%s → %s', (path, malformed) => {
+    expect(hasMalformedPercentEncoding(path)).toBe(malformed);
+  });
+});

@@ -1,0 +1,58 @@
+import { NextResponse, type NextRequest } from 'next/server';
+import { EMBED_ORIGINS_ENV, hasMalformedPercentEncoding, newNonce, pageSecurityHeaders, parseEmbedOrigins } from '@/lib/security/headers';
+
+/**
+ * Runs before routing, on pages and on the few API paths that need it (see `config`):
+ * - a path whose percent-encoding cannot be decoded is refused here, where Next would
+ *   otherwise throw while matching routes and answer a bare 500: a 400 JSON error on the API
+ *   (docs/api.md's error shape), the not-found page elsewhere;
+ * - every page gets its CSP with a fresh nonce, and frame-ancestors (lib/security/headers.ts).
+ */
+const embed = parseEmbedOrigins(process.env[EMBED_ORIGINS_ENV]);
+if (embed.invalid.length > 0) {
+  console.error(`logscope: ${EMBED_ORIGINS_ENV}: ignoring ${embed.invalid.map((e) => JSON.stringify(e)).join(', ')} (expected http(s) origins such as https://ci.example.com)`);
+}
+const dev = process.env.NODE_ENV === 'development';
+
+/** Any path that matches no route: Next renders its not-found page with a 404. */
+const NOT_FOUND_PATH = '/_logscope/not-found';
+
+export function proxy(request: NextRequest): NextResponse {
+  const { pathname } = request.nextUrl;
+  if (hasMalformedPercentEncoding(pathname)) {
+    if (pathname.startsWith('/api/')) {
+      return NextResponse.json(
+        { error: { code: 'bad_request', message: 'the path has malformed percent-encoding' } },
+        { status: 400, headers: { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } },
+      );
+    }
+    return withPageHeaders(request, NOT_FOUND_PATH, (init) => NextResponse.rewrite(new URL(NOT_FOUND_PATH, request.url), init));
+  }
+  if (pathname.startsWith('/api/')) return NextResponse.next();
+  return withPageHeaders(request, pathname, (init) => NextResponse.next(init));
+}
+
+function withPageHeaders(
+  request: NextRequest,
+  pathname: string,
+  respond: (init: { request: { headers: Headers } }) => NextResponse,
+): NextResponse {
+  const headers = pageSecurityHeaders(pathname, { nonce: newNonce(), embedOrigins: embed.origins, dev });
+  // Next takes the nonce for its own scripts from the request's CSP header
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set('Content-Security-Policy', headers['Content-Security-Policy']);
+  const response = respond({ request: { headers: requestHeaders } });
+  for (const [name, value] of Object.entries(headers)) if (value) response.headers.set(name, value);
+  return response;
+}
+
+export const config = {
+  matcher: [
+    // Pages. Not the API: Next buffers the body of every request the proxy runs on until the
+    // upload ends (proxyClientMaxBodySize), which would stall a build-long streamed POST.
+    // Not the static assets, which carry no script context.
+    '/((?!api/|_next/static/|_next/image|favicon.ico|icon.svg).*)',
+    // API paths with a `%`: no valid job or step id has one, so no real upload is held up.
+    '/api/(.*%.*)',
+  ],
+};
