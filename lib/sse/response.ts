@@ -7,12 +7,14 @@ const encoder = new TextEncoder();
  * next frame is produced only when the client has taken the previous one, so a slow reader
  * never piles history up in memory. Headers flush at once (a retry hint and a comment), a
  * heartbeat comment keeps proxies from timing out, and everything is released when the
- * client goes away (`cancel`, or the request's abort signal).
+ * client goes away (`cancel`, or the request's abort signal). `onClose` runs exactly once,
+ * on whichever of those ends the stream first (e.g. to give back a connection slot).
  */
 export function sseResponse(
   frames: (signal: AbortSignal) => AsyncIterable<string>,
   requestSignal: AbortSignal,
   heartbeatMs: number = HEARTBEAT_MS,
+  onClose: () => void = () => undefined,
 ): Response {
   const controller = new AbortController();
   const iterator = frames(controller.signal)[Symbol.asyncIterator]();
@@ -26,6 +28,7 @@ export function sseResponse(
     controller.abort();
     requestSignal.removeEventListener('abort', release);
     void iterator.return?.().catch(() => undefined);
+    onClose();
   };
   requestSignal.addEventListener('abort', release, { once: true });
 
