@@ -16,6 +16,8 @@ const handle = app.getRequestHandler();
 await app.prepare();
 
 const server = http.createServer((req, res) => {
+  // the client's address, for the per-client caps (lib/sse/client-address.ts); a client cannot set it
+  req.headers['x-logscope-client-address'] = req.socket.remoteAddress ?? '';
   handle(req, res).catch((error) => {
     console.error('logscope: request failed', error);
     if (!res.headersSent) res.writeHead(500).end();
