@@ -1,16 +1,17 @@
 import { encodeEvent, encodeLinesFrames } from '../sse/frames';
 import type { StoreEvent } from '../store/types';
 
-/** A store event as SSE frames, and their size in bytes (UTF-8). */
+/** A store event as SSE frames (UTF-8 bytes), and their total size. */
 export interface EncodedEvent {
-  readonly frames: readonly string[];
+  readonly frames: readonly Uint8Array[];
   readonly bytes: number;
 }
 
 /**
  * Frames of events already encoded, by event object. The live hub encodes an event once when
  * it arrives (its size is the byte budgets' measure), and every viewer handed the same event
- * writes the same strings. Entries go when the event is no longer held by a ring or a queue.
+ * writes the same bytes: a hundred slow viewers of one 1 MiB line hold one copy of it, not a
+ * hundred. Entries go when the event is no longer held by a ring or a queue.
  */
 const encoded = new WeakMap<StoreEvent, EncodedEvent & { frameBytes: number }>();
 
@@ -18,8 +19,8 @@ const encoded = new WeakMap<StoreEvent, EncodedEvent & { frameBytes: number }>()
 export function encodeStoreEvent(event: StoreEvent, frameBytes: number): EncodedEvent {
   const known = encoded.get(event);
   if (known && known.frameBytes === frameBytes) return known;
-  const frames = framesOf(event, frameBytes);
-  const entry = { frames, bytes: frames.reduce((sum, frame) => sum + Buffer.byteLength(frame), 0), frameBytes };
+  const frames = framesOf(event, frameBytes).map((frame) => Buffer.from(frame, 'utf8'));
+  const entry = { frames, bytes: frames.reduce((sum, frame) => sum + frame.byteLength, 0), frameBytes };
   encoded.set(event, entry);
   return entry;
 }

@@ -20,7 +20,8 @@ import { encodeStoreEvent } from './event-frames';
  * viewer). The ring drops its oldest events past `ringEvents` or `ringBytes` (its base moves
  * on; later joiners catch up from the store). A viewer is cut off when an event would take its
  * queue past `queueEvents` or `queueBytes`; an event always fits an empty queue, so one large
- * event still reaches a viewer that keeps up.
+ * event still reaches a viewer that keeps up. Consecutive small `lines` events of a step are
+ * merged in a queue up to `mergedLines` and one frame's bytes.
  */
 
 /** A feed with no viewers lives this long, so a reloading page reuses it. */
@@ -159,8 +160,11 @@ function enqueue(viewer: Viewer, sized: Sized, limits: Limits): void {
     event.type === 'lines' &&
     last?.event.type === 'lines' &&
     last.event.step === event.step &&
-    last.event.lines.length + event.lines.length <= limits.mergedLines
+    last.event.lines.length + event.lines.length <= limits.mergedLines &&
+    last.bytes + sized.bytes <= limits.frameBytes
   ) {
+    // small events only: a merged event is encoded again for this viewer, a large one is sent
+    // as the frames every viewer shares
     const merged = { ...last.event, cursor: event.cursor, lines: [...last.event.lines, ...event.lines] };
     viewer.queue[lastIndex] = { event: merged, bytes: last.bytes + sized.bytes };
     viewer.queueBytes += sized.bytes;

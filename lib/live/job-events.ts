@@ -28,7 +28,12 @@ function passes(event: StoreEvent, step: string | undefined): boolean {
  * (a large `lines` event as several frames, lib/sse/frames.ts `encodeLinesFrames`), and a final
  * `error` frame if the backend fails (the browser then reconnects by cursor).
  */
-export async function* jobEventFrames(store: LogStore, options: JobEventsOptions, signal: AbortSignal, limits: Limits): AsyncGenerator<string> {
+export async function* jobEventFrames(
+  store: LogStore,
+  options: JobEventsOptions,
+  signal: AbortSignal,
+  limits: Limits,
+): AsyncGenerator<string | Uint8Array> {
   try {
     for await (const event of hubFor(store, limits).watch(options.jobId, options.after, signal)) {
       if (passes(event, options.step)) yield* encodeStoreEvent(event, limits.frameBytes).frames;
