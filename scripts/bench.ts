@@ -17,6 +17,7 @@ const BENCHES: { name: string; file: string; args?: string[]; needsBuild?: boole
   { name: 'cross-server', file: 'scripts/bench-cross-server.ts', needsBuild: true },
   { name: 'cli', file: 'scripts/bench-cli.ts', needsBuild: true },
   { name: 'browser', file: 'scripts/bench-browser.ts', needsBuild: true },
+  { name: 'abuse', file: 'scripts/bench-abuse.ts', needsBuild: true },
 ];
 
 const wanted = process.argv.slice(2);

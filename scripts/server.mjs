@@ -78,6 +78,8 @@ const server = http.createServer({ connectionsCheckingInterval: CONNECTIONS_CHEC
   inFlight.add(entry);
   res.once('close', () => inFlight.delete(entry));
   if (shuttingDown) res.setHeader('Connection', 'close');
+  // the client's address, for the per-client caps (lib/sse/client-address.ts); a client cannot set it
+  req.headers['x-logscope-client-address'] = req.socket.remoteAddress ?? '';
   handle(req, res).catch((error) => {
     console.error('logscope: request failed', error);
     if (!res.headersSent) res.writeHead(500).end();

@@ -54,9 +54,17 @@ export async function fetchJob(apiBase: string, job: string, signal?: AbortSigna
 }
 
 /** One aligned page of a step's lines (see lib/viewer/pages.ts). */
+/** One page of lines; a reply cut by the server's byte budget (`truncated`) is followed from `next`. */
 export async function fetchLinePage(apiBase: string, job: string, step: string, page: number, signal?: AbortSignal): Promise<Line[]> {
-  const url = `${jobUrl(apiBase, job)}/steps/${encodeURIComponent(step)}/lines?from=${pageFirstLine(page)}&limit=${PAGE_SIZE}`;
-  return lineRangeSchema.parse(await getJson(url, signal)).lines;
+  const first = pageFirstLine(page);
+  const lines: Line[] = [];
+  for (let from = first; ; ) {
+    const url = `${jobUrl(apiBase, job)}/steps/${encodeURIComponent(step)}/lines?from=${from}&limit=${first + PAGE_SIZE - from}`;
+    const range = lineRangeSchema.parse(await getJson(url, signal));
+    lines.push(...range.lines);
+    if (!range.truncated || range.next === undefined || range.next <= from || range.next >= first + PAGE_SIZE) return lines;
+    from = range.next;
+  }
 }
 
 export async function fetchJobList(apiBase: string, limit: number, signal?: AbortSignal): Promise<JobList> {

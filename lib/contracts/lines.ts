@@ -39,7 +39,18 @@ export const appendResultSchema = z.object({
 });
 export type AppendResult = z.infer<typeof appendResultSchema>;
 
-export const lineRangeSchema = z.object({ lines: z.array(lineSchema), last: z.number().int().nonnegative() });
+/**
+ * Reply of `GET …/lines`. `truncated` and `next` appear only when the reply stopped short of
+ * the lines asked for to stay within the range byte budget (docs/api.md "Limits"): ask again
+ * from `next` for the rest. Older clients that ignore them see a short page, as they would
+ * near the end of a growing step.
+ */
+export const lineRangeSchema = z.object({
+  lines: z.array(lineSchema),
+  last: z.number().int().nonnegative(),
+  truncated: z.literal(true).optional().describe('the reply was cut to fit the byte budget; more lines of the range exist'),
+  next: z.number().int().positive().optional().describe('with `truncated`: the first line not sent, the `from` of the next request'),
+});
 export type LineRange = z.infer<typeof lineRangeSchema>;
 
 /** Query of `GET …/steps/{step}/lines`: `limit` lines from line `from`. */

@@ -1,6 +1,8 @@
 import 'server-only';
 import { notFound } from '../errors';
+import { DEFAULT_LIMITS, type Limits } from '../limits';
 import type { LogStore, StoreEvent } from '../store/types';
+import { encodeStoreEvent } from './event-frames';
 
 /**
  * Fan-out of one job's live events to every viewer in this process (docs/architecture.md "The live hub").
@@ -10,22 +12,30 @@ import type { LogStore, StoreEvent } from '../store/types';
  * cursor inside the ring (or at the ring's base) is served from the ring and then live. An
  * older viewer first catches up with its own store replay, and joins the feed as soon as the
  * last cursor it delivered is one the feed holds — before or after the feed receives it — so
- * nothing is lost or sent twice. A viewer whose queue grows past MAX_QUEUED_EVENTS is cut
- * off: its stream closes, and its browser reconnects from its last cursor.
+ * nothing is lost or sent twice. A viewer whose queue grows past its budget is cut off: its
+ * stream closes, and its browser reconnects from its last cursor.
  * A completed job needs no feed: its viewers replay from the store and get `end`.
+ *
+ * Budgets (lib/limits.ts) count events and bytes. An event's size is the byte length of its
+ * SSE frames, encoded once when the feed receives it (the same frames then go to every
+ * viewer). The ring drops its oldest events past `ringEvents` or `ringBytes` (its base moves
+ * on; later joiners catch up from the store). A viewer is cut off when an event would take its
+ * queue past `queueEvents` or `queueBytes`; an event always fits an empty queue, so one large
+ * event still reaches a viewer that keeps up. Consecutive small `lines` events of a step are
+ * merged in a queue up to `mergedLines` and one frame's bytes.
  */
 
-/** Events a feed keeps for viewers that join slightly behind the live edge. */
-const RING_SIZE = 2048;
-/** A viewer further behind than this is disconnected and resumes by cursor. */
-const MAX_QUEUED_EVENTS = 4096;
-/** Consecutive `lines` events of a step are merged in a viewer's queue up to this many lines. */
-const MAX_MERGED_LINES = 1000;
 /** A feed with no viewers lives this long, so a reloading page reuses it. */
 const IDLE_FEED_MS = 5000;
 
+interface Sized {
+  event: StoreEvent;
+  bytes: number;
+}
+
 interface Viewer {
-  queue: StoreEvent[];
+  queue: Sized[];
+  queueBytes: number;
   wake: (() => void) | null;
   live: boolean;
   cutOff: boolean;
@@ -35,7 +45,8 @@ interface Viewer {
 }
 
 class JobFeed {
-  private ring: StoreEvent[] = [];
+  private ring: Sized[] = [];
+  private ringBytes = 0;
   private readonly index = new Set<string>();
   private base: string;
   readonly viewers = new Set<Viewer>();
@@ -49,6 +60,7 @@ class JobFeed {
     readonly jobId: string,
     startCursor: string,
     private readonly onStop: (feed: JobFeed) => void,
+    private readonly limits: Limits,
   ) {
     this.base = startCursor;
     void this.run(startCursor);
@@ -71,24 +83,30 @@ class JobFeed {
     }
   }
 
+  stats(): FeedStats {
+    return { ringEvents: this.ring.length, ringBytes: this.ringBytes, queueBytes: [...this.viewers].map((v) => v.queueBytes) };
+  }
+
   /** True when the feed can serve everything after `cursor`. */
   holds(cursor: string): boolean {
     return cursor === this.base || this.index.has(cursor);
   }
 
   private push(event: StoreEvent): void {
-    this.ring.push(event);
+    const sized = { event, bytes: encodeStoreEvent(event, this.limits.frameBytes).bytes };
+    this.ring.push(sized);
+    this.ringBytes += sized.bytes;
     this.index.add(event.cursor);
-    if (this.ring.length > RING_SIZE) {
+    while (this.ring.length > this.limits.ringEvents || (this.ringBytes > this.limits.ringBytes && this.ring.length > 0)) {
       const dropped = this.ring.shift();
-      if (dropped) {
-        this.index.delete(dropped.cursor);
-        this.base = dropped.cursor;
-      }
+      if (!dropped) break;
+      this.ringBytes -= dropped.bytes;
+      this.index.delete(dropped.event.cursor);
+      this.base = dropped.event.cursor;
     }
     for (const viewer of this.viewers) {
       if (viewer.live) {
-        enqueue(viewer, event);
+        enqueue(viewer, sized, this.limits);
       } else if (viewer.lastCursor === event.cursor) {
         // The catch-up replay got here first; the feed now has the same position.
         viewer.catchUp?.abort();
@@ -100,9 +118,9 @@ class JobFeed {
   join(viewer: Viewer): void {
     const after = viewer.lastCursor;
     let start = 0;
-    if (after !== null && after !== this.base) start = this.ring.findIndex((e) => e.cursor === after) + 1;
+    if (after !== null && after !== this.base) start = this.ring.findIndex((e) => e.event.cursor === after) + 1;
     viewer.live = true;
-    for (const event of this.ring.slice(start)) enqueue(viewer, event);
+    for (const sized of this.ring.slice(start)) enqueue(viewer, sized, this.limits);
   }
 
   add(viewer: Viewer): void {
@@ -125,20 +143,37 @@ class JobFeed {
   }
 }
 
-function enqueue(viewer: Viewer, event: StoreEvent): void {
+/** Ring and queue sizes of a feed, for /api/health and tests. */
+export interface FeedStats {
+  ringEvents: number;
+  ringBytes: number;
+  queueBytes: number[];
+}
+
+function enqueue(viewer: Viewer, sized: Sized, limits: Limits): void {
   if (viewer.cutOff) return;
-  const last = viewer.queue[viewer.queue.length - 1];
-  if (
+  const { event } = sized;
+  const lastIndex = viewer.queue.length - 1;
+  const last = viewer.queue[lastIndex];
+  if (viewer.queue.length > 0 && viewer.queueBytes + sized.bytes > limits.queueBytes) {
+    viewer.cutOff = true;
+  } else if (
     event.type === 'lines' &&
-    last?.type === 'lines' &&
-    last.step === event.step &&
-    last.lines.length + event.lines.length <= MAX_MERGED_LINES
+    last?.event.type === 'lines' &&
+    last.event.step === event.step &&
+    last.event.lines.length + event.lines.length <= limits.mergedLines &&
+    last.bytes + sized.bytes <= limits.frameBytes
   ) {
-    viewer.queue[viewer.queue.length - 1] = { ...last, cursor: event.cursor, lines: [...last.lines, ...event.lines] };
-  } else if (viewer.queue.length >= MAX_QUEUED_EVENTS) {
+    // small events only: a merged event is encoded again for this viewer, a large one is sent
+    // as the frames every viewer shares
+    const merged = { ...last.event, cursor: event.cursor, lines: [...last.event.lines, ...event.lines] };
+    viewer.queue[lastIndex] = { event: merged, bytes: last.bytes + sized.bytes };
+    viewer.queueBytes += sized.bytes;
+  } else if (viewer.queue.length >= limits.queueEvents) {
     viewer.cutOff = true;
   } else {
-    viewer.queue.push(event);
+    viewer.queue.push(sized);
+    viewer.queueBytes += sized.bytes;
   }
   viewer.wake?.();
 }
@@ -147,11 +182,23 @@ export class LiveHub {
   private readonly feeds = new Map<string, JobFeed>();
   private readonly starting = new Map<string, Promise<JobFeed | null>>();
 
-  constructor(private readonly store: LogStore) {}
+  private readonly limits: Limits;
+
+  constructor(
+    private readonly store: LogStore,
+    limits: Partial<Limits> = {},
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+  }
 
   /** Number of store subscriptions held for live feeds (one per job at most). */
   get feedCount(): number {
     return this.feeds.size;
+  }
+
+  /** The job's feed's ring and viewer queues (null: no feed), to check the byte budgets. */
+  feedStats(jobId: string): FeedStats | null {
+    return this.feeds.get(jobId)?.stats() ?? null;
   }
 
   viewerCount(jobId: string): number {
@@ -178,9 +225,15 @@ export class LiveHub {
         const job = await this.store.getJob(jobId);
         if (!job) throw notFound(`job ${jobId}`);
         if (job.status !== 'running') return null;
-        const feed = new JobFeed(this.store, jobId, job.cursor, (stopped) => {
-          if (this.feeds.get(jobId) === stopped) this.feeds.delete(jobId);
-        });
+        const feed = new JobFeed(
+          this.store,
+          jobId,
+          job.cursor,
+          (stopped) => {
+            if (this.feeds.get(jobId) === stopped) this.feeds.delete(jobId);
+          },
+          this.limits,
+        );
         this.feeds.set(jobId, feed);
         return feed;
       })().finally(() => this.starting.delete(jobId));
@@ -199,7 +252,7 @@ export class LiveHub {
       yield* this.replayCompleted(jobId, after, signal);
       return;
     }
-    const viewer: Viewer = { queue: [], wake: null, live: false, cutOff: false, lastCursor: after, catchUp: null };
+    const viewer: Viewer = { queue: [], queueBytes: 0, wake: null, live: false, cutOff: false, lastCursor: after, catchUp: null };
     const onAbort = () => {
       viewer.catchUp?.abort();
       viewer.wake?.();
@@ -229,8 +282,10 @@ export class LiveHub {
         }
       }
       while (!signal.aborted) {
-        const event = viewer.queue.shift();
-        if (event) {
+        const sized = viewer.queue.shift();
+        if (sized) {
+          const { event } = sized;
+          viewer.queueBytes -= sized.bytes;
           viewer.lastCursor = event.cursor;
           yield event;
           if (event.type === 'end') return;
@@ -267,12 +322,15 @@ export class LiveHub {
 
 const globalForHub = globalThis as typeof globalThis & { __logscopeHubs?: WeakMap<LogStore, LiveHub> };
 
-/** One hub per store per process (module state can be evaluated more than once under Next). */
-export function hubFor(store: LogStore): LiveHub {
+/**
+ * One hub per store per process (module state can be evaluated more than once under Next).
+ * Every caller passes the process's configured limits (lib/config.ts); the first call's stay.
+ */
+export function hubFor(store: LogStore, limits: Limits): LiveHub {
   const hubs = (globalForHub.__logscopeHubs ??= new WeakMap());
   let hub = hubs.get(store);
   if (!hub) {
-    hub = new LiveHub(store);
+    hub = new LiveHub(store, limits);
     hubs.set(store, hub);
   }
   return hub;

@@ -1,7 +1,9 @@
 import 'server-only';
 import { isAppError } from '../errors';
+import type { Limits } from '../limits';
 import { encodeEvent, encodeRetry } from '../sse/frames';
 import type { LogStore, StoreEvent } from '../store/types';
+import { encodeStoreEvent } from './event-frames';
 import { hubFor } from './hub';
 
 /** Reconnect delay sent with errors that retrying cannot fix (bad cursor, job gone). */
@@ -15,20 +17,6 @@ export interface JobEventsOptions {
   step?: string;
 }
 
-/** Encodes one store event as an SSE frame whose id is the event's cursor. */
-export function frameOf(event: StoreEvent): string {
-  switch (event.type) {
-    case 'lines':
-      return encodeEvent('lines', { step: event.step, lines: event.lines }, event.cursor);
-    case 'step':
-      return encodeEvent('step', { step: event.step }, event.cursor);
-    case 'job':
-      return encodeEvent('job', event.job, event.cursor);
-    case 'end':
-      return encodeEvent('end', { status: event.status }, event.cursor);
-  }
-}
-
 function passes(event: StoreEvent, step: string | undefined): boolean {
   if (step === undefined) return true;
   if (event.type === 'lines') return event.step === step;
@@ -37,13 +25,19 @@ function passes(event: StoreEvent, step: string | undefined): boolean {
 }
 
 /**
- * The frames of `GET /jobs/{job}/events`: the job's events through the process's live hub,
- * and a final `error` frame if the backend fails (the browser then reconnects by cursor).
+ * The frames of `GET /jobs/{job}/events`: the job's events through the process's live hub
+ * (a large `lines` event as several frames, lib/sse/frames.ts `encodeLinesFrames`), and a final
+ * `error` frame if the backend fails (the browser then reconnects by cursor).
  */
-export async function* jobEventFrames(store: LogStore, options: JobEventsOptions, signal: AbortSignal): AsyncGenerator<string> {
+export async function* jobEventFrames(
+  store: LogStore,
+  options: JobEventsOptions,
+  signal: AbortSignal,
+  limits: Limits,
+): AsyncGenerator<string | Uint8Array> {
   try {
-    for await (const event of hubFor(store).watch(options.jobId, options.after, signal)) {
-      if (passes(event, options.step)) yield frameOf(event);
+    for await (const event of hubFor(store, limits).watch(options.jobId, options.after, signal)) {
+      if (passes(event, options.step)) yield* encodeStoreEvent(event, limits.frameBytes).frames;
     }
   } catch (error) {
     if (signal.aborted) return;

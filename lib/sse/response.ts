@@ -4,16 +4,18 @@ import { HEARTBEAT_MS, RETRY_MS, SSE_HEADERS, encodeComment, encodeRetry } from 
 const encoder = new TextEncoder();
 
 /**
- * An event-stream Response over an async iterable of already-encoded frames. Pull-based: the
+ * An event-stream Response over an async iterable of already-encoded frames (text or UTF-8 bytes). Pull-based: the
  * next frame is produced only when the client has taken the previous one, so a slow reader
  * never piles history up in memory. Headers flush at once (a retry hint and a comment), a
  * heartbeat comment keeps proxies from timing out, and everything is released when the
- * client goes away (`cancel`, or the request's abort signal).
+ * client goes away (`cancel`, or the request's abort signal). `onClose` runs exactly once,
+ * on whichever of those ends the stream first (e.g. to give back a connection slot).
  */
 export function sseResponse(
-  frames: (signal: AbortSignal) => AsyncIterable<string>,
+  frames: (signal: AbortSignal) => AsyncIterable<string | Uint8Array>,
   requestSignal: AbortSignal,
   heartbeatMs: number = HEARTBEAT_MS,
+  onClose: () => void = () => undefined,
 ): Response {
   const controller = new AbortController();
   const iterator = frames(controller.signal)[Symbol.asyncIterator]();
@@ -27,6 +29,7 @@ export function sseResponse(
     controller.abort();
     requestSignal.removeEventListener('abort', release);
     void iterator.return?.().catch(() => undefined);
+    onClose();
   };
   requestSignal.addEventListener('abort', release, { once: true });
 
@@ -53,7 +56,8 @@ export function sseResponse(
           c.close();
           return;
         }
-        c.enqueue(encoder.encode(next.value));
+        // bytes are enqueued as they are: frames shared by many viewers are not copied per viewer
+        c.enqueue(typeof next.value === 'string' ? encoder.encode(next.value) : next.value);
       } catch {
         // The iterator already turned a failure into an `error` frame where it could.
         release();

@@ -93,8 +93,13 @@ export interface LogStore {
    */
   append(jobId: string, stepId: string, batch: AppendBatch): Promise<AppendResult>;
 
-  /** Lines `from`..`from+limit-1` (those that exist) without reading the step from its start. */
-  readLines(jobId: string, stepId: string, from: number, limit: number): Promise<LineRange>;
+  /**
+   * Lines `from`..`from+limit-1` (those that exist) without reading the step from its start.
+   * With `maxBytes`, the range stops before the line that would take it past that many bytes
+   * (counted by lib/limits.ts `lineBytes`), always holding at least one line, and the backend
+   * never holds more than that range's lines in memory.
+   */
+  readLines(jobId: string, stepId: string, from: number, limit: number, maxBytes?: number): Promise<LineRange>;
 
   /** The opaque ingest state saved by the last accepted append, or null. */
   getStepState(jobId: string, stepId: string): Promise<unknown>;

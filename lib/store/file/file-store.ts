@@ -323,7 +323,7 @@ export class FileStore implements LogStore {
     return job ? { tokenHash: job.tokenHash, masks: [...job.masks] } : null;
   }
 
-  async readLines(jobId: string, stepId: string, from: number, limit: number): Promise<LineRange> {
+  async readLines(jobId: string, stepId: string, from: number, limit: number, maxBytes?: number): Promise<LineRange> {
     assertStepId(stepId);
     const job = await this.job(jobId);
     if (!job) throw notFound('job');
@@ -334,7 +334,7 @@ export class FileStore implements LogStore {
     const last = step.lines;
     const file = await this.stepFile(job, stepId);
     const first = Math.max(1, from);
-    const lines = count === 0 ? [] : await file.read(first, Math.min(last, first + count - 1));
+    const lines = count === 0 ? [] : await file.read(first, Math.min(last, first + count - 1), maxBytes);
     return { lines, last };
   }
 

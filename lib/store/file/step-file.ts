@@ -2,6 +2,7 @@ import 'server-only';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { lineSchema, type Line } from '../../contracts';
+import { lineBytes } from '../../limits';
 import { appendDurable, fsyncDir, isErrno, readRecords, truncateDurable, writeFileAtomic } from './fs-util';
 
 /**
@@ -147,8 +148,11 @@ export class StepFile {
     this.lines = n;
   }
 
-  /** Lines from..to (clamped to what exists): one index lookup, then a bounded scan. */
-  async read(from: number, to: number): Promise<Line[]> {
+  /**
+   * Lines from..to (clamped to what exists): one index lookup, then a bounded scan. Stops
+   * before the line that would take the range past `maxBytes` (lib/limits.ts lineBytes).
+   */
+  async read(from: number, to: number, maxBytes = Infinity): Promise<Line[]> {
     const first = Math.max(1, from);
     const last = Math.min(to, this.lines);
     if (first > last) return [];
@@ -156,12 +160,15 @@ export class StepFile {
     const end = this.bytes;
     const handle = await open(this.linesPath, 'r');
     const out: Line[] = [];
+    let bytes = 0;
     try {
       for await (const record of readRecords(handle, start, end)) {
         const n = lineNumberOf(record.text);
         if (n !== null && n < first) continue;
         const line = parseLine(record.text);
         if (!line) throw new Error('file store: corrupt line record');
+        bytes += lineBytes(line.text);
+        if (out.length > 0 && bytes > maxBytes) break;
         out.push(line);
         if (line.n >= last) break;
       }

@@ -1,6 +1,7 @@
 import 'server-only';
 import type { StoredMsg } from '@nats-io/jetstream';
 import type { Line } from '../../contracts';
+import { lineBytes } from '../../limits';
 import { INDEX_BLOCK } from './append';
 import { decodeJson, decodeLinesMessage, isSeal, lastOf, linesOf } from './codec';
 import type { Context, Tail } from './context';
@@ -15,12 +16,31 @@ const INDEX_LOOKBACK = 4;
  * index block of the range is walked on its own, in parallel, with `next_by_subj` gets on
  * the step's lines subject. So a read costs one index block plus the range, wherever it falls.
  */
-export async function readRange(ctx: Context, jobId: string, stepId: string, from: number, limit: number, tail: Tail): Promise<Line[]> {
+export async function readRange(
+  ctx: Context,
+  jobId: string,
+  stepId: string,
+  from: number,
+  limit: number,
+  tail: Tail,
+  maxBytes?: number,
+): Promise<Line[]> {
   const to = Math.min(from + limit - 1, tail.last);
   if (limit <= 0 || from > to) return [];
   const blocks: { k: number; from: number; to: number }[] = [];
   for (let k = Math.floor((from - 1) / INDEX_BLOCK); k * INDEX_BLOCK + 1 <= to; k++) {
     blocks.push({ k, from: Math.max(from, k * INDEX_BLOCK + 1), to: Math.min(to, (k + 1) * INDEX_BLOCK) });
+  }
+  if (maxBytes !== undefined) {
+    // A byte budget: the blocks in order, each walk stopping where the budget ends, so no
+    // more than the budget's lines are held at once.
+    const budget: Budget = { max: maxBytes, used: 0, count: 0, full: false };
+    const out: Line[] = [];
+    for (const b of blocks) {
+      out.push(...(await walk(ctx, jobId, stepId, await indexedStart(ctx, jobId, stepId, b.k), b.from, b.to, tail, budget)));
+      if (budget.full) break;
+    }
+    return out;
   }
   const parts = await Promise.all(
     blocks.map(async (b) => walk(ctx, jobId, stepId, await indexedStart(ctx, jobId, stepId, b.k), b.from, b.to, tail)),
@@ -28,8 +48,25 @@ export async function readRange(ctx: Context, jobId: string, stepId: string, fro
   return parts.flat();
 }
 
+/** Bytes (lib/limits.ts lineBytes) taken so far by a range read; `full` once a line did not fit. */
+interface Budget {
+  max: number;
+  used: number;
+  count: number;
+  full: boolean;
+}
+
 /** Lines from..to, walking the step's messages from stream sequence `seq`. */
-async function walk(ctx: Context, jobId: string, stepId: string, start: number, from: number, to: number, tail: Tail): Promise<Line[]> {
+async function walk(
+  ctx: Context,
+  jobId: string,
+  stepId: string,
+  start: number,
+  from: number,
+  to: number,
+  tail: Tail,
+  budget?: Budget,
+): Promise<Line[]> {
   const subject = ctx.subjects.lines(jobId, stepId);
   const lines: Line[] = [];
   let seq = start;
@@ -40,7 +77,19 @@ async function walk(ctx: Context, jobId: string, stepId: string, start: number, 
     if (!m) break;
     const body = decodeLinesMessage(m.data);
     if (!isSeal(body) && lastOf(body) >= from) {
-      for (const line of linesOf(body)) if (line.n >= from && line.n <= to) lines.push(line);
+      for (const line of linesOf(body)) {
+        if (line.n < from || line.n > to) continue;
+        if (budget) {
+          const bytes = lineBytes(line.text);
+          if (budget.count > 0 && budget.used + bytes > budget.max) {
+            budget.full = true;
+            return lines;
+          }
+          budget.used += bytes;
+          budget.count += 1;
+        }
+        lines.push(line);
+      }
     }
     if (lastOf(body) >= to) break;
     seq = m.seq + 1;

@@ -197,7 +197,7 @@ export class NatsStore implements LogStore {
     });
   }
 
-  readLines(jobId: string, stepId: string, from: number, limit: number): Promise<LineRange> {
+  readLines(jobId: string, stepId: string, from: number, limit: number, maxBytes?: number): Promise<LineRange> {
     return this.guard(async () => {
       const tail = await this.ctx.readTail(jobId, stepId, true);
       if (tail.seq === 0) {
@@ -206,7 +206,7 @@ export class NatsStore implements LogStore {
         return { lines: [], last: 0 };
       }
       const capped = Math.min(MAX_RANGE_LIMIT, Math.max(0, Math.floor(limit)));
-      const lines = await readRange(this.ctx, jobId, stepId, Math.max(1, Math.floor(from)), capped, tail);
+      const lines = await readRange(this.ctx, jobId, stepId, Math.max(1, Math.floor(from)), capped, tail, maxBytes);
       return { lines, last: tail.last };
     });
   }

@@ -2,6 +2,7 @@ import 'server-only';
 import pg from 'pg';
 import { badRequest, notFound } from '../../errors';
 import { MAX_RANGE_LIMIT, type FinalJobStatus, JobMeta, LineRange, PutJobBody, PutStepBody, type StepMeta, type AppendResult, type JobList } from '../../contracts';
+import { LINE_OVERHEAD_BYTES } from '../../limits';
 import type { AppendBatch, JobPrivate, ListJobsQuery, LogStore, StoreEvent } from '../types';
 import { append } from './append';
 import { Db } from './db';
@@ -81,12 +82,19 @@ export class PostgresStore implements LogStore {
     return append(this.db, jobId, stepId, batch);
   }
 
-  async readLines(jobId: string, stepId: string, from: number, limit: number): Promise<LineRange> {
+  async readLines(jobId: string, stepId: string, from: number, limit: number, maxBytes?: number): Promise<LineRange> {
+    // The byte budget is applied in the database: a running sum of the lines' sizes (read from
+    // the TOAST header, the text itself is not loaded) picks the last line that fits, and only
+    // the lines up to it are aggregated and sent.
     const { rows } = await this.db.query<{ last: number; lines: LineTuple[] | null }>(
       `SELECT s.last, (SELECT json_agg(json_build_array(l.n, l.ts, l.stream, l.text) ORDER BY l.n) FROM lines l
-         WHERE l.job_id = $1 AND l.step_id = $2 AND l.n >= $3::bigint AND l.n < $3::bigint + $4::bigint) AS lines
+         WHERE l.job_id = $1 AND l.step_id = $2 AND l.n >= $3::bigint AND l.n < $3::bigint + $4::bigint
+           AND ($5::bigint IS NULL OR l.n <= (SELECT coalesce(max(w.n), $3::bigint) FROM (
+             SELECT b.n, sum(octet_length(b.text) + $6::bigint) OVER (ORDER BY b.n) AS upto FROM lines b
+              WHERE b.job_id = $1 AND b.step_id = $2 AND b.n >= $3::bigint AND b.n < $3::bigint + $4::bigint) w
+             WHERE w.upto <= $5::bigint))) AS lines
        FROM steps s WHERE s.job_id = $1 AND s.id = $2`,
-      [jobId, stepId, Math.floor(from), Math.min(MAX_RANGE_LIMIT, Math.max(0, Math.floor(limit)))],
+      [jobId, stepId, Math.floor(from), Math.min(MAX_RANGE_LIMIT, Math.max(0, Math.floor(limit))), maxBytes === undefined ? null : Math.floor(maxBytes), LINE_OVERHEAD_BYTES],
     );
     const row = rows[0];
     if (!row) throw await this.missing(jobId, stepId);

@@ -1,9 +1,12 @@
 import { eventsQuerySchema } from '@/lib/contracts';
-import { notFound } from '@/lib/errors';
-import { handle } from '@/lib/http/respond';
+import { readConfig } from '@/lib/config';
+import { AppError, notFound } from '@/lib/errors';
+import { errorResponse, handle } from '@/lib/http/respond';
 import { parseWith } from '@/lib/http/parse';
 import { jobParam, queryOf, type RouteContext } from '@/lib/http/params';
 import { jobEventFrames } from '@/lib/live/job-events';
+import { clientAddress } from '@/lib/sse/client-address';
+import { sseSlots } from '@/lib/sse/connection-slots';
 import { sseResponse } from '@/lib/sse/response';
 import { getStore } from '@/lib/store/instance';
 
@@ -11,16 +14,25 @@ export const dynamic = 'force-dynamic';
 
 /** GET /api/v1/jobs/{job}/events?after=&step= → text/event-stream (docs/api.md "Events stream") */
 export async function GET(request: Request, ctx: RouteContext<{ job: string }>): Promise<Response> {
-  return handle(async () => {
+  const { limits } = readConfig();
+  const slot = sseSlots(limits).acquire(clientAddress(request.headers, limits.trustedProxies));
+  if ('refused' in slot) {
+    const cap = slot.refused === 'client' ? `${limits.ssePerClient} per client` : `${limits.sseTotal} in all`;
+    const response = errorResponse(new AppError('too_many_requests', `too many open event streams (at most ${cap}); retry later`));
+    response.headers.set('Retry-After', String(limits.sseRetryAfterS));
+    return response;
+  }
+  const response = await handle(async () => {
     const jobId = await jobParam(ctx);
     const query = parseWith(eventsQuerySchema, queryOf(request));
     const after = request.headers.get('last-event-id') || query.after || null;
     const store = await getStore();
     // Unknown jobs are a plain 404, not a stream that EventSource would retry forever.
     if (!(await store.getJob(jobId))) throw notFound(`job ${jobId}`);
-    return sseResponse(
-      (signal) => jobEventFrames(store, { jobId, after, ...(query.step ? { step: query.step } : {}) }, signal),
-      request.signal,
-    );
+    const options = { jobId, after, ...(query.step ? { step: query.step } : {}) };
+    return sseResponse((signal) => jobEventFrames(store, options, signal, limits), request.signal, undefined, slot.release);
   });
+  // an error answer holds no stream: its slot is free at once (sseResponse releases its own)
+  if (response.status !== 200) slot.release();
+  return response;
 }

@@ -5,18 +5,20 @@ import { handle, noStore } from '@/lib/http/respond';
 import { parseWith } from '@/lib/http/parse';
 import { queryOf, stepParams, type RouteContext } from '@/lib/http/params';
 import { getStore } from '@/lib/store/instance';
+import { readLinesWithin } from '@/lib/store/read-range';
 import { authorizeJobWrite } from '@/lib/writes/jobs';
 import { writeLines } from '@/lib/writes/line-writer';
 
 export const dynamic = 'force-dynamic';
 type Ctx = RouteContext<{ job: string; step: string }>;
 
-/** GET …/lines?from=N&limit=K → {lines, last}; a range is read without scanning the step */
+/** GET …/lines?from=N&limit=K → {lines, last, truncated?, next?}; read without scanning the step, within a byte budget */
 export async function GET(request: Request, ctx: Ctx): Promise<Response> {
   return handle(async () => {
     const { job, step } = await stepParams(ctx);
     const { from, limit } = parseWith(readLinesQuerySchema, queryOf(request));
-    return Response.json(await (await getStore()).readLines(job, step, from, limit), { headers: noStore });
+    const range = await readLinesWithin(await getStore(), job, step, from, limit, readConfig().limits.rangeBytes);
+    return Response.json(range, { headers: noStore });
   });
 }
 

@@ -1,0 +1,100 @@
+/**
+ * The budgets of the read and live path, in one place (docs/api.md "Limits"). Each constant is
+ * the default; the ones an operator may want to change are read from the environment by
+ * lib/config.ts (setting named beside them). Sizes are bytes of encoded output: the UTF-8
+ * length of the SSE frame or of the JSON a line takes in a reply.
+ */
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** Events a live feed keeps for viewers that join slightly behind the live edge. */
+export const RING_EVENTS = 2048;
+/** `LOGSCOPE_RING_BYTES`: a feed's ring of recent events; past it late joiners catch up from the store. */
+export const RING_BYTES = 16 * MiB;
+/** A viewer further behind than this many events is disconnected and resumes by cursor. */
+export const QUEUE_EVENTS = 4096;
+/** `LOGSCOPE_QUEUE_BYTES`: a viewer whose unsent events pass this is cut off and resumes by cursor. */
+export const QUEUE_BYTES = 4 * MiB;
+/** Consecutive `lines` events of a step are merged in a viewer's queue up to this many lines. */
+export const MAX_MERGED_LINES = 1000;
+/** A `lines` event larger than this goes out as several frames (a longer single line goes alone). */
+export const SSE_FRAME_BYTES = 256 * KiB;
+/** `LOGSCOPE_RANGE_BYTES`: one `GET lines` reply; `limit` shrinks to fit (at least one line). */
+export const RANGE_BYTES = 4 * MiB;
+/** JSON a line takes in a reply besides its text: `{"n":…,"ts":…,"stream":"out","text":""}` and a comma. */
+export const LINE_OVERHEAD_BYTES = 64;
+/** `LOGSCOPE_SSE_PER_CLIENT`: event streams one client address may hold open (an office behind NAT shares one). */
+export const SSE_PER_CLIENT = 64;
+/** `LOGSCOPE_SSE_TOTAL`: event streams the process holds open; each may queue QUEUE_BYTES. */
+export const SSE_TOTAL = 1024;
+/** Seconds a client refused a stream is told to wait (`Retry-After`): other viewers come and go. */
+export const SSE_RETRY_AFTER_S = 5;
+/**
+ * `LOGSCOPE_TRUSTED_PROXIES`: reverse proxies in front of the server, each appending to
+ * `X-Forwarded-For`. 0: the socket's address is the client, and `X-Forwarded-For` (which any
+ * client can send) is ignored.
+ */
+export const TRUSTED_PROXIES = 0;
+
+/** The budgets one process runs with (lib/config.ts reads the overridable ones). */
+export interface Limits {
+  ringEvents: number;
+  ringBytes: number;
+  queueEvents: number;
+  queueBytes: number;
+  mergedLines: number;
+  frameBytes: number;
+  rangeBytes: number;
+  ssePerClient: number;
+  sseTotal: number;
+  sseRetryAfterS: number;
+  trustedProxies: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  ringEvents: RING_EVENTS,
+  ringBytes: RING_BYTES,
+  queueEvents: QUEUE_EVENTS,
+  queueBytes: QUEUE_BYTES,
+  mergedLines: MAX_MERGED_LINES,
+  frameBytes: SSE_FRAME_BYTES,
+  rangeBytes: RANGE_BYTES,
+  ssePerClient: SSE_PER_CLIENT,
+  sseTotal: SSE_TOTAL,
+  sseRetryAfterS: SSE_RETRY_AFTER_S,
+  trustedProxies: TRUSTED_PROXIES,
+});
+
+/** Environment settings of the limits an operator may change, and the field each sets. */
+export const LIMIT_SETTINGS = {
+  LOGSCOPE_RING_BYTES: 'ringBytes',
+  LOGSCOPE_QUEUE_BYTES: 'queueBytes',
+  LOGSCOPE_RANGE_BYTES: 'rangeBytes',
+  LOGSCOPE_SSE_PER_CLIENT: 'ssePerClient',
+  LOGSCOPE_SSE_TOTAL: 'sseTotal',
+  LOGSCOPE_TRUSTED_PROXIES: 'trustedProxies',
+} as const satisfies Record<string, keyof Limits>;
+
+/**
+ * The limits with the environment's settings applied, and the settings that were ignored
+ * because they are not whole numbers (positive; TRUSTED_PROXIES may be 0), to be reported.
+ */
+export function limitsFromEnv(env: Record<string, string | undefined>): { limits: Limits; invalid: string[] } {
+  const limits: Limits = { ...DEFAULT_LIMITS };
+  const invalid: string[] = [];
+  for (const [name, field] of Object.entries(LIMIT_SETTINGS)) {
+    const raw = env[name]?.trim();
+    if (!raw) continue;
+    const value = Number(raw);
+    const min = field === 'trustedProxies' ? 0 : 1;
+    if (Number.isSafeInteger(value) && value >= min) limits[field] = value;
+    else invalid.push(`${name}=${JSON.stringify(raw)}`);
+  }
+  return { limits, invalid };
+}
+
+/** Bytes a line takes in a range reply, as the range budget counts it (no JSON escaping counted). */
+export function lineBytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8') + LINE_OVERHEAD_BYTES;
+}
