@@ -1,7 +1,7 @@
 import type { StoredMsg } from '@nats-io/jetstream';
 import type { Line } from '../../contracts';
 import { INDEX_BLOCK } from './append';
-import { decodeJson, decodeLinesMessage, isSeal, lastOf, linesOf } from './codec';
+import { decodeJson, decodeLinesMessage, isMark, lastOf, linesOf } from './codec';
 import type { Context, Tail } from './context';
 
 /** How far back to look for an index entry when the block's own is missing. */
@@ -38,7 +38,7 @@ async function walk(ctx: Context, jobId: string, stepId: string, start: number, 
     const m = await nextMessage(ctx, subject, seq);
     if (!m) break;
     const body = decodeLinesMessage(m.data);
-    if (!isSeal(body) && lastOf(body) >= from) {
+    if (!isMark(body) && lastOf(body) >= from) {
       for (const line of linesOf(body)) if (line.n >= from && line.n <= to) lines.push(line);
     }
     if (lastOf(body) >= to) break;
