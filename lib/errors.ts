@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'line_gap'
   | 'job_completed'
   | 'too_large'
+  | 'quota_exceeded'
   | 'too_many_requests'
   | 'unavailable';
 
@@ -24,6 +25,7 @@ const STATUS: Record<ErrorCode, number> = {
   line_gap: 409,
   job_completed: 409,
   too_large: 413,
+  quota_exceeded: 409,
   too_many_requests: 429,
   unavailable: 503,
 };
@@ -59,6 +61,27 @@ export class LineGapError extends AppError {
 export class JobCompletedError extends AppError {
   constructor(jobId: string) {
     super('job_completed', `job ${jobId} is complete and takes no more writes`);
+  }
+}
+
+/** A per-job quota would be passed: nothing of the write is stored. */
+export class QuotaError extends AppError {
+  constructor(limit: string, max: number, message: string) {
+    super('quota_exceeded', message, { limit, max });
+  }
+}
+
+/**
+ * An append masked with fewer of the job's masks than it now has (`masksVersion` below the
+ * job's): nothing was stored. The writer reloads the masks, masks the batch again and retries
+ * (lib/ingest/README.md "Masks"); it reaches a client only when that keeps losing the race.
+ */
+export class StaleMasksError extends AppError {
+  constructor(
+    readonly masksVersion: number,
+    readonly current: number,
+  ) {
+    super('conflict', `masks changed while the batch was written (${masksVersion} → ${current}): retry`);
   }
 }
 

@@ -2,12 +2,13 @@ import type { Group, Line } from '../contracts';
 import { GroupTracker } from './groups';
 import { canonicalLine } from './line';
 import { findLineMarker, findSectionMarkers } from './markers';
-import { isUsableMask, maskPlain, parseAddMask } from './masks';
+import { maskMatcher } from './mask-matcher';
+import { isUsableMask, parseAddMask, replaceRanges } from './masks';
 import { parseState, penFromState, penToState } from './state';
 
 export { createBodyLineSplitter, type BodyLineSplitter } from './body-line-splitter';
 export { MAX_GROUPS } from './state';
-export { MIN_MASK_CHARS } from './masks';
+export { MAX_MASK_CHARS, MAX_MASKS_PER_JOB, MIN_MASK_CHARS, maskPlain } from './masks';
 
 /** One decoded line, no trailing `\n`; may contain `\r` and escapes. */
 export interface RawLine {
@@ -22,7 +23,10 @@ export interface IngestOutput {
   lines: Line[];
   /** the step's full group list if it changed in this batch, else null */
   groups: Group[] | null;
-  /** `::add-mask::` values found in this batch (already applied to its later lines) */
+  /**
+   * `::add-mask::` values found in this batch that `masks` did not hold (already applied to
+   * their own line and the batch's later lines): the caller registers them with the store.
+   */
   newMasks: string[];
   /** JSON-serialisable step state for the next call */
   state: unknown;
@@ -30,8 +34,8 @@ export interface IngestOutput {
 
 /**
  * Raw lines of one step → stored lines. Per line, in order: `\r`/escape collapse with the
- * carried pen (lib/ansi/terminal.ts); `::add-mask::` on the visible text; masks applied (the
- * marker line too); GitLab sections from the raw text, then GitHub/Buildkite markers from the
+ * carried pen (lib/ansi/terminal.ts); `::add-mask::` on the visible text; masks and their
+ * encoded forms applied to the visible text and link URLs (the marker line too); GitLab sections from the raw text, then GitHub/Buildkite markers from the
  * masked visible text; group names masked. Marker lines are stored like any other line
  * (GitHub/Buildkite markers keep their text; a GitLab marker is erased by its own `\r ESC[0K`).
  */
@@ -39,23 +43,30 @@ export function ingestLines(state: unknown | null, lines: RawLine[], masks: read
   const st = parseState(state);
   const tracker = new GroupTracker(st);
   const active = masks.filter(isUsableMask);
+  let matcher = maskMatcher(active);
   const newMasks: string[] = [];
   let pen = penFromState(st);
   const out: Line[] = [];
 
   for (const raw of lines) {
-    const line = canonicalLine(raw.text, pen, active, (visible) => {
+    const line = canonicalLine(raw.text, pen, () => matcher, (visible) => {
       const value = parseAddMask(visible);
-      if (value === null || active.includes(value)) return null;
-      active.push(value);
-      newMasks.push(value);
+      if (value === null) return null;
+      if (!active.includes(value) && !newMasks.includes(value)) {
+        newMasks.push(value);
+        if (isUsableMask(value)) {
+          active.push(value);
+          matcher = maskMatcher(active);
+        }
+      }
       return value;
     });
     pen = line.end;
     const ts = line.ts ?? raw.ts;
     const n = raw.n;
     for (const m of findSectionMarkers(raw.text)) {
-      const name = maskPlain(m.name, active);
+      const ranges = matcher.ranges(m.name);
+      const name = ranges.length === 0 ? m.name : replaceRanges(m.name, ranges);
       if (m.kind === 'section-start') tracker.sectionStart(n, name, m.ts ?? ts, m.collapsed);
       else tracker.sectionEnd(n, name, m.ts ?? ts);
     }

@@ -179,6 +179,22 @@ const maskCases: Case[] = [
   { name: 'masks match the visible text after CR collapse', masks: ['topsecret'], input: 'topXXXXXX\rtopsecret\ntopsecret\r\x1b[Kok', texts: ['***', 'ok'] },
   { name: 'masks apply to group names', input: '::add-mask::Deploy-Key\n::group::use Deploy-Key now', groups: [{ id: 'g2', name: 'use *** now' }], texts: ['::add-mask::***', '::group::use *** now'] },
   { name: 'overlapping masks merge', masks: ['abcd', 'cdef'], input: 'xabcdefx', texts: ['x***x'] },
+  {
+    name: 'OSC 8 link URLs are masked, on the line and on the lines the link carries to',
+    masks: ['tok-123'],
+    input: `${E}]8;;https://h.io/?t=tok-123${ST}a\nb${E}]8;;${ST}c`,
+    texts: [`${E}]8;;https://h.io/?t=***${ST}a${E}]8;;${ST}`, `${E}]8;;https://h.io/?t=***${ST}b${E}]8;;${ST}c`],
+  },
+  { name: 'a link registered before its mask is masked on later lines', input: `::add-mask::tok-123\n${E}]8;;https://h.io/tok-123${ST}x`, texts: ['::add-mask::***', `${E}]8;;https://h.io/***${ST}x${E}]8;;${ST}`] },
+  {
+    name: 'base64, percent- and JSON-escaped forms are masked',
+    input: `::add-mask::p@ss w"rd\nauth ${Buffer.from('user:p@ss w"rd').toString('base64')}\nurl ?p=p%40ss%20w%22rd\njson {"p":"p@ss w\\"rd"}`,
+    texts: ['::add-mask::***', 'auth dXNlcjpw***Q=', 'url ?p=***', 'json {"p":"***"}'],
+    newMasks: ['p@ss w"rd'],
+  },
+  { name: 'encoded forms in coloured text', masks: ['hunter22'], input: `${E}[32maHVudGVy${E}[1mMjI=${E}[0m`, texts: [`${E}[32m***${E}[1mI=${R}`] },
+  { name: 'group names are masked in their encoded forms too', masks: ['Deploy-Key'], input: '::group::use RGVwbG95LUtle now', groups: [{ id: 'g1', name: 'use *** now' }] },
+  { name: 'an add-mask value too long to register still hides its own line', input: `::add-mask::${'k'.repeat(5000)}\nk`, texts: ['::add-mask::***', 'k'], newMasks: ['k'.repeat(5000)] },
 ];
 
 const allCases = [...terminalCases, ...carryCases, ...groupCases, ...maskCases];

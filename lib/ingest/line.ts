@@ -1,7 +1,8 @@
 import 'server-only';
 import { CONCEAL } from '../ansi/sgr';
 import { isPlainText, parseLine, penPrefix, serializeCells, type Pen } from '../ansi/terminal';
-import { findMaskRanges, replaceRanges } from './masks';
+import { patternMatcher, type MaskMatcher, type MaskRanges } from './mask-matcher';
+import { replaceRanges } from './masks';
 
 export interface CanonicalLine {
   /** canonical stored text (see lib/ansi/sgr.ts, lib/ansi/terminal.ts) */
@@ -10,7 +11,7 @@ export interface CanonicalLine {
   visible: string;
   /** what is shown after masking: where group markers are looked for */
   maskedVisible: string;
-  /** the pen carried to the next line */
+  /** the pen carried to the next line (its link URL masked) */
   end: Pen;
   /** Buildkite APC timestamp, if any */
   ts: number | null;
@@ -18,38 +19,73 @@ export interface CanonicalLine {
 
 /**
  * One raw line → its canonical text, starting with the carried `pen`.
- * `onVisible` sees the unmasked visible text first and may return extra masks (the line's
- * own `::add-mask::` value), applied to this line too.
+ * `onVisible` sees the unmasked visible text first and may return the line's own
+ * `::add-mask::` value, hidden on this line too; `masks` is asked for the matcher after it
+ * (it may have grown). Masks cover the visible text and OSC 8 link URLs.
  */
 export function canonicalLine(
   raw: string,
   pen: Pen,
-  masks: readonly string[],
+  masks: () => MaskMatcher,
   onVisible: (visible: string) => string | null,
 ): CanonicalLine {
   if (isPlainText(raw) && !(pen.sgr.flags & CONCEAL)) {
     // Fast path: no controls, no escapes: every character is one cell in `pen`.
     const extra = onVisible(raw);
-    const ranges = findMaskRanges(raw, extra === null ? masks : [...masks, extra]);
+    const matcher = masks();
+    const ranges = withValue(matcher.ranges(raw), raw, extra);
     const maskedVisible = ranges.length === 0 ? raw : replaceRanges(raw, ranges);
-    if (raw === '') return { text: '', visible: raw, maskedVisible, end: pen, ts: null };
-    const { open, close } = penPrefix(pen);
-    return { text: open + maskedVisible + close, visible: raw, maskedVisible, end: pen, ts: null };
+    const end = maskPen(pen, matcher);
+    if (raw === '') return { text: '', visible: raw, maskedVisible, end, ts: null };
+    const { open, close } = penPrefix(end);
+    return { text: open + maskedVisible + close, visible: raw, maskedVisible, end, ts: null };
   }
   const line = parseLine(raw, pen);
   const visible = line.chars.join('');
   const extra = onVisible(visible);
-  const ranges = findMaskRanges(visible, extra === null ? masks : [...masks, extra]);
+  const matcher = masks();
+  const ranges = withValue(matcher.ranges(visible), visible, extra);
+  const penTable = line.penTable.map((p) => maskPen(p, matcher));
+  const end = maskPen(line.end, matcher);
   if (ranges.length === 0) {
-    return { text: serializeCells(line.chars, line.pens, line.penTable), visible, maskedVisible: visible, end: line.end, ts: line.ts };
+    return { text: serializeCells(line.chars, line.pens, penTable), visible, maskedVisible: visible, end, ts: line.ts };
   }
   return {
-    text: serializeCells(line.chars, line.pens, line.penTable, toCellRanges(line.chars, ranges)),
+    text: serializeCells(line.chars, line.pens, penTable, toCellRanges(line.chars, ranges)),
     visible,
     maskedVisible: replaceRanges(visible, ranges),
-    end: line.end,
+    end,
     ts: line.ts,
   };
+}
+
+/** A link URL with masks replaced (`https://x/?t=***`: still a safe URL, lib/ansi/links.ts). */
+function maskPen(pen: Pen, matcher: MaskMatcher): Pen {
+  if (pen.link === null || matcher.patterns.length === 0) return pen;
+  const ranges = matcher.ranges(pen.link);
+  return ranges.length === 0 ? pen : { sgr: pen.sgr, link: replaceRanges(pen.link, ranges) };
+}
+
+/**
+ * The line's own `::add-mask::` value is hidden even when the matcher does not hold it (a
+ * value too long to register): merged into `ranges`.
+ */
+function withValue(ranges: MaskRanges, text: string, value: string | null): MaskRanges {
+  if (value === null) return ranges;
+  const own = patternMatcher([value]).ranges(text);
+  if (own.length === 0) return ranges;
+  return mergeRanges([...ranges, ...own]);
+}
+
+function mergeRanges(ranges: MaskRanges): MaskRanges {
+  ranges.sort((a, b) => a[0] - b[0]);
+  const out: MaskRanges = [];
+  for (const [from, to] of ranges) {
+    const last = out[out.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else out.push([from, to]);
+  }
+  return out;
 }
 
 /** UTF-16 ranges of the joined cells → cell-index ranges. */

@@ -10,13 +10,15 @@
  * - a step created by `append` gets its `step` event before its first `lines` event;
  * - a batch with a gap stores nothing of that batch;
  * - `getStepState` of an unknown step (of a known job) is null;
- * - `readLines` caps `limit` at MAX_RANGE_LIMIT.
+ * - `readLines` caps `limit` at MAX_RANGE_LIMIT;
+ * - once `addMasks` resolves, an append with a lower `masksVersion` stores nothing (StaleMasksError).
  */
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { LogStore } from './types';
 import { describeListJobs, describeReopen } from './conformance/catalog';
 import { describeCompletion, describeResume } from './conformance/events';
 import { describeAbort, describeLiveTail } from './conformance/live';
+import { describeMasks } from './conformance/masks';
 import { TOKEN, uniqueJobId, type ConformanceFactory, type ConformanceHandle, type Suite } from './conformance/suite';
 import { describeIdempotentRetries, describeJobsAndSteps, describeOrderingAndRanges, describeStepData } from './conformance/writes';
 
@@ -57,6 +59,7 @@ export function describeLogStoreConformance(name: string, factory: ConformanceFa
     describeOrderingAndRanges(suite);
     describeIdempotentRetries(suite);
     describeStepData(suite);
+    describeMasks(suite);
     describeCompletion(suite);
     describeResume(suite);
     describeLiveTail(suite);

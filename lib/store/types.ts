@@ -29,7 +29,10 @@ export type StoreEvent =
 export interface JobPrivate {
   /** sha256 (hex) of the job's write token */
   tokenHash: string;
-  /** `::add-mask::` values registered so far, applied to every later line of the job */
+  /**
+   * `::add-mask::` values registered so far, applied to every later line of the job. Append-only:
+   * its length is the job's masks version (AppendBatch.masksVersion).
+   */
   masks: string[];
 }
 
@@ -43,6 +46,12 @@ export interface AppendBatch {
   groups?: Group[];
   /** Opaque, JSON-serialisable ingest state of the step after these lines; kept only if accepted > 0. */
   state?: unknown;
+  /**
+   * How many of the job's masks (JobPrivate.masks, in order) the lines were masked with. When
+   * the job has more by the time the batch would be stored, nothing is stored and the append
+   * throws StaleMasksError (lib/store/plan/masks.ts). Absent: not checked (no lines to mask).
+   */
+  masksVersion?: number;
 }
 
 export interface ListJobsQuery {
@@ -104,7 +113,12 @@ export interface LogStore {
   /** The opaque ingest state saved by the last accepted append, or null. */
   getStepState(jobId: string, stepId: string): Promise<unknown>;
 
-  addMasks(jobId: string, values: string[]): Promise<void>;
+  /**
+   * Appends the new distinct values to the job's masks (planAddMasks: QuotaError past
+   * MAX_MASKS_PER_JOB or MAX_MASK_CHARS, nothing added) and resolves with the job's masks after
+   * it. Once it resolves, every append masked with fewer masks is refused, on any server.
+   */
+  addMasks(jobId: string, values: string[]): Promise<string[]>;
 
   /**
    * Sets the final status, stamps endedAt, ends still-running steps with the job's status

@@ -4,6 +4,7 @@ import { FINAL_JOB_STATUSES } from '../contracts';
 import { newWriteToken, requireIngestKey, requireWriteToken } from '../auth/tokens';
 import { AppError, JobCompletedError, notFound } from '../errors';
 import { finishStep } from '../ingest';
+import { maskJobBody, maskStepBody } from '../ingest/mask-names';
 import type { LogStore } from '../store/types';
 import { forgetWriteState } from './line-writer';
 
@@ -30,7 +31,7 @@ export async function putJob(
   const existing = await store.getJobPrivate(jobId);
   if (existing) {
     requireWriteToken(headers, existing.tokenHash);
-    const { job } = await store.putJob(jobId, body, { tokenHash: existing.tokenHash });
+    const { job } = await store.putJob(jobId, maskJobBody(body, existing.masks), { tokenHash: existing.tokenHash });
     return { created: false, job };
   }
   requireIngestKey(headers, ingestKey);
@@ -50,7 +51,8 @@ export async function putStep(store: LogStore, jobId: string, stepId: string, bo
   const job = await store.getJob(jobId);
   if (!job) throw notFound(`job ${jobId}`);
   if (job.status !== 'running' && body.status !== undefined) throw new JobCompletedError(jobId);
-  const step = await store.putStep(jobId, stepId, body);
+  const masks = (await store.getJobPrivate(jobId))?.masks ?? [];
+  const step = await store.putStep(jobId, stepId, maskStepBody(body, masks));
   if (body.status !== undefined && isFinal(body.status)) await closeOpenGroups(store, jobId, step);
   return (await store.getJob(jobId))?.steps.find((s) => s.id === stepId) ?? step;
 }

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_LINE_BYTES } from '../contracts';
+import { MAX_MASKS_PER_JOB } from '../ingest';
 import { createFileStore } from '../store/file';
 import type { LogStore } from '../store/types';
 import { forgetWriteState, writeLines, type WriteLinesInput } from './line-writer';
@@ -118,6 +119,36 @@ describe('writeLines', () => {
     const all = [...(await texts(jobId)), ...(await texts(jobId, 'deploy'))].join('\n');
     expect(all).not.toContain('hunter2secret');
     expect(await texts(jobId, 'deploy')).toEqual(['deploy with ***']);
+  });
+
+  it('re-masks a batch when a mask lands between its masking and its append (another step or server)', async () => {
+    const jobId = await newJob();
+    let raced = false;
+    // the mask arrives after the writer read the job's masks, before its append is stored
+    const racing: LogStore = Object.assign(Object.create(store) as LogStore, {
+      append: async (...args: Parameters<LogStore['append']>) => {
+        if (!raced) {
+          raced = true;
+          await store.addMasks(jobId, ['late-secret']);
+        }
+        return store.append(...args);
+      },
+    });
+    const result = await writeLines(racing, input(jobId, body(ndjson([{ n: 1, text: 'token late-secret' }, { n: 2, text: 'b64 bGF0ZS1zZWNyZXQ=' }]))));
+    expect(result).toEqual({ accepted: 2, duplicates: 0, last: 2 });
+    expect(await texts(jobId)).toEqual(['token ***', 'b64 ***Q=']);
+  });
+
+  it('refuses a mask past the job\'s cap with quota_exceeded, storing nothing of its batch', async () => {
+    const jobId = await newJob();
+    await store.addMasks(jobId, Array.from({ length: MAX_MASKS_PER_JOB }, (_, i) => `secret-${i}`));
+    const records = [{ n: 1, text: 'before' }, { n: 2, text: '::add-mask::one-too-many' }, { n: 3, text: 'one-too-many' }];
+    await expect(writeLines(store, input(jobId, body(ndjson(records))))).rejects.toMatchObject({
+      status: 409,
+      code: 'quota_exceeded',
+      details: { limit: 'masks_per_job', max: MAX_MASKS_PER_JOB, last: 0 },
+    });
+    expect((await store.getJob(jobId))?.steps.find((s) => s.id === 'build')?.lines ?? 0).toBe(0);
   });
 
   it('refuses writes once the job is complete', async () => {

@@ -1,8 +1,8 @@
 import 'server-only';
 import type { AppendResult, Line, Stream } from '../contracts';
 import { MAX_LINE_BYTES, ndjsonLineSchema } from '../contracts';
-import { AppError, JobCompletedError, LineGapError, badRequest, notFound } from '../errors';
-import { createBodyLineSplitter, ingestLines, type RawLine } from '../ingest';
+import { AppError, JobCompletedError, LineGapError, StaleMasksError, badRequest, notFound } from '../errors';
+import { createBodyLineSplitter, ingestLines, type IngestOutput, type RawLine } from '../ingest';
 import { dedupeLines } from '../store/plan';
 import type { LogStore } from '../store/types';
 import { KeyedLock } from './keyed-lock';
@@ -33,6 +33,8 @@ export interface WriteLinesInput {
 
 /** Lines handed to the store in one append at most; a big chunk becomes several batches. */
 const MAX_BATCH_LINES = 2000;
+/** Re-maskings of one batch whose masks keep changing under it before the write fails (503-like conflict). */
+const MAX_MASK_RETRIES = 5;
 /** Parsed lines waiting for the store before reading pauses. */
 const MAX_PENDING_LINES = 20_000;
 /** JSON escaping can grow a line up to 6× (\u00XX); the decoded text is then checked exactly. */
@@ -235,16 +237,10 @@ async function appendBatch(store: LogStore, jobId: string, stepId: string, raw: 
     const { fresh, duplicates } = dedupeLines(raw, state.last);
     if (fresh.length === 0) return { accepted: 0, duplicates, last: state.last };
 
-    const masks = (await store.getJobPrivate(jobId))?.masks ?? [];
-    const out = ingestLines(state.ingest, fresh, masks);
-    if (out.newMasks.length > 0) await store.addMasks(jobId, out.newMasks);
     let stored: AppendResult;
+    let out: IngestOutput;
     try {
-      stored = await store.append(jobId, stepId, {
-        lines: out.lines satisfies Line[],
-        ...(out.groups ? { groups: out.groups } : {}),
-        state: out.state,
-      });
+      ({ stored, out } = await maskAndAppend(store, jobId, stepId, state.ingest, fresh));
     } catch (error) {
       stepStates.delete(key);
       throw error;
@@ -261,6 +257,50 @@ async function appendBatch(store: LogStore, jobId: string, stepId: string, raw: 
     }
     return { accepted: stored.accepted, duplicates: duplicates + stored.duplicates, last: stored.last };
   });
+}
+
+/**
+ * Ingest and append one batch with the job's masks (lib/ingest/README.md "Masks"): the batch
+ * says how many of the job's masks it was masked with; the store refuses it when the job has
+ * more by then (added by another step or server meanwhile), and it is masked again with the
+ * new list. Values the batch registers itself are added first, so its append claims them.
+ */
+async function maskAndAppend(
+  store: LogStore,
+  jobId: string,
+  stepId: string,
+  ingest: unknown,
+  fresh: RawLine[],
+): Promise<{ stored: AppendResult; out: IngestOutput }> {
+  let masks = (await store.getJobPrivate(jobId))?.masks ?? [];
+  for (let attempt = 0; ; attempt++) {
+    const out = ingestLines(ingest, fresh, masks);
+    let masksVersion = masks.length;
+    if (out.newMasks.length > 0) {
+      const after = await store.addMasks(jobId, out.newMasks);
+      // masked with `masks` and its own values: that covers the list after the add unless
+      // another writer added something else in between
+      const used = new Set([...masks, ...out.newMasks]);
+      if (!after.every((m) => used.has(m))) {
+        if (attempt >= MAX_MASK_RETRIES) throw new StaleMasksError(masksVersion, after.length);
+        masks = after;
+        continue;
+      }
+      masksVersion = after.length;
+    }
+    try {
+      const stored = await store.append(jobId, stepId, {
+        lines: out.lines satisfies Line[],
+        ...(out.groups ? { groups: out.groups } : {}),
+        state: out.state,
+        masksVersion,
+      });
+      return { stored, out };
+    } catch (error) {
+      if (!(error instanceof StaleMasksError) || attempt >= MAX_MASK_RETRIES) throw error;
+      masks = (await store.getJobPrivate(jobId))?.masks ?? [];
+    }
+  }
 }
 
 /** Forget cached write state (after completion, or when a step's state changed elsewhere). */

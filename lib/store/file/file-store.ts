@@ -22,7 +22,7 @@ import { KeyedMutex } from './mutex';
 import { StorePaths, assertJobId, assertStepId } from './paths';
 import { StepFile } from './step-file';
 import { subscribeJournal } from './subscribe';
-import { planAppend, planComplete, planPutJob, planPutStep } from '../plan';
+import { planAddMasks, planAppend, planComplete, planPutJob, planPutStep } from '../plan';
 import { appendRecords, completeRecords, putJobRecords } from './records';
 import { lockDirectory } from './dir-lock';
 
@@ -283,7 +283,7 @@ export class FileStore implements LogStore {
     assertStepId(stepId);
     return this.write(jobId, async (job) => {
       if (job.completed) throw new JobCompletedError(jobId);
-      const plan = planAppend(job.steps.get(stepId), stepId, batch, Date.now());
+      const plan = planAppend(job.steps.get(stepId), stepId, batch, Date.now(), job.masks.length);
       if (plan.accepted.length > 0) {
         const file = await this.stepFile(job, stepId);
         await file.append(plan.accepted);
@@ -302,13 +302,16 @@ export class FileStore implements LogStore {
     });
   }
 
-  async addMasks(jobId: string, values: string[]): Promise<void> {
+  /** Under the job's write lock, as every append: the masks version check is atomic with it. */
+  async addMasks(jobId: string, values: string[]): Promise<string[]> {
     return this.write(jobId, async (job) => {
       if (job.completed) throw new JobCompletedError(jobId);
-      const fresh = values.filter((value, i) => value !== '' && !job.masks.includes(value) && values.indexOf(value) === i);
-      if (fresh.length === 0) return;
-      job.masks = [...job.masks, ...fresh];
-      await this.checkpoint(job);
+      const plan = planAddMasks(job.masks, values);
+      if (plan.added.length > 0) {
+        job.masks = plan.masks;
+        await this.checkpoint(job);
+      }
+      return [...job.masks];
     });
   }
 

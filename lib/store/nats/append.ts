@@ -1,7 +1,7 @@
 import 'server-only';
 import { AppError, LineGapError, UnavailableError } from '../../errors';
 import type { AppendResult, Line } from '../../contracts';
-import { dedupeLines, MAX_EVENT_LINES } from '../plan';
+import { assertMasksFresh, dedupeLines, MAX_EVENT_LINES } from '../plan';
 import type { AppendBatch } from '../types';
 import { encodeJson, toTuple } from './codec';
 import { CAS_ATTEMPTS, type Context, type Tail } from './context';
@@ -13,12 +13,12 @@ export const INDEX_BLOCK = 1000;
 const PAYLOAD_HEADROOM = 4096;
 
 /** Splits fresh lines into messages (one `lines` event each) of ≤ MAX_EVENT_LINES lines and ≤ maxBytes encoded. */
-function* messages(lines: Line[], state: unknown, maxBytes: number): Generator<{ lines: Line[]; data: Uint8Array }> {
+function* messages(lines: Line[], state: unknown, mv: number, maxBytes: number): Generator<{ lines: Line[]; data: Uint8Array }> {
   for (let i = 0; i < lines.length; ) {
     let count = Math.min(MAX_EVENT_LINES, lines.length - i);
     for (;;) {
       const chunk = lines.slice(i, i + count);
-      const data = encodeJson({ f: chunk[0]?.n, l: chunk.map(toTuple), st: state });
+      const data = encodeJson({ f: chunk[0]?.n, l: chunk.map(toTuple), st: state, mv });
       if (data.byteLength <= maxBytes) {
         yield { lines: chunk, data };
         i += count;
@@ -37,6 +37,8 @@ function* messages(lines: Line[], state: unknown, maxBytes: number): Generator<{
  * message is published with `expect last subject sequence = tail.seq`, so of two servers
  * appending the same lines one wins and the other re-reads the tail and counts duplicates.
  * This holds after any delay, unlike msgID de-duplication (only the duplicate window).
+ * The tail also carries the job's masks version (a fence, Context.fence): a batch masked with
+ * fewer masks than the tail has seen is StaleMasksError, checked on every (re-)read.
  */
 export async function appendLines(
   ctx: Context,
@@ -70,12 +72,14 @@ export async function appendLines(
       continue;
     }
     if (unseen.length === 0) break;
+    assertMasksFresh(batch, tail.masks);
     const state = batch.state === undefined ? tail.state : batch.state;
+    const mv = Math.max(tail.masks, batch.masksVersion ?? 0);
     try {
-      for (const message of messages(unseen, state, maxBytes)) {
+      for (const message of messages(unseen, state, mv, maxBytes)) {
         const ack = await ctx.js.publish(subject, message.data, { expect: { lastSubjectSequence: tail.seq } });
         const first = message.lines[0]?.n ?? 0;
-        tail = { seq: ack.seq, last: first + message.lines.length - 1, state, sealed: false };
+        tail = { seq: ack.seq, last: first + message.lines.length - 1, state, sealed: false, masks: mv };
         tails.set(key, tail);
         accepted += message.lines.length;
         indexMessage(ctx, jobId, stepId, first, tail.last, ack.seq);

@@ -45,39 +45,45 @@ export type JobRecord = z.infer<typeof jobRecordSchema>;
 
 /**
  * A lines message: `f` is the first line's n, `l` the lines as compact tuples, `st` the step's
- * ingest state after the last line (carried forward, so the tail message always has it).
- * A seal (`seal: true`) closes the step when the job completes; `last` keeps the count.
+ * ingest state after the last line (carried forward, so the tail message always has it), `mv`
+ * the job's masks version the lines were masked with (carried forward too).
+ * A mark has no lines and keeps `last`, `st` and `mv`: a seal (`seal: true`) closes the step
+ * when the job completes; a fence (`seal: false`) records a new masks version (addMasks), so
+ * that an append that read the step before it fails its CAS and sees the version.
  */
 export interface LinesMessage {
   f: number;
   l: [number, 'o' | 'e', string][];
   st?: unknown;
+  mv?: number;
 }
-export interface SealMessage {
-  seal: true;
+export interface MarkMessage {
+  seal: boolean;
   last: number;
   st?: unknown;
+  mv?: number;
 }
 
-export function isSeal(value: LinesMessage | SealMessage): value is SealMessage {
+export function isMark(value: LinesMessage | MarkMessage): value is MarkMessage {
   return 'seal' in value;
 }
 
-export function decodeLinesMessage(data: Uint8Array): LinesMessage | SealMessage {
+export function decodeLinesMessage(data: Uint8Array): LinesMessage | MarkMessage {
   return toLinesMessage(decodeJson(data));
 }
 
-export function toLinesMessage(value: unknown): LinesMessage | SealMessage {
+export function toLinesMessage(value: unknown): LinesMessage | MarkMessage {
   if (value && typeof value === 'object') {
     const v = value as Record<string, unknown>;
-    if (v.seal === true && typeof v.last === 'number') return { seal: true, last: v.last, st: v.st };
-    if (typeof v.f === 'number' && Array.isArray(v.l)) return { f: v.f, l: v.l as LinesMessage['l'], st: v.st };
+    const mv = typeof v.mv === 'number' ? { mv: v.mv } : {};
+    if (typeof v.seal === 'boolean' && typeof v.last === 'number') return { seal: v.seal, last: v.last, st: v.st, ...mv };
+    if (typeof v.f === 'number' && Array.isArray(v.l)) return { f: v.f, l: v.l as LinesMessage['l'], st: v.st, ...mv };
   }
   throw new Error('malformed lines message');
 }
 
-export function lastOf(message: LinesMessage | SealMessage): number {
-  return isSeal(message) ? message.last : message.f + message.l.length - 1;
+export function lastOf(message: LinesMessage | MarkMessage): number {
+  return isMark(message) ? message.last : message.f + message.l.length - 1;
 }
 
 export function toTuple(line: Line): [number, 'o' | 'e', string] {

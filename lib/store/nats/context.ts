@@ -2,7 +2,7 @@ import 'server-only';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { JetStreamClient, JetStreamManager, StoredMsg } from '@nats-io/jetstream';
 import { JobCompletedError, notFound, UnavailableError } from '../../errors';
-import { decodeJson, decodeLinesMessage, encodeJson, isSeal, jobRecordSchema, lastOf, type JobRecord } from './codec';
+import { decodeJson, decodeLinesMessage, encodeJson, isMark, jobRecordSchema, lastOf, type JobRecord } from './codec';
 import { isWrongLastSequence } from './errors';
 import type { Subjects } from './subjects';
 
@@ -17,9 +17,11 @@ export interface Tail {
   /** ingest state after `last` (null when never set) */
   state: unknown;
   sealed: boolean;
+  /** the job's masks version the step's last message was written with (or fenced at) */
+  masks: number;
 }
 
-const NO_TAIL: Tail = { seq: 0, last: 0, state: null, sealed: false };
+const NO_TAIL: Tail = { seq: 0, last: 0, state: null, sealed: false, masks: 0 };
 
 /** Per-microsecond creation positions, strictly increasing within this process. */
 let lastPos = 0;
@@ -92,19 +94,32 @@ export class Context {
       : await this.lastBySubject(this.subjects.logStream, subject);
     if (!msg) return NO_TAIL;
     const body = decodeLinesMessage(msg.data);
-    return { seq: msg.seq, last: lastOf(body), state: body.st ?? null, sealed: isSeal(body) };
+    return { seq: msg.seq, last: lastOf(body), state: body.st ?? null, sealed: isMark(body) && body.seal, masks: body.mv ?? 0 };
   }
 
   /**
    * Seals a step's lines subject (job completion): any append that read the step before the
    * job completed fails its CAS against the seal, re-reads, and answers JobCompletedError.
    */
-  async seal(jobId: string, stepId: string): Promise<void> {
+  seal(jobId: string, stepId: string): Promise<void> {
+    return this.mark(jobId, stepId, (tail) => (tail.sealed ? null : { seal: true, last: tail.last, st: tail.state, mv: tail.masks }), 'seal');
+  }
+
+  /**
+   * Fences a step at masks version `version` (addMasks): any append that read the step before
+   * fails its CAS against the fence, re-reads, and sees the version (StaleMasksError).
+   */
+  fence(jobId: string, stepId: string, version: number): Promise<void> {
+    return this.mark(jobId, stepId, (tail) => (tail.sealed || tail.masks >= version ? null : { seal: false, last: tail.last, st: tail.state, mv: version }), 'fence');
+  }
+
+  private async mark(jobId: string, stepId: string, next: (tail: Tail) => object | null, what: string): Promise<void> {
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const tail = await this.readTail(jobId, stepId);
-      if (tail.sealed) return;
+      const message = next(tail);
+      if (!message) return;
       try {
-        await this.js.publish(this.subjects.lines(jobId, stepId), encodeJson({ seal: true, last: tail.last, st: tail.state }), {
+        await this.js.publish(this.subjects.lines(jobId, stepId), encodeJson(message), {
           expect: { lastSubjectSequence: tail.seq },
         });
         return;
@@ -112,7 +127,7 @@ export class Context {
         if (!isWrongLastSequence(error)) throw error;
       }
     }
-    throw new UnavailableError('step is too contended to seal, retry');
+    throw new UnavailableError(`step is too contended to ${what}, retry`);
   }
 
   assertRunning(jobId: string, record: JobRecord | null): JobRecord {

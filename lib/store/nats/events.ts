@@ -1,17 +1,17 @@
 import 'server-only';
 import { endEventSchema, jobEventSchema, stepMetaSchema } from '../../contracts';
 import type { StoreEvent } from '../types';
-import { isSeal, linesOf, toLinesMessage } from './codec';
+import { isMark, linesOf, toLinesMessage } from './codec';
 import { decodeToken, type Subjects } from './subjects';
 
-/** A log-stream message as a StoreEvent (cursor = stream sequence); seals are not events. */
+/** A log-stream message as a StoreEvent (cursor = stream sequence); marks (seals, fences) are not events. */
 export function toEvent(subjects: Subjects, subject: string, seq: number, value: unknown): StoreEvent | null {
   const cursor = String(seq);
   const stepToken = subject.split('.')[3] ?? '';
   switch (subjects.kindOf(subject)) {
     case 'lines': {
       const message = toLinesMessage(value);
-      if (isSeal(message)) return null;
+      if (isMark(message)) return null;
       return { type: 'lines', cursor, step: decodeToken(stepToken), lines: linesOf(message) };
     }
     case 'step':

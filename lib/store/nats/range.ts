@@ -3,7 +3,7 @@ import type { StoredMsg } from '@nats-io/jetstream';
 import type { Line } from '../../contracts';
 import { lineBytes } from '../../limits';
 import { INDEX_BLOCK } from './append';
-import { decodeJson, decodeLinesMessage, isSeal, lastOf, linesOf } from './codec';
+import { decodeJson, decodeLinesMessage, isMark, lastOf, linesOf } from './codec';
 import type { Context, Tail } from './context';
 
 /** How far back to look for an index entry when the block's own is missing. */
@@ -76,7 +76,7 @@ async function walk(
     const m = await nextMessage(ctx, subject, seq);
     if (!m) break;
     const body = decodeLinesMessage(m.data);
-    if (!isSeal(body) && lastOf(body) >= from) {
+    if (!isMark(body) && lastOf(body) >= from) {
       for (const line of linesOf(body)) {
         if (line.n < from || line.n > to) continue;
         if (budget) {

@@ -13,7 +13,7 @@ import {
   type StepMeta,
 } from '../../contracts';
 import type { AppendBatch, JobPrivate, ListJobsQuery, LogStore, StoreEvent } from '../types';
-import { planComplete, planGroups, planPutJob, planPutStep, planStart, sameJson, type PutJobPlan, type PutStepPlan } from '../plan';
+import { assertMasksFresh, planAddMasks, planComplete, planGroups, planPutJob, planPutStep, planStart, sameJson, type PutJobPlan, type PutStepPlan } from '../plan';
 import { appendLines } from './append';
 import { encodeJson, stepMeta, toStepRecord, type JobRecord, type StepRecord } from './codec';
 import { ConnectionWatch } from './connection';
@@ -164,12 +164,15 @@ export class NatsStore implements LogStore {
   append(jobId: string, stepId: string, batch: AppendBatch): Promise<AppendResult> {
     return this.guard(async () => {
       const record = this.ctx.assertRunning(jobId, (await this.ctx.readRecord(jobId))?.record ?? null);
+      assertMasksFresh(batch, record.masks.length);
       const known = record.steps.find((s) => s.id === stepId);
       if (!known || known.status === 'pending') {
         // start the step (its `step` event precedes its first lines)
         let started: StepMeta | null = null;
         await this.ctx.updateRecord(jobId, (current) => {
           const rec = structuredClone(this.ctx.assertRunning(jobId, current));
+          // a pending step is not fenced by addMasks: this CAS on the record is its check
+          assertMasksFresh(batch, rec.masks.length);
           started = planStart(planStep(rec.steps.find((s) => s.id === stepId)), stepId, Date.now());
           if (!started) return null;
           rec.steps = withSteps(rec.steps, [started]);
@@ -219,13 +222,26 @@ export class NatsStore implements LogStore {
     });
   }
 
-  addMasks(jobId: string, values: string[]): Promise<void> {
+  /**
+   * (1) CAS the record with the new masks (the version is their count); (2) fence every step
+   * that is not pending at that version, so an append that read the step before (1) fails its
+   * CAS and re-reads the version; a pending step starts with a record CAS, which checks it.
+   * Fencing runs even when nothing was added: a concurrent add of the same value may not have
+   * fenced yet, and this call must not resolve before it has.
+   */
+  addMasks(jobId: string, values: string[]): Promise<string[]> {
     return this.guard(async () => {
-      await this.ctx.updateRecord(jobId, (current) => {
+      const { before, after } = await this.ctx.updateRecord(jobId, (current) => {
         if (!current) throw notFound(`job ${jobId}`);
-        const masks = [...new Set([...current.masks, ...values])];
-        return masks.length === current.masks.length ? null : { ...current, masks };
+        const plan = planAddMasks(current.masks, values);
+        return plan.added.length === 0 ? null : { ...current, masks: plan.masks };
       });
+      const record = after ?? before;
+      if (!record) throw notFound(`job ${jobId}`);
+      for (const step of record.steps) {
+        if (step.status !== 'pending') await this.ctx.fence(jobId, step.id, record.masks.length);
+      }
+      return [...record.masks];
     });
   }
 

@@ -15,5 +15,6 @@ export {
   type PutJobPlan,
   type PutStepPlan,
 } from './plans';
+export { assertMasksFresh, planAddMasks, type AddMasksPlan } from './masks';
 export { sameJson } from './same-json';
 export { FINAL_STEP_STATUSES, applyStepPatch, newStep, withStatus, type StepLike } from './steps';

@@ -3,6 +3,7 @@ import type { FinalJobStatus, Group, JobEvent, JobStatus, Line, PutJobBody, PutS
 import { JobCompletedError } from '../../errors';
 import type { AppendBatch } from '../types';
 import { dedupeLines, eventChunks } from './lines';
+import { assertMasksFresh } from './masks';
 import { sameJson } from './same-json';
 import { applyStepPatch, newStep, withStatus, type StepLike } from './steps';
 
@@ -92,8 +93,12 @@ export interface AppendPlan {
   regrouped: StepMeta | null;
 }
 
-/** `append` to a step whose stored state is `existing` (its `lines` is the last stored line). */
-export function planAppend(existing: StepMeta | undefined, stepId: string, batch: AppendBatch, now: number): AppendPlan {
+/**
+ * `append` to a step whose stored state is `existing` (its `lines` is the last stored line), in
+ * a job with `masksVersion` masks: a batch masked with fewer is StaleMasksError (masks.ts).
+ */
+export function planAppend(existing: StepMeta | undefined, stepId: string, batch: AppendBatch, now: number, masksVersion = 0): AppendPlan {
+  assertMasksFresh(batch, masksVersion);
   const before = existing?.lines ?? 0;
   const { fresh, duplicates } = dedupeLines(batch.lines, before);
   const started = planStart(existing, stepId, now);

@@ -7,7 +7,8 @@ import { insertStep, saveStep } from './jobs';
 import { cleanJson, cleanText, STEP_COLUMNS, stepFromRow, type StepRow } from './rows';
 
 /**
- * One append = one transaction: lock the job (completed check, event order), lock the step row
+ * One append = one transaction: lock the job (completed check, event order, masks version:
+ * addMasks holds the same lock, so a batch masked with fewer masks is refused), lock the step row
  * (`last` is read under the lock, so two servers appending the same lines store them once and
  * the loser counts duplicates), plan the append (lib/store/plan), insert the new lines with one
  * multi-row INSERT over unnest'ed arrays, record `lines` events that reference line ranges,
@@ -18,7 +19,7 @@ import { cleanJson, cleanText, STEP_COLUMNS, stepFromRow, type StepRow } from '.
  */
 export async function append(db: Db, jobId: string, stepId: string, batch: AppendBatch): Promise<AppendResult> {
   return db.tx(async (tx) => {
-    await tx.lockJob(jobId);
+    const job = await tx.lockJob(jobId);
     const { rows } = await tx.query<StepRow>(
       `SELECT ${STEP_COLUMNS} FROM steps WHERE job_id = $1 AND id = $2 FOR UPDATE`,
       [jobId, stepId],
@@ -26,7 +27,7 @@ export async function append(db: Db, jobId: string, stepId: string, batch: Appen
     const row = rows[0];
     // jsonb cannot hold every string: compare the groups as they would be stored
     const groups = batch.groups === undefined ? undefined : (cleanJson(batch.groups) as StepMeta['groups']);
-    const plan = planAppend(row ? stepFromRow(row) : undefined, stepId, { ...batch, groups }, Date.now());
+    const plan = planAppend(row ? stepFromRow(row) : undefined, stepId, { ...batch, groups }, Date.now(), job.masks_version);
 
     if (plan.started) {
       await (row ? saveStep(tx, jobId, plan.started) : insertStep(tx, jobId, plan.started));

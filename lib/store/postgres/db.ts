@@ -30,10 +30,13 @@ export class Tx {
     return this.client.query<R>(sql, params);
   }
 
-  /** Locks the job row; not_found when missing, JobCompletedError unless `allowCompleted`. */
-  async lockJob(jobId: string, allowCompleted = false): Promise<JobRow> {
-    const { rows } = await this.query<JobRow>(
-      'SELECT id, title, labels, status, created_at, ended_at FROM jobs WHERE id = $1 FOR NO KEY UPDATE',
+  /**
+   * Locks the job row; not_found when missing, JobCompletedError unless `allowCompleted`.
+   * `masks_version` (the number of masks) is read under the lock: appends check it against it.
+   */
+  async lockJob(jobId: string, allowCompleted = false): Promise<JobRow & { masks_version: number }> {
+    const { rows } = await this.query<JobRow & { masks_version: number }>(
+      'SELECT id, title, labels, status, created_at, ended_at, jsonb_array_length(masks) AS masks_version FROM jobs WHERE id = $1 FOR NO KEY UPDATE',
       [jobId],
     );
     const row = rows[0];

@@ -4,7 +4,7 @@ import type { FinalJobStatus, JobList, JobMeta, JobSummary, PutJobBody, PutStepB
 import type { JobPrivate, ListJobsQuery } from '../types';
 import type { Db, Tx } from './db';
 import { cleanJson, cleanText, jobFromRows, STEP_COLUMNS, stepFromRow, type JobRow, type StepRow } from './rows';
-import { planComplete, planPutJob, planPutStep } from '../plan';
+import { planAddMasks, planComplete, planPutJob, planPutStep } from '../plan';
 
 /**
  * Job and step metadata: everything but lines. Each write is one transaction (see Tx): lock,
@@ -126,16 +126,16 @@ export async function getJobPrivate(db: Db, jobId: string): Promise<JobPrivate |
   return row ? { tokenHash: row.token_hash, masks: row.masks } : null;
 }
 
-export async function addMasks(db: Db, jobId: string, values: string[]): Promise<void> {
-  if (values.length === 0) return;
-  await db.tx(async (tx) => {
+/** Under the job row lock that every append takes: the masks version bumps atomically with it. */
+export async function addMasks(db: Db, jobId: string, values: string[]): Promise<string[]> {
+  return db.tx(async (tx) => {
     await tx.lockJob(jobId, true);
     const { rows } = await tx.query<{ masks: string[] }>('SELECT masks FROM jobs WHERE id = $1', [jobId]);
-    const masks = rows[0]?.masks ?? [];
-    const merged = [...new Set([...masks, ...values.map(cleanText)])];
-    if (merged.length !== masks.length) {
-      await tx.query('UPDATE jobs SET masks = $2 WHERE id = $1', [jobId, JSON.stringify(merged)]);
+    const plan = planAddMasks(rows[0]?.masks ?? [], values.map(cleanText));
+    if (plan.added.length > 0) {
+      await tx.query('UPDATE jobs SET masks = $2 WHERE id = $1', [jobId, JSON.stringify(plan.masks)]);
     }
+    return plan.masks;
   });
 }
 

@@ -116,7 +116,7 @@ export class PostgresStore implements LogStore {
     return row.state === null ? null : (JSON.parse(row.state.toString('utf8')) as unknown);
   }
 
-  addMasks(jobId: string, values: string[]): Promise<void> {
+  addMasks(jobId: string, values: string[]): Promise<string[]> {
     return jobs.addMasks(this.db, jobId, values);
   }
 
