@@ -42,7 +42,6 @@ export function compileQuery(options: QueryOptions): CompiledQuery {
   if (!options.regex) {
     if (options.caseSensitive) return { kind: 'substring', needle: options.q };
     const source = foldSource(escapeRegExp(options.q));
-    // eslint-disable-next-line no-control-regex -- ASCII is exactly U+0000–U+007F
     if (/^[\x00-\x7f]*$/.test(options.q)) return { kind: 'folded', needle: options.q.toLowerCase(), source };
     return { kind: 'regex', source };
   }

@@ -9,8 +9,8 @@ import type { WorkerReply, WorkerRequest } from './worker-protocol';
 /**
  * Searches run off the request thread. The request thread reads lines through the store API
  * (async I/O, cheap) and posts them in blocks to a search worker, which strips escapes and
- * matches (the CPU work). A search leases one worker for its whole run; at most SEARCH_WORKERS
- * run at once, MAX_QUEUED_SEARCHES more wait in line, and any further one is answered 429 with
+ * matches (the CPU work). A search leases one worker for its whole run; at most DEFAULT_SEARCH_WORKERS
+ * run at once, QUEUED_SEARCHES_PER_WORKER per worker more wait in line, and any further one is answered 429 with
  * `Retry-After`. A block's worker that has not answered TERMINATE_GRACE_MS past the search's
  * deadline is terminated (`worker.terminate()` interrupts even a regexp in the middle of one
  * `exec`), the search ends with what it has (truncated), and a fresh worker takes the slot.
@@ -20,11 +20,16 @@ import type { WorkerReply, WorkerRequest } from './worker-protocol';
 /**
  * Search workers by default: the cores but one, at least 1 and at most 4. The request thread
  * keeps a core to itself, so health checks, ingest and SSE answer while every worker is busy
- * (2 cores here: 1 worker; scripts/bench-search-abuse.ts measures both). `LOGSCOPE_SEARCH_WORKERS` overrides.
+ * (2 cores here: 1 worker. Measured with scripts/bench-search-abuse.ts: 2 workers on 2 cores
+ * raised the ingest p99 from ~0.3 s to ~1.4 s and the health p99 from 113 to 151 ms). `LOGSCOPE_SEARCH_WORKERS` overrides.
  */
 export const DEFAULT_SEARCH_WORKERS = Math.max(1, Math.min(4, os.availableParallelism() - 1));
-/** Searches that may wait for a worker; past this a search is answered 429. Keeps a wait under ~4 scan budgets. */
-export const MAX_QUEUED_SEARCHES = 4;
+/**
+ * Searches that may wait for a worker, per worker; past this a search is answered 429. A waiting
+ * search then answers within ~3 scan budgets (~10 s): measured, a queue of 4 per worker let
+ * answers take 15 s while health and ingest gained nothing.
+ */
+export const QUEUED_SEARCHES_PER_WORKER = 2;
 /** A worker gets this long past the deadline to answer (it checks the clock every 256 lines) before it is terminated. */
 export const TERMINATE_GRACE_MS = 250;
 /** `Retry-After` (s) of a 429: about one search's scan budget, when a worker is likely free again. */
@@ -208,7 +213,8 @@ type WithPool = typeof globalThis & { [POOL]?: SearchPool };
 export function searchPool(): SearchPool {
   const global = globalThis as WithPool;
   if (!global[POOL]) {
-    global[POOL] = new SearchPool({ size: workersFromEnv(), maxQueued: MAX_QUEUED_SEARCHES });
+    const size = workersFromEnv();
+    global[POOL] = new SearchPool({ size, maxQueued: size * QUEUED_SEARCHES_PER_WORKER });
     global[POOL].warm();
   }
   return global[POOL];

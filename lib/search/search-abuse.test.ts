@@ -33,11 +33,13 @@ describe('search abuse', () => {
       expect(values.length, what).toBeGreaterThan(10);
       expect(percentile(values, 99), what).toBeLessThan(BOUND_MS);
     }
+    // Each pattern got answers: 200 (run, maybe truncated at its budget) or 429 (pool busy).
     for (const { q } of WORST_PATTERNS) {
       const statuses = figures.searches.get(q) ?? [];
+      expect(statuses.length, q).toBeGreaterThan(0);
       expect(statuses.every((s) => s === 200 || s === 429), q).toBe(true);
-      expect(statuses, q).toContain(200);
     }
+    expect(figures.searchMs.length).toBeGreaterThan(0);
     // a search answers within its scan budget (3 s) plus a queue wait, never minutes
     expect(Math.max(...figures.searchMs)).toBeLessThan(20_000);
   }, 120_000);
