@@ -5,8 +5,12 @@ import type { ScanBudget } from './budget';
 import type { Range } from './matcher';
 import type { BlockMatcher } from './pool';
 
-/** Lines read per `readLines` call (and matched per worker block): the store's range cap, so memory stays one page per request. */
-export const SCAN_PAGE_LINES = MAX_RANGE_LIMIT;
+/**
+ * Lines read per `readLines` call and sent to the worker as one block. Reading and posting a
+ * page is the request thread's share of a search: 1000 lines (a fifth of the store's range cap)
+ * keeps each such slice short, so other requests wait less behind it.
+ */
+export const SCAN_PAGE_LINES = Math.min(1000, MAX_RANGE_LIMIT);
 
 export type OnMatch = (step: string, line: Line, ranges: Range[]) => void;
 
