@@ -5,6 +5,7 @@ import 'server-only';
  */
 export type ErrorCode =
   | 'bad_request'
+  | 'regex_unsupported'
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
@@ -18,6 +19,7 @@ export type ErrorCode =
 
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
+  regex_unsupported: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -90,6 +92,15 @@ export class UnavailableError extends AppError {
   readonly retryAfter: number;
   constructor(message = 'storage backend unavailable', retryAfter = 2) {
     super('unavailable', message, {});
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** A budget is spent for now (e.g. every search worker busy); clients retry after `retryAfter` seconds. */
+export class TooManyRequestsError extends AppError {
+  readonly retryAfter: number;
+  constructor(message: string, retryAfter: number) {
+    super('too_many_requests', message, {});
     this.retryAfter = retryAfter;
   }
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
  */
 export const ERROR_CODES = [
   'bad_request',
+  'regex_unsupported',
   'unauthorized',
   'forbidden',
   'not_found',

@@ -4,6 +4,12 @@ import { lineSchema } from './lines';
 
 /** Longest query accepted (substring or regex source). */
 export const MAX_SEARCH_QUERY = 256;
+/**
+ * Longest query string (`?…`, percent-encoded) a search accepts: q (256 characters, up to 9
+ * bytes each once encoded) and the other parameters fit well under it; a 100 KB query string is
+ * refused before anything is parsed.
+ */
+export const MAX_SEARCH_QUERY_STRING = 4096;
 /** Matches returned by one search at most (`limit` ≤ this). */
 export const MAX_SEARCH_LIMIT = 1000;
 export const DEFAULT_SEARCH_LIMIT = 200;
@@ -20,7 +26,7 @@ export const searchQuerySchema = z.object({
     .min(1, 'q is required')
     .max(MAX_SEARCH_QUERY, `q is at most ${MAX_SEARCH_QUERY} characters`)
     .describe('a substring, or a regular expression with `regex`'),
-  regex: flag.describe('`q` is a regular expression (refused when too complex)'),
+  regex: flag.describe('`q` is a regular expression, run in linear time (lookarounds and backreferences are refused)'),
   case: flag.describe('case-sensitive; default: case-insensitive'),
   limit: z.coerce.number().int().min(1).max(MAX_SEARCH_LIMIT).default(DEFAULT_SEARCH_LIMIT).describe('matches at most'),
 });

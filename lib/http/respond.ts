@@ -1,11 +1,11 @@
 import 'server-only';
-import { UnavailableError, isAppError } from '../errors';
+import { TooManyRequestsError, UnavailableError, isAppError } from '../errors';
 
 /** docs/api.md's error body, with the error's details (e.g. `expected`, `last`) beside code and message. */
 export function errorResponse(error: unknown): Response {
   if (isAppError(error)) {
     const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
-    if (error instanceof UnavailableError) headers['Retry-After'] = String(error.retryAfter);
+    if (error instanceof UnavailableError || error instanceof TooManyRequestsError) headers['Retry-After'] = String(error.retryAfter);
     return Response.json(
       { error: { code: error.code, message: error.message, ...error.details } },
       { status: error.status, headers },

@@ -32,6 +32,11 @@ export class ScanBudget {
     this.linesLeft -= lines;
   }
 
+  /** When the time budget ends (ms since the epoch): search workers stop at it. */
+  get deadlineAt(): number {
+    return this.deadline;
+  }
+
   /** True once the budget stopped a scan before its end. */
   get exhausted(): boolean {
     return this.spent;

@@ -5,7 +5,8 @@ import { badRequest, isAppError } from '../errors';
 import type { LogStore } from '../store/types';
 import { ScanBudget } from './budget';
 import { previewLine } from './line-preview';
-import { compileMatcher } from './matcher';
+import { compileQuery } from './pattern';
+import { searchPool, type BlockMatcher, type SearchRunner } from './pool';
 import { scanJob } from './scan';
 
 /** Jobs listed per `listJobs` page while walking newest first. */
@@ -37,13 +38,29 @@ function parseLabel(label: string): [string, string] {
 
 /**
  * `GET /search`: jobs newest first (filtered by label and since), each searched in job order
- * with one scan budget shared by the whole request. Matches carry the stored line, cut to
+ * with one scan budget shared by the whole request and one search worker (pool.ts). Matches carry the stored line, cut to
  * LINE_PREVIEW_CHARS (ranges beyond the cut are dropped).
  */
-export async function searchAll(store: LogStore, options: GlobalSearchOptions, budget = new ScanBudget()): Promise<GlobalSearchResult> {
-  const matcher = compileMatcher(options);
+export async function searchAll(
+  store: LogStore,
+  options: GlobalSearchOptions,
+  budget?: ScanBudget,
+  runner: SearchRunner = searchPool(),
+): Promise<GlobalSearchResult> {
+  const query = compileQuery(options);
   const since = options.since !== undefined ? parseSince(options.since) : null;
   const label = options.label !== undefined ? parseLabel(options.label) : null;
+  return runner.run(query, (matcher) => walkJobs(store, options, since, label, matcher, budget ?? new ScanBudget()));
+}
+
+async function walkJobs(
+  store: LogStore,
+  options: GlobalSearchOptions,
+  since: number | null,
+  label: [string, string] | null,
+  matcher: BlockMatcher,
+  budget: ScanBudget,
+): Promise<GlobalSearchResult> {
   const matches: GlobalSearchResult['matches'] = [];
   let total = 0;
   let scannedJobs = 0;

@@ -1,25 +1,19 @@
 import 'server-only';
-import safeRegex from 'safe-regex2';
-import { badRequest } from '../errors';
+import { compileQuery, type CompiledQuery, type QueryOptions } from './pattern';
 
 /** `[from, to)` UTF-16 offsets into a line's plain text. */
 export type Range = [number, number];
 
 /**
  * A user regex runs over at most this many characters of a line's plain text (the first 16 Ki):
- * it bounds the work one line can cost even for a "safe" pattern. A regex match further in is
- * not found; a substring search has no such cap. Not tied to what the viewer shows.
+ * it bounds the work one line can cost even in the linear-time engine. A regex match further in
+ * is not found; a substring search has no such cap. Not tied to what the viewer shows.
  */
 export const MAX_REGEX_SCAN_CHARS = 16 * 1024;
 /** Ranges reported per line: enough to highlight a line, bounded for a pattern like `.` on a long line. */
 export const MAX_RANGES_PER_LINE = 50;
 
-export interface MatcherOptions {
-  q: string;
-  regex: boolean;
-  /** true = case-sensitive */
-  caseSensitive: boolean;
-}
+export type MatcherOptions = QueryOptions;
 
 /**
  * Ranges of the matches in `plain`, or null when the line does not match. A line that only has
@@ -27,26 +21,31 @@ export interface MatcherOptions {
  */
 export type Matcher = (plain: string) => Range[] | null;
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Compiles an untrusted query and its matcher in one go (tests; the server splits the two, see pool.ts). */
+export function compileMatcher(options: MatcherOptions): Matcher {
+  return matcherFor(compileQuery(options));
 }
 
-/** Compiles an untrusted query: invalid or catastrophic (star height > 1) regexes are a 400. */
-export function compileMatcher(options: MatcherOptions): Matcher {
-  const flags = options.caseSensitive ? 'g' : 'gi';
-  if (!options.regex) {
-    if (options.caseSensitive) return substringMatcher(options.q);
-    // Case folding through a regex keeps offsets exact ('İ'.toLowerCase() has two code units).
-    return regexMatcher(new RegExp(escapeRegExp(options.q), flags), Infinity);
+/**
+ * The matcher of a compiled query. Regexes never carry the `i` flag (pattern.ts folds case into
+ * the source), so V8 can fall back to its linear-time engine (engine.ts) when one backtracks.
+ */
+export function matcherFor(query: CompiledQuery): Matcher {
+  switch (query.kind) {
+    case 'substring':
+      return substringMatcher(query.needle);
+    case 'folded': {
+      const folded = substringMatcher(query.needle);
+      // A literal cannot backtrack badly; Infinity keeps the substring search uncapped.
+      const fallback = regexMatcher(new RegExp(query.source, 'g'), Infinity);
+      return (plain) => {
+        const lower = plain.toLowerCase();
+        return lower.length === plain.length ? folded(lower) : fallback(plain);
+      };
+    }
+    case 'regex':
+      return regexMatcher(new RegExp(query.source, 'g'), MAX_REGEX_SCAN_CHARS);
   }
-  let re: RegExp;
-  try {
-    re = new RegExp(options.q, flags);
-  } catch (error) {
-    throw badRequest(`invalid regex: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (!safeRegex(re)) throw badRequest('regex too complex');
-  return regexMatcher(re, MAX_REGEX_SCAN_CHARS);
 }
 
 function substringMatcher(needle: string): Matcher {

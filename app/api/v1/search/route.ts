@@ -1,7 +1,7 @@
 import { globalSearchQuerySchema } from '@/lib/contracts/search';
 import { handle, noStore } from '@/lib/http/respond';
 import { parseWith } from '@/lib/http/parse';
-import { queryOf } from '@/lib/http/params';
+import { searchQueryOf } from '@/lib/search/query-string';
 import { searchAll } from '@/lib/search/global-search';
 import { getStore } from '@/lib/store/instance';
 
@@ -10,7 +10,7 @@ export const dynamic = 'force-dynamic';
 /** GET /search?q=&regex=&case=&label=key:value&since=&limit= → {matches, total, truncated, scannedJobs} */
 export async function GET(request: Request): Promise<Response> {
   return handle(async () => {
-    const query = parseWith(globalSearchQuerySchema, queryOf(request));
+    const query = parseWith(globalSearchQuerySchema, searchQueryOf(request));
     const result = await searchAll(await getStore(), {
       q: query.q,
       regex: query.regex,

@@ -1,6 +1,6 @@
 import { eventsQuerySchema } from '@/lib/contracts';
 import { readConfig } from '@/lib/config';
-import { AppError, notFound } from '@/lib/errors';
+import { TooManyRequestsError, notFound } from '@/lib/errors';
 import { errorResponse, handle } from '@/lib/http/respond';
 import { parseWith } from '@/lib/http/parse';
 import { jobParam, queryOf, type RouteContext } from '@/lib/http/params';
@@ -18,9 +18,7 @@ export async function GET(request: Request, ctx: RouteContext<{ job: string }>):
   const slot = sseSlots(limits).acquire(clientAddress(request.headers, limits.trustedProxies));
   if ('refused' in slot) {
     const cap = slot.refused === 'client' ? `${limits.ssePerClient} per client` : `${limits.sseTotal} in all`;
-    const response = errorResponse(new AppError('too_many_requests', `too many open event streams (at most ${cap}); retry later`));
-    response.headers.set('Retry-After', String(limits.sseRetryAfterS));
-    return response;
+    return errorResponse(new TooManyRequestsError(`too many open event streams (at most ${cap}); retry later`, limits.sseRetryAfterS));
   }
   const response = await handle(async () => {
     const jobId = await jobParam(ctx);

@@ -1,7 +1,8 @@
 import { jobSearchQuerySchema } from '@/lib/contracts/search';
 import { handle, noStore } from '@/lib/http/respond';
 import { parseWith } from '@/lib/http/parse';
-import { jobParam, queryOf, type RouteContext } from '@/lib/http/params';
+import { jobParam, type RouteContext } from '@/lib/http/params';
+import { searchQueryOf } from '@/lib/search/query-string';
 import { searchJob } from '@/lib/search/job-search';
 import { getStore } from '@/lib/store/instance';
 
@@ -12,7 +13,7 @@ type Ctx = RouteContext<{ job: string }>;
 export async function GET(request: Request, ctx: Ctx): Promise<Response> {
   return handle(async () => {
     const job = await jobParam(ctx);
-    const query = parseWith(jobSearchQuerySchema, queryOf(request));
+    const query = parseWith(jobSearchQuerySchema, searchQueryOf(request));
     const result = await searchJob(await getStore(), job, {
       q: query.q,
       regex: query.regex,
