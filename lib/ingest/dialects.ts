@@ -95,7 +95,7 @@ export class DialectRouter {
   private diffLine(n: number, visible: string): boolean {
     const st = this.st;
     const afterHead = st.diffHead === true;
-    delete st.diffHead;
+    if (afterHead) delete st.diffHead; // (delete only when set: keeps the common path cheap)
     const pair = st.pair;
     if (pair && n > pair.n + 1) delete st.pair;
     if (st.hunk) {

@@ -73,10 +73,13 @@ export function ingestLines(state: unknown | null, lines: RawLine[], masks: read
     pen = line.end;
     const ts = line.ts ?? raw.ts;
     const n = raw.n;
-    const sections = findSectionMarkers(raw.text).map((m) => {
-      const ranges = matcher.ranges(m.name);
-      return ranges.length === 0 ? m : { ...m, name: replaceRanges(m.name, ranges) };
-    });
+    let sections = findSectionMarkers(raw.text);
+    if (sections.length > 0) {
+      sections = sections.map((m) => {
+        const ranges = matcher.ranges(m.name);
+        return ranges.length === 0 ? m : { ...m, name: replaceRanges(m.name, ranges) };
+      });
+    }
     dialects.line(n, ts, raw.text, line.maskedVisible, line.ts !== null, sections, findLineMarker(line.maskedVisible));
     st.lastTs = ts;
     out.push({ n, ts, stream: raw.stream, text: line.text });

@@ -33,8 +33,10 @@ export type LineMarker =
 const SECTION =
   /(?:^|\r)(?:\x1b\[[0-9;]{0,16}[A-Za-z]){0,8}(?:section_(start|end):(\d{1,13}):([A-Za-z0-9_.-]{1,200})(?:\[([^\]\r\n\x1b]{0,200})\])?|travis_fold:(start|end):([A-Za-z0-9_.-]{1,200}))/g;
 
-export function findSectionMarkers(raw: string): SectionMarker[] {
-  if (!raw.includes('section_') && !raw.includes('travis_fold:')) return [];
+const NONE: readonly SectionMarker[] = [];
+
+export function findSectionMarkers(raw: string): readonly SectionMarker[] {
+  if (!raw.includes('section_') && !raw.includes('travis_fold:')) return NONE;
   const out: SectionMarker[] = [];
   for (const m of raw.matchAll(SECTION)) {
     const gitlab = m[1];
