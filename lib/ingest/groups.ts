@@ -3,7 +3,7 @@ import { MAX_GROUP_DEPTH, type Group } from '../contracts/job';
 import { MAX_GROUPS, type IngestState, type OpenKind } from './state';
 
 /**
- * The step's group tree, one stack of open groups shared by every dialect:
+ * The step's group tree, one stack of open groups (which markers reach it: dialects.ts):
  * - GitHub `endgroup` closes the innermost open GitHub group (and anything opened inside it);
  * - GitLab `section_end:NAME` closes the innermost open section of that name (and inside);
  * - a Buildkite header ends every open group at the line before and opens a top-level one.
