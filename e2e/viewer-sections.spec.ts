@@ -18,12 +18,13 @@ async function seed(baseURL: string) {
   await setStep(p, 'setup', { status: 'success' });
   await sendLines(p, 'build', 1, [
     'compile start',
-    '::group::Dependencies',
+    // one dialect per step (docs/api.md "Group markers"): GitLab sections throughout
+    'section_start:1699999998:deps\r\u001b[0KDependencies',
     'dep a',
-    '::group::Nested',
+    'section_start:1699999999:nested\r\u001b[0KNested',
     'nested line',
-    '::endgroup::',
-    '::endgroup::',
+    'section_end:1699999999:nested\r\u001b[0K',
+    'section_end:1699999999:deps\r\u001b[0K',
     'section_start:1700000000:quiet[collapsed=true]\r\u001b[0KQuiet section',
     'quiet body',
     'section_end:1700000001:quiet\r\u001b[0K',
@@ -68,7 +69,7 @@ test('groups nest, show their title instead of the marker, and honour the collap
   await expect(deps.getByRole('button')).toHaveAttribute('aria-expanded', 'true');
   // The marker line is replaced by the header.
   await expect(log.line('build', 2)).toHaveCount(0);
-  await expect(page.getByText('::group::Dependencies')).toHaveCount(0);
+  await expect(page.getByText('section_start')).toHaveCount(0);
   await expect(log.line('build', 5)).toContainText('nested line');
   const quiet = page.getByRole('button', { name: /Quiet section/ });
   await expect(quiet).toHaveAttribute('aria-expanded', 'false');

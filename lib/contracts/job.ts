@@ -50,6 +50,15 @@ export const groupSchema = z.object({
 });
 export type Group = z.infer<typeof groupSchema>;
 
+/**
+ * Which in-band group markers a step's lines use (docs/api.md "Group markers"): one dialect,
+ * `none` (no groups), or `auto` (the default: the step is locked to the first dialect seen in
+ * it; lib/ingest/README.md "Dialects").
+ */
+export const MARKER_DIALECTS = ['auto', 'none', 'github', 'gitlab', 'travis', 'buildkite'] as const;
+export const markerDialectSchema = z.enum(MARKER_DIALECTS);
+export type MarkerDialect = z.infer<typeof markerDialectSchema>;
+
 export const stepMetaSchema = z.object({
   id: stepIdSchema,
   name: z.string(),
@@ -63,6 +72,8 @@ export const stepMetaSchema = z.object({
   groups: z.array(groupSchema),
   /** Internal (platform) steps are hidden by default in the viewer; set by the producer. */
   internal: z.boolean().optional(),
+  /** The group-marker dialect the producer declared for the step (absent: `auto`). */
+  markers: markerDialectSchema.optional(),
 });
 export type StepMeta = z.infer<typeof stepMetaSchema>;
 
@@ -106,6 +117,7 @@ export const stepDeclSchema = z.object({
   name: nameSchema.optional(),
   parent: stepIdSchema.nullable().optional(),
   internal: z.boolean().optional(),
+  markers: markerDialectSchema.optional(),
 });
 
 export const putJobBodySchema = z
@@ -123,6 +135,7 @@ export const putStepBodySchema = z
     parent: stepIdSchema.nullable().optional(),
     status: stepStatusSchema.optional(),
     internal: z.boolean().optional(),
+    markers: markerDialectSchema.optional(),
   })
   .strict();
 export type PutStepBody = z.infer<typeof putStepBodySchema>;

@@ -2,13 +2,15 @@ import 'server-only';
 import { plainText } from '../ansi/plain';
 import type { JobMeta } from '../contracts';
 import type { LogStore } from '../store/types';
+import { safeHeaderText } from './header';
 
 /** Lines read per store call while streaming a download: bounded memory for any log size. */
 const PAGE = 2000;
 
 /**
  * The raw log of a job (or one step) as a pull-based byte stream: steps in order, each
- * announced by a header line in the whole-job download; `text` gives each line's plainText.
+ * announced by a header line in the whole-job download (the step name made safe to print:
+ * header.ts); `text` gives each line's plainText.
  */
 export function logDownloadStream(
   store: LogStore,
@@ -29,7 +31,7 @@ export function logDownloadStream(
       }
       let out = '';
       if (!options.step && !headerSent) {
-        out += `${options.format === 'ansi' ? '\x1b[1m' : ''}=== ${step.name} (${step.status})${options.format === 'ansi' ? '\x1b[0m' : ''}\n`;
+        out += `${options.format === 'ansi' ? '\x1b[1m' : ''}=== ${safeHeaderText(step.name)} (${step.status})${options.format === 'ansi' ? '\x1b[0m' : ''}\n`;
         headerSent = true;
       }
       const { lines } = await store.readLines(job.id, step.id, next, PAGE);

@@ -8,11 +8,18 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { markerDialectSchema } from '../contracts';
 import { FIXTURES_DIR as FIXTURES } from '../../test/support/corpus';
 import { checkGolden, FIXTURE_LIMITS } from './test-golden';
 
 const GOLDEN = path.resolve(__dirname, '__golden__');
 const FILES = readdirSync(FIXTURES).filter((f) => f !== 'README.md').sort();
+
+/** `declared-<dialect>-….log` is ingested as a step that declares that marker dialect. */
+function declared(file: string) {
+  const parsed = markerDialectSchema.safeParse(/^declared-([a-z]+)-/.exec(file)?.[1]);
+  return parsed.success ? parsed.data : undefined;
+}
 
 describe('golden fixtures', () => {
   it('has a fixture per behaviour, and no golden without its fixture', () => {
@@ -22,6 +29,6 @@ describe('golden fixtures', () => {
   });
 
   it.each(FILES)('%s', (file) => {
-    checkGolden(path.join(FIXTURES, file), path.join(GOLDEN, `${file}.json`), FIXTURE_LIMITS, file.length);
+    checkGolden(path.join(FIXTURES, file), path.join(GOLDEN, `${file}.json`), FIXTURE_LIMITS, file.length, declared(file));
   });
 });

@@ -3,7 +3,7 @@ import { MAX_GROUP_DEPTH, type Group } from '../contracts/job';
 import { MAX_GROUPS, type IngestState, type OpenKind } from './state';
 
 /**
- * The step's group tree, one stack of open groups shared by every dialect:
+ * The step's group tree, one stack of open groups (which markers reach it: dialects.ts):
  * - GitHub `endgroup` closes the innermost open GitHub group (and anything opened inside it);
  * - GitLab `section_end:NAME` closes the innermost open section of that name (and inside);
  * - a Buildkite header ends every open group at the line before and opens a top-level one.
@@ -86,10 +86,39 @@ export class GroupTracker {
     if (depth >= 0) this.closeFrom(depth, n, ts);
   }
 
-  buildkiteStart(n: number, name: string, collapsed: boolean, ts: number | null): void {
-    if (this.state.open.length > 0) this.closeFrom(0, n - 1, ts);
+  /** Opens a top-level Buildkite group; true when it was opened (not past the caps). */
+  buildkiteStart(n: number, name: string, collapsed: boolean, ts: number | null): boolean {
+    this.endOpen(n, ts);
     this.state.overflow = 0;
-    this.open('buildkite', n, name, ts, collapsed);
+    return this.open('buildkite', n, name, ts, collapsed);
+  }
+
+  /** Ends every open group at the line before `n` (a Buildkite header; a dialect locked). */
+  endOpen(n: number, ts: number | null): void {
+    if (this.state.open.length > 0) this.closeFrom(0, n - 1, ts);
+  }
+
+  /**
+   * Withdraws the two Buildkite groups opened on lines `n` and `n + 1` (a diff's `---`/`+++`
+   * file header) and reopens the group the first one ended (index `reopen`). False, and no
+   * change, when the last two groups are not those.
+   */
+  withdrawPair(n: number, reopen: number | null): boolean {
+    const { state } = this;
+    const count = state.groups.length;
+    const first = state.groups[count - 2];
+    const second = state.groups[count - 1];
+    if (!first || !second || first.start !== n || second.start !== n + 1) return false;
+    state.groups.length = count - 2;
+    state.open = state.open.filter((o) => o.index < count - 2);
+    const back = reopen === null ? undefined : state.groups[reopen];
+    if (back && reopen !== null && state.open.length === 0) {
+      back.end = null;
+      back.endedAt = null;
+      state.open.push({ index: reopen, kind: 'buildkite', name: back.name });
+    }
+    this.changed = true;
+    return true;
   }
 
   /** `^^^ +++`: expand the current Buildkite group (always the outermost open one). */

@@ -1,4 +1,5 @@
-import type { Group, Line } from '../contracts';
+import type { Group, Line, MarkerDialect } from '../contracts';
+import { DialectRouter } from './dialects';
 import { GroupTracker } from './groups';
 import { canonicalLine } from './line';
 import { findLineMarker, findSectionMarkers } from './markers';
@@ -32,16 +33,24 @@ export interface IngestOutput {
   state: unknown;
 }
 
+export interface IngestOptions {
+  /** the step's declared marker dialect (StepMeta.markers); default `auto` */
+  markers?: MarkerDialect;
+}
+
 /**
  * Raw lines of one step → stored lines. Per line, in order: `\r`/escape collapse with the
  * carried pen (lib/ansi/terminal.ts); `::add-mask::` on the visible text; masks and their
- * encoded forms applied to the visible text and link URLs (the marker line too); GitLab sections from the raw text, then GitHub/Buildkite markers from the
- * masked visible text; group names masked. Marker lines are stored like any other line
- * (GitHub/Buildkite markers keep their text; a GitLab marker is erased by its own `\r ESC[0K`).
+ * encoded forms applied to the visible text and link URLs (the marker line too); GitLab sections
+ * from the raw text, then GitHub/Buildkite markers from the masked visible text, counted as the
+ * step's dialect says (dialects.ts); group names masked. Marker lines are stored like any
+ * other line (GitHub/Buildkite markers keep their text; a GitLab marker is erased by its own
+ * `\r ESC[0K`).
  */
-export function ingestLines(state: unknown | null, lines: RawLine[], masks: readonly string[]): IngestOutput {
+export function ingestLines(state: unknown | null, lines: RawLine[], masks: readonly string[], options: IngestOptions = {}): IngestOutput {
   const st = parseState(state);
   const tracker = new GroupTracker(st);
+  const dialects = new DialectRouter(st, tracker, options.markers ?? 'auto');
   const active = masks.filter(isUsableMask);
   let matcher = maskMatcher(active);
   const newMasks: string[] = [];
@@ -64,17 +73,14 @@ export function ingestLines(state: unknown | null, lines: RawLine[], masks: read
     pen = line.end;
     const ts = line.ts ?? raw.ts;
     const n = raw.n;
-    for (const m of findSectionMarkers(raw.text)) {
-      const ranges = matcher.ranges(m.name);
-      const name = ranges.length === 0 ? m.name : replaceRanges(m.name, ranges);
-      if (m.kind === 'section-start') tracker.sectionStart(n, name, m.ts ?? ts, m.collapsed);
-      else tracker.sectionEnd(n, name, m.ts ?? ts);
+    let sections = findSectionMarkers(raw.text);
+    if (sections.length > 0) {
+      sections = sections.map((m) => {
+        const ranges = matcher.ranges(m.name);
+        return ranges.length === 0 ? m : { ...m, name: replaceRanges(m.name, ranges) };
+      });
     }
-    const marker = findLineMarker(line.maskedVisible);
-    if (marker?.kind === 'github-start') tracker.githubStart(n, marker.name, ts);
-    else if (marker?.kind === 'github-end') tracker.githubEnd(n, ts);
-    else if (marker?.kind === 'buildkite-start') tracker.buildkiteStart(n, marker.name, marker.collapsed, ts);
-    else if (marker?.kind === 'buildkite-expand') tracker.buildkiteExpand();
+    dialects.line(n, ts, raw.text, line.maskedVisible, line.ts !== null, sections, findLineMarker(line.maskedVisible));
     st.lastTs = ts;
     out.push({ n, ts, stream: raw.stream, text: line.text });
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Group } from '../contracts';
+import type { Group, MarkerDialect } from '../contracts';
 import { everyByteSplit, runIngest } from './test-harness';
 
 const E = '\x1b';
@@ -14,6 +14,7 @@ interface Case {
   ts?: number[];
   groups?: Array<Partial<Group>>;
   newMasks?: string[];
+  markers?: MarkerDialect;
 }
 
 /** Single-line terminal semantics: `\r`, erase, moves, controls, SGR, links, hostile input. */
@@ -142,14 +143,7 @@ const groupCases: Case[] = [
       { id: 'g5', name: 'C', parent: null, start: 5, end: 7, collapsed: false },
     ],
   },
-  {
-    name: 'a Buildkite header ends open GitHub groups',
-    input: '::group::G\n--- B\nx',
-    groups: [
-      { id: 'g1', name: 'G', start: 1, end: 1 },
-      { id: 'g2', name: 'B', parent: null, start: 2, end: 3 },
-    ],
-  },
+  { name: 'a Buildkite header in a GitHub step is text', input: '::group::G\n--- B\nx', groups: [{ id: 'g1', name: 'G', start: 1, end: 3 }] },
   {
     name: 'Buildkite header behind the APC timestamp',
     input: '\x1b_bk;t=1700000000000\x07~~~ :hammer: Running',
@@ -165,6 +159,85 @@ const groupCases: Case[] = [
       { id: 'g35', name: 'after', parent: null, start: 35, end: 35 },
     ],
   },
+];
+
+const DIFF = 'diff --git a/src/x.ts b/src/x.ts\nindex 1a2b3c4..5d6e7f8 100644\n--- a/src/x.ts\n+++ b/src/x.ts\n@@ -1,3 +1,3 @@\n a\n-b\n+c\n d\n';
+
+/** Which markers count in a step: declared dialect, else the first one seen (dialects.ts). */
+const dialectCases: Case[] = [
+  {
+    name: 'a git diff inside GitHub groups gives only the groups',
+    input: `::group::Lint\n${DIFF}::endgroup::\n::group::Test\nok\n::endgroup::`,
+    groups: [
+      { id: 'g1', name: 'Lint', start: 1, end: 11 },
+      { id: 'g12', name: 'Test', start: 12, end: 14 },
+    ],
+  },
+  { name: 'a git diff before any marker is no group', input: `${DIFF}after`, groups: [] },
+  { name: 'a git diff without prefixes (diff --git, index) is no group', input: 'diff --git x.ts x.ts\nindex 1a2b..3c4d 100644\n--- x.ts\n+++ x.ts\nrest', groups: [] },
+  { name: 'diff -u headers with their TAB and date are no group', input: '--- old.txt\t2026-01-01 10:00:00\n+++ new.txt\t2026-01-01 10:00:01\nz', groups: [] },
+  { name: 'a new file against /dev/null is no group', input: '--- /dev/null\n+++ b/new.ts\nz', groups: [] },
+  {
+    name: 'a ---/+++ pair followed by a hunk header is withdrawn, the group before it open again',
+    input: '--- Build\nx\n--- f.py\n+++ f.py\n@@ -1 +1 @@\n-a\n+b\nafter',
+    groups: [{ id: 'g1', name: 'Build', parent: null, start: 1, end: 8, collapsed: true }],
+  },
+  { name: 'a ---/+++ pair alone, with no group before, is withdrawn', input: '--- f.py\n+++ f.py\n@@ -1,2 +1,2 @@', groups: [] },
+  {
+    name: 'a ---/+++ pair not followed by a hunk stays two groups',
+    input: '--- A\n+++ B\nz',
+    groups: [
+      { id: 'g1', name: 'A', start: 1, end: 1 },
+      { id: 'g2', name: 'B', start: 2, end: 3, collapsed: false },
+    ],
+  },
+  {
+    name: 'lines inside a hunk are content (a removed -- comment), the header after it counts',
+    input: '--- Build\n@@ -1,2 +1,1 @@\n--- comment\n ctx\n+++ More\ny',
+    groups: [
+      { id: 'g1', name: 'Build', start: 1, end: 4 },
+      { id: 'g5', name: 'More', start: 5, end: 6 },
+    ],
+  },
+  { name: 'Go test results are no group', input: '=== RUN   TestX\n--- FAIL: TestX (0.00s)\n--- PASS: TestY (0.01s)', groups: [] },
+  { name: 'a Buildkite header behind a colour is text', input: '\x1b[33m--- Build\x1b[0m\nx\n\x1b[?25h~~~ Hook', groups: [] },
+  { name: 'a Buildkite header behind a CR is text', input: 'x\r--- Build', groups: [] },
+  {
+    name: 'Buildkite headers with a diff inside still work (Buildkite step)',
+    input: `\x1b_bk;t=10\x07--- :lint: Lint\n\x1b_bk;t=11\x07${DIFF.trimEnd().split('\n').join('\n\x1b_bk;t=11\x07')}\n\x1b_bk;t=12\x07+++ :test: Test\n\x1b_bk;t=13\x07ok`,
+    groups: [
+      { id: 'g1', name: ':lint: Lint', start: 1, end: 10, startedAt: 10, endedAt: 12 },
+      { id: 'g11', name: ':test: Test', start: 11, end: 12, collapsed: false },
+    ],
+  },
+  {
+    name: 'a Buildkite timestamp locks the step: GitHub markers are text',
+    input: '\x1b_bk;t=5\x07x\n::group::G\n~~~ Run\ny',
+    groups: [{ id: 'g3', name: 'Run', start: 3, end: 4 }],
+  },
+  {
+    name: 'a GitLab section locks the step: GitHub and Buildkite markers are text',
+    input: 'section_start:1:a\r\x1b[0K\n::group::G\n--- B\n::endgroup::\nsection_end:2:a\r\x1b[0K',
+    groups: [{ id: 'g1', name: 'a', start: 1, end: 5 }],
+  },
+  {
+    name: 'a plain Buildkite header counts but locks nothing: the first GitHub marker ends it and locks',
+    input: '--- Build\nx\n::group::G\ny\n::endgroup::\n--- Next\nz',
+    groups: [
+      { id: 'g1', name: 'Build', start: 1, end: 2 },
+      { id: 'g3', name: 'G', parent: null, start: 3, end: 5 },
+    ],
+  },
+  { name: 'declared github: Buildkite headers are text', markers: 'github', input: '--- B\nx\n::group::G\n::endgroup::', groups: [{ id: 'g3', name: 'G', start: 3, end: 4 }] },
+  {
+    name: 'declared buildkite: GitHub and GitLab markers are text, a plain header counts',
+    markers: 'buildkite',
+    input: '::group::G\nsection_start:1:s\r\x1b[0K\n--- B\nx',
+    groups: [{ id: 'g3', name: 'B', start: 3, end: 4 }],
+  },
+  { name: 'declared gitlab: Travis folds are text', markers: 'gitlab', input: 'travis_fold:start:t\r\x1b[0K\nsection_start:1:s\r\x1b[0K\nx', groups: [{ id: 'g2', name: 's', start: 2, end: 3 }] },
+  { name: 'declared none: no groups at all', markers: 'none', input: '::group::G\n--- B\nsection_start:1:s\r\x1b[0K\n::endgroup::', groups: [] },
+  { name: 'declared auto is the default', markers: 'auto', input: '::group::G\n--- B', groups: [{ id: 'g1', name: 'G', start: 1, end: 2 }] },
 ];
 
 const maskCases: Case[] = [
@@ -197,10 +270,10 @@ const maskCases: Case[] = [
   { name: 'an add-mask value too long to register still hides its own line', input: `::add-mask::${'k'.repeat(5000)}\nk`, texts: ['::add-mask::***', 'k'], newMasks: ['k'.repeat(5000)] },
 ];
 
-const allCases = [...terminalCases, ...carryCases, ...groupCases, ...maskCases];
+const allCases = [...terminalCases, ...carryCases, ...groupCases, ...dialectCases, ...maskCases];
 
 function check(c: Case): void {
-  const run = runIngest(c.input, { masks: c.masks });
+  const run = runIngest(c.input, { masks: c.masks, markers: c.markers });
   if (c.texts) expect(run.lines.map((l) => l.text)).toEqual(c.texts);
   if (c.ts) expect(run.lines.map((l) => l.ts)).toEqual(c.ts);
   if (c.groups) {
@@ -216,8 +289,8 @@ describe('ingest cases', () => {
 
 describe('ingest cases split at every byte and batched 1/2/3 lines', () => {
   it.each(allCases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const whole = runIngest(c.input, { masks: c.masks });
-    for (const { cut, run } of everyByteSplit(c.input, { masks: c.masks })) {
+    const whole = runIngest(c.input, { masks: c.masks, markers: c.markers });
+    for (const { cut, run } of everyByteSplit(c.input, { masks: c.masks, markers: c.markers })) {
       expect(run, `cut at byte ${cut}`).toEqual(whole);
     }
   });

@@ -50,4 +50,14 @@ describe('ingest state', () => {
     finishStep(a.state, 4, 4);
     expect(JSON.stringify(a.state)).toBe(before);
   });
+
+  it('keeps the dialect lock between calls; a state from before dialects is unlocked', () => {
+    const a = ingestLines(null, [line(1, '::group::A')], []);
+    expect(JSON.parse(JSON.stringify(a.state))).toMatchObject({ dialect: 'github' });
+    const b = ingestLines(JSON.parse(JSON.stringify(a.state)) as unknown, [line(2, '--- B')], []);
+    expect(b.groups).toBeNull();
+    const old = { v: 1, pen: { flags: 0, fg: -1, bg: -1, link: null }, groups: [], open: [], overflow: 0, lastTs: null };
+    expect(ingestLines(old, [line(1, '--- B')], []).groups).toMatchObject([{ name: 'B' }]);
+    expect(ingestLines({ ...old, dialect: 'jenkins' }, [line(1, '--- B')], []).groups).toMatchObject([{ name: 'B' }]);
+  });
 });

@@ -16,6 +16,13 @@ export const MAX_GROUPS = 1000;
 
 export type OpenKind = 'github' | 'section' | 'buildkite';
 
+/** The dialects a step can be locked to (lib/ingest/dialects.ts). */
+export const DIALECTS = ['github', 'gitlab', 'travis', 'buildkite'] as const;
+export type Dialect = (typeof DIALECTS)[number];
+
+/** Lines a hunk header may announce on each side: bounds the state, far beyond any diff. */
+const MAX_HUNK_LINES = 1e9;
+
 export interface IngestState {
   v: 1;
   pen: { flags: number; fg: number; bg: number; link: string | null };
@@ -26,6 +33,17 @@ export interface IngestState {
   overflow: number;
   /** ts of the last line seen: endedAt of groups ended implicitly */
   lastTs: number | null;
+  /** the dialect the step is locked to once one was recognised in it (absent: none yet) */
+  dialect?: Dialect;
+  /** old/new lines still due in the unified-diff hunk being printed (absent: not in a hunk) */
+  hunk?: [number, number];
+  /** the previous line was a diff's file header (`diff --git`, `index …`, a diff's `---`) */
+  diffHead?: boolean;
+  /**
+   * A Buildkite `---` header opened a group on line `n` (ending the group at index `reopen`):
+   * if `+++` and a hunk header `@@ -` follow, it was a diff and both groups are withdrawn.
+   */
+  pair?: { n: number; reopen: number | null };
 }
 
 const color = z.number().int().min(DEFAULT_COLOR).max(MAX_COLOR);
@@ -44,6 +62,10 @@ const stateSchema = z.object({
     .max(MAX_GROUP_DEPTH),
   overflow: z.number().int().nonnegative().max(1e9),
   lastTs: z.number().nullable(),
+  dialect: z.enum(DIALECTS).optional(),
+  hunk: z.tuple([z.number().int().min(0).max(MAX_HUNK_LINES), z.number().int().min(0).max(MAX_HUNK_LINES)]).optional(),
+  diffHead: z.boolean().optional(),
+  pair: z.object({ n: z.number().int().positive(), reopen: z.number().int().nonnegative().nullable() }).optional(),
 });
 
 export function initialState(): IngestState {
@@ -56,6 +78,7 @@ export function parseState(state: unknown): IngestState {
   if (!parsed.success) return initialState();
   const value = parsed.data;
   if (value.open.some((o) => o.index >= value.groups.length)) return initialState();
+  if (value.pair && value.pair.reopen !== null && value.pair.reopen >= value.groups.length) delete value.pair;
   return value;
 }
 

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import type { Group } from '../contracts';
+import type { Group, MarkerDialect } from '../contracts';
 import { plainText } from '../ansi/plain';
 import { tokenizeCanonical } from '../ansi/canonical';
 import { canonicalizeLine } from '../ansi/terminal';
@@ -77,10 +77,13 @@ function pseudoRandom(seed: number): () => number {
   return () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
 }
 
-/** Ingest `inputPath`, compare with `goldenPath`, and check canonical output and chunking. */
-export function checkGolden(inputPath: string, goldenPath: string, limits: SummaryLimits, seed: number): void {
+/**
+ * Ingest `inputPath` (as a step declaring `markers`, if given), compare with `goldenPath`, and
+ * check canonical output and chunking.
+ */
+export function checkGolden(inputPath: string, goldenPath: string, limits: SummaryLimits, seed: number, markers?: MarkerDialect): void {
   const bytes = new Uint8Array(readFileSync(inputPath));
-  const run = runIngest(bytes, { ts: () => 0 });
+  const run = runIngest(bytes, { ts: () => 0, markers });
   const summary = summarize(bytes, run, limits);
   if (process.env.UPDATE_GOLDEN) writeFileSync(goldenPath, `${JSON.stringify(summary, null, 1)}\n`);
   expect(JSON.parse(JSON.stringify(summary))).toEqual(JSON.parse(readFileSync(goldenPath, 'utf8')));
@@ -96,6 +99,6 @@ export function checkGolden(inputPath: string, goldenPath: string, limits: Summa
   for (let at = 0; at < bytes.length; at += 1 + Math.floor(rand() * maxStep)) cuts.push(at);
   const maxBatch = Math.max(2, Math.min(400, Math.ceil(run.lines.length / 2)));
   const batchSizes = Array.from({ length: 16 }, () => 1 + Math.floor(rand() * maxBatch));
-  expect(runIngest(bytes, { ts: () => 0, cuts, batchSizes }), 'chunked and batched').toEqual(run);
-  if (run.lines.length <= 1000) expect(runIngest(bytes, { ts: () => 0, batchSizes: [1] }), 'one line per batch').toEqual(run);
+  expect(runIngest(bytes, { ts: () => 0, cuts, batchSizes, markers }), 'chunked and batched').toEqual(run);
+  if (run.lines.length <= 1000) expect(runIngest(bytes, { ts: () => 0, batchSizes: [1], markers }), 'one line per batch').toEqual(run);
 }

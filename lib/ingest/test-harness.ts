@@ -3,7 +3,7 @@
  * path does (state and masks round-tripped through JSON between batches), so that every
  * parser case can be checked under any chunking and batching.
  */
-import type { Group, Line } from '../contracts';
+import type { Group, Line, MarkerDialect } from '../contracts';
 import { createBodyLineSplitter, finishStep, ingestLines, type RawLine } from './index';
 
 export interface IngestRun {
@@ -20,6 +20,8 @@ export interface RunOptions {
   batchSizes?: readonly number[];
   masks?: readonly string[];
   ts?: (n: number) => number;
+  /** the step's declared marker dialect */
+  markers?: MarkerDialect;
 }
 
 export function runIngest(input: string | Uint8Array, opts: RunOptions = {}): IngestRun {
@@ -41,7 +43,7 @@ export function runIngest(input: string | Uint8Array, opts: RunOptions = {}): In
   const sizes = opts.batchSizes && opts.batchSizes.length > 0 ? opts.batchSizes : [raw.length || 1];
   for (let i = 0, b = 0; i < raw.length; b++) {
     const size = Math.max(1, sizes[b % sizes.length] ?? 1);
-    const out = ingestLines(state, raw.slice(i, i + size), masks);
+    const out = ingestLines(state, raw.slice(i, i + size), masks, { markers: opts.markers });
     i += size;
     lines.push(...out.lines);
     if (out.groups) groups = out.groups;

@@ -98,6 +98,14 @@ describe('visible rows', () => {
     expect(indexOfStep(model, 'test')).toBe(describeRows(model).indexOf('S:test-'));
   });
 
+  it('a closing marker line (::endgroup::, its group\'s end) collapses with its group', () => {
+    // ingest of `::group::A`, `x`, `::endgroup::`, `after`: A is lines 1..3
+    const steps = [step('t', 4, 'running', { groups: [group('A', 1, 3)] })];
+    expect(rows(steps)).toEqual(['S:t+', 'G:A+', '  t:2', '  t:3', 't:4']);
+    const closed = setOpen(INITIAL_VIEW_STATE, 't/A', false);
+    expect(rows(steps, closed)).toEqual(['S:t+', 'G:A-', 't:4']);
+  });
+
   it('a line inside a closed section has no row', () => {
     const model = buildRowModel(buildSections(job), INITIAL_VIEW_STATE);
     expect(indexOfLine(model, 'setup', 1)).toBeNull();

@@ -32,6 +32,8 @@ export async function putJob(
   if (existing) {
     requireWriteToken(headers, existing.tokenHash);
     const { job } = await store.putJob(jobId, maskJobBody(body, existing.masks), { tokenHash: existing.tokenHash });
+    // a declared marker dialect is read when a step's write state is loaded
+    for (const step of body.steps ?? []) if (step.markers !== undefined) forgetWriteState(jobId, step.id);
     return { created: false, job };
   }
   requireIngestKey(headers, ingestKey);
@@ -53,6 +55,7 @@ export async function putStep(store: LogStore, jobId: string, stepId: string, bo
   if (job.status !== 'running' && body.status !== undefined) throw new JobCompletedError(jobId);
   const masks = (await store.getJobPrivate(jobId))?.masks ?? [];
   const step = await store.putStep(jobId, stepId, maskStepBody(body, masks));
+  if (body.markers !== undefined) forgetWriteState(jobId, stepId); // read when the write state is loaded
   if (body.status !== undefined && isFinal(body.status)) await closeOpenGroups(store, jobId, step);
   return (await store.getJob(jobId))?.steps.find((s) => s.id === stepId) ?? step;
 }

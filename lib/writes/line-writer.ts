@@ -1,5 +1,5 @@
 import 'server-only';
-import type { AppendResult, Line, Stream } from '../contracts';
+import type { AppendResult, Line, MarkerDialect, Stream } from '../contracts';
 import { MAX_LINE_BYTES, ndjsonLineSchema } from '../contracts';
 import { AppError, JobCompletedError, LineGapError, StaleMasksError, badRequest, notFound } from '../errors';
 import { createBodyLineSplitter, ingestLines, type IngestOutput, type RawLine } from '../ingest';
@@ -43,6 +43,8 @@ const MAX_NDJSON_RECORD_BYTES = MAX_LINE_BYTES * 6 + 1024;
 interface StepWriteState {
   last: number;
   ingest: unknown;
+  /** the step's declared marker dialect (StepMeta.markers) */
+  markers?: MarkerDialect;
 }
 
 const globalForWriter = globalThis as typeof globalThis & {
@@ -227,9 +229,11 @@ async function appendBatch(store: LogStore, jobId: string, stepId: string, raw: 
     if (!state) {
       const job = await store.getJob(jobId);
       if (!job) throw notFound(`job ${jobId}`);
+      const step = job.steps.find((s) => s.id === stepId);
       state = {
-        last: job.steps.find((s) => s.id === stepId)?.lines ?? 0,
+        last: step?.lines ?? 0,
         ingest: await store.getStepState(jobId, stepId),
+        ...(step?.markers ? { markers: step.markers } : {}),
       };
     }
     // The store's own rule (lib/store/plan), applied before ingest: a retried line must not
@@ -240,7 +244,7 @@ async function appendBatch(store: LogStore, jobId: string, stepId: string, raw: 
     let stored: AppendResult;
     let out: IngestOutput;
     try {
-      ({ stored, out } = await maskAndAppend(store, jobId, stepId, state.ingest, fresh));
+      ({ stored, out } = await maskAndAppend(store, jobId, stepId, state.ingest, fresh, state.markers));
     } catch (error) {
       stepStates.delete(key);
       throw error;
@@ -252,7 +256,7 @@ async function appendBatch(store: LogStore, jobId: string, stepId: string, raw: 
       if (stepStates.size >= MAX_CACHED_STEPS) stepStates.delete(stepStates.keys().next().value as string);
       // A step with many groups has a big state: only small ones stay cached, so the cache is
       // bounded in bytes too (MAX_CACHED_STEPS × MAX_CACHED_STATE_CHARS); big ones are reread.
-      if (JSON.stringify(out.state).length <= MAX_CACHED_STATE_CHARS) stepStates.set(key, { last: stored.last, ingest: out.state });
+      if (JSON.stringify(out.state).length <= MAX_CACHED_STATE_CHARS) stepStates.set(key, { ...state, last: stored.last, ingest: out.state });
       else stepStates.delete(key);
     }
     return { accepted: stored.accepted, duplicates: duplicates + stored.duplicates, last: stored.last };
@@ -271,10 +275,11 @@ async function maskAndAppend(
   stepId: string,
   ingest: unknown,
   fresh: RawLine[],
+  markers?: MarkerDialect,
 ): Promise<{ stored: AppendResult; out: IngestOutput }> {
   let masks = (await store.getJobPrivate(jobId))?.masks ?? [];
   for (let attempt = 0; ; attempt++) {
-    const out = ingestLines(ingest, fresh, masks);
+    const out = ingestLines(ingest, fresh, masks, { markers });
     let masksVersion = masks.length;
     if (out.newMasks.length > 0) {
       const after = await store.addMasks(jobId, out.newMasks);

@@ -56,6 +56,17 @@ export function describeJobsAndSteps(suite: Suite): void {
       expect(stepOf(job?.steps ?? [], 'deploy')).toMatchObject({ status: 'skipped', internal: true });
     });
 
+    it('keeps a step\'s declared marker dialect (PUT job steps[], PUT step)', async () => {
+      const { store } = suite;
+      const id = await suite.newJob('markers', { steps: [{ id: 'a', markers: 'github' }, { id: 'b' }] });
+      await store.putStep(id, 'b', { markers: 'buildkite' });
+      await store.append(id, 'a', { lines: makeLines(1, 1) });
+      const steps = (await store.getJob(id))?.steps ?? [];
+      expect(stepOf(steps, 'a').markers).toBe('github');
+      expect(stepOf(steps, 'b').markers).toBe('buildkite');
+      expect(await store.putStep(id, 'a', { markers: 'none' })).toMatchObject({ markers: 'none' });
+    });
+
     it('moves a pending step to running on its first lines', async () => {
       const { store } = suite;
       const id = await suite.newJob('pending', { steps: [{ id: 'a' }] });

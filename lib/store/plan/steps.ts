@@ -1,5 +1,5 @@
 import 'server-only';
-import type { PutStepBody, StepMeta, StepStatus } from '../../contracts';
+import type { MarkerDialect, PutStepBody, StepMeta, StepStatus } from '../../contracts';
 
 /** Statuses after which a step has ended. */
 export const FINAL_STEP_STATUSES: ReadonlySet<StepStatus> = new Set(['success', 'failure', 'cancelled', 'skipped']);
@@ -9,6 +9,7 @@ export interface StepLike {
   name: string;
   parent: string | null;
   internal?: boolean;
+  markers?: MarkerDialect;
   status: StepStatus;
   startedAt: number | null;
   endedAt: number | null;
@@ -35,7 +36,7 @@ export function withStatus<S extends StepLike>(step: S, status: StepStatus, now:
 }
 
 /**
- * `PUT step` applied to a step: name, parent and internal as given, then the status machine.
+ * `PUT step` applied to a step: name, parent, internal and markers as given, then the status machine.
  * A step declaration of `PUT job` is the same patch without a status.
  */
 export function applyStepPatch<S extends StepLike>(step: S, body: PutStepBody, now: number): S {
@@ -43,6 +44,7 @@ export function applyStepPatch<S extends StepLike>(step: S, body: PutStepBody, n
   if (body.name !== undefined) next.name = body.name;
   if (body.parent !== undefined) next.parent = body.parent;
   if (body.internal !== undefined) next.internal = body.internal;
+  if (body.markers !== undefined) next.markers = body.markers;
   if (body.status !== undefined) next = withStatus(next, body.status, now);
   return next;
 }

@@ -35,19 +35,20 @@ async function lockStep(tx: Tx, jobId: string, stepId: string): Promise<StepRow 
 
 export async function insertStep(tx: Tx, jobId: string, step: StepMeta): Promise<void> {
   await tx.query(
-    `INSERT INTO steps (job_id, id, name, parent, status, started_at, ended_at, groups, internal)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    `INSERT INTO steps (job_id, id, name, parent, status, started_at, ended_at, groups, internal, markers)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
     [jobId, step.id, cleanText(step.name), step.parent, step.status, step.startedAt, step.endedAt,
-      JSON.stringify(cleanJson(step.groups)), step.internal ?? null],
+      JSON.stringify(cleanJson(step.groups)), step.internal ?? null, step.markers ?? null],
   );
 }
 
 export async function saveStep(tx: Tx, jobId: string, step: StepMeta): Promise<void> {
   await tx.query(
-    `UPDATE steps SET name = $3, parent = $4, status = $5, started_at = $6, ended_at = $7, groups = $8, internal = $9
+    `UPDATE steps SET name = $3, parent = $4, status = $5, started_at = $6, ended_at = $7, groups = $8, internal = $9,
+       markers = $10
      WHERE job_id = $1 AND id = $2`,
     [jobId, step.id, cleanText(step.name), step.parent, step.status, step.startedAt, step.endedAt,
-      JSON.stringify(cleanJson(step.groups)), step.internal ?? null],
+      JSON.stringify(cleanJson(step.groups)), step.internal ?? null, step.markers ?? null],
   );
 }
 

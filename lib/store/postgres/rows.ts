@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Group, JobMeta, Line, StepMeta, StepStatus, JobStatus } from '../../contracts';
+import type { Group, JobMeta, Line, MarkerDialect, StepMeta, StepStatus, JobStatus } from '../../contracts';
 
 /**
  * PostgreSQL `text` and `jsonb` cannot hold U+0000, and a lone UTF-16 surrogate has no UTF-8
@@ -35,9 +35,10 @@ export interface StepRow {
   last: number;
   groups: Group[];
   internal: boolean | null;
+  markers: MarkerDialect | null;
 }
 
-export const STEP_COLUMNS = 'id, name, parent, status, started_at, ended_at, last, groups, internal';
+export const STEP_COLUMNS = 'id, name, parent, status, started_at, ended_at, last, groups, internal, markers';
 
 export function stepFromRow(row: StepRow): StepMeta {
   const step: StepMeta = {
@@ -51,6 +52,7 @@ export function stepFromRow(row: StepRow): StepMeta {
     groups: row.groups,
   };
   if (row.internal !== null) step.internal = row.internal;
+  if (row.markers !== null) step.markers = row.markers;
   return step;
 }
 

@@ -91,6 +91,13 @@ const MIGRATIONS: Migration[] = [
       }
     },
   },
+  {
+    version: 3,
+    // A step's declared group-marker dialect (PUT step `markers`; null: auto).
+    async apply(client) {
+      await client.query('ALTER TABLE steps ADD COLUMN markers text');
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
