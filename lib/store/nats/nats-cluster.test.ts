@@ -12,14 +12,8 @@ import { createNatsStore } from './index';
  * range reads spanning many messages are all served at once, none a 503 after a timeout.
  */
 const TOKEN = { tokenHash: 'e'.repeat(64) };
-/** small batches: one message each, so a range read spans many messages */
-const BATCHES = 80;
-const LINES_PER_BATCH = 25;
-const KILL_AT_BATCH = 30;
-const RETRIES_PER_BATCH = 60;
-const RESUBSCRIBES = 20;
-const RANGE_READS = 10;
-const RANGE_LIMIT = 300;
+/** The run: small batches (one message each, so a range read spans many messages), the leader killed part-way. */
+const RUN = { batches: 80, linesPerBatch: 25, killAtBatch: 30, retriesPerBatch: 60, resubscribes: 20, rangeReads: 10, rangeLimit: 300 } as const;
 
 const gate = await backendGate('nats-server binary (3-node cluster test)', natsServerAvailable());
 if (gate === 'fail') it('nats-server is installed (required on CI)', () => expect.fail('nats-server not found'));
@@ -67,24 +61,24 @@ describe.runIf(gate === 'run')('nats store on a 3-node JetStream cluster (replic
     const follower = followWithResume(store, id, (await store.getJob(id))?.cursor ?? null);
     let acked = 0;
     let killed = '';
-    for (let batch = 0; batch < BATCHES; batch++) {
-      if (batch === KILL_AT_BATCH) killed = await killStreamLeader(cluster, prefix);
-      const from = batch * LINES_PER_BATCH + 1;
-      acked = (await retryUnavailable(() => store.append(id, 's', { lines: makeLines(from, from + LINES_PER_BATCH - 1) }))).last;
+    for (let batch = 0; batch < RUN.batches; batch++) {
+      if (batch === RUN.killAtBatch) killed = await killStreamLeader(cluster, prefix);
+      const from = batch * RUN.linesPerBatch + 1;
+      acked = (await retryUnavailable(() => store.append(id, 's', { lines: makeLines(from, from + RUN.linesPerBatch - 1) }))).last;
     }
     expect(killed).not.toBe('');
-    expect(acked).toBe(BATCHES * LINES_PER_BATCH);
+    expect(acked).toBe(RUN.batches * RUN.linesPerBatch);
     await retryUnavailable(() => store.complete(id, 'success'));
 
     // range reads spanning 12 messages each, from fresh positions: every one answers
     const started = Date.now();
-    for (let i = 0; i < RANGE_READS; i++) {
+    for (let i = 0; i < RUN.rangeReads; i++) {
       const from = 1 + i * 170;
-      const range = await store.readLines(id, 's', from, RANGE_LIMIT);
-      expect(range.lines.map((l) => l.n)).toEqual(makeLines(from, from + RANGE_LIMIT - 1).map((l) => l.n));
+      const range = await store.readLines(id, 's', from, RUN.rangeLimit);
+      expect(range.lines.map((l) => l.n)).toEqual(makeLines(from, from + RUN.rangeLimit - 1).map((l) => l.n));
       expect(range.last).toBe(acked);
     }
-    console.info(`[nats-cluster] ${RANGE_READS} range reads after the leader kill in ${Date.now() - started} ms`);
+    console.info(`[nats-cluster] ${RUN.rangeReads} range reads after the leader kill in ${Date.now() - started} ms`);
     const read = await store.readLines(id, 's', 1, 5000);
     expect(read.last).toBe(acked);
     expect(read.lines.map((l) => l.n)).toEqual(makeLines(1, acked).map((l) => l.n));
@@ -115,7 +109,7 @@ async function retryUnavailable<T>(fn: () => Promise<T>): Promise<T> {
     } catch (error) {
       expect(error).toBeInstanceOf(AppError);
       expect((error as AppError).code).toBe('unavailable');
-      if (attempt >= RETRIES_PER_BATCH) throw error;
+      if (attempt >= RUN.retriesPerBatch) throw error;
       await sleep(250);
     }
   }
@@ -134,7 +128,7 @@ async function followWithResume(store: LogStore, jobId: string, after: string | 
       }
       return out;
     } catch (error) {
-      if (!(error instanceof AppError && error.code === 'unavailable') || out.resumes >= RESUBSCRIBES) throw error;
+      if (!(error instanceof AppError && error.code === 'unavailable') || out.resumes >= RUN.resubscribes) throw error;
       out.resumes++;
       await sleep(250);
     }
