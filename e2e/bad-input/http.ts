@@ -124,7 +124,10 @@ export class Wire {
         resolve({ status, text });
       };
       const timer = setTimeout(done, waitMs);
-      socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      socket.on('data', (d: Buffer) => {
+        text += d.toString('latin1');
+        if (complete(text)) done();
+      });
       socket.on('close', done);
       socket.on('error', () => undefined);
       socket.write(bytes);
@@ -174,6 +177,14 @@ export class RawSocket {
     if (this.status > 0) this.recorder.record(this.status);
     this.socket.destroy();
   }
+}
+
+/** Whether `text` holds a whole answer: its head and as many body bytes as Content-Length says. */
+function complete(text: string): boolean {
+  const end = text.indexOf('\r\n\r\n');
+  if (end < 0) return false;
+  const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, end))?.[1];
+  return length !== undefined && text.length - end - 4 >= Number(length);
 }
 
 /** A request head for raw sockets; `headers` as written, so duplicates and odd values go out. */

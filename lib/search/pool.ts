@@ -197,7 +197,9 @@ export class SearchPool implements SearchRunner {
 function spawnSearchWorker(): Worker {
   if (import.meta.url.endsWith('.ts')) {
     const entry = JSON.stringify(import.meta.url.replace(/[^/]+$/, 'search-worker.ts'));
-    return new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${entry}, ${entry}))`, { eval: true });
+    // react-server: `server-only` (imported by every module here) resolves to its empty module
+    // in this thread too, as it does in the server; without it the first search block throws.
+    return new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${entry}, ${entry}))`, { eval: true, execArgv: ['--conditions=react-server'] });
   }
   return new Worker(new URL('./search-worker.ts', import.meta.url));
 }
