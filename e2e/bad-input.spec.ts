@@ -98,7 +98,7 @@ for (const backend of BACKENDS) {
       test(`[${c.category}] ${c.name}`, async () => {
         test.skip(!runnable(c), 'needs the writes branch (issue 8: Content-Encoding, quotas, immutable jobs, auth before body)');
         test.setTimeout(60_000);
-        const t = new Ctx(wire, fx);
+        const t = new Ctx(wire, fx, backend.name);
         recorder.reset();
         const shared = [fx.victim, fx.done, fx.other];
         try {

@@ -29,12 +29,16 @@ export interface Job {
   lines(step: string): string;
 }
 
-/** Search fixture (step `search` of the victim job): hostile lines for the catastrophic patterns. */
+/**
+ * Search fixture (step `search` of the victim job): hostile lines for the catastrophic patterns,
+ * under the 16 Ki characters a regex scans of a line (lib/search/matcher.ts MAX_REGEX_SCAN_CHARS:
+ * past it `$` matches at the cut).
+ */
 export const SEARCH_LINES = [
-  `${'a'.repeat(30_000)}!`,
-  `${'word '.repeat(5_000)}!`,
-  'x'.repeat(30_000),
-  'b'.repeat(30_000),
+  `${'a'.repeat(15_000)}!`,
+  `${'word '.repeat(3_000)}!`,
+  'x'.repeat(15_000),
+  'b'.repeat(15_000),
   'ends with aa',
   'xxy',
   'tilde ~ here',
@@ -61,6 +65,7 @@ export class Ctx {
   constructor(
     readonly wire: Wire,
     readonly fx: Fixture,
+    readonly backend: string,
   ) {}
 
   private seq = 0;
