@@ -193,15 +193,17 @@ export class SearchPool implements SearchRunner {
  * The worker entry. Next's bundler (Turbopack) recognises `new Worker(new URL('./x', import.meta.url))`
  * and builds the file as its own entry, so it must stay written this way. Run from the sources
  * (vitest, tsx) the entry is TypeScript, which a worker can only load through tsx's loader.
+ * A worker is a plain Node thread: its modules are server modules (`import 'server-only'`), which
+ * resolve to the empty module only under React's server condition, so the worker runs with it.
  */
+const WORKER_OPTIONS = { execArgv: ['--conditions=react-server'] };
+
 function spawnSearchWorker(): Worker {
   if (import.meta.url.endsWith('.ts')) {
     const entry = JSON.stringify(import.meta.url.replace(/[^/]+$/, 'search-worker.ts'));
-    // react-server: `server-only` (imported by every module here) resolves to its empty module
-    // in this thread too, as it does in the server; without it the first search block throws.
-    return new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${entry}, ${entry}))`, { eval: true, execArgv: ['--conditions=react-server'] });
+    return new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${entry}, ${entry}))`, { eval: true, ...WORKER_OPTIONS });
   }
-  return new Worker(new URL('./search-worker.ts', import.meta.url));
+  return new Worker(new URL('./search-worker.ts', import.meta.url), WORKER_OPTIONS);
 }
 
 function workersFromEnv(): number {

@@ -6,7 +6,7 @@ import { sleep } from './processes';
  * The issue-8 abuse scenario against a running server: the four worst regexes searched over
  * and over, concurrently, on a step of hostile lines, while probes time `/api/health`, a
  * one-line ingest POST and a fresh SSE connection (time to its response headers). Used by
- * lib/search/search-abuse.test.ts (bounds) and scripts/bench-search-abuse.ts (figures).
+ * e2e/search-abuse.spec.ts (behaviour) and scripts/bench-search-abuse.ts (figures).
  */
 
 /** The patterns of the issue, each with a line that makes a backtracking engine explode. */
