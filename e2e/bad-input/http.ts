@@ -183,7 +183,9 @@ export class RawSocket {
 function complete(text: string): boolean {
   const end = text.indexOf('\r\n\r\n');
   if (end < 0) return false;
-  const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, end))?.[1];
+  const headers = text.slice(0, end);
+  if (/\r\ntransfer-encoding: *chunked/i.test(headers)) return text.endsWith('\r\n0\r\n\r\n');
+  const length = /\r\ncontent-length: *(\d+)/i.exec(headers)?.[1];
   return length !== undefined && text.length - end - 4 >= Number(length);
 }
 
