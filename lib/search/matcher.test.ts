@@ -34,6 +34,9 @@ const cases: Case[] = [
   { name: 'case-insensitive regex through case classes', q: '^err[a-z]+ \\w+$', regex: true, text: 'ERROR Foo', want: [[0, 9]] },
   { name: 'case-insensitive negated class', q: '[^e]+', regex: true, text: 'EEab', want: [[2, 4]] },
   { name: 'catastrophic pattern, no match', q: '(a|aa)+$', regex: true, text: 'a'.repeat(40) + 'b', want: null },
+  { name: '$ does not match where a long line is cut for the regex scan', q: '(a|aa)+$', regex: true, text: 'a'.repeat(MAX_REGEX_SCAN_CHARS + 10) + '!', want: null },
+  { name: 'a match touching the cut from inside still counts', q: 'a{3}', regex: true, text: 'b'.repeat(MAX_REGEX_SCAN_CHARS - 3) + 'aaaa', want: [[MAX_REGEX_SCAN_CHARS - 3, MAX_REGEX_SCAN_CHARS]] },
+  { name: 'a match reaching past the cut is not reported', q: 'b\\s', regex: true, text: 'a'.repeat(MAX_REGEX_SCAN_CHARS - 1) + 'b c', want: null },
   { name: 'catastrophic pattern, a match', q: '(x+x+)+y', regex: true, text: 'xxxxy', want: [[0, 5]] },
 ];
 

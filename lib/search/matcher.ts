@@ -61,9 +61,18 @@ function substringMatcher(needle: string): Matcher {
   };
 }
 
+/**
+ * Ends the scanned part of a line cut at the regex cap: the line goes on, so `$` must not match
+ * at the cut. A newline is no end of input for `$` (no `m` flag) and `.` does not match it; a
+ * match that does consume it (`\s$`) reached past the cut and is dropped.
+ */
+const CUT = '\n';
+
 function regexMatcher(re: RegExp, maxChars: number): Matcher {
   return (plain) => {
-    const text = plain.length > maxChars ? plain.slice(0, maxChars) : plain;
+    const cut = plain.length > maxChars;
+    const text = cut ? plain.slice(0, maxChars) + CUT : plain;
+    const limit = cut ? maxChars : text.length;
     re.lastIndex = 0;
     const ranges: Range[] = [];
     let matched = false;
@@ -71,8 +80,9 @@ function regexMatcher(re: RegExp, maxChars: number): Matcher {
     for (let steps = 0; steps <= text.length; steps++) {
       const m = re.exec(text);
       if (!m) break;
-      matched = true;
       const end = m.index + m[0].length;
+      if (end > limit) break;
+      matched = true;
       if (m[0].length === 0) re.lastIndex = m.index + 1;
       else if (ranges.push([m.index, end]) >= MAX_RANGES_PER_LINE) break;
       if (re.lastIndex > text.length) break;
