@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'line_gap',
   'job_completed',
   'too_large',
+  'unsupported_media_type',
+  'quota_exceeded',
   'too_many_requests',
   'unavailable',
   'internal',
@@ -24,7 +26,7 @@ export type ApiErrorCode = z.infer<typeof errorCodeSchema>;
 /**
  * The body of every error answer (docs/api.md "Errors"). Some errors add details beside code
  * and message: `expected` and `last` on a line gap, `last` on a malformed line (the last line
- * stored, to resume from), `maxLineBytes` on an over-long line.
+ * stored, to resume from), `maxLineBytes` on an over-long line, `limit` (the quota's name) and `max` on `quota_exceeded`.
  */
 export const errorBodySchema = z.object({
   error: z
@@ -34,6 +36,8 @@ export const errorBodySchema = z.object({
       expected: z.number().int().positive().optional(),
       last: z.number().int().nonnegative().optional(),
       maxLineBytes: z.number().int().positive().optional(),
+      limit: z.string().optional(),
+      max: z.number().int().nonnegative().optional(),
     })
     .loose(),
 });

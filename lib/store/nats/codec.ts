@@ -44,18 +44,22 @@ export type JobRecord = z.infer<typeof jobRecordSchema>;
 
 /**
  * A lines message: `f` is the first line's n, `l` the lines as compact tuples, `st` the step's
- * ingest state after the last line (carried forward, so the tail message always has it).
+ * ingest state after the last line (carried forward, so the tail message always has it), `b`
+ * the step's text bytes so far (carried forward too).
  * A seal (`seal: true`) closes the step when the job completes; `last` keeps the count.
  */
 export interface LinesMessage {
   f: number;
   l: [number, 'o' | 'e', string][];
   st?: unknown;
+  /** the step's UTF-8 text bytes up to this message's last line (the job_bytes quota) */
+  b?: number;
 }
 export interface SealMessage {
   seal: true;
   last: number;
   st?: unknown;
+  b?: number;
 }
 
 export function isSeal(value: LinesMessage | SealMessage): value is SealMessage {
@@ -69,8 +73,9 @@ export function decodeLinesMessage(data: Uint8Array): LinesMessage | SealMessage
 export function toLinesMessage(value: unknown): LinesMessage | SealMessage {
   if (value && typeof value === 'object') {
     const v = value as Record<string, unknown>;
-    if (v.seal === true && typeof v.last === 'number') return { seal: true, last: v.last, st: v.st };
-    if (typeof v.f === 'number' && Array.isArray(v.l)) return { f: v.f, l: v.l as LinesMessage['l'], st: v.st };
+    const b = typeof v.b === 'number' ? v.b : 0;
+    if (v.seal === true && typeof v.last === 'number') return { seal: true, last: v.last, st: v.st, b };
+    if (typeof v.f === 'number' && Array.isArray(v.l)) return { f: v.f, l: v.l as LinesMessage['l'], st: v.st, b };
   }
   throw new Error('malformed lines message');
 }

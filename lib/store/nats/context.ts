@@ -16,9 +16,11 @@ export interface Tail {
   /** ingest state after `last` (null when never set) */
   state: unknown;
   sealed: boolean;
+  /** the step's UTF-8 text bytes up to `last` (0 for steps stored before the count) */
+  bytes: number;
 }
 
-const NO_TAIL: Tail = { seq: 0, last: 0, state: null, sealed: false };
+const NO_TAIL: Tail = { seq: 0, last: 0, state: null, sealed: false, bytes: 0 };
 
 /** Per-microsecond creation positions, strictly increasing within this process. */
 let lastPos = 0;
@@ -91,7 +93,7 @@ export class Context {
       : await this.lastBySubject(this.subjects.logStream, subject);
     if (!msg) return NO_TAIL;
     const body = decodeLinesMessage(msg.data);
-    return { seq: msg.seq, last: lastOf(body), state: body.st ?? null, sealed: isSeal(body) };
+    return { seq: msg.seq, last: lastOf(body), state: body.st ?? null, sealed: isSeal(body), bytes: body.b ?? 0 };
   }
 
   /**
@@ -103,7 +105,7 @@ export class Context {
       const tail = await this.readTail(jobId, stepId);
       if (tail.sealed) return;
       try {
-        await this.js.publish(this.subjects.lines(jobId, stepId), encodeJson({ seal: true, last: tail.last, st: tail.state }), {
+        await this.js.publish(this.subjects.lines(jobId, stepId), encodeJson({ seal: true, last: tail.last, st: tail.state, b: tail.bytes }), {
           expect: { lastSubjectSequence: tail.seq },
         });
         return;
