@@ -5,7 +5,7 @@ import { handle, noStore } from '@/lib/http/respond';
 import { readJson } from '@/lib/http/parse';
 import { jobParam, type RouteContext } from '@/lib/http/params';
 import { getStore } from '@/lib/store/instance';
-import { putJob } from '@/lib/writes/jobs';
+import { authorizePutJob, putJob } from '@/lib/writes/jobs';
 
 export const dynamic = 'force-dynamic';
 type Ctx = RouteContext<{ job: string }>;
@@ -24,8 +24,11 @@ export async function GET(_request: Request, ctx: Ctx): Promise<Response> {
 export async function PUT(request: Request, ctx: Ctx): Promise<Response> {
   return handle(async () => {
     const jobId = await jobParam(ctx);
+    const store = await getStore();
+    // credentials first: an unauthorised caller never gets its body read
+    const auth = await authorizePutJob(store, request.headers, jobId, readConfig().ingestKey);
     const body = await readJson(request, putJobBodySchema);
-    const result = await putJob(await getStore(), request.headers, jobId, body, readConfig().ingestKey);
+    const result = await putJob(store, jobId, body, auth);
     if (result.created) {
       return Response.json({ job: result.job, writeToken: result.writeToken }, { status: 201, headers: noStore });
     }

@@ -6,6 +6,7 @@ import { parseWith } from '@/lib/http/parse';
 import { queryOf, stepParams, type RouteContext } from '@/lib/http/params';
 import { getStore } from '@/lib/store/instance';
 import { authorizeJobWrite } from '@/lib/writes/jobs';
+import { contentCoding, decodeBody } from '@/lib/writes/content-encoding';
 import { writeLines } from '@/lib/writes/line-writer';
 
 export const dynamic = 'force-dynamic';
@@ -20,7 +21,7 @@ export async function GET(request: Request, ctx: Ctx): Promise<Response> {
   });
 }
 
-/** POST …/lines, text/plain or NDJSON, whole or streamed → {accepted, duplicates, last} */
+/** POST …/lines, text/plain or NDJSON, whole or streamed, gzip/deflate/br or not → {accepted, duplicates, last} */
 export async function POST(request: Request, ctx: Ctx): Promise<Response> {
   return handle(async () => {
     const { job, step } = await stepParams(ctx);
@@ -28,11 +29,12 @@ export async function POST(request: Request, ctx: Ctx): Promise<Response> {
     await authorizeJobWrite(store, request.headers, job);
     const format = linesBodyFormat(request.headers.get('content-type'));
     if (!format) throw badRequest('Content-Type must be text/plain or application/x-ndjson');
+    const coding = contentCoding(request.headers.get('content-encoding'));
     const query = parseWith(writeLinesQuerySchema, queryOf(request));
     const result = await writeLines(store, {
       jobId: job,
       stepId: step,
-      body: request.body,
+      body: decodeBody(request.body, coding),
       format,
       ...(query.first !== undefined ? { first: query.first } : {}),
       stream: query.stream,
