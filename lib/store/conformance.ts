@@ -10,13 +10,17 @@
  * - a step created by `append` gets its `step` event before its first `lines` event;
  * - a batch with a gap stores nothing of that batch;
  * - `getStepState` of an unknown step (of a known job) is null;
- * - `readLines` caps `limit` at MAX_RANGE_LIMIT.
+ * - `readLines` caps `limit` at MAX_RANGE_LIMIT;
+ * - an `end`-mode batch is numbered after the step's true last line, on any instance;
+ * - a completed job refuses every change (job_completed); a write past a per-job quota
+ *   (lib/store/plan/quotas.ts) is quota_exceeded and stores nothing.
  */
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { LogStore } from './types';
 import { describeListJobs, describeReopen } from './conformance/catalog';
 import { describeCompletion, describeResume } from './conformance/events';
 import { describeAbort, describeLiveTail } from './conformance/live';
+import { describeAppendAtEnd, describeQuotas } from './conformance/quotas';
 import { TOKEN, uniqueJobId, type ConformanceFactory, type ConformanceHandle, type Suite } from './conformance/suite';
 import { describeIdempotentRetries, describeJobsAndSteps, describeOrderingAndRanges, describeStepData } from './conformance/writes';
 
@@ -56,6 +60,8 @@ export function describeLogStoreConformance(name: string, factory: ConformanceFa
     describeJobsAndSteps(suite);
     describeOrderingAndRanges(suite);
     describeIdempotentRetries(suite);
+    describeAppendAtEnd(suite);
+    describeQuotas(suite);
     describeStepData(suite);
     describeCompletion(suite);
     describeResume(suite);
