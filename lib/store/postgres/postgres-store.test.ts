@@ -44,7 +44,7 @@ if (gate === 'run') {
 
     it('applies each migration once when servers start together, with a trigram index', async () => {
       const versions = await sql<{ version: number }>(db.url, 'SELECT version FROM schema_version ORDER BY version');
-      expect(versions.map((v) => v.version)).toEqual([1, 2]);
+      expect(versions.map((v) => v.version)).toEqual([1, 2, 3]);
       const indexes = await sql<{ indexname: string }>(db.url, "SELECT indexname FROM pg_indexes WHERE tablename = 'lines'");
       expect(indexes.map((i) => i.indexname)).toContain('lines_text_trgm');
       const third = await createPostgresStore({ url: db.url });
