@@ -75,6 +75,21 @@ if (gate === 'run') {
       expect(events.at(-1)?.type).toBe('end');
     });
 
+    it('replays events of long lines in byte-bounded pages, every line once and in order', async () => {
+      const id = uniqueJobId('pg-pages');
+      await a.putJob(id, {}, TOKEN);
+      // 12 events of one 1 MiB line each: more than one 8 MiB replay page
+      const big = 'x'.repeat(1024 * 1024);
+      for (let n = 1; n <= 12; n++) await a.append(id, 's', { lines: makeLines(n, n, () => `${n} ${big}`) });
+      await a.complete(id, 'success');
+      const controller = new AbortController();
+      const seen: number[] = [];
+      for await (const event of b.subscribe(id, null, controller.signal)) {
+        if (event.type === 'lines') for (const line of event.lines) seen.push(Number(line.text.split(' ')[0]));
+      }
+      expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    });
+
     it('stores NUL and lone surrogates without failing the batch', async () => {
       const id = uniqueJobId('pg-nul');
       await a.putJob(id, { title: 'nul\u0000title', labels: { k: 'v\u0000' } }, TOKEN);
