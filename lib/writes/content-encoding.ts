@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import zlib from 'node:zlib';
 import { AppError, badRequest } from '../errors';
 
@@ -40,7 +41,7 @@ export function decodeBody(body: ReadableStream<Uint8Array> | null, coding: stri
   const make = DECODERS[coding];
   if (!make) throw new Error(`no decoder for ${coding}`);
   const decoder = make();
-  const source = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
+  const source = Readable.fromWeb(body as NodeReadableStream<Uint8Array>);
   source.on('error', (error) => decoder.destroy(error));
   source.pipe(decoder);
   const chunks = decoder[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
