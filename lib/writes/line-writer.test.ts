@@ -157,3 +157,43 @@ describe('writeLines', () => {
     await expect(writeLines(store, input(jobId, body(ndjson([{ n: 1, text: 'late' }]))))).rejects.toMatchObject({ status: 409 });
   });
 });
+
+describe('writeLines at the end (text/plain without first)', () => {
+  it('lands every line of two concurrent streamed writers, each in its own order', async () => {
+    const jobId = await newJob();
+    /** a body that yields one line per chunk, a tick apart, so the two requests interleave */
+    const slow = (writer: string) =>
+      new ReadableStream<Uint8Array>({
+        i: 0,
+        async pull(c) {
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          if (this.i === 100) return c.close();
+          c.enqueue(encoder.encode(`${writer} ${this.i++}\n`));
+        },
+      } as UnderlyingDefaultSource<Uint8Array> & { i: number });
+    const [a, b] = await Promise.all([
+      writeLines(store, input(jobId, slow('a'), { format: 'text' })),
+      writeLines(store, input(jobId, slow('b'), { format: 'text' })),
+    ]);
+    expect(a.accepted + b.accepted).toBe(200);
+    expect(a.duplicates + b.duplicates).toBe(0);
+    const all = await texts(jobId);
+    expect(all).toHaveLength(200);
+    for (const w of ['a', 'b']) expect(all.filter((t) => t.startsWith(`${w} `))).toEqual(Array.from({ length: 100 }, (_, i) => `${w} ${i}`));
+  });
+
+  it('is not idempotent: a retried body is stored again', async () => {
+    const jobId = await newJob();
+    await writeLines(store, input(jobId, body('a\nb\n'), { format: 'text' }));
+    expect(await writeLines(store, input(jobId, body('a\nb\n'), { format: 'text' }))).toEqual({ accepted: 2, duplicates: 0, last: 4 });
+    expect(await texts(jobId)).toEqual(['a', 'b', 'a', 'b']);
+  });
+
+  it('numbers groups by the lines the store gave', async () => {
+    const jobId = await newJob();
+    await writeLines(store, input(jobId, body('one\ntwo\n'), { format: 'text' }));
+    await writeLines(store, input(jobId, body('::group::Build\nin\n::endgroup::\n'), { format: 'text' }));
+    const step = (await store.getJob(jobId))?.steps[0];
+    expect(step?.groups).toMatchObject([{ name: 'Build', start: 3, end: 5 }]);
+  });
+});

@@ -91,6 +91,14 @@ const MIGRATIONS: Migration[] = [
       }
     },
   },
+  {
+    version: 3,
+    // UTF-8 bytes of a job's stored line text, for the job_bytes quota (lib/store/plan/quotas.ts).
+    // Jobs stored before it count from 0.
+    async apply(client) {
+      await client.query('ALTER TABLE jobs ADD COLUMN bytes bigint NOT NULL DEFAULT 0');
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
