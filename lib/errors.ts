@@ -87,13 +87,16 @@ export class QuotaError extends AppError {
 
 /**
  * An append masked with fewer of the job's masks than it now has (`masksVersion` below the
- * job's): nothing was stored. The writer reloads the masks, masks the batch again and retries
- * (lib/ingest/README.md "Masks"); it reaches a client only when that keeps losing the race.
+ * job's): nothing more was stored. The writer reloads the masks, masks the batch again and
+ * retries (lib/ingest/README.md "Masks"); it reaches a client only when that keeps losing the
+ * race. `accepted` counts the batch's first lines stored before the refusal: always 0, except
+ * on NATS, where a batch cut into several messages can meet a new masks version between two.
  */
 export class StaleMasksError extends AppError {
   constructor(
     readonly masksVersion: number,
     readonly current: number,
+    readonly accepted = 0,
   ) {
     super('conflict', `masks changed while the batch was written (${masksVersion} → ${current}): retry`);
   }

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_LINE_BYTES } from '../contracts';
+import { StaleMasksError } from '../errors';
 import { MAX_MASKS_PER_JOB } from '../ingest';
 import { createFileStore } from '../store/file';
 import type { LogStore } from '../store/types';
@@ -187,6 +188,43 @@ describe('writeLines at the end (text/plain without first)', () => {
     await writeLines(store, input(jobId, body('a\nb\n'), { format: 'text' }));
     expect(await writeLines(store, input(jobId, body('a\nb\n'), { format: 'text' }))).toEqual({ accepted: 2, duplicates: 0, last: 4 });
     expect(await texts(jobId)).toEqual(['a', 'b', 'a', 'b']);
+  });
+
+  it('re-masks a batch when a mask lands between its masking and its append', async () => {
+    const jobId = await newJob();
+    await writeLines(store, input(jobId, body('before\n'), { format: 'text' }));
+    let raced = false;
+    const racing: LogStore = Object.assign(Object.create(store) as LogStore, {
+      append: async (...args: Parameters<LogStore['append']>) => {
+        if (!raced) {
+          raced = true;
+          await store.addMasks(jobId, ['late-secret']);
+        }
+        return store.append(...args);
+      },
+    });
+    expect(await writeLines(racing, input(jobId, body('token late-secret\nafter\n'), { format: 'text' }))).toEqual({ accepted: 2, duplicates: 0, last: 3 });
+    expect(await texts(jobId)).toEqual(['before', 'token ***', 'after']);
+  });
+
+  it('appends only the rest of a batch a store refused for its masks after storing its first lines (NATS)', async () => {
+    const jobId = await newJob();
+    let raced = false;
+    // as NATS does when a fence lands between two messages of one batch
+    const partial: LogStore = Object.assign(Object.create(store) as LogStore, {
+      append: async (...args: Parameters<LogStore['append']>) => {
+        const [job, step, batch] = args;
+        if (raced) return store.append(...args);
+        raced = true;
+        await store.append(job, step, { ...batch, lines: batch.lines.slice(0, 1) });
+        const masks = await store.addMasks(jobId, ['late-secret']);
+        throw new StaleMasksError(batch.masksVersion ?? 0, masks.length, 1);
+      },
+    });
+    const result = await writeLines(partial, input(jobId, body('one late-secret\ntwo late-secret\nthree\n'), { format: 'text' }));
+    expect(result).toEqual({ accepted: 3, duplicates: 0, last: 3 });
+    // the first line was stored before the mask; the rest once each, masked
+    expect(await texts(jobId)).toEqual(['one late-secret', 'two ***', 'three']);
   });
 
   it('numbers groups by the lines the store gave', async () => {

@@ -303,7 +303,9 @@ async function appendOnce(store: LogStore, jobId: string, stepId: string, raw: R
  * says how many of the job's masks it was masked with; the store refuses it when the job has
  * more by then (added by another step or server meanwhile), and it is masked again with the
  * new list. Values the batch registers itself are added first, so its append claims them.
- * `base` (not null) makes it an `end`-mode append numbered against that last line.
+ * `base` (not null) makes it an `end`-mode append numbered against that last line; such a batch
+ * is not idempotent, so when a store refuses it after storing its first lines (NATS, between
+ * two messages: StaleMasksError.accepted) only the rest is masked again and appended.
  */
 async function maskAndAppend(
   store: LogStore,
@@ -314,6 +316,8 @@ async function maskAndAppend(
   base: number | null,
 ): Promise<{ stored: AppendResult; out: IngestOutput }> {
   let masks = (await store.getJobPrivate(jobId))?.masks ?? [];
+  /** lines of an `end` batch already stored by an earlier attempt */
+  let done = 0;
   for (let attempt = 0; ; attempt++) {
     const out = ingestLines(ingest, fresh, masks);
     let masksVersion = masks.length;
@@ -331,15 +335,18 @@ async function maskAndAppend(
     }
     try {
       const stored = await store.append(jobId, stepId, {
-        ...(base !== null ? { mode: 'end' as const, base } : {}),
-        lines: out.lines satisfies Line[],
+        // the rest of a partly stored batch follows its own first lines: no base to check
+        ...(base !== null ? { mode: 'end' as const, ...(done === 0 ? { base } : {}) } : {}),
+        lines: (done === 0 ? out.lines : out.lines.slice(done)) satisfies Line[],
         ...(out.groups ? { groups: out.groups } : {}),
         state: out.state,
         masksVersion,
       });
-      return { stored, out };
+      return { stored: { ...stored, accepted: done + stored.accepted }, out };
     } catch (error) {
       if (!(error instanceof StaleMasksError) || attempt >= MAX_MASK_RETRIES) throw error;
+      // a numbered batch is resent whole: the store counts its stored lines as duplicates
+      if (base !== null) done += error.accepted;
       masks = (await store.getJobPrivate(jobId))?.masks ?? [];
     }
   }

@@ -89,7 +89,8 @@ export async function appendLines(
       continue;
     }
     if (unseen.length === 0) break;
-    assertMasksFresh(batch, tail.masks);
+    // a fence between two messages of one batch stops it there: the rest is masked again
+    assertMasksFresh(batch, tail.masks, accepted);
     if (accepted === 0) assertJobBytes({ bytes: otherBytes + tail.bytes }, textBytes(unseen));
     const state = batch.state === undefined ? tail.state : batch.state;
     const mv = Math.max(tail.masks, batch.masksVersion ?? 0);
