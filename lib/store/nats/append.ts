@@ -107,12 +107,22 @@ export async function appendLines(
     } catch (error) {
       tails.delete(key);
       if (!isWrongLastSequence(error)) throw error;
+      await lostRace(attempt);
       tail = await ctx.readTail(jobId, stepId);
       fresh = true;
     }
   }
   const duplicates = batch.mode === 'end' ? 0 : batch.lines.length - accepted;
   return { result: { accepted, duplicates, last: tail.last }, tail };
+}
+
+/**
+ * A short random pause after a lost compare-and-set, up to 1, 2, 4 … 64 ms. Without it a writer
+ * that keeps its tail cached (one round trip a batch) can win every race against one that must
+ * re-read first (two), until the loser runs out of CAS_ATTEMPTS while the winner streams on.
+ */
+function lostRace(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 64)));
 }
 
 /**
