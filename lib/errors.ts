@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'line_gap'
   | 'job_completed'
   | 'too_large'
+  | 'unsupported_media_type'
   | 'quota_exceeded'
   | 'too_many_requests'
   | 'unavailable';
@@ -27,6 +28,7 @@ const STATUS: Record<ErrorCode, number> = {
   line_gap: 409,
   job_completed: 409,
   too_large: 413,
+  unsupported_media_type: 415,
   quota_exceeded: 409,
   too_many_requests: 429,
   unavailable: 503,
@@ -66,7 +68,17 @@ export class JobCompletedError extends AppError {
   }
 }
 
-/** A per-job quota would be passed: nothing of the write is stored. */
+/**
+ * An `end`-mode append (types.ts AppendBatch) whose ingest ran against a step state that
+ * another writer has moved past: nothing was stored; re-read the step and try again.
+ */
+export class StaleAppendError extends AppError {
+  constructor(readonly last: number) {
+    super('conflict', `the step moved on to line ${last} meanwhile: retry`, { last });
+  }
+}
+
+/** A per-job quota (lib/store/plan/quotas.ts) would be passed: nothing of the write is stored. */
 export class QuotaError extends AppError {
   constructor(limit: string, max: number, message: string) {
     super('quota_exceeded', message, { limit, max });
@@ -75,13 +87,16 @@ export class QuotaError extends AppError {
 
 /**
  * An append masked with fewer of the job's masks than it now has (`masksVersion` below the
- * job's): nothing was stored. The writer reloads the masks, masks the batch again and retries
- * (lib/ingest/README.md "Masks"); it reaches a client only when that keeps losing the race.
+ * job's): nothing more was stored. The writer reloads the masks, masks the batch again and
+ * retries (lib/ingest/README.md "Masks"); it reaches a client only when that keeps losing the
+ * race. `accepted` counts the batch's first lines stored before the refusal: always 0, except
+ * on NATS, where a batch cut into several messages can meet a new masks version between two.
  */
 export class StaleMasksError extends AppError {
   constructor(
     readonly masksVersion: number,
     readonly current: number,
+    readonly accepted = 0,
   ) {
     super('conflict', `masks changed while the batch was written (${masksVersion} → ${current}): retry`);
   }

@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'line_gap',
   'job_completed',
   'too_large',
+  'unsupported_media_type',
   'quota_exceeded',
   'too_many_requests',
   'unavailable',

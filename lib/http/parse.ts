@@ -49,3 +49,13 @@ async function readBoundedText(request: Request, limit: number): Promise<string>
   }
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/**
+ * A write route's error answer may come before its body was read whole (credentials are checked
+ * first; a bomb or an over-long line stops reading). The rest of that body would sit in front
+ * of the next request of a kept-alive connection, so such an answer closes the connection.
+ */
+export function closeOnError(response: Response): Response {
+  if (response.status >= 400) response.headers.set('connection', 'close');
+  return response;
+}

@@ -11,7 +11,10 @@
  * - a batch with a gap stores nothing of that batch;
  * - `getStepState` of an unknown step (of a known job) is null;
  * - `readLines` caps `limit` at MAX_RANGE_LIMIT;
- * - once `addMasks` resolves, an append with a lower `masksVersion` stores nothing (StaleMasksError).
+ * - once `addMasks` resolves, an append with a lower `masksVersion` stores nothing (StaleMasksError);
+ * - an `end`-mode batch is numbered after the step's true last line, on any instance;
+ * - a completed job refuses every change (job_completed); a write past a per-job quota
+ *   (lib/store/plan/quotas.ts) is quota_exceeded and stores nothing.
  */
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { LogStore } from './types';
@@ -19,6 +22,7 @@ import { describeListJobs, describeReopen } from './conformance/catalog';
 import { describeCompletion, describeResume } from './conformance/events';
 import { describeAbort, describeLiveTail } from './conformance/live';
 import { describeMasks } from './conformance/masks';
+import { describeAppendAtEnd, describeQuotas } from './conformance/quotas';
 import { TOKEN, uniqueJobId, type ConformanceFactory, type ConformanceHandle, type Suite } from './conformance/suite';
 import { describeIdempotentRetries, describeJobsAndSteps, describeOrderingAndRanges, describeStepData } from './conformance/writes';
 
@@ -58,6 +62,8 @@ export function describeLogStoreConformance(name: string, factory: ConformanceFa
     describeJobsAndSteps(suite);
     describeOrderingAndRanges(suite);
     describeIdempotentRetries(suite);
+    describeAppendAtEnd(suite);
+    describeQuotas(suite);
     describeStepData(suite);
     describeMasks(suite);
     describeCompletion(suite);

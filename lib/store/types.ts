@@ -38,9 +38,20 @@ export interface JobPrivate {
 
 export interface AppendBatch {
   /**
-   * Lines in ascending `n`. Lines with `n <= last` are duplicates: counted and ignored.
-   * The first new line must be `last + 1` (else LineGapError) and the new lines dense.
+   * `numbered` (the default): lines in ascending `n`. Lines with `n <= last` are duplicates:
+   * counted and ignored. The first new line must be `last + 1` (else LineGapError) and the new
+   * lines dense. Idempotent: a retry stores nothing twice.
+   * `end`: the store numbers the lines `last + 1…` (their `n` is ignored) inside the same lock,
+   * transaction or compare-and-set that writes them, so concurrent writers on any server all
+   * land every line, each batch whole and in order. Not idempotent: a retry stores the lines again.
    */
+  mode?: 'numbered' | 'end';
+  /**
+   * `end` only: the step's `last` that `groups` and `state` were computed against (lib/ingest
+   * numbers groups by line). When the step has moved on, the append is a StaleAppendError and
+   * stores nothing; the writer re-reads the step and runs ingest again.
+   */
+  base?: number;
   lines: Line[];
   /** When present, replaces the step's group list (and a `step` event is emitted). */
   groups?: Group[];
@@ -77,7 +88,7 @@ export interface LogStore {
   /**
    * Creates the job (`created: true`, status running, with `tokenHash`) or merges `body` into it
    * (title, labels replaced when given; declared steps added or renamed, never removed).
-   * A completed job still accepts a title/label update.
+   * A completed job is immutable: an update that would change it is a JobCompletedError.
    */
   putJob(jobId: string, body: PutJobBody, create: { tokenHash: string }): Promise<{ job: JobMeta; created: boolean }>;
   /**

@@ -17,26 +17,38 @@ export async function authorizeJobWrite(store: LogStore, headers: Headers, jobId
 
 export type PutJobResult = { created: true; job: JobMeta; writeToken: string } | { created: false; job: JobMeta };
 
+/** Who may `PUT` the job: its token holder when it exists (`tokenHash`), else the ingest key holder (null). */
+export interface PutJobAuth {
+  tokenHash: string | null;
+}
+
 /**
- * `PUT /jobs/{job}`: creating needs the ingest key (when configured) and returns the job's
- * write token, once; updating needs that write token.
+ * Checks the `PUT /jobs/{job}` credentials before the body is read: the job's write token when
+ * the job exists, the ingest key (when configured) when it does not.
  */
-export async function putJob(
-  store: LogStore,
-  headers: Headers,
-  jobId: string,
-  body: PutJobBody,
-  ingestKey: string | null,
-): Promise<PutJobResult> {
+export async function authorizePutJob(store: LogStore, headers: Headers, jobId: string, ingestKey: string | null): Promise<PutJobAuth> {
   const existing = await store.getJobPrivate(jobId);
   if (existing) {
     requireWriteToken(headers, existing.tokenHash);
-    const { job } = await store.putJob(jobId, maskJobBody(body, existing.masks), { tokenHash: existing.tokenHash });
+    return { tokenHash: existing.tokenHash };
+  }
+  requireIngestKey(headers, ingestKey);
+  return { tokenHash: null };
+}
+
+/**
+ * `PUT /jobs/{job}` once authorizePutJob passed: creating returns the job's write token, once;
+ * updating merges the body, masked with the job's masks as they are once the body is read (a
+ * completed job refuses any change).
+ */
+export async function putJob(store: LogStore, jobId: string, body: PutJobBody, auth: PutJobAuth): Promise<PutJobResult> {
+  if (auth.tokenHash !== null) {
+    const masks = (await store.getJobPrivate(jobId))?.masks ?? [];
+    const { job } = await store.putJob(jobId, maskJobBody(body, masks), { tokenHash: auth.tokenHash });
     // a declared marker dialect is read when a step's write state is loaded
     for (const step of body.steps ?? []) if (step.markers !== undefined) forgetWriteState(jobId, step.id);
     return { created: false, job };
   }
-  requireIngestKey(headers, ingestKey);
   const { token, hash } = newWriteToken();
   const { job, created } = await store.putJob(jobId, body, { tokenHash: hash });
   if (!created) {

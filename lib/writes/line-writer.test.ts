@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_LINE_BYTES } from '../contracts';
+import { StaleMasksError } from '../errors';
 import { MAX_MASKS_PER_JOB } from '../ingest';
 import { createFileStore } from '../store/file';
 import type { LogStore } from '../store/types';
@@ -155,5 +156,82 @@ describe('writeLines', () => {
     const jobId = await newJob();
     await store.complete(jobId, 'success');
     await expect(writeLines(store, input(jobId, body(ndjson([{ n: 1, text: 'late' }]))))).rejects.toMatchObject({ status: 409 });
+  });
+});
+
+describe('writeLines at the end (text/plain without first)', () => {
+  it('lands every line of two concurrent streamed writers, each in its own order', async () => {
+    const jobId = await newJob();
+    /** a body that yields one line per chunk, a tick apart, so the two requests interleave */
+    const slow = (writer: string) =>
+      new ReadableStream<Uint8Array>({
+        i: 0,
+        async pull(c) {
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          if (this.i === 100) return c.close();
+          c.enqueue(encoder.encode(`${writer} ${this.i++}\n`));
+        },
+      } as UnderlyingDefaultSource<Uint8Array> & { i: number });
+    const [a, b] = await Promise.all([
+      writeLines(store, input(jobId, slow('a'), { format: 'text' })),
+      writeLines(store, input(jobId, slow('b'), { format: 'text' })),
+    ]);
+    expect(a.accepted + b.accepted).toBe(200);
+    expect(a.duplicates + b.duplicates).toBe(0);
+    const all = await texts(jobId);
+    expect(all).toHaveLength(200);
+    for (const w of ['a', 'b']) expect(all.filter((t) => t.startsWith(`${w} `))).toEqual(Array.from({ length: 100 }, (_, i) => `${w} ${i}`));
+  });
+
+  it('is not idempotent: a retried body is stored again', async () => {
+    const jobId = await newJob();
+    await writeLines(store, input(jobId, body('a\nb\n'), { format: 'text' }));
+    expect(await writeLines(store, input(jobId, body('a\nb\n'), { format: 'text' }))).toEqual({ accepted: 2, duplicates: 0, last: 4 });
+    expect(await texts(jobId)).toEqual(['a', 'b', 'a', 'b']);
+  });
+
+  it('re-masks a batch when a mask lands between its masking and its append', async () => {
+    const jobId = await newJob();
+    await writeLines(store, input(jobId, body('before\n'), { format: 'text' }));
+    let raced = false;
+    const racing: LogStore = Object.assign(Object.create(store) as LogStore, {
+      append: async (...args: Parameters<LogStore['append']>) => {
+        if (!raced) {
+          raced = true;
+          await store.addMasks(jobId, ['late-secret']);
+        }
+        return store.append(...args);
+      },
+    });
+    expect(await writeLines(racing, input(jobId, body('token late-secret\nafter\n'), { format: 'text' }))).toEqual({ accepted: 2, duplicates: 0, last: 3 });
+    expect(await texts(jobId)).toEqual(['before', 'token ***', 'after']);
+  });
+
+  it('appends only the rest of a batch a store refused for its masks after storing its first lines (NATS)', async () => {
+    const jobId = await newJob();
+    let raced = false;
+    // as NATS does when a fence lands between two messages of one batch
+    const partial: LogStore = Object.assign(Object.create(store) as LogStore, {
+      append: async (...args: Parameters<LogStore['append']>) => {
+        const [job, step, batch] = args;
+        if (raced) return store.append(...args);
+        raced = true;
+        await store.append(job, step, { ...batch, lines: batch.lines.slice(0, 1) });
+        const masks = await store.addMasks(jobId, ['late-secret']);
+        throw new StaleMasksError(batch.masksVersion ?? 0, masks.length, 1);
+      },
+    });
+    const result = await writeLines(partial, input(jobId, body('one late-secret\ntwo late-secret\nthree\n'), { format: 'text' }));
+    expect(result).toEqual({ accepted: 3, duplicates: 0, last: 3 });
+    // the first line was stored before the mask; the rest once each, masked
+    expect(await texts(jobId)).toEqual(['one late-secret', 'two ***', 'three']);
+  });
+
+  it('numbers groups by the lines the store gave', async () => {
+    const jobId = await newJob();
+    await writeLines(store, input(jobId, body('one\ntwo\n'), { format: 'text' }));
+    await writeLines(store, input(jobId, body('::group::Build\nin\n::endgroup::\n'), { format: 'text' }));
+    const step = (await store.getJob(jobId))?.steps[0];
+    expect(step?.groups).toMatchObject([{ name: 'Build', start: 3, end: 5 }]);
   });
 });

@@ -1,9 +1,9 @@
 import 'server-only';
 import type { AppendResult, Line, MarkerDialect, Stream } from '../contracts';
 import { MAX_LINE_BYTES, ndjsonLineSchema } from '../contracts';
-import { AppError, JobCompletedError, LineGapError, StaleMasksError, badRequest, notFound } from '../errors';
+import { AppError, JobCompletedError, LineGapError, StaleAppendError, StaleMasksError, UnavailableError, badRequest, notFound } from '../errors';
 import { createBodyLineSplitter, ingestLines, type IngestOutput, type RawLine } from '../ingest';
-import { dedupeLines } from '../store/plan';
+import { dedupeLines, numberAtEnd } from '../store/plan';
 import type { LogStore } from '../store/types';
 import { KeyedLock } from './keyed-lock';
 
@@ -13,6 +13,13 @@ import { KeyedLock } from './keyed-lock';
  * lib/ingest (\r, carried styles, groups, masks) → store.append, one batch per body chunk,
  * so lines reach live viewers while a long request is still open. Each batch is durable
  * before the next is read; the response counts only durable lines.
+ *
+ * Numbering: NDJSON lines and `text/plain` with `?first=` carry their numbers (idempotent
+ * retries). `text/plain` without `first` is appended at the end: the store numbers each batch
+ * after the step's true last line (AppendBatch mode `end`), so concurrent producers, on any
+ * server, all land every line; the batches of one request go in order. Ingest (groups number
+ * by line) runs against the step's last line; if another writer moved it meanwhile the store
+ * refuses the batch (StaleAppendError) and it is ingested again against the new last line.
  */
 
 export type BodyFormat = 'ndjson' | 'text';
@@ -35,8 +42,16 @@ export interface WriteLinesInput {
 const MAX_BATCH_LINES = 2000;
 /** Re-maskings of one batch whose masks keep changing under it before the write fails (503-like conflict). */
 const MAX_MASK_RETRIES = 5;
-/** Parsed lines waiting for the store before reading pauses. */
+/** Parsed lines waiting for the store before reading pauses (backpressure, not an error). */
 const MAX_PENDING_LINES = 20_000;
+/**
+ * Text (UTF-16 code units, ~bytes for ASCII) of the lines waiting for the store before reading
+ * pauses: with 1 MiB lines the line count alone would allow 20 GB. Together with the batch being
+ * stored, one request holds about twice this at most.
+ */
+const MAX_PENDING_CHARS = 16 * 1024 * 1024;
+/** Re-ingest attempts of an `end` batch that keeps losing the race to other servers' writers. */
+const MAX_STALE_RETRIES = 20;
 /** JSON escaping can grow a line up to 6× (\u00XX); the decoded text is then checked exactly. */
 const MAX_NDJSON_RECORD_BYTES = MAX_LINE_BYTES * 6 + 1024;
 
@@ -66,10 +81,11 @@ export async function writeLines(store: LogStore, input: WriteLinesInput): Promi
 
   const result: AppendResult = { accepted: 0, duplicates: 0, last: job.steps.find((s) => s.id === stepId)?.lines ?? 0 };
   let nextTextN = input.first ?? null;
+  const atEnd = input.format === 'text' && input.first === undefined;
 
   const commit = async (raw: RawLine[]): Promise<void> => {
     for (let i = 0; i < raw.length; i += MAX_BATCH_LINES) {
-      const batch = await appendBatch(store, jobId, stepId, raw.slice(i, i + MAX_BATCH_LINES));
+      const batch = await appendBatch(store, jobId, stepId, raw.slice(i, i + MAX_BATCH_LINES), atEnd);
       result.accepted += batch.accepted;
       result.duplicates += batch.duplicates;
       result.last = batch.last;
@@ -97,8 +113,9 @@ export async function writeLines(store: LogStore, input: WriteLinesInput): Promi
           throw new StopAfter(error, out);
         }
       } else {
-        const n = nextTextN ?? (stepStates.get(stateKey(jobId, stepId))?.last ?? result.last) + 1;
-        nextTextN = n + 1;
+        // at the end: numbered by the store when the batch is appended (0 until then)
+        const n = nextTextN ?? 0;
+        if (nextTextN !== null) nextTextN = n + 1;
         out.push({ n, ts: now(), stream: input.stream, text: record });
       }
     }
@@ -109,12 +126,14 @@ export async function writeLines(store: LogStore, input: WriteLinesInput): Promi
   // parsed; whatever accumulated goes to the store in the next append. One append runs at a
   // time, in order, and reading pauses when too much is waiting (bounded memory).
   let pending: RawLine[] = [];
+  let pendingChars = 0;
   let draining: Promise<void> | null = null;
   let commitFailure: { error: unknown } | null = null;
   const drain = async () => {
     while (pending.length > 0 && !commitFailure) {
       const batch = pending;
       pending = [];
+      pendingChars = 0;
       await commit(batch);
     }
   };
@@ -133,7 +152,10 @@ export async function writeLines(store: LogStore, input: WriteLinesInput): Promi
     if (commitFailure) throw commitFailure.error;
   };
   const enqueue = (raw: RawLine[]) => {
-    for (const line of raw) pending.push(line);
+    for (const line of raw) {
+      pending.push(line);
+      pendingChars += line.text.length;
+    }
   };
 
   let bytes = 0;
@@ -141,7 +163,9 @@ export async function writeLines(store: LogStore, input: WriteLinesInput): Promi
   try {
     for (;;) {
       if (!reader) break;
-      const { done, value } = await reader.read().catch(() => {
+      const { done, value } = await reader.read().catch((error: unknown) => {
+        // a body that cannot be decoded (content-encoding.ts) says so
+        if (error instanceof AppError) throw error;
         // A producer that disconnects mid-body is not a server error: what was stored stays.
         throw new AppError('bad_request', 'the request body ended early (client disconnected)');
       });
@@ -156,7 +180,7 @@ export async function writeLines(store: LogStore, input: WriteLinesInput): Promi
         void startDrain();
       }
       if (commitFailure) break;
-      if (pending.length >= MAX_PENDING_LINES) await settle();
+      if (pending.length >= MAX_PENDING_LINES || pendingChars >= MAX_PENDING_CHARS) await settle();
     }
     if (!commitFailure) {
       const tail = splitter.end();
@@ -221,46 +245,61 @@ function stateKey(jobId: string, stepId: string): string {
   return `${jobId}\u0000${stepId}`;
 }
 
-/** Dedupe, gap-check, ingest and append one batch under the step's lock. */
-async function appendBatch(store: LogStore, jobId: string, stepId: string, raw: RawLine[]): Promise<AppendResult> {
+/**
+ * Dedupe, gap-check (or, `atEnd`, number after the last line), ingest and append one batch
+ * under the step's lock; an `atEnd` batch another server got ahead of is ingested again.
+ */
+async function appendBatch(store: LogStore, jobId: string, stepId: string, raw: RawLine[], atEnd: boolean): Promise<AppendResult> {
   const key = stateKey(jobId, stepId);
   return stepLock.run(key, async () => {
-    let state = stepStates.get(key);
-    if (!state) {
-      const job = await store.getJob(jobId);
-      if (!job) throw notFound(`job ${jobId}`);
-      const step = job.steps.find((s) => s.id === stepId);
-      state = {
-        last: step?.lines ?? 0,
-        ingest: await store.getStepState(jobId, stepId),
-        ...(step?.markers ? { markers: step.markers } : {}),
-      };
+    for (let attempt = 0; attempt < MAX_STALE_RETRIES; attempt++) {
+      try {
+        return await appendOnce(store, jobId, stepId, raw, atEnd);
+      } catch (error) {
+        if (!(error instanceof StaleAppendError)) throw error;
+      }
     }
-    // The store's own rule (lib/store/plan), applied before ingest: a retried line must not
-    // run through ingest (carried styles, groups) a second time.
-    const { fresh, duplicates } = dedupeLines(raw, state.last);
-    if (fresh.length === 0) return { accepted: 0, duplicates, last: state.last };
-
-    let stored: AppendResult;
-    let out: IngestOutput;
-    try {
-      ({ stored, out } = await maskAndAppend(store, jobId, stepId, state.ingest, fresh, state.markers));
-    } catch (error) {
-      stepStates.delete(key);
-      throw error;
-    }
-    if (stored.duplicates > 0) {
-      // Another server wrote some of these lines first: its ingest state is the true one.
-      stepStates.delete(key);
-    } else {
-      if (stepStates.size >= MAX_CACHED_STEPS) stepStates.delete(stepStates.keys().next().value as string);
-      // A step with many groups has a big state: only small ones stay cached, so the cache is
-      // bounded in bytes too (MAX_CACHED_STEPS × MAX_CACHED_STATE_CHARS); big ones are reread.
-      if (JSON.stringify(out.state).length <= MAX_CACHED_STATE_CHARS) stepStates.set(key, { ...state, last: stored.last, ingest: out.state });
-      else stepStates.delete(key);
-    }
-    return { accepted: stored.accepted, duplicates: duplicates + stored.duplicates, last: stored.last };
+    throw new UnavailableError('the step is too contended by other writers, retry');
   });
+}
+
+async function appendOnce(store: LogStore, jobId: string, stepId: string, raw: RawLine[], atEnd: boolean): Promise<AppendResult> {
+  const key = stateKey(jobId, stepId);
+  let state = stepStates.get(key);
+  if (!state) {
+    const job = await store.getJob(jobId);
+    if (!job) throw notFound(`job ${jobId}`);
+    const step = job.steps.find((s) => s.id === stepId);
+    state = {
+      last: step?.lines ?? 0,
+      ingest: await store.getStepState(jobId, stepId),
+      ...(step?.markers ? { markers: step.markers } : {}),
+    };
+  }
+  // The store's own rule (lib/store/plan), applied before ingest: a retried line must not
+  // run through ingest (carried styles, groups) a second time.
+  const { fresh, duplicates } = atEnd ? numberAtEnd(raw, state.last) : dedupeLines(raw, state.last);
+  if (fresh.length === 0) return { accepted: 0, duplicates, last: state.last };
+
+  let stored: AppendResult;
+  let out: IngestOutput;
+  try {
+    ({ stored, out } = await maskAndAppend(store, jobId, stepId, state.ingest, fresh, atEnd ? state.last : null, state.markers));
+  } catch (error) {
+    stepStates.delete(key);
+    throw error;
+  }
+  if (stored.duplicates > 0) {
+    // Another server wrote some of these lines first: its ingest state is the true one.
+    stepStates.delete(key);
+  } else {
+    if (stepStates.size >= MAX_CACHED_STEPS) stepStates.delete(stepStates.keys().next().value as string);
+    // A step with many groups has a big state: only small ones stay cached, so the cache is
+    // bounded in bytes too (MAX_CACHED_STEPS × MAX_CACHED_STATE_CHARS); big ones are reread.
+    if (JSON.stringify(out.state).length <= MAX_CACHED_STATE_CHARS) stepStates.set(key, { ...state, last: stored.last, ingest: out.state });
+    else stepStates.delete(key);
+  }
+  return { accepted: stored.accepted, duplicates: duplicates + stored.duplicates, last: stored.last };
 }
 
 /**
@@ -268,6 +307,9 @@ async function appendBatch(store: LogStore, jobId: string, stepId: string, raw: 
  * says how many of the job's masks it was masked with; the store refuses it when the job has
  * more by then (added by another step or server meanwhile), and it is masked again with the
  * new list. Values the batch registers itself are added first, so its append claims them.
+ * `base` (not null) makes it an `end`-mode append numbered against that last line; such a batch
+ * is not idempotent, so when a store refuses it after storing its first lines (NATS, between
+ * two messages: StaleMasksError.accepted) only the rest is masked again and appended.
  */
 async function maskAndAppend(
   store: LogStore,
@@ -275,9 +317,12 @@ async function maskAndAppend(
   stepId: string,
   ingest: unknown,
   fresh: RawLine[],
+  base: number | null,
   markers?: MarkerDialect,
 ): Promise<{ stored: AppendResult; out: IngestOutput }> {
   let masks = (await store.getJobPrivate(jobId))?.masks ?? [];
+  /** lines of an `end` batch already stored by an earlier attempt */
+  let done = 0;
   for (let attempt = 0; ; attempt++) {
     const out = ingestLines(ingest, fresh, masks, { markers });
     let masksVersion = masks.length;
@@ -295,14 +340,18 @@ async function maskAndAppend(
     }
     try {
       const stored = await store.append(jobId, stepId, {
-        lines: out.lines satisfies Line[],
+        // the rest of a partly stored batch follows its own first lines: no base to check
+        ...(base !== null ? { mode: 'end' as const, ...(done === 0 ? { base } : {}) } : {}),
+        lines: (done === 0 ? out.lines : out.lines.slice(done)) satisfies Line[],
         ...(out.groups ? { groups: out.groups } : {}),
         state: out.state,
         masksVersion,
       });
-      return { stored, out };
+      return { stored: { ...stored, accepted: done + stored.accepted }, out };
     } catch (error) {
       if (!(error instanceof StaleMasksError) || attempt >= MAX_MASK_RETRIES) throw error;
+      // a numbered batch is resent whole: the store counts its stored lines as duplicates
+      if (base !== null) done += error.accepted;
       masks = (await store.getJobPrivate(jobId))?.masks ?? [];
     }
   }

@@ -21,8 +21,12 @@ export function describeCompletion(suite: Suite): void {
       await expectCode(store.append(id, 'run', { lines: makeLines(1, 1) }), 'job_completed');
       await expectCode(store.putStep(id, 'run', { status: 'running' }), 'job_completed');
       await expectCode(store.complete(id, 'success'), 'job_completed');
-      const renamed = await store.putJob(id, { title: 'renamed after the fact' }, TOKEN);
-      expect(renamed).toMatchObject({ created: false, job: { title: 'renamed after the fact', status: 'failure' } });
+      await expectCode(store.putJob(id, { title: 'renamed after the fact' }, TOKEN), 'job_completed');
+      await expectCode(store.putJob(id, { labels: { late: 'yes' } }, TOKEN), 'job_completed');
+      await expectCode(store.putJob(id, { steps: [{ id: 'late' }] }, TOKEN), 'job_completed');
+      const retried = await store.putJob(id, { title: job.title, steps: [{ id: 'done' }] }, TOKEN);
+      expect(retried).toMatchObject({ created: false, job: { title: job.title, labels: job.labels, status: 'failure' } });
+      expect(retried.job.steps.map((s) => s.id)).toEqual(job.steps.map((s) => s.id));
 
       const events = await collectToEnd(store, id, null);
       const last = events[events.length - 1];

@@ -239,7 +239,7 @@ export class FileStore implements LogStore {
       if (!job) job = await this.createJob(jobId, create.tokenHash);
       const state = job;
       try {
-        const plan = planPutJob(state, state.steps, body, Date.now());
+        const plan = planPutJob(state, state.steps, body, Date.now(), { steps: state.steps.size });
         state.labels = plan.labels;
         if (!plan.event) state.title = plan.title;
         await this.commit(state, putJobRecords(plan));
@@ -271,7 +271,7 @@ export class FileStore implements LogStore {
     if (body.parent) assertStepId(body.parent);
     return this.write(jobId, async (job) => {
       if (job.completed) throw new JobCompletedError(jobId);
-      const plan = planPutStep(job.steps.get(stepId), stepId, body, Date.now());
+      const plan = planPutStep(job.steps.get(stepId), stepId, body, Date.now(), { steps: job.steps.size });
       if (plan.changed) await this.commit(job, [{ t: 'step', step: plan.step }]);
       const step = job.steps.get(stepId);
       if (!step) throw new Error('file store: step vanished');
@@ -283,7 +283,7 @@ export class FileStore implements LogStore {
     assertStepId(stepId);
     return this.write(jobId, async (job) => {
       if (job.completed) throw new JobCompletedError(jobId);
-      const plan = planAppend(job.steps.get(stepId), stepId, batch, Date.now(), job.masks.length);
+      const plan = planAppend(job.steps.get(stepId), stepId, batch, Date.now(), { steps: job.steps.size, bytes: job.bytes }, job.masks.length);
       if (plan.accepted.length > 0) {
         const file = await this.stepFile(job, stepId);
         await file.append(plan.accepted);

@@ -16,6 +16,8 @@ export const metaFileSchema = jobMetaSchema.omit({ cursor: true }).extend({
   stepState: z.record(z.string(), z.unknown()),
   tokenHash: z.string(),
   masks: z.array(z.string()),
+  /** UTF-8 bytes of stored line text (the job_bytes quota); absent in checkpoints written before it */
+  bytes: z.number().int().nonnegative().optional(),
   journalOffset: z.number().int().nonnegative(),
 });
 export type MetaFile = z.infer<typeof metaFileSchema>;
@@ -34,6 +36,7 @@ export function newMetaFile(id: string, tokenHash: string, now: number): MetaFil
     stepState: {},
     tokenHash,
     masks: [],
+    bytes: 0,
     journalOffset: 0,
   };
 }
@@ -50,6 +53,8 @@ export class JobState {
   readonly stepState = new Map<string, unknown>();
   tokenHash: string;
   masks: string[];
+  /** UTF-8 bytes of stored line text, for the job_bytes quota */
+  bytes: number;
   /** committed journal length = the cursor of the last event */
   journalBytes: number;
   checkpointOffset: number;
@@ -66,6 +71,7 @@ export class JobState {
     for (const [id, state] of Object.entries(meta.stepState)) this.stepState.set(id, state);
     this.tokenHash = meta.tokenHash;
     this.masks = [...meta.masks];
+    this.bytes = meta.bytes ?? 0;
     this.journalBytes = meta.journalOffset;
     this.checkpointOffset = meta.journalOffset;
   }
@@ -79,6 +85,7 @@ export class JobState {
     switch (record.t) {
       case 'lines': {
         const step = this.steps.get(record.step);
+        if (step && record.to > step.lines) this.bytes += record.b ?? 0;
         if (step) step.lines = Math.max(step.lines, record.to);
         if (hasState(record)) this.stepState.set(record.step, record.state);
         return;
@@ -124,6 +131,7 @@ export class JobState {
       stepState: Object.fromEntries(this.stepState),
       tokenHash: this.tokenHash,
       masks: this.masks,
+      bytes: this.bytes,
       journalOffset: this.journalBytes,
     };
   }

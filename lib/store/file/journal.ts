@@ -18,6 +18,8 @@ const linesRecordSchema = z.object({
   step: z.string(),
   from: z.number().int().positive(),
   to: z.number().int().positive(),
+  /** UTF-8 bytes of the lines' text (the job_bytes quota); absent in journals written before it */
+  b: z.number().int().nonnegative().optional(),
   state: z.unknown().optional(),
 });
 const stepRecordSchema = z.object({ t: z.literal('step'), step: stepMetaSchema });

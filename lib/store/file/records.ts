@@ -1,5 +1,5 @@
 import 'server-only';
-import type { AppendPlan, CompletePlan, PutJobPlan } from '../plan';
+import { textBytes, type AppendPlan, type CompletePlan, type PutJobPlan } from '../plan';
 import type { FinalJobStatus, StepMeta } from '../../contracts';
 import type { JournalRecord } from './journal';
 
@@ -14,7 +14,7 @@ export function putJobRecords(plan: PutJobPlan): JournalRecord[] {
   return records;
 }
 
-/** The last `lines` record carries the step's ingest state after the batch (when given). */
+/** Each `lines` record counts its text bytes (`b`, the job_bytes quota); the last one carries the step's ingest state after the batch (when given). */
 export function appendRecords(stepId: string, plan: AppendPlan, state: unknown): JournalRecord[] {
   const records: JournalRecord[] = [];
   if (plan.started) records.push({ t: 'step', step: plan.started });
@@ -22,7 +22,8 @@ export function appendRecords(stepId: string, plan: AppendPlan, state: unknown):
     const from = chunk[0]?.n ?? 0;
     const to = from + chunk.length - 1;
     const isLast = i === plan.chunks.length - 1;
-    records.push(isLast && state !== undefined ? { t: 'lines', step: stepId, from, to, state } : { t: 'lines', step: stepId, from, to });
+    const b = textBytes(chunk);
+    records.push(isLast && state !== undefined ? { t: 'lines', step: stepId, from, to, b, state } : { t: 'lines', step: stepId, from, to, b });
   }
   if (plan.regrouped) records.push({ t: 'step', step: plan.regrouped });
   return records;

@@ -1,7 +1,7 @@
 import 'server-only';
-import { AppError, LineGapError, UnavailableError } from '../../errors';
+import { AppError, LineGapError, StaleAppendError, UnavailableError } from '../../errors';
 import type { AppendResult, Line } from '../../contracts';
-import { assertMasksFresh, dedupeLines, MAX_EVENT_LINES } from '../plan';
+import { assertJobBytes, assertMasksFresh, dedupeLines, MAX_EVENT_LINES, numberAtEnd, textBytes } from '../plan';
 import type { AppendBatch } from '../types';
 import { encodeJson, toTuple } from './codec';
 import { CAS_ATTEMPTS, type Context, type Tail } from './context';
@@ -13,14 +13,17 @@ export const INDEX_BLOCK = 1000;
 const PAYLOAD_HEADROOM = 4096;
 
 /** Splits fresh lines into messages (one `lines` event each) of ≤ MAX_EVENT_LINES lines and ≤ maxBytes encoded. */
-function* messages(lines: Line[], state: unknown, mv: number, maxBytes: number): Generator<{ lines: Line[]; data: Uint8Array }> {
+function* messages(lines: Line[], state: unknown, mv: number, stepBytes: number, maxBytes: number): Generator<{ lines: Line[]; data: Uint8Array; bytes: number }> {
+  let total = stepBytes;
   for (let i = 0; i < lines.length; ) {
     let count = Math.min(MAX_EVENT_LINES, lines.length - i);
     for (;;) {
       const chunk = lines.slice(i, i + count);
-      const data = encodeJson({ f: chunk[0]?.n, l: chunk.map(toTuple), st: state, mv });
+      const bytes = total + textBytes(chunk);
+      const data = encodeJson({ f: chunk[0]?.n, l: chunk.map(toTuple), st: state, mv, b: bytes });
       if (data.byteLength <= maxBytes) {
-        yield { lines: chunk, data };
+        yield { lines: chunk, data, bytes };
+        total = bytes;
         i += count;
         break;
       }
@@ -39,6 +42,10 @@ function* messages(lines: Line[], state: unknown, mv: number, maxBytes: number):
  * This holds after any delay, unlike msgID de-duplication (only the duplicate window).
  * The tail also carries the job's masks version (a fence, Context.fence): a batch masked with
  * fewer masks than the tail has seen is StaleMasksError, checked on every (re-)read.
+ * An `end`-mode batch is numbered after the tail it is published against (lib/store/plan
+ * numberAtEnd), so a lost race renumbers it after the winner's lines. A batch cut into several
+ * messages keeps its order, but another server's lines may land between its messages.
+ * `otherBytes` is the text bytes of the job's other steps, for the job_bytes quota.
  */
 export async function appendLines(
   ctx: Context,
@@ -46,6 +53,7 @@ export async function appendLines(
   jobId: string,
   stepId: string,
   batch: AppendBatch,
+  otherBytes: number,
 ): Promise<{ result: AppendResult; tail: Tail }> {
   const key = `${jobId}\u0000${stepId}`;
   const subject = ctx.subjects.lines(jobId, stepId);
@@ -61,9 +69,18 @@ export async function appendLines(
       tails.delete(key);
       throw new AppError('job_completed', `job ${jobId} is complete and takes no more writes`);
     }
+    // an `end` batch's base is checked against a fresh tail only, and only before its first
+    // message: later messages follow our own
+    if (batch.mode === 'end' && accepted === 0 && batch.base !== undefined && batch.base !== tail.last) {
+      if (fresh) throw new StaleAppendError(tail.last);
+      tails.delete(key);
+      tail = await ctx.readTail(jobId, stepId);
+      fresh = true;
+      continue;
+    }
     let unseen: Line[];
     try {
-      unseen = dedupeLines(batch.lines, tail.last).fresh;
+      unseen = batch.mode === 'end' ? numberAtEnd(batch.lines.slice(accepted), tail.last).fresh : dedupeLines(batch.lines, tail.last).fresh;
     } catch (error) {
       if (!(error instanceof LineGapError) || fresh) throw error;
       tails.delete(key);
@@ -72,14 +89,16 @@ export async function appendLines(
       continue;
     }
     if (unseen.length === 0) break;
-    assertMasksFresh(batch, tail.masks);
+    // a fence between two messages of one batch stops it there: the rest is masked again
+    assertMasksFresh(batch, tail.masks, accepted);
+    if (accepted === 0) assertJobBytes({ bytes: otherBytes + tail.bytes }, textBytes(unseen));
     const state = batch.state === undefined ? tail.state : batch.state;
     const mv = Math.max(tail.masks, batch.masksVersion ?? 0);
     try {
-      for (const message of messages(unseen, state, mv, maxBytes)) {
+      for (const message of messages(unseen, state, mv, tail.bytes, maxBytes)) {
         const ack = await ctx.js.publish(subject, message.data, { expect: { lastSubjectSequence: tail.seq } });
         const first = message.lines[0]?.n ?? 0;
-        tail = { seq: ack.seq, last: first + message.lines.length - 1, state, sealed: false, masks: mv };
+        tail = { seq: ack.seq, last: first + message.lines.length - 1, state, sealed: false, masks: mv, bytes: message.bytes };
         tails.set(key, tail);
         accepted += message.lines.length;
         indexMessage(ctx, jobId, stepId, first, tail.last, ack.seq);
@@ -88,11 +107,22 @@ export async function appendLines(
     } catch (error) {
       tails.delete(key);
       if (!isWrongLastSequence(error)) throw error;
+      await lostRace(attempt);
       tail = await ctx.readTail(jobId, stepId);
       fresh = true;
     }
   }
-  return { result: { accepted, duplicates: batch.lines.length - accepted, last: tail.last }, tail };
+  const duplicates = batch.mode === 'end' ? 0 : batch.lines.length - accepted;
+  return { result: { accepted, duplicates, last: tail.last }, tail };
+}
+
+/**
+ * A short random pause after a lost compare-and-set, up to 1, 2, 4 … 64 ms. Without it a writer
+ * that keeps its tail cached (one round trip a batch) can win every race against one that must
+ * re-read first (two), until the loser runs out of CAS_ATTEMPTS while the winner streams on.
+ */
+function lostRace(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 64)));
 }
 
 /**

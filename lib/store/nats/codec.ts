@@ -46,22 +46,27 @@ export type JobRecord = z.infer<typeof jobRecordSchema>;
 /**
  * A lines message: `f` is the first line's n, `l` the lines as compact tuples, `st` the step's
  * ingest state after the last line (carried forward, so the tail message always has it), `mv`
- * the job's masks version the lines were masked with (carried forward too).
- * A mark has no lines and keeps `last`, `st` and `mv`: a seal (`seal: true`) closes the step
- * when the job completes; a fence (`seal: false`) records a new masks version (addMasks), so
- * that an append that read the step before it fails its CAS and sees the version.
+ * the job's masks version the lines were masked with, `b` the step's text bytes so far (both
+ * carried forward too).
+ * A mark has no lines and keeps `last`, `st`, `mv` and `b`: a seal (`seal: true`) closes the
+ * step when the job completes; a fence (`seal: false`) records a new masks version (addMasks),
+ * so that an append that read the step before it fails its CAS and sees the version.
+ * Messages written before `mv` or `b` existed decode with masks version 0 and byte count 0.
  */
 export interface LinesMessage {
   f: number;
   l: [number, 'o' | 'e', string][];
   st?: unknown;
   mv?: number;
+  /** the step's UTF-8 text bytes up to this message's last line (the job_bytes quota) */
+  b?: number;
 }
 export interface MarkMessage {
   seal: boolean;
   last: number;
   st?: unknown;
   mv?: number;
+  b?: number;
 }
 
 export function isMark(value: LinesMessage | MarkMessage): value is MarkMessage {
@@ -76,8 +81,9 @@ export function toLinesMessage(value: unknown): LinesMessage | MarkMessage {
   if (value && typeof value === 'object') {
     const v = value as Record<string, unknown>;
     const mv = typeof v.mv === 'number' ? { mv: v.mv } : {};
-    if (typeof v.seal === 'boolean' && typeof v.last === 'number') return { seal: v.seal, last: v.last, st: v.st, ...mv };
-    if (typeof v.f === 'number' && Array.isArray(v.l)) return { f: v.f, l: v.l as LinesMessage['l'], st: v.st, ...mv };
+    const b = typeof v.b === 'number' ? v.b : 0;
+    if (typeof v.seal === 'boolean' && typeof v.last === 'number') return { seal: v.seal, last: v.last, st: v.st, ...mv, b };
+    if (typeof v.f === 'number' && Array.isArray(v.l)) return { f: v.f, l: v.l as LinesMessage['l'], st: v.st, ...mv, b };
   }
   throw new Error('malformed lines message');
 }

@@ -2,7 +2,7 @@ import 'server-only';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { JetStreamClient, JetStreamManager, StoredMsg } from '@nats-io/jetstream';
 import { JobCompletedError, notFound, UnavailableError } from '../../errors';
-import { decodeJson, decodeLinesMessage, encodeJson, isMark, jobRecordSchema, lastOf, type JobRecord } from './codec';
+import { decodeJson, decodeLinesMessage, encodeJson, isMark, jobRecordSchema, lastOf, type JobRecord, type MarkMessage } from './codec';
 import { isWrongLastSequence } from './errors';
 import type { Subjects } from './subjects';
 
@@ -19,9 +19,11 @@ export interface Tail {
   sealed: boolean;
   /** the job's masks version the step's last message was written with (or fenced at) */
   masks: number;
+  /** the step's UTF-8 text bytes up to `last` (0 for steps stored before the count) */
+  bytes: number;
 }
 
-const NO_TAIL: Tail = { seq: 0, last: 0, state: null, sealed: false, masks: 0 };
+const NO_TAIL: Tail = { seq: 0, last: 0, state: null, sealed: false, masks: 0, bytes: 0 };
 
 /** Per-microsecond creation positions, strictly increasing within this process. */
 let lastPos = 0;
@@ -94,7 +96,7 @@ export class Context {
       : await this.lastBySubject(this.subjects.logStream, subject);
     if (!msg) return NO_TAIL;
     const body = decodeLinesMessage(msg.data);
-    return { seq: msg.seq, last: lastOf(body), state: body.st ?? null, sealed: isMark(body) && body.seal, masks: body.mv ?? 0 };
+    return { seq: msg.seq, last: lastOf(body), state: body.st ?? null, sealed: isMark(body) && body.seal, masks: body.mv ?? 0, bytes: body.b ?? 0 };
   }
 
   /**
@@ -102,7 +104,7 @@ export class Context {
    * job completed fails its CAS against the seal, re-reads, and answers JobCompletedError.
    */
   seal(jobId: string, stepId: string): Promise<void> {
-    return this.mark(jobId, stepId, (tail) => (tail.sealed ? null : { seal: true, last: tail.last, st: tail.state, mv: tail.masks }), 'seal');
+    return this.mark(jobId, stepId, (tail) => (tail.sealed ? null : { seal: true, last: tail.last, st: tail.state, mv: tail.masks, b: tail.bytes }), 'seal');
   }
 
   /**
@@ -110,10 +112,10 @@ export class Context {
    * fails its CAS against the fence, re-reads, and sees the version (StaleMasksError).
    */
   fence(jobId: string, stepId: string, version: number): Promise<void> {
-    return this.mark(jobId, stepId, (tail) => (tail.sealed || tail.masks >= version ? null : { seal: false, last: tail.last, st: tail.state, mv: version }), 'fence');
+    return this.mark(jobId, stepId, (tail) => (tail.sealed || tail.masks >= version ? null : { seal: false, last: tail.last, st: tail.state, mv: version, b: tail.bytes }), 'fence');
   }
 
-  private async mark(jobId: string, stepId: string, next: (tail: Tail) => object | null, what: string): Promise<void> {
+  private async mark(jobId: string, stepId: string, next: (tail: Tail) => MarkMessage | null, what: string): Promise<void> {
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const tail = await this.readTail(jobId, stepId);
       const message = next(tail);

@@ -13,7 +13,7 @@ import {
   type StepMeta,
 } from '../../contracts';
 import type { AppendBatch, JobPrivate, ListJobsQuery, LogStore, StoreEvent } from '../types';
-import { assertMasksFresh, planAddMasks, planComplete, planGroups, planPutJob, planPutStep, planStart, sameJson, type PutJobPlan, type PutStepPlan } from '../plan';
+import { assertGroups, assertMasksFresh, planAddMasks, planComplete, planGroups, planPutJob, planPutStep, planStart, sameJson, type PutJobPlan, type PutStepPlan } from '../plan';
 import { appendLines } from './append';
 import { encodeJson, stepMeta, toStepRecord, type JobRecord, type StepRecord } from './codec';
 import { ConnectionWatch } from './connection';
@@ -106,7 +106,7 @@ export class NatsStore implements LogStore {
           ? structuredClone(current)
           : { id: jobId, title: body.title ?? '', labels: body.labels ?? {}, status: 'running', createdAt: now, endedAt: null, pos: nextPos(), tokenHash: create.tokenHash, masks: [], steps: [] };
         const steps = new Map(record.steps.map((s) => [s.id, stepMeta(s, 0)]));
-        const attempt = planPutJob(record, steps, body, now);
+        const attempt = planPutJob(record, steps, body, now, { steps: record.steps.length });
         plan = attempt;
         record.title = attempt.title;
         record.labels = attempt.labels;
@@ -147,7 +147,7 @@ export class NatsStore implements LogStore {
       let plan: PutStepPlan | null = null;
       await this.ctx.updateRecord(jobId, (current) => {
         const record = structuredClone(this.ctx.assertRunning(jobId, current));
-        const attempt = planPutStep(planStep(record.steps.find((s) => s.id === stepId)), stepId, body, Date.now());
+        const attempt = planPutStep(planStep(record.steps.find((s) => s.id === stepId)), stepId, body, Date.now(), { steps: record.steps.length });
         plan = attempt;
         if (!attempt.changed) return null;
         record.steps = withSteps(record.steps, [attempt.step]);
@@ -165,6 +165,8 @@ export class NatsStore implements LogStore {
     return this.guard(async () => {
       const record = this.ctx.assertRunning(jobId, (await this.ctx.readRecord(jobId))?.record ?? null);
       assertMasksFresh(batch, record.masks.length);
+      // lines are published before the groups: refuse too many groups before either
+      if (batch.groups !== undefined) assertGroups(batch.groups.length);
       const known = record.steps.find((s) => s.id === stepId);
       if (!known || known.status === 'pending') {
         // start the step (its `step` event precedes its first lines)
@@ -173,7 +175,7 @@ export class NatsStore implements LogStore {
           const rec = structuredClone(this.ctx.assertRunning(jobId, current));
           // a pending step is not fenced by addMasks: this CAS on the record is its check
           assertMasksFresh(batch, rec.masks.length);
-          started = planStart(planStep(rec.steps.find((s) => s.id === stepId)), stepId, Date.now());
+          started = planStart(planStep(rec.steps.find((s) => s.id === stepId)), stepId, Date.now(), { steps: rec.steps.length });
           if (!started) return null;
           rec.steps = withSteps(rec.steps, [started]);
           return rec;
@@ -181,7 +183,11 @@ export class NatsStore implements LogStore {
         const step = started as StepMeta | null;
         if (step) await this.publishStep(jobId, toStepRecord(step));
       }
-      const { result, tail } = await appendLines(this.ctx, this.tails, jobId, stepId, batch);
+      // the job_bytes quota: the other steps' counts from their tails (a hint under concurrent
+      // appends to several steps; this step's own count is checked against its CAS'd tail)
+      const others = record.steps.filter((s) => s.id !== stepId);
+      const otherBytes = (await Promise.all(others.map((s) => this.ctx.readTail(jobId, s.id, true)))).reduce((sum, t) => sum + t.bytes, 0);
+      const { result, tail } = await appendLines(this.ctx, this.tails, jobId, stepId, batch, otherBytes);
       if (batch.groups !== undefined) {
         const groups = batch.groups;
         let updated: StepRecord | null = null;

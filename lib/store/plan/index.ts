@@ -1,6 +1,7 @@
 import 'server-only';
 /** The store's write rules as pure functions (plans.ts); every backend persists these. */
-export { MAX_EVENT_LINES, dedupeLines, eventChunks, type DedupedLines } from './lines';
+export { MAX_EVENT_LINES, dedupeLines, eventChunks, numberAtEnd, type DedupedLines } from './lines';
+export { MAX_GROUPS_PER_STEP, MAX_JOB_BYTES, MAX_STEPS_PER_JOB, assertGroups, assertJobBytes, assertNewSteps, textBytes, type JobUsage } from './quotas';
 export {
   endedStepStatus,
   planAppend,

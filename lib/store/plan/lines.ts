@@ -32,6 +32,14 @@ export function dedupeLines<L extends { n: number }>(lines: readonly L[], last: 
   return { fresh, duplicates: lines.length - fresh.length };
 }
 
+/**
+ * The numbering of an `end`-mode append (types.ts AppendBatch): the lines as they come, numbered
+ * `last + 1…` whatever `n` they carry. Nothing is a duplicate: such a batch is not idempotent.
+ */
+export function numberAtEnd<L extends { n: number }>(lines: readonly L[], last: number): DedupedLines<L> {
+  return { fresh: lines.map((line, i) => ({ ...line, n: last + 1 + i })), duplicates: 0 };
+}
+
 /** Consecutive runs of at most MAX_EVENT_LINES lines: one `lines` event each. */
 export function eventChunks(lines: readonly Line[]): Line[][] {
   const chunks: Line[][] = [];

@@ -40,7 +40,10 @@ export function planAddMasks(current: readonly string[], values: readonly string
   return { masks: [...current, ...added], added };
 }
 
-/** Refuses a batch masked with fewer masks than the job has (`version`); unversioned batches pass. */
-export function assertMasksFresh(batch: Pick<AppendBatch, 'masksVersion'>, version: number): void {
-  if (batch.masksVersion !== undefined && batch.masksVersion < version) throw new StaleMasksError(batch.masksVersion, version);
+/**
+ * Refuses a batch masked with fewer masks than the job has (`version`); unversioned batches
+ * pass. `accepted`: lines of the batch already stored (StaleMasksError.accepted).
+ */
+export function assertMasksFresh(batch: Pick<AppendBatch, 'masksVersion'>, version: number, accepted = 0): void {
+  if (batch.masksVersion !== undefined && batch.masksVersion < version) throw new StaleMasksError(batch.masksVersion, version, accepted);
 }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Group, Line, PutJobBody, StepMeta } from '../../contracts';
-import { JobCompletedError, LineGapError } from '../../errors';
+import { JobCompletedError, LineGapError, QuotaError, StaleAppendError } from '../../errors';
 import { MAX_EVENT_LINES } from './lines';
 import { endedStepStatus, planAppend, planComplete, planGroups, planPutJob, planPutStep, planStart, type JobHead } from './plans';
 import { newStep } from './steps';
+import { MAX_GROUPS_PER_STEP, MAX_JOB_BYTES, MAX_STEPS_PER_JOB } from './quotas';
 
 const NOW = 1_700_000_000_000;
 const EARLIER = NOW - 5000;
@@ -44,7 +45,7 @@ describe('planPutStep', () => {
       step: step('s', { status: 'skipped', startedAt: NOW, endedAt: NOW, internal: true, parent: 'p' }),
     },
   ])('$name', ({ existing, body, changed, step: expected }) => {
-    const plan = planPutStep(existing, 's', body, NOW);
+    const plan = planPutStep(existing, 's', body, NOW, { steps: 1 });
     expect(plan.changed).toBe(changed);
     expect(plan.step).toEqual(expected);
     if (!changed) expect(plan.step).toBe(existing);
@@ -59,7 +60,7 @@ describe('planPutJob', () => {
     { name: 'same title and labels', job: running, body: { title: 'Build', labels: { a: '1' } }, title: 'Build', labels: { a: '1' }, changed: false, event: false, steps: [] },
     { name: 'new title', job: running, body: { title: 'Deploy' }, title: 'Deploy', labels: { a: '1' }, changed: true, event: true, steps: [] },
     { name: 'labels replaced, not merged', job: running, body: { labels: { b: '2' } }, title: 'Build', labels: { b: '2' }, changed: true, event: false, steps: [] },
-    { name: 'a completed job takes a title without an event', job: completed, body: { title: 'Deploy' }, title: 'Deploy', labels: { a: '1' }, changed: true, event: false, steps: [] },
+    { name: 'a completed job takes a body that changes nothing', job: completed, body: { title: 'Build', labels: { a: '1' } }, title: 'Build', labels: { a: '1' }, changed: false, event: false, steps: [] },
     {
       name: 'declares new steps and renames known ones, keeping their state',
       job: running,
@@ -83,7 +84,7 @@ describe('planPutJob', () => {
       steps: [step('c', { name: 'C', parent: 'a' })],
     },
   ])('$name', ({ job, body, title, labels, changed, event, steps: expected }) => {
-    const plan = planPutJob(job, steps, body as PutJobBody, NOW);
+    const plan = planPutJob(job, steps, body as PutJobBody, NOW, { steps: 1 });
     expect(plan).toMatchObject({ title, labels, changed });
     expect(plan.event).toEqual(event ? { id: 'job', status: 'running', title, endedAt: null } : null);
     expect(plan.steps).toEqual(expected);
@@ -92,8 +93,81 @@ describe('planPutJob', () => {
   it.each([
     { name: 'a new step', decl: { id: 'new' } },
     { name: 'a rename', decl: { id: 'a', name: 'Renamed' } },
-  ])('refuses $name on a completed job', ({ decl }) => {
-    expect(() => planPutJob(completed, steps, { title: 'x', steps: [decl] }, NOW)).toThrow(JobCompletedError);
+  ])('refuses a declaration of $name on a completed job', ({ decl }) => {
+    expect(() => planPutJob(completed, steps, { steps: [decl] }, NOW, { steps: 1 })).toThrow(JobCompletedError);
+  });
+
+  it.each<{ name: string; body: PutJobBody }>([
+    { name: 'a new title', body: { title: 'Deploy' } },
+    { name: 'new labels', body: { labels: { b: '2' } } },
+    { name: 'no labels', body: { labels: {} } },
+  ])('refuses $name on a completed job (it is immutable)', ({ body }) => {
+    expect(() => planPutJob(completed, steps, body, NOW, { steps: 1 })).toThrow(JobCompletedError);
+  });
+
+  it('refuses declarations past the steps quota, counting the job\'s steps, and takes a redeclaration', () => {
+    const full = { steps: MAX_STEPS_PER_JOB - 1 };
+    expect(planPutJob(running, steps, { steps: [{ id: 'b' }, { id: 'b', name: 'B' }] }, NOW, full).steps).toHaveLength(1);
+    expect(() => planPutJob(running, steps, { steps: [{ id: 'b' }, { id: 'c' }] }, NOW, full)).toThrow(
+      expect.objectContaining({ code: 'quota_exceeded', status: 409, details: { limit: 'steps_per_job', max: MAX_STEPS_PER_JOB } }),
+    );
+    expect(planPutJob(running, steps, { steps: [{ id: 'a', name: 'A2' }] }, NOW, { steps: MAX_STEPS_PER_JOB }).steps).toHaveLength(1);
+  });
+});
+
+describe('quotas', () => {
+  it('refuses a new step past steps_per_job in PUT step and append, but not a known one', () => {
+    const full = { steps: MAX_STEPS_PER_JOB };
+    expect(() => planPutStep(undefined, 'new', {}, NOW, full)).toThrow(QuotaError);
+    expect(() => planStart(undefined, 'new', NOW, full)).toThrow(QuotaError);
+    expect(() => planAppend(undefined, 'new', { lines: lines(1, 1) }, NOW, { ...full, bytes: 0 })).toThrow(QuotaError);
+    expect(planPutStep(step('s'), 's', { name: 'S' }, NOW, full).changed).toBe(true);
+    expect(planAppend(step('s'), 's', { lines: lines(1, 1) }, NOW, { ...full, bytes: 0 }).accepted).toHaveLength(1);
+  });
+
+  it('refuses groups past groups_per_step', () => {
+    const many = Array.from({ length: MAX_GROUPS_PER_STEP + 1 }, (_, i) => ({ ...group, id: `g${i}` }));
+    expect(() => planGroups(step('s'), many)).toThrow(expect.objectContaining({ code: 'quota_exceeded', details: { limit: 'groups_per_step', max: MAX_GROUPS_PER_STEP } }));
+    expect(planGroups(step('s'), many.slice(1))?.groups).toHaveLength(MAX_GROUPS_PER_STEP);
+  });
+
+  it('refuses a batch that would pass job_bytes, whole, and counts the accepted bytes', () => {
+    const batch = { lines: [{ n: 1, ts: 1, stream: 'out' as const, text: 'héllo' }] };
+    expect(planAppend(undefined, 's', batch, NOW, { steps: 0, bytes: 0 }).bytes).toBe(6);
+    expect(planAppend(undefined, 's', batch, NOW, { steps: 0, bytes: MAX_JOB_BYTES - 6 }).bytes).toBe(6);
+    expect(() => planAppend(undefined, 's', batch, NOW, { steps: 0, bytes: MAX_JOB_BYTES - 5 })).toThrow(
+      expect.objectContaining({ code: 'quota_exceeded', details: { limit: 'job_bytes', max: MAX_JOB_BYTES } }),
+    );
+    // a retry of stored lines adds nothing, so it is never refused
+    expect(planAppend(step('s', { lines: 1 }), 's', batch, NOW, { steps: 1, bytes: MAX_JOB_BYTES }).duplicates).toBe(1);
+  });
+});
+
+describe('planAppend at the end', () => {
+  const live = step('s', { status: 'running', startedAt: EARLIER, lines: 10 });
+  it.each([
+    { name: 'numbers after the last line, whatever n the lines carry', existing: live, ns: [1, 1, 7], base: undefined, first: 11 },
+    { name: 'numbers a new step from 1', existing: undefined, ns: [0, 0], base: undefined, first: 1 },
+    { name: 'takes a base equal to the last line', existing: live, ns: [11, 12], base: 10, first: 11 },
+  ])('$name', ({ existing, ns, base, first }) => {
+    const batch = { mode: 'end' as const, lines: ns.map((n) => ({ n, ts: 1, stream: 'out' as const, text: `t${n}` })), ...(base === undefined ? {} : { base }) };
+    const plan = planAppend(existing, 's', batch, NOW, { steps: 1, bytes: 0 });
+    expect(plan.accepted.map((l) => l.n)).toEqual(ns.map((_, i) => first + i));
+    expect(plan.accepted.map((l) => l.text)).toEqual(ns.map((n) => `t${n}`));
+    expect(plan).toMatchObject({ duplicates: 0, last: first + ns.length - 1 });
+  });
+
+  it('refuses a stale base with the step\'s last line, before anything else', () => {
+    const error = (() => {
+      try {
+        planAppend(live, 's', { mode: 'end', base: 8, lines: lines(9, 9) }, NOW, { steps: 1, bytes: 0 });
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+    expect(error).toBeInstanceOf(StaleAppendError);
+    expect(error).toMatchObject({ code: 'conflict', last: 10 });
   });
 });
 
@@ -105,7 +179,7 @@ describe('planStart', () => {
     { name: 'running step: unchanged', existing: step('s', { status: 'running', startedAt: EARLIER }), started: null },
     { name: 'ended step: unchanged', existing: step('s', { status: 'success', startedAt: EARLIER, endedAt: EARLIER }), started: null },
   ])('$name', ({ existing, started }) => {
-    expect(planStart(existing, 's', NOW)).toEqual(started);
+    expect(planStart(existing, 's', NOW, { steps: 1 })).toEqual(started);
   });
 });
 
@@ -197,7 +271,7 @@ describe('planAppend', () => {
       regrouped: step('s', { status: 'running', startedAt: NOW, lines: 1, groups: [group] }),
     },
   ])('$name', ({ existing, batch, accepted, duplicates, last, started, chunks, regrouped }) => {
-    const plan = planAppend(existing, 's', batch, NOW);
+    const plan = planAppend(existing, 's', batch, NOW, { steps: 1, bytes: 0 });
     expect(plan.accepted).toEqual(batch.lines.filter((l) => l.n > (existing?.lines ?? 0)));
     expect(plan.accepted).toHaveLength(accepted);
     expect(plan).toMatchObject({ duplicates, last, started, regrouped });
@@ -205,8 +279,8 @@ describe('planAppend', () => {
   });
 
   it('refuses a gap before deciding anything else', () => {
-    expect(() => planAppend(undefined, 's', { lines: lines(2, 3), groups: [group] }, NOW)).toThrow(LineGapError);
-    expect(() => planAppend(live, 's', { lines: lines(12, 13) }, NOW)).toThrow(LineGapError);
+    expect(() => planAppend(undefined, 's', { lines: lines(2, 3), groups: [group] }, NOW, { steps: 0, bytes: 0 })).toThrow(LineGapError);
+    expect(() => planAppend(live, 's', { lines: lines(12, 13) }, NOW, { steps: 1, bytes: 0 })).toThrow(LineGapError);
   });
 });
 

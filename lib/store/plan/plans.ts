@@ -1,9 +1,10 @@
 import 'server-only';
 import type { FinalJobStatus, Group, JobEvent, JobStatus, Line, PutJobBody, PutStepBody, StepMeta, StepStatus } from '../../contracts';
-import { JobCompletedError } from '../../errors';
+import { JobCompletedError, StaleAppendError } from '../../errors';
 import type { AppendBatch } from '../types';
-import { dedupeLines, eventChunks } from './lines';
+import { dedupeLines, eventChunks, numberAtEnd } from './lines';
 import { assertMasksFresh } from './masks';
+import { assertGroups, assertJobBytes, assertNewSteps, textBytes, type JobUsage } from './quotas';
 import { sameJson } from './same-json';
 import { applyStepPatch, newStep, withStatus, type StepLike } from './steps';
 
@@ -30,8 +31,12 @@ export interface PutStepPlan {
   changed: boolean;
 }
 
-/** `PUT step`: create the step if missing (pending, name = id), then apply the patch. */
-export function planPutStep(existing: StepMeta | undefined, stepId: string, body: PutStepBody, now: number): PutStepPlan {
+/**
+ * `PUT step`: create the step if missing (pending, name = id), then apply the patch. `usage`
+ * counts the job's steps (a new one must fit MAX_STEPS_PER_JOB).
+ */
+export function planPutStep(existing: StepMeta | undefined, stepId: string, body: PutStepBody, now: number, usage: Pick<JobUsage, 'steps'>): PutStepPlan {
+  if (!existing) assertNewSteps(usage, 1);
   const next = applyStepPatch(existing ?? newStep(stepId), body, now);
   if (existing && sameJson(existing, next)) return { step: existing, changed: false };
   return { step: next, changed: true };
@@ -50,32 +55,47 @@ export interface PutJobPlan {
 
 /**
  * `PUT job` on an existing job (a backend creates the row first): title and labels replaced
- * when given; declared steps added or renamed, never removed. A completed job still takes a
- * title or labels, but a declaration that would change one of its steps is JobCompletedError.
+ * when given; declared steps added or renamed, never removed. `steps` holds at least the
+ * declared ids' current steps; `usage.steps` counts all of the job's steps. A completed job is
+ * immutable: a body that would change anything is JobCompletedError, one that changes nothing
+ * (a retry) is no write.
  */
-export function planPutJob(job: JobHead, steps: ReadonlyMap<string, StepMeta>, body: PutJobBody, now: number): PutJobPlan {
+export function planPutJob(job: JobHead, steps: ReadonlyMap<string, StepMeta>, body: PutJobBody, now: number, usage: Pick<JobUsage, 'steps'>): PutJobPlan {
   const title = body.title ?? job.title;
   const labels = body.labels ? { ...body.labels } : job.labels;
   const declared = new Map<string, StepMeta>();
+  let added = 0;
   for (const decl of body.steps ?? []) {
-    const plan = planPutStep(declared.get(decl.id) ?? steps.get(decl.id), decl.id, decl, now);
+    const current = declared.get(decl.id) ?? steps.get(decl.id);
+    const plan = planPutStep(current, decl.id, decl, now, { steps: usage.steps + added });
     if (!plan.changed) continue;
     if (job.status !== 'running') throw new JobCompletedError(job.id);
+    if (!current) added++;
     declared.set(decl.id, plan.step);
   }
-  const event = title !== job.title && job.status === 'running' ? { id: job.id, status: job.status, title, endedAt: job.endedAt } : null;
-  return { title, labels, changed: title !== job.title || !sameJson(labels, job.labels), event, steps: [...declared.values()] };
+  const changed = title !== job.title || !sameJson(labels, job.labels);
+  if (changed && job.status !== 'running') throw new JobCompletedError(job.id);
+  const event = title !== job.title ? { id: job.id, status: job.status, title, endedAt: job.endedAt } : null;
+  return { title, labels, changed, event, steps: [...declared.values()] };
 }
 
-/** An append to an unknown step creates it running; a pending step starts. Otherwise null. */
-export function planStart(existing: StepMeta | undefined, stepId: string, now: number): StepMeta | null {
+/**
+ * An append to an unknown step creates it running (if it fits MAX_STEPS_PER_JOB); a pending
+ * step starts. Otherwise null.
+ */
+export function planStart(existing: StepMeta | undefined, stepId: string, now: number, usage: Pick<JobUsage, 'steps'>): StepMeta | null {
   if (existing && existing.status !== 'pending') return null;
+  if (!existing) assertNewSteps(usage, 1);
   return withStatus(existing ?? newStep(stepId), 'running', now);
 }
 
-/** The step with the batch's groups, or null when the batch keeps them as they are. */
+/**
+ * The step with the batch's groups, or null when the batch keeps them as they are. More than
+ * MAX_GROUPS_PER_STEP groups is a QuotaError.
+ */
 export function planGroups<S extends { groups: Group[] }>(step: S, groups: Group[] | undefined): S | null {
   if (groups === undefined || sameJson(groups, step.groups)) return null;
+  assertGroups(groups.length);
   return { ...step, groups: structuredClone(groups) };
 }
 
@@ -91,17 +111,25 @@ export interface AppendPlan {
   chunks: Line[][];
   /** the step with its new groups and line count (a `step` event after the lines), or null */
   regrouped: StepMeta | null;
+  /** UTF-8 bytes of the accepted lines' text, added to the job's `job_bytes` count */
+  bytes: number;
 }
 
 /**
- * `append` to a step whose stored state is `existing` (its `lines` is the last stored line), in
- * a job with `masksVersion` masks: a batch masked with fewer is StaleMasksError (masks.ts).
+ * `append` to a step whose stored state is `existing` (its `lines` is the last stored line),
+ * of a job whose quotas count `usage` and that has `masksVersion` masks. A batch masked with
+ * fewer masks is StaleMasksError (masks.ts). A `numbered` batch is deduplicated and
+ * gap-checked; an `end` batch is numbered after the last line, unless its `base` is stale
+ * (StaleAppendError). Quotas are checked last, so a refused batch stores nothing.
  */
-export function planAppend(existing: StepMeta | undefined, stepId: string, batch: AppendBatch, now: number, masksVersion = 0): AppendPlan {
+export function planAppend(existing: StepMeta | undefined, stepId: string, batch: AppendBatch, now: number, usage: JobUsage, masksVersion = 0): AppendPlan {
   assertMasksFresh(batch, masksVersion);
   const before = existing?.lines ?? 0;
-  const { fresh, duplicates } = dedupeLines(batch.lines, before);
-  const started = planStart(existing, stepId, now);
+  if (batch.mode === 'end' && batch.base !== undefined && batch.base !== before) throw new StaleAppendError(before);
+  const { fresh, duplicates } = batch.mode === 'end' ? numberAtEnd(batch.lines, before) : dedupeLines(batch.lines, before);
+  const started = planStart(existing, stepId, now, usage);
+  const bytes = textBytes(fresh);
+  assertJobBytes(usage, bytes);
   const last = before + fresh.length;
   const step = started ?? existing ?? newStep(stepId);
   const grouped = planGroups(step, batch.groups);
@@ -112,6 +140,7 @@ export function planAppend(existing: StepMeta | undefined, stepId: string, batch
     started,
     chunks: eventChunks(fresh),
     regrouped: grouped && { ...grouped, lines: last },
+    bytes,
   };
 }
 

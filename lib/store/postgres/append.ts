@@ -3,16 +3,17 @@ import type { AppendResult, StepMeta } from '../../contracts';
 import { planAppend } from '../plan';
 import type { AppendBatch } from '../types';
 import type { Db } from './db';
-import { insertStep, saveStep } from './jobs';
+import { insertStep, readUsage, saveStep } from './jobs';
 import { cleanJson, cleanText, STEP_COLUMNS, stepFromRow, type StepRow } from './rows';
 
 /**
  * One append = one transaction: lock the job (completed check, event order, masks version:
  * addMasks holds the same lock, so a batch masked with fewer masks is refused), lock the step row
  * (`last` is read under the lock, so two servers appending the same lines store them once and
- * the loser counts duplicates), plan the append (lib/store/plan), insert the new lines with one
- * multi-row INSERT over unnest'ed arrays, record `lines` events that reference line ranges,
- * COMMIT. Resolves only after COMMIT.
+ * the loser counts duplicates, and an `end`-mode batch is numbered after the true last line),
+ * plan the append (lib/store/plan), insert the new lines with one multi-row INSERT over
+ * unnest'ed arrays, record `lines` events that reference line ranges, COMMIT. Resolves only
+ * after COMMIT.
  *
  * `lines` events carry (step, first, last), not the text: the lines table is immutable by
  * (job, step, n), so a range names exactly the stored lines and text is written once.
@@ -27,7 +28,7 @@ export async function append(db: Db, jobId: string, stepId: string, batch: Appen
     const row = rows[0];
     // jsonb cannot hold every string: compare the groups as they would be stored
     const groups = batch.groups === undefined ? undefined : (cleanJson(batch.groups) as StepMeta['groups']);
-    const plan = planAppend(row ? stepFromRow(row) : undefined, stepId, { ...batch, groups }, Date.now(), job.masks_version);
+    const plan = planAppend(row ? stepFromRow(row) : undefined, stepId, { ...batch, groups }, Date.now(), await readUsage(tx, jobId), job.masks_version);
 
     if (plan.started) {
       await (row ? saveStep(tx, jobId, plan.started) : insertStep(tx, jobId, plan.started));
@@ -49,6 +50,7 @@ export async function append(db: Db, jobId: string, stepId: string, batch: Appen
         'UPDATE steps SET last = $3, state = CASE WHEN $4::boolean THEN $5 ELSE state END WHERE job_id = $1 AND id = $2',
         [jobId, stepId, plan.last, batch.state !== undefined, state],
       );
+      await tx.query('UPDATE jobs SET bytes = bytes + $2 WHERE id = $1', [jobId, plan.bytes]);
     }
 
     if (plan.regrouped) {

@@ -4,7 +4,7 @@ import type { FinalJobStatus, JobList, JobMeta, JobSummary, PutJobBody, PutStepB
 import type { JobPrivate, ListJobsQuery } from '../types';
 import type { Db, Tx } from './db';
 import { cleanJson, cleanText, jobFromRows, STEP_COLUMNS, stepFromRow, type JobRow, type StepRow } from './rows';
-import { planAddMasks, planComplete, planPutJob, planPutStep } from '../plan';
+import { planAddMasks, planComplete, planPutJob, planPutStep, type JobUsage } from '../plan';
 
 /**
  * Job and step metadata: everything but lines. Each write is one transaction (see Tx): lock,
@@ -31,6 +31,15 @@ async function lockStep(tx: Tx, jobId: string, stepId: string): Promise<StepRow 
     [jobId, stepId],
   );
   return rows[0] ?? null;
+}
+
+/** What the quotas count (plan/quotas.ts), read under the job lock the caller holds. */
+export async function readUsage(tx: Tx, jobId: string): Promise<JobUsage> {
+  const { rows } = await tx.query<{ steps: number; bytes: string }>(
+    'SELECT (SELECT count(*) FROM steps WHERE job_id = $1)::int AS steps, bytes::text AS bytes FROM jobs WHERE id = $1',
+    [jobId],
+  );
+  return { steps: rows[0]?.steps ?? 0, bytes: Number(rows[0]?.bytes ?? 0) };
 }
 
 export async function insertStep(tx: Tx, jobId: string, step: StepMeta): Promise<void> {
@@ -70,7 +79,8 @@ export async function putJob(db: Db, jobId: string, body: PutJobBody, tokenHash:
     const cleaned: PutJobBody = { ...body };
     if (body.title !== undefined) cleaned.title = cleanText(body.title);
     if (body.labels !== undefined) cleaned.labels = cleanJson(body.labels) as Record<string, string>;
-    const plan = planPutJob({ id: jobId, status: job.status, title: job.title, labels: job.labels, endedAt: job.ended_at }, steps, cleaned, Date.now());
+    const head = { id: jobId, status: job.status, title: job.title, labels: job.labels, endedAt: job.ended_at };
+    const plan = planPutJob(head, steps, cleaned, Date.now(), await readUsage(tx, jobId));
     if (plan.changed) {
       await tx.query('UPDATE jobs SET title = $2, labels = $3 WHERE id = $1', [jobId, plan.title, JSON.stringify(plan.labels)]);
       if (plan.event) await tx.event(jobId, { type: 'job', payload: plan.event });
@@ -89,7 +99,7 @@ export async function putStep(db: Db, jobId: string, stepId: string, body: PutSt
   return db.tx(async (tx) => {
     await tx.lockJob(jobId);
     const row = await lockStep(tx, jobId, stepId);
-    const plan = planPutStep(row ? stepFromRow(row) : undefined, stepId, body, Date.now());
+    const plan = planPutStep(row ? stepFromRow(row) : undefined, stepId, body, Date.now(), await readUsage(tx, jobId));
     if (!plan.changed) return plan.step;
     await (row ? saveStep(tx, jobId, plan.step) : insertStep(tx, jobId, plan.step));
     await tx.event(jobId, { type: 'step', step: stepId, payload: plan.step });

@@ -44,7 +44,7 @@ if (gate === 'run') {
 
     it('applies each migration once when servers start together, with a trigram index', async () => {
       const versions = await sql<{ version: number }>(db.url, 'SELECT version FROM schema_version ORDER BY version');
-      expect(versions.map((v) => v.version)).toEqual([1, 2, 3]);
+      expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 4]);
       const indexes = await sql<{ indexname: string }>(db.url, "SELECT indexname FROM pg_indexes WHERE tablename = 'lines'");
       expect(indexes.map((i) => i.indexname)).toContain('lines_text_trgm');
       const third = await createPostgresStore({ url: db.url });
@@ -73,6 +73,21 @@ if (gate === 'run') {
       await reading;
       expect(events.flatMap((e) => (e.type === 'lines' ? e.lines.map((l) => l.n) : []))).toEqual([1, 2, 3]);
       expect(events.at(-1)?.type).toBe('end');
+    });
+
+    it('replays events of long lines in byte-bounded pages, every line once and in order', async () => {
+      const id = uniqueJobId('pg-pages');
+      await a.putJob(id, {}, TOKEN);
+      // 12 events of one 1 MiB line each: more than one 8 MiB replay page
+      const big = 'x'.repeat(1024 * 1024);
+      for (let n = 1; n <= 12; n++) await a.append(id, 's', { lines: makeLines(n, n, () => `${n} ${big}`) });
+      await a.complete(id, 'success');
+      const controller = new AbortController();
+      const seen: number[] = [];
+      for await (const event of b.subscribe(id, null, controller.signal)) {
+        if (event.type === 'lines') for (const line of event.lines) seen.push(Number(line.text.split(' ')[0]));
+      }
+      expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     });
 
     it('stores NUL and lone surrogates without failing the batch', async () => {

@@ -93,6 +93,14 @@ const MIGRATIONS: Migration[] = [
   },
   {
     version: 3,
+    // UTF-8 bytes of a job's stored line text, for the job_bytes quota (lib/store/plan/quotas.ts).
+    // Jobs stored before it count from 0.
+    async apply(client) {
+      await client.query('ALTER TABLE jobs ADD COLUMN bytes bigint NOT NULL DEFAULT 0');
+    },
+  },
+  {
+    version: 4,
     // A step's declared group-marker dialect (PUT step `markers`; null: auto).
     async apply(client) {
       await client.query('ALTER TABLE steps ADD COLUMN markers text');

@@ -10,23 +10,43 @@ import * as jobs from './jobs';
 import { releaseListener, type PgListener } from './listener';
 import { lineFromTuple, type LineTuple } from './rows';
 
-/** Events read per query while replaying; a page holds at most PAGE × MAX_EVENT_LINES lines. */
+/** Events read per query while replaying (at most; REPLAY_PAGE_BYTES cuts a page sooner). */
 const EVENTS_PAGE = 50;
+/**
+ * Line text one replay query may return: a page ends after the event that reaches it (at least
+ * one event per page), so PostgreSQL and node never build more than this plus one event
+ * (MAX_EVENT_LINES lines) for a subscriber, however long the lines.
+ */
+const REPLAY_PAGE_BYTES = 8 * 1024 * 1024;
 const CURSOR_PATTERN = /^\d{1,18}$/;
 
+// octet_length of a TOASTed text reads its stored size without detoasting it: sizing a page
+// costs an index range scan, not the text.
 const EVENTS_SQL = `
-  SELECT e.id::text AS id, e.type, e.step_id, e.payload,
-    CASE WHEN e.type = 'lines' THEN (
+  WITH page AS (
+    SELECT e.id, e.job_id, e.type, e.step_id, e.first, e.last, e.payload,
+      CASE WHEN e.type = 'lines' THEN (
+        SELECT coalesce(sum(octet_length(l.text)), 0) FROM lines l
+        WHERE l.job_id = e.job_id AND l.step_id = e.step_id AND l.n BETWEEN e.first AND e.last)
+      ELSE 0 END AS bytes
+    FROM events e WHERE e.job_id = $1 AND e.id > $2 ORDER BY e.id LIMIT $3
+  ), sized AS (
+    SELECT *, sum(bytes) OVER (ORDER BY id) - bytes AS before, count(*) OVER () AS fetched FROM page
+  )
+  SELECT s.id::text AS id, s.type, s.step_id, s.payload, s.fetched::int AS fetched,
+    CASE WHEN s.type = 'lines' THEN (
       SELECT json_agg(json_build_array(l.n, l.ts, l.stream, l.text) ORDER BY l.n) FROM lines l
-      WHERE l.job_id = e.job_id AND l.step_id = e.step_id AND l.n BETWEEN e.first AND e.last)
+      WHERE l.job_id = s.job_id AND l.step_id = s.step_id AND l.n BETWEEN s.first AND s.last)
     END AS lines
-  FROM events e WHERE e.job_id = $1 AND e.id > $2 ORDER BY e.id LIMIT $3`;
+  FROM sized s WHERE s.before < $4 ORDER BY s.id`;
 
 interface EventRow {
   id: string;
   type: StoreEvent['type'];
   step_id: string | null;
   payload: unknown;
+  /** events the page held before REPLAY_PAGE_BYTES cut it */
+  fetched: number;
   lines: LineTuple[] | null;
 }
 
@@ -138,7 +158,7 @@ export class PostgresStore implements LogStore {
       const { rowCount } = await this.db.query('SELECT 1 FROM jobs WHERE id = $1', [jobId]);
       if (!rowCount) throw notFound(`job ${jobId}`);
       while (!stop.aborted) {
-        const { rows } = await this.db.query<EventRow>(EVENTS_SQL, [jobId, cursor, EVENTS_PAGE]);
+        const { rows } = await this.db.query<EventRow>(EVENTS_SQL, [jobId, cursor, EVENTS_PAGE, REPLAY_PAGE_BYTES]);
         for (const row of rows) {
           if (stop.aborted) return;
           cursor = row.id;
@@ -147,7 +167,8 @@ export class PostgresStore implements LogStore {
           if (event.type === 'end') return;
         }
         if (rows.length === 0 && (await this.isCompleted(jobId))) return; // resumed at or after `end`
-        if (rows.length < EVENTS_PAGE) await watch.wait(stop);
+        const cut = rows.length < (rows[0]?.fetched ?? 0);
+        if (rows.length < EVENTS_PAGE && !cut) await watch.wait(stop);
       }
     } catch (error) {
       if (stop.aborted) return; // aborted or closed mid-query: a clean end, not an error

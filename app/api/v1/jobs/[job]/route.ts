@@ -2,10 +2,10 @@ import { putJobBodySchema } from '@/lib/contracts';
 import { readConfig } from '@/lib/config';
 import { notFound } from '@/lib/errors';
 import { handle, noStore } from '@/lib/http/respond';
-import { readJson } from '@/lib/http/parse';
+import { closeOnError, readJson } from '@/lib/http/parse';
 import { jobParam, type RouteContext } from '@/lib/http/params';
 import { getStore } from '@/lib/store/instance';
-import { putJob } from '@/lib/writes/jobs';
+import { authorizePutJob, putJob } from '@/lib/writes/jobs';
 
 export const dynamic = 'force-dynamic';
 type Ctx = RouteContext<{ job: string }>;
@@ -22,13 +22,18 @@ export async function GET(_request: Request, ctx: Ctx): Promise<Response> {
 
 /** PUT /api/v1/jobs/{job} → 201 {job, writeToken} on create, 200 {job} on update */
 export async function PUT(request: Request, ctx: Ctx): Promise<Response> {
-  return handle(async () => {
-    const jobId = await jobParam(ctx);
-    const body = await readJson(request, putJobBodySchema);
-    const result = await putJob(await getStore(), request.headers, jobId, body, readConfig().ingestKey);
-    if (result.created) {
-      return Response.json({ job: result.job, writeToken: result.writeToken }, { status: 201, headers: noStore });
-    }
-    return Response.json({ job: result.job }, { headers: noStore });
-  });
+  return closeOnError(
+    await handle(async () => {
+      const jobId = await jobParam(ctx);
+      const store = await getStore();
+      // credentials first: an unauthorised caller never gets its body read
+      const auth = await authorizePutJob(store, request.headers, jobId, readConfig().ingestKey);
+      const body = await readJson(request, putJobBodySchema);
+      const result = await putJob(store, jobId, body, auth);
+      if (result.created) {
+        return Response.json({ job: result.job, writeToken: result.writeToken }, { status: 201, headers: noStore });
+      }
+      return Response.json({ job: result.job }, { headers: noStore });
+    }),
+  );
 }

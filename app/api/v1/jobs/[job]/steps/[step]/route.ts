@@ -1,7 +1,7 @@
 import { putStepBodySchema } from '@/lib/contracts';
 import { notFound } from '@/lib/errors';
 import { handle, noStore } from '@/lib/http/respond';
-import { readJson } from '@/lib/http/parse';
+import { closeOnError, readJson } from '@/lib/http/parse';
 import { stepParams, type RouteContext } from '@/lib/http/params';
 import { getStore } from '@/lib/store/instance';
 import { authorizeJobWrite, putStep } from '@/lib/writes/jobs';
@@ -21,11 +21,13 @@ export async function GET(_request: Request, ctx: Ctx): Promise<Response> {
 
 /** PUT /api/v1/jobs/{job}/steps/{step} {name?, parent?, status?, internal?} → {step} */
 export async function PUT(request: Request, ctx: Ctx): Promise<Response> {
-  return handle(async () => {
-    const { job, step } = await stepParams(ctx);
-    const store = await getStore();
-    await authorizeJobWrite(store, request.headers, job);
-    const body = await readJson(request, putStepBodySchema);
-    return Response.json({ step: await putStep(store, job, step, body) }, { headers: noStore });
-  });
+  return closeOnError(
+    await handle(async () => {
+      const { job, step } = await stepParams(ctx);
+      const store = await getStore();
+      await authorizeJobWrite(store, request.headers, job);
+      const body = await readJson(request, putStepBodySchema);
+      return Response.json({ step: await putStep(store, job, step, body) }, { headers: noStore });
+    }),
+  );
 }

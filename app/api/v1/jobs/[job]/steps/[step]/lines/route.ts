@@ -2,11 +2,12 @@ import { linesBodyFormat, readLinesQuerySchema, writeLinesQuerySchema } from '@/
 import { readConfig } from '@/lib/config';
 import { badRequest } from '@/lib/errors';
 import { handle, noStore } from '@/lib/http/respond';
-import { parseWith } from '@/lib/http/parse';
+import { closeOnError, parseWith } from '@/lib/http/parse';
 import { queryOf, stepParams, type RouteContext } from '@/lib/http/params';
 import { getStore } from '@/lib/store/instance';
 import { readLinesWithin } from '@/lib/store/read-range';
 import { authorizeJobWrite } from '@/lib/writes/jobs';
+import { contentCoding, decodeBody } from '@/lib/writes/content-encoding';
 import { writeLines } from '@/lib/writes/line-writer';
 
 export const dynamic = 'force-dynamic';
@@ -22,24 +23,27 @@ export async function GET(request: Request, ctx: Ctx): Promise<Response> {
   });
 }
 
-/** POST …/lines, text/plain or NDJSON, whole or streamed → {accepted, duplicates, last} */
+/** POST …/lines, text/plain or NDJSON, whole or streamed, gzip/deflate/br or not → {accepted, duplicates, last} */
 export async function POST(request: Request, ctx: Ctx): Promise<Response> {
-  return handle(async () => {
-    const { job, step } = await stepParams(ctx);
-    const store = await getStore();
-    await authorizeJobWrite(store, request.headers, job);
-    const format = linesBodyFormat(request.headers.get('content-type'));
-    if (!format) throw badRequest('Content-Type must be text/plain or application/x-ndjson');
-    const query = parseWith(writeLinesQuerySchema, queryOf(request));
-    const result = await writeLines(store, {
-      jobId: job,
-      stepId: step,
-      body: request.body,
-      format,
-      ...(query.first !== undefined ? { first: query.first } : {}),
-      stream: query.stream,
-      maxBodyBytes: readConfig().maxBodyBytes,
-    });
-    return Response.json(result, { headers: noStore });
-  });
+  return closeOnError(
+    await handle(async () => {
+      const { job, step } = await stepParams(ctx);
+      const store = await getStore();
+      await authorizeJobWrite(store, request.headers, job);
+      const format = linesBodyFormat(request.headers.get('content-type'));
+      if (!format) throw badRequest('Content-Type must be text/plain or application/x-ndjson');
+      const coding = contentCoding(request.headers.get('content-encoding'));
+      const query = parseWith(writeLinesQuerySchema, queryOf(request));
+      const result = await writeLines(store, {
+        jobId: job,
+        stepId: step,
+        body: decodeBody(request.body, coding),
+        format,
+        ...(query.first !== undefined ? { first: query.first } : {}),
+        stream: query.stream,
+        maxBodyBytes: readConfig().maxBodyBytes,
+      });
+      return Response.json(result, { headers: noStore });
+    }),
+  );
 }
