@@ -1,8 +1,8 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { CASES, SERVER_ENV, createFixture, type BadInputCase } from './bad-input/cases';
+import { CASES, SERVER_ENV, createFixture } from './bad-input/cases';
 import { Ctx, type Fixture } from './bad-input/context';
 import { Recorder, Wire } from './bad-input/http';
 import {
@@ -28,7 +28,6 @@ import {
  * Ports (brief): 3241-3249 for these servers (3240 is the shared e2e server when run alone).
  */
 
-const WRITES = existsSync(path.resolve(__dirname, '../lib/writes/content-encoding.ts'));
 /** Every case's 5xx count, one file per run (a failing case restarts the worker, not the tally). */
 const TALLY = path.join(process.env.LOGSCOPE_E2E_STORE ?? os.tmpdir(), 'bad-input-tally.ndjson');
 
@@ -66,8 +65,6 @@ const BACKENDS: Backend[] = [
   },
 ];
 
-const runnable = (c: BadInputCase) => c.needs !== 'writes' || WRITES;
-
 for (const backend of BACKENDS) {
   test.describe(`bad input on the ${backend.name} store`, () => {
     test.describe.configure({ mode: 'default' });
@@ -96,7 +93,6 @@ for (const backend of BACKENDS) {
 
     for (const c of CASES) {
       test(`[${c.category}] ${c.name}`, async () => {
-        test.skip(!runnable(c), 'needs the writes branch (issue 8: Content-Encoding, quotas, immutable jobs, auth before body)');
         test.setTimeout(60_000);
         const t = new Ctx(wire, fx, backend.name);
         recorder.reset();
@@ -117,10 +113,10 @@ for (const backend of BACKENDS) {
         .map((l) => JSON.parse(l) as { backend: string; name: string; serverErrors: number; statuses: number })
         .filter((r) => r.backend === backend.name);
       const byName = new Map(rows.map((r) => [r.name, r]));
-      const expected = CASES.filter(runnable);
+      const expected = CASES;
       const requests = [...byName.values()].reduce((sum, r) => sum + r.statuses, 0);
       const withServerErrors = [...byName.values()].filter((r) => r.serverErrors > 0).map((r) => r.name);
-      console.log(`bad-input (${backend.name}): ${byName.size} cases, ${requests} answers, ${withServerErrors.length} cases with a 5xx${WRITES ? '' : `, ${CASES.length - expected.length} skipped (writes branch)`}`);
+      console.log(`bad-input (${backend.name}): ${byName.size} cases, ${requests} answers, ${withServerErrors.length} cases with a 5xx`);
       expect([...byName.keys()].sort()).toEqual(expected.map((c) => c.name).sort());
       expect(withServerErrors).toEqual([]);
     });

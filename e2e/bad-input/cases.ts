@@ -16,8 +16,6 @@ export type Category = 'framing' | 'content' | 'ids and paths' | 'streaming and 
 
 export interface CaseSpec {
   name: string;
-  /** needs the `writes` branch of issue 8 (Content-Encoding, quotas, immutable jobs, auth before body, append at the end) */
-  needs?: 'writes';
   run(t: Ctx): Promise<void>;
 }
 
@@ -953,7 +951,6 @@ const limits: CaseSpec[] = [
     },
   },
   {
-    needs: 'writes',
     name: 'steps past 1000 in a job are 409 quota_exceeded steps_per_job, on PUT job, PUT step and POST lines',
     run: async (t) => {
       const job = await t.fresh('quota-steps', []);
@@ -971,7 +968,6 @@ const limits: CaseSpec[] = [
     },
   },
   {
-    needs: 'writes',
     name: 'group markers past 1000 in a step open no more groups',
     run: async (t) => {
       const job = await t.fresh('quota-groups');
@@ -983,7 +979,6 @@ const limits: CaseSpec[] = [
     },
   },
   {
-    needs: 'writes',
     name: 'a job past its byte quota is 409 quota_exceeded job_bytes; what came before stays',
     run: async (t) => {
       const job = await t.fresh('quota-bytes', ['a', 'b']);
@@ -1128,7 +1123,6 @@ const authAndHeaders: CaseSpec[] = [
     },
   },
   {
-    needs: 'writes',
     name: 'credentials are checked before the body is read: a stalled body without a token is answered at once',
     run: async (t) => {
       for (const [method, path, type] of [['POST', build(t), 'text/plain'], ['PUT', t.fx.victim.path, 'application/json'], ['PUT', `${t.fx.victim.path}/steps/build`, 'application/json']] as const) {
@@ -1141,7 +1135,6 @@ const authAndHeaders: CaseSpec[] = [
     },
   },
   {
-    needs: 'writes',
     name: 'a gzip bomb (1 KB → 1 GiB) is 413 in under a second and stores nothing',
     run: async (t) => {
       const bomb = gzipBomb();
@@ -1155,7 +1148,6 @@ const authAndHeaders: CaseSpec[] = [
     },
   },
   {
-    needs: 'writes',
     name: 'unknown or stacked Content-Encodings are 415 and store nothing',
     run: async (t) => {
       for (const encoding of ['zstd', 'compress', 'gzip, gzip', 'x-evil', 'gzip;q=1']) {
@@ -1164,7 +1156,6 @@ const authAndHeaders: CaseSpec[] = [
     },
   },
   {
-    needs: 'writes',
     name: 'a body that is not what its Content-Encoding says is 400 and stores nothing',
     run: async (t) => {
       for (const encoding of ['gzip', 'deflate', 'br']) {
@@ -1173,7 +1164,6 @@ const authAndHeaders: CaseSpec[] = [
     },
   },
   {
-    needs: 'writes',
     name: 'writes after completion are 409 job_completed: lines, PUT step, PUT job, complete again',
     run: async (t) => {
       const { done } = t.fx;
@@ -1188,7 +1178,6 @@ const authAndHeaders: CaseSpec[] = [
     },
   },
   {
-    needs: 'writes',
     name: 'text/plain without first from two concurrent writers: both land every line, each in order',
     run: async (t) => {
       const job = await t.fresh('two-writers');
