@@ -235,7 +235,11 @@ export function LogList(props: LogListProps) {
       defaultItemHeight={ROW_PX}
       increaseViewportBy={OVERSCAN_PX}
       initialTopMostItemIndex={{ index: Math.max(0, Math.min(win.size - 1, initial)), align: scrollRequest?.align ?? (following ? 'end' : 'start') }}
-      followOutput={followOutput}
+      // Not our callback while not following: Virtuoso treats any followOutput but `false` as
+      // "may follow" and, for 100 ms after each re-render of a list at its bottom, scrolls to the
+      // end when rows are added, whatever the callback answers (a short finished log, then an
+      // expanded group, jumped to its end).
+      followOutput={following ? followOutput : false}
       atBottomThreshold={ROW_PX * 2}
       atBottomStateChange={atBottomStateChange}
       rangeChanged={rangeChanged}
