@@ -235,10 +235,10 @@ export function LogList(props: LogListProps) {
       defaultItemHeight={ROW_PX}
       increaseViewportBy={OVERSCAN_PX}
       initialTopMostItemIndex={{ index: Math.max(0, Math.min(win.size - 1, initial)), align: scrollRequest?.align ?? (following ? 'end' : 'start') }}
-      // Not our callback while not following: Virtuoso treats any followOutput but `false` as
-      // "may follow" and, for 100 ms after each re-render of a list at its bottom, scrolls to the
-      // end when rows are added, whatever the callback answers (a short finished log, then an
-      // expanded group, jumped to its end).
+      // `false`, not the callback, while not following: for any other value Virtuoso arms a rule
+      // on each re-render ("at the bottom, then the list grows within 100 ms: scroll to the end")
+      // that ignores what the callback answers, so a group expanded in a log that fitted on
+      // screen jumped to the end of the log.
       followOutput={following ? followOutput : false}
       atBottomThreshold={ROW_PX * 2}
       atBottomStateChange={atBottomStateChange}
