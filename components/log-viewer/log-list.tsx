@@ -235,7 +235,11 @@ export function LogList(props: LogListProps) {
       defaultItemHeight={ROW_PX}
       increaseViewportBy={OVERSCAN_PX}
       initialTopMostItemIndex={{ index: Math.max(0, Math.min(win.size - 1, initial)), align: scrollRequest?.align ?? (following ? 'end' : 'start') }}
-      followOutput={followOutput}
+      // `false`, not the callback, while not following: for any other value Virtuoso arms a rule
+      // on each re-render ("at the bottom, then the list grows within 100 ms: scroll to the end")
+      // that ignores what the callback answers, so a group expanded in a log that fitted on
+      // screen jumped to the end of the log.
+      followOutput={following ? followOutput : false}
       atBottomThreshold={ROW_PX * 2}
       atBottomStateChange={atBottomStateChange}
       rangeChanged={rangeChanged}

@@ -232,6 +232,33 @@ describe('follow and window', () => {
   });
 });
 
+describe('a finished log is never scrolled by its own state', () => {
+  // The actions a finished step dispatched (e2e/viewer-groups.spec.ts, the real Buildkite log)
+  // up to the expand after which the list jumped to its end: the list reports its bottom while
+  // it fits on screen, visible rows arrive debounced, the user opens the step, then a group.
+  const bk = buildSections([
+    step('bk', 212, 'success', { groups: [group('g50', 50, 164, { collapsed: true }), group('g165', 165, 196, { collapsed: false })] }),
+  ]);
+  const sequence: { name: string; action: ViewerAction; total: number }[] = [
+    { name: 'load without a link', action: { type: 'load', link: null, follow: false, sections: bk }, total: 1 },
+    { name: 'the one-row list is at its bottom', action: { type: 'setFollowing', following: true, total: 1, running: false }, total: 1 },
+    { name: 'its visible rows', action: { type: 'visibleRows', first: 0, last: 0 }, total: 1 },
+    { name: 'the step opened', action: { type: 'toggle', key: 'bk', open: true }, total: 99 },
+    { name: 'the visible rows after it', action: { type: 'visibleRows', first: 0, last: 45 }, total: 99 },
+    { name: 'the group opened', action: { type: 'toggle', key: 'bk/g50', open: true }, total: 213 },
+    { name: 'the longer list at its bottom again', action: { type: 'setFollowing', following: true, total: 213, running: false }, total: 213 },
+  ];
+  it.each(sequence.map((c, i) => ({ ...c, actions: sequence.slice(0, i + 1).map((s) => s.action) })))(
+    'after $name: not following, no scroll request, the same list at the top',
+    ({ actions, total }) => {
+      const state = run(initViewerState(), ...actions);
+      expect(state).toMatchObject({ following: false, scrollRequest: null, listEpoch: 0, windowStart: 0 });
+      expect(buildRowModel(bk, state.view).total).toBe(total);
+      expect(windowOf(state, total)).toEqual({ start: 0, size: total });
+    },
+  );
+});
+
 describe('scroll commands and visible rows', () => {
   it('a scroll request is cleared by its own seq only', () => {
     const first = reduce(ready, { type: 'jumpToLive', total: 100 });
