@@ -30,7 +30,7 @@ export const LIMITS = {
   ssePerClient: 6,
   queueBytes: 1024 * 1024,
   masksPerJob: 3,
-  jobBytes: 8 * 1024 * 1024,
+  jobBytes: 16 * 1024 * 1024,
   /** a connection silent both ways this long is closed (a reader that never reads, too) */
   idleTimeoutMs: 4_000,
 };
@@ -982,11 +982,15 @@ const limits: CaseSpec[] = [
     name: 'a job past its byte quota is 409 quota_exceeded job_bytes; what came before stays',
     run: async (t) => {
       const job = await t.fresh('quota-bytes', ['a', 'b']);
-      const line = 'b'.repeat(512 * 1024);
-      const half = Array.from({ length: 8 }, () => line).join('\n');
-      expect(expectOk(await t.wire.lines(job.lines('a'), `${half}\n`, job.token))).toEqual({ accepted: 8, duplicates: 0, last: 8 });
+      // 900 KiB lines (under NATS's default max_payload), three a request (under the body
+      // budget), six requests: 15.8 MiB of the 16 MiB quota; one more line passes it
+      const line = 'b'.repeat(900 * 1024);
+      const request = `${[line, line, line].join('\n')}\n`;
+      for (let i = 1; i <= 6; i++) {
+        expect(expectOk(await t.wire.lines(job.lines('a'), request, job.token))).toEqual({ accepted: 3, duplicates: 0, last: 3 * i });
+      }
       await t.unchanged([job], async () => {
-        expectError(await t.wire.lines(job.lines('b'), `${half}\nover\n`, job.token), 409, 'quota_exceeded', { limit: 'job_bytes', max: LIMITS.jobBytes, last: 0 });
+        expectError(await t.wire.lines(job.lines('b'), `${line}\n`, job.token), 409, 'quota_exceeded', { limit: 'job_bytes', max: LIMITS.jobBytes, last: 0 });
       });
     },
   },

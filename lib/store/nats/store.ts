@@ -13,7 +13,7 @@ import {
   type StepMeta,
 } from '../../contracts';
 import type { AppendBatch, JobPrivate, ListJobsQuery, LogStore, StoreEvent } from '../types';
-import { assertGroups, assertMasksFresh, planAddMasks, planComplete, planGroups, planPutJob, planPutStep, planStart, sameJson, type PutJobPlan, type PutStepPlan } from '../plan';
+import { assertGroups, assertJobBytes, textBytes, assertMasksFresh, planAddMasks, planComplete, planGroups, planPutJob, planPutStep, planStart, sameJson, type PutJobPlan, type PutStepPlan } from '../plan';
 import { appendLines } from './append';
 import { encodeJson, stepMeta, toStepRecord, type JobRecord, type StepRecord } from './codec';
 import { ConnectionWatch } from './connection';
@@ -167,8 +167,14 @@ export class NatsStore implements LogStore {
       assertMasksFresh(batch, record.masks.length);
       // lines are published before the groups: refuse too many groups before either
       if (batch.groups !== undefined) assertGroups(batch.groups.length);
+      // the job_bytes quota: the other steps' counts from their tails (a hint under concurrent
+      // appends to several steps; this step's own count is checked against its CAS'd tail)
+      const others = record.steps.filter((s) => s.id !== stepId);
+      const otherBytes = (await Promise.all(others.map((s) => this.ctx.readTail(jobId, s.id, true)))).reduce((sum, t) => sum + t.bytes, 0);
       const known = record.steps.find((s) => s.id === stepId);
       if (!known || known.status === 'pending') {
+        // a step that has no lines yet takes the whole batch: refuse it before the step starts
+        assertJobBytes({ bytes: otherBytes }, textBytes(batch.lines));
         // start the step (its `step` event precedes its first lines)
         let started: StepMeta | null = null;
         await this.ctx.updateRecord(jobId, (current) => {
@@ -183,10 +189,6 @@ export class NatsStore implements LogStore {
         const step = started as StepMeta | null;
         if (step) await this.publishStep(jobId, toStepRecord(step));
       }
-      // the job_bytes quota: the other steps' counts from their tails (a hint under concurrent
-      // appends to several steps; this step's own count is checked against its CAS'd tail)
-      const others = record.steps.filter((s) => s.id !== stepId);
-      const otherBytes = (await Promise.all(others.map((s) => this.ctx.readTail(jobId, s.id, true)))).reduce((sum, t) => sum + t.bytes, 0);
       const { result, tail } = await appendLines(this.ctx, this.tails, jobId, stepId, batch, otherBytes);
       if (batch.groups !== undefined) {
         const groups = batch.groups;
