@@ -88,5 +88,25 @@ export function describeResume(suite: Suite): void {
       await store.append(id, 's', { lines: makeLines(1, 1) });
       for (const cursor of ['not-a-cursor', '-1', '', '1e400', '💥']) await expectCode(collectToEnd(store, id, cursor), 'bad_request');
     });
+
+    it('answers bad_request for a cursor beyond the end of the job, instead of waiting for it forever', async () => {
+      const { store } = suite;
+      const id = await suite.newJob('ahead');
+      await store.append(id, 's', { lines: makeLines(1, 1) });
+      // a cursor from a later, longer job: past everything this job has (a store's cursors grow)
+      const other = await suite.newJob('ahead-other');
+      for (let from = 1; from <= 50; from += 10) await store.append(other, 's', { lines: makeLines(from, from + 9) });
+      const foreign = (await store.getJob(other))?.cursor ?? null;
+      expect(foreign).not.toBeNull();
+      await expectCode(collectToEnd(store, id, foreign), 'bad_request');
+      // its own cursor is fine, and still the end of a running job's replay
+      const own = (await store.getJob(id))?.cursor ?? null;
+      const controller = new AbortController();
+      const iterator = store.subscribe(id, own, controller.signal)[Symbol.asyncIterator]();
+      const waiting = iterator.next();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      controller.abort();
+      expect(await waiting).toEqual({ done: true, value: undefined });
+    });
   });
 }

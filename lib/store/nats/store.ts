@@ -295,6 +295,11 @@ export class NatsStore implements LogStore {
     const stop = AbortSignal.any([signal, this.closing.signal]);
     this.watch.assertConnected();
     const record = await this.guard(() => this.ctx.requireRecord(jobId));
+    if (from > 0) {
+      // a cursor this job never gave out (another store's, or from before a reset) would wait forever
+      const last = await this.guard(() => this.ctx.lastBySubject(this.ctx.subjects.logStream, this.ctx.subjects.jobAll(jobId)));
+      if (from > (last?.seq ?? 0)) throw badRequest('cursor is beyond the end of the job');
+    }
     if (record.status !== 'running') {
       const end = await this.guard(() => this.ctx.lastBySubject(this.ctx.subjects.logStream, this.ctx.subjects.end(jobId)));
       if (end && end.seq <= from) return;

@@ -157,6 +157,11 @@ export class PostgresStore implements LogStore {
     try {
       const { rowCount } = await this.db.query('SELECT 1 FROM jobs WHERE id = $1', [jobId]);
       if (!rowCount) throw notFound(`job ${jobId}`);
+      if (after !== null) {
+        // a cursor this job never gave out (another database's, or from before a reset) would wait forever
+        const { rows } = await this.db.query<{ last: string | null }>('SELECT max(id)::text AS last FROM events WHERE job_id = $1', [jobId]);
+        if (BigInt(after) > BigInt(rows[0]?.last ?? '0')) throw badRequest('cursor is beyond the end of the job');
+      }
       while (!stop.aborted) {
         const { rows } = await this.db.query<EventRow>(EVENTS_SQL, [jobId, cursor, EVENTS_PAGE, REPLAY_PAGE_BYTES]);
         for (const row of rows) {
