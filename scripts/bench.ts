@@ -18,6 +18,8 @@ const BENCHES: { name: string; file: string; args?: string[]; needsBuild?: boole
   { name: 'cli', file: 'scripts/bench-cli.ts', needsBuild: true },
   { name: 'browser', file: 'scripts/bench-browser.ts', needsBuild: true },
   { name: 'abuse', file: 'scripts/bench-abuse.ts', needsBuild: true },
+  { name: 'search-abuse', file: 'scripts/bench-search-abuse.ts', needsBuild: true },
+  { name: 'masks', file: 'scripts/bench-masks.ts' },
 ];
 
 const wanted = process.argv.slice(2);
