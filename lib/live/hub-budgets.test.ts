@@ -1,25 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Line } from '../contracts';
-import { createFileStore } from '../store/file';
+import { eachTempFileStore } from '../../test/support/stores';
 import type { LogStore, StoreEvent } from '../store/types';
 import { LiveHub } from './hub';
 import { encodeStoreEvent } from './event-frames';
 
-let dir: string;
 let store: LogStore;
 let seq = 0;
-
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'logscope-hub-budgets-'));
-  store = await createFileStore({ dir });
-});
-afterEach(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+eachTempFileStore('hub-budgets', (opened) => (store = opened));
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

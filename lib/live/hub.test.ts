@@ -1,24 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Line } from '../contracts';
-import { createFileStore } from '../store/file';
+import { eachTempFileStore } from '../../test/support/stores';
 import type { LogStore, StoreEvent } from '../store/types';
 import { LiveHub } from './hub';
 
-let dir: string;
 let store: LogStore;
 let seq = 0;
-
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'logscope-hub-'));
-  store = await createFileStore({ dir });
-});
-afterEach(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+eachTempFileStore('hub', (opened) => (store = opened));
 
 const lines = (from: number, count: number): Line[] =>
   Array.from({ length: count }, (_, i) => ({ n: from + i, ts: 1000 + from + i, stream: 'out' as const, text: `line ${from + i}` }));

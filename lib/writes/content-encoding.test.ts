@@ -1,26 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gzipBomb } from '../../test/support/gzip-bomb';
-import { createFileStore } from '../store/file';
+import { eachTempFileStore } from '../../test/support/stores';
 import type { LogStore } from '../store/types';
 import { contentCoding, decodeBody } from './content-encoding';
 import { writeLines } from './line-writer';
 
-let dir: string;
 let store: LogStore;
 let seq = 0;
-
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'logscope-encoding-'));
-  store = await createFileStore({ dir });
-});
-afterEach(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+eachTempFileStore('encoding', (opened) => (store = opened));
 
 /** The bytes as a request body, cut in 16 KiB chunks, counting how many were pulled. */
 function bodyOf(bytes: Uint8Array, pulled = { chunks: 0 }): ReadableStream<Uint8Array> {

@@ -1,26 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_LINE_BYTES } from '../contracts';
 import { StaleMasksError } from '../errors';
 import { MAX_MASKS_PER_JOB } from '../ingest';
-import { createFileStore } from '../store/file';
+import { eachTempFileStore } from '../../test/support/stores';
 import type { LogStore } from '../store/types';
 import { forgetWriteState, writeLines, type WriteLinesInput } from './line-writer';
 
-let dir: string;
 let store: LogStore;
 let seq = 0;
-
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'logscope-writer-'));
-  store = await createFileStore({ dir });
-});
-afterEach(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+eachTempFileStore('writer', (opened) => (store = opened));
 
 const encoder = new TextEncoder();
 /** A body delivered in the given chunks, as a streamed request would be. */
