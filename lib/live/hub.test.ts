@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Line } from '../contracts';
-import { eachTempFileStore } from '../../test/support/stores';
+import { eachTempFileStore } from '../../test/support/temp-file-store';
 import type { LogStore, StoreEvent } from '../store/types';
 import { LiveHub } from './hub';
 

@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { gzipBomb } from '../../test/support/gzip-bomb';
-import { eachTempFileStore } from '../../test/support/stores';
+import { eachTempFileStore } from '../../test/support/temp-file-store';
 import type { LogStore } from '../store/types';
 import { contentCoding, decodeBody } from './content-encoding';
 import { writeLines } from './line-writer';

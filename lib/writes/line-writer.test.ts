@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_LINE_BYTES } from '../contracts';
 import { StaleMasksError } from '../errors';
 import { MAX_MASKS_PER_JOB } from '../ingest';
-import { eachTempFileStore } from '../../test/support/stores';
+import { eachTempFileStore } from '../../test/support/temp-file-store';
 import type { LogStore } from '../store/types';
 import { forgetWriteState, writeLines, type WriteLinesInput } from './line-writer';
 

@@ -93,10 +93,13 @@ export async function startPrivateNats(port: number): Promise<PrivateNats> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'logscope-nats-'));
   let child: ChildProcess | null = null;
   const start = async () => {
-    const proc = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir], { stdio: 'ignore' });
+    const proc = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
+    // the server logs to stderr: keep its last lines, so a failed start says why
+    let log = '';
+    proc.stderr?.on('data', (chunk: Buffer) => (log = (log + chunk.toString('utf8')).slice(-2000)));
     await waitFor(() => listening(port), `nats-server on ${port}`, 30_000, () =>
-      proc.exitCode !== null ? `nats-server on ${port} exited with code ${proc.exitCode} (port taken?)` : null,
+      proc.exitCode !== null ? `nats-server on ${port} exited with code ${proc.exitCode}: ${log.trim().split('\n').slice(-3).join(' | ')}` : null,
     );
   };
   const stop = async () => {
