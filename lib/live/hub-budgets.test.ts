@@ -30,6 +30,14 @@ async function eventually(check: () => boolean): Promise<void> {
   expect(check()).toBe(true);
 }
 
+/** Reads a viewer's events into `into` until `end`; resolves then. */
+async function readToEnd(events: AsyncIterable<StoreEvent>, into: StoreEvent[]): Promise<void> {
+  for await (const event of events) {
+    into.push(event);
+    if (event.type === 'end') break;
+  }
+}
+
 describe('LiveHub byte budgets', () => {
   it('cuts off a viewer that never reads once its queue passes queueBytes, and it resumes from its cursor losing nothing', async () => {
     const jobId = await newJob();
@@ -74,12 +82,7 @@ describe('LiveHub byte budgets', () => {
     const controller = new AbortController();
     const job = await store.getJob(jobId);
     const events: StoreEvent[] = [];
-    const reading = (async () => {
-      for await (const event of hub.watch(jobId, job?.cursor ?? null, controller.signal)) {
-        events.push(event);
-        if (event.type === 'end') break;
-      }
-    })();
+    const reading = readToEnd(hub.watch(jobId, job?.cursor ?? null, controller.signal), events);
     await eventually(() => hub.viewerCount(jobId) === 1);
     await store.append(jobId, 'a', { lines: [lineOf(1, 100 * KiB), lineOf(2, 100 * KiB)] });
     await eventually(() => lineNumbers(events).length === 2);
@@ -96,12 +99,7 @@ describe('LiveHub byte budgets', () => {
     const controller = new AbortController();
     const job = await store.getJob(jobId);
     const events: StoreEvent[] = [];
-    const reading = (async () => {
-      for await (const event of hub.watch(jobId, job?.cursor ?? null, controller.signal)) {
-        events.push(event);
-        if (event.type === 'end') break;
-      }
-    })();
+    const reading = readToEnd(hub.watch(jobId, job?.cursor ?? null, controller.signal), events);
     await eventually(() => hub.viewerCount(jobId) === 1);
     for (let n = 1; n <= 12; n++) {
       await store.append(jobId, 'a', { lines: [lineOf(n, MiB - 100)] });
@@ -114,12 +112,7 @@ describe('LiveHub byte budgets', () => {
     // a viewer resuming after line 2: older than the ring, so it replays from the store first
     const second = events.find((e) => e.type === 'lines' && e.lines[0]?.n === 2);
     const late: StoreEvent[] = [];
-    const lateReading = (async () => {
-      for await (const event of hub.watch(jobId, second?.cursor ?? null, controller.signal)) {
-        late.push(event);
-        if (event.type === 'end') break;
-      }
-    })();
+    const lateReading = readToEnd(hub.watch(jobId, second?.cursor ?? null, controller.signal), late);
     await eventually(() => lineNumbers(late).length === 10);
     await store.append(jobId, 'a', { lines: [lineOf(13, 10)] });
     await store.complete(jobId, 'success');
