@@ -34,6 +34,20 @@ function input(jobId: string, b: ReadableStream<Uint8Array>, extra: Partial<Writ
 
 const texts = async (jobId: string, step = 'build') => (await store.readLines(jobId, step, 1, 5000)).lines.map((l) => l.text);
 
+/** The store, but a mask `value` is added to the job just before the first append is stored. */
+function maskRacingStore(jobId: string, value: string): LogStore {
+  let raced = false;
+  return Object.assign(Object.create(store) as LogStore, {
+    append: async (...args: Parameters<LogStore['append']>) => {
+      if (!raced) {
+        raced = true;
+        await store.addMasks(jobId, [value]);
+      }
+      return store.append(...args);
+    },
+  });
+}
+
 describe('writeLines', () => {
   it('stores NDJSON lines and counts retries as duplicates', async () => {
     const jobId = await newJob();
@@ -112,17 +126,8 @@ describe('writeLines', () => {
 
   it('re-masks a batch when a mask lands between its masking and its append (another step or server)', async () => {
     const jobId = await newJob();
-    let raced = false;
     // the mask arrives after the writer read the job's masks, before its append is stored
-    const racing: LogStore = Object.assign(Object.create(store) as LogStore, {
-      append: async (...args: Parameters<LogStore['append']>) => {
-        if (!raced) {
-          raced = true;
-          await store.addMasks(jobId, ['late-secret']);
-        }
-        return store.append(...args);
-      },
-    });
+    const racing = maskRacingStore(jobId, 'late-secret');
     const result = await writeLines(racing, input(jobId, body(ndjson([{ n: 1, text: 'token late-secret' }, { n: 2, text: 'b64 bGF0ZS1zZWNyZXQ=' }]))));
     expect(result).toEqual({ accepted: 2, duplicates: 0, last: 2 });
     expect(await texts(jobId)).toEqual(['token ***', 'b64 ***Q=']);
@@ -181,16 +186,7 @@ describe('writeLines at the end (text/plain without first)', () => {
   it('re-masks a batch when a mask lands between its masking and its append', async () => {
     const jobId = await newJob();
     await writeLines(store, input(jobId, body('before\n'), { format: 'text' }));
-    let raced = false;
-    const racing: LogStore = Object.assign(Object.create(store) as LogStore, {
-      append: async (...args: Parameters<LogStore['append']>) => {
-        if (!raced) {
-          raced = true;
-          await store.addMasks(jobId, ['late-secret']);
-        }
-        return store.append(...args);
-      },
-    });
+    const racing = maskRacingStore(jobId, 'late-secret');
     expect(await writeLines(racing, input(jobId, body('token late-secret\nafter\n'), { format: 'text' }))).toEqual({ accepted: 2, duplicates: 0, last: 3 });
     expect(await texts(jobId)).toEqual(['before', 'token ***', 'after']);
   });
