@@ -66,26 +66,26 @@ async function paced(send: (text: string) => void, total: number, rate: number, 
 
 // ---------------------------------------------------------------- producer → DOM
 
-/** Installed in the page before its scripts (addInitScript): records first sight of each line. */
-function latInit(): void {
-  type Lat = { seen: Record<number, [number, number]>; count: number; followed: boolean };
-  const L: Lat = { seen: {}, count: 0, followed: false };
-  (window as unknown as { __lat: Lat }).__lat = L;
-  const RE = /lat (\d+) (\d{13})/;
-  const check = (el: Element) => {
-    const m = RE.exec(el.textContent ?? '');
+/**
+ * Installed in the page before its scripts (addInitScript): records first sight of each line.
+ * Plain JavaScript in a string: tsx would wrap named functions in a helper the page lacks.
+ */
+const LAT_INIT = `(() => {
+  const L = (window.__lat = { seen: {}, count: 0, followed: false });
+  const RE = /lat (\\d+) (\\d{13})/;
+  const check = (el) => {
+    const m = RE.exec(el.textContent || '');
     if (!m) return;
     const seq = Number(m[1]);
     if (L.seen[seq]) return;
     L.seen[seq] = [Date.now(), Number(m[2])];
     L.count++;
   };
-  const scan = (node: Node) => {
+  const scan = (node) => {
     if (node.nodeType === 1) {
-      const el = node as Element;
-      const c = el.closest('[data-line]');
+      const c = node.closest('[data-line]');
       if (c) check(c);
-      for (const x of el.querySelectorAll('[data-line]')) check(x);
+      for (const x of node.querySelectorAll('[data-line]')) check(x);
     } else if (node.parentElement) {
       const c = node.parentElement.closest('[data-line]');
       if (c) check(c);
@@ -96,7 +96,7 @@ function latInit(): void {
       if (r.type === 'childList') {
         for (const n of r.addedNodes) scan(n);
         if (r.addedNodes.length && r.target.nodeType === 1) {
-          const c = (r.target as Element).closest('[data-line]');
+          const c = r.target.closest('[data-line]');
           if (c) check(c);
         }
       } else scan(r.target);
@@ -105,7 +105,7 @@ function latInit(): void {
   // Follow once: the first time the log overflows its scroll container, scroll it to the bottom
   // (the element with overflow-y auto|scroll and the most to scroll, or the document).
   const loop = () => {
-    let best: Element | null = null;
+    let best = null;
     let bestH = 0;
     if (document.body) {
       for (const el of document.querySelectorAll('body *')) {
@@ -127,7 +127,7 @@ function latInit(): void {
     requestAnimationFrame(loop);
   };
   requestAnimationFrame(loop);
-}
+})();`;
 
 export interface LatencyResult {
   p50: number | null;
@@ -151,7 +151,7 @@ export async function latency(base: string, chromiumPath: string, rate: number, 
     page.on('request', (r) => {
       if (new URL(r.url()).pathname.endsWith('/events')) events = true;
     });
-    await page.addInitScript(latInit);
+    await page.addInitScript({ content: LAT_INIT });
     await page.goto(`${base}/jobs/${encodeURIComponent(job)}`, { waitUntil: 'load', timeout: 60_000 });
     for (let i = 0; i < 100 && !events; i++) await sleep(100);
     const sender = streamedSender(api, job, token);

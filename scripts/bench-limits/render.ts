@@ -12,7 +12,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
 import { LAUNCH_ARGS } from './live';
 import { Api, errorText, median, pct, rendererRssMiB, sleep, withTimeout } from './util';
 
@@ -26,8 +26,9 @@ export interface RenderCell {
 /** size label (`10k`…) → viewer → medians */
 export type RenderTable = Record<string, Record<string, RenderCell>>;
 
-/** The shared bench folder (holding render/ and live/), or null. */
+/** The shared bench folder (holding render/ and live/), or null (always with LOGSCOPE_BENCH_DIR=none). */
 export function findSharedBench(root: string): string | null {
+  if (process.env.LOGSCOPE_BENCH_DIR === 'none') return null;
   const candidates = [process.env.LOGSCOPE_BENCH_DIR, path.join(root, '..', 'shared', 'bench')];
   // a git worktree's main checkout is the repository's home: its ../shared too
   const common = spawnSync('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: root, encoding: 'utf8' });
@@ -134,68 +135,66 @@ export async function sharedRender(opts: {
 
 // ---------------------------------------------------------------- Logscope alone
 
+// Page scripts are plain JavaScript in strings: tsx would wrap named functions in a helper
+// (`__name`) that the page does not have.
+
 /** In the page before its scripts: the time (from navigation start) `sel` is first in the viewport. */
-function firstVisibleInit(sel: string): void {
-  const w = window as unknown as { __first: number | null };
-  w.__first = null;
+const firstVisibleInit = (sel: string) => `(() => {
+  window.__first = null;
   const frame = () => {
-    const el = document.querySelector(sel);
+    const el = document.querySelector(${JSON.stringify(sel)});
     if (el) {
       const r = el.getBoundingClientRect();
       if (r.height > 0 && r.bottom > 0 && r.top < window.innerHeight) {
-        w.__first = performance.now();
+        window.__first = performance.now();
         return;
       }
     }
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
-}
+})();`;
 
 /** Scrolls the biggest scroll container by half a viewport a frame; the frame deltas. */
-async function scrollFrames(page: Page, viewports: number): Promise<number[]> {
-  return page.evaluate(async (vp) => {
-    let sc: Element | null = null;
-    let h = 0;
-    for (const el of document.querySelectorAll('body *')) {
-      if (el.scrollHeight <= el.clientHeight + 4) continue;
-      const oy = getComputedStyle(el).overflowY;
-      if ((oy === 'auto' || oy === 'scroll') && el.scrollHeight > h) {
-        sc = el;
-        h = el.scrollHeight;
-      }
+const scrollFrames = (viewports: number) => `(async () => {
+  let sc = null;
+  let h = 0;
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.scrollHeight <= el.clientHeight + 4) continue;
+    const oy = getComputedStyle(el).overflowY;
+    if ((oy === 'auto' || oy === 'scroll') && el.scrollHeight > h) {
+      sc = el;
+      h = el.scrollHeight;
     }
-    const d = document.scrollingElement;
-    if (d && d.scrollHeight > d.clientHeight + 4 && d.scrollHeight > h) sc = d;
-    if (!sc) return [];
-    const s = sc;
-    s.scrollTop = 0;
-    await new Promise((r) => setTimeout(r, 500));
-    const step = s.clientHeight * 0.5;
-    const total = vp * s.clientHeight;
-    const deltas: number[] = [];
-    let moved = 0;
-    let dir = 1;
-    let last: number | null = null;
-    const t0 = performance.now();
-    await new Promise<void>((resolve) => {
-      const tick = (ts: number) => {
-        if (last !== null) deltas.push(ts - last);
-        last = ts;
-        if (moved >= total || performance.now() - t0 > 60_000) return resolve();
-        const max = s.scrollHeight - s.clientHeight;
-        let next = s.scrollTop + dir * step;
-        if (next >= max) [next, dir] = [max, -1];
-        else if (next <= 0) [next, dir] = [0, 1];
-        s.scrollTop = next;
-        moved += step;
-        requestAnimationFrame(tick);
-      };
+  }
+  const d = document.scrollingElement;
+  if (d && d.scrollHeight > d.clientHeight + 4 && d.scrollHeight > h) sc = d;
+  if (!sc) return [];
+  sc.scrollTop = 0;
+  await new Promise((r) => setTimeout(r, 500));
+  const step = sc.clientHeight * 0.5;
+  const total = ${viewports} * sc.clientHeight;
+  const deltas = [];
+  let moved = 0;
+  let dir = 1;
+  let last = null;
+  const t0 = performance.now();
+  await new Promise((resolve) => {
+    const tick = (ts) => {
+      if (last !== null) deltas.push(ts - last);
+      last = ts;
+      if (moved >= total || performance.now() - t0 > 60000) return resolve();
+      const max = sc.scrollHeight - sc.clientHeight;
+      let next = sc.scrollTop + dir * step;
+      if (next >= max) { next = max; dir = -1; } else if (next <= 0) { next = 0; dir = 1; }
+      sc.scrollTop = next;
+      moved += step;
       requestAnimationFrame(tick);
-    });
-    return deltas;
-  }, viewports);
-}
+    };
+    requestAnimationFrame(tick);
+  });
+  return deltas;
+})()`;
 
 /** Logscope alone: per size, `reps` fresh browsers; first line, renderer RSS, scroll (largest size). */
 export async function ownRender(opts: { url: string; chromium: string; jobs: { label: string; job: string; lines: number }[]; reps: number; scrollLabel: string; log: (s: string) => void }): Promise<RenderTable> {
@@ -211,7 +210,7 @@ export async function ownRender(opts: { url: string; chromium: string; jobs: { l
       try {
         await sleep(1000);
         const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-        await page.addInitScript(firstVisibleInit, '[data-step="main"][data-line="1"]');
+        await page.addInitScript({ content: firstVisibleInit('[data-step="main"][data-line="1"]') });
         await page.goto(`${opts.url}/jobs/${encodeURIComponent(job)}#main`, { waitUntil: 'commit', timeout: 120_000 });
         await page.waitForFunction(() => (window as unknown as { __first: number | null }).__first !== null, undefined, { timeout: 120_000, polling: 50 });
         if (rep === 0) continue; // warm-up load, not recorded
@@ -222,7 +221,7 @@ export async function ownRender(opts: { url: string; chromium: string; jobs: { l
           const deep = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
           await deep.goto(`${opts.url}/jobs/${encodeURIComponent(job)}#main:${lines}`, { waitUntil: 'load', timeout: 120_000 });
           await deep.waitForSelector(`[data-step="main"][data-line="${lines}"]`, { timeout: 120_000 });
-          const deltas = await scrollFrames(deep, 200);
+          const deltas = (await deep.evaluate(scrollFrames(200))) as number[];
           p95.push(pct(deltas, 95));
           over.push(deltas.filter((x) => x > 50).length);
         }
