@@ -22,6 +22,8 @@ export interface RenderCell {
   p95: number | null;
   over50: number | null;
   status: string;
+  /** the job the harness ingested (Logscope only) */
+  job?: string;
 }
 /** size label (`10k`…) → viewer → medians */
 export type RenderTable = Record<string, Record<string, RenderCell>>;
@@ -69,6 +71,7 @@ function prepareCopy(shared: string, cache: string, log: (s: string) => void): s
 interface HarnessResult {
   viewer: string;
   sizeLabel: string;
+  job?: string;
   status: string;
   phase?: string;
   firstMs?: number | null;
@@ -84,6 +87,8 @@ export async function sharedRender(opts: {
   chromium: string;
   groups: { sizes: string; viewers: string }[];
   reps: number;
+  /** per page load (the harness's --timeout) */
+  pageTimeoutS: number;
   timeoutS: number;
   log: (s: string) => void;
 }): Promise<RenderTable> {
@@ -92,7 +97,7 @@ export async function sharedRender(opts: {
   for (const g of opts.groups) {
     const out = fs.mkdtempSync(path.join(opts.cache, 'results-'));
     try {
-      const args = ['run-bench.mjs', '--sizes', g.sizes, '--viewers', g.viewers, '--reps', String(opts.reps), '--logscope-url', opts.url, '--chromium', opts.chromium, '--out', out];
+      const args = ['run-bench.mjs', '--sizes', g.sizes, '--viewers', g.viewers, '--reps', String(opts.reps), '--timeout', String(opts.pageTimeoutS), '--logscope-url', opts.url, '--chromium', opts.chromium, '--out', out];
       opts.log(`[limits] render harness: node ${args.join(' ')}`);
       const child = spawn(process.execPath, args, { cwd: render, stdio: ['ignore', 'pipe', 'inherit'] });
       child.stdout.on('data', (d: Buffer) => {
@@ -124,6 +129,7 @@ export async function sharedRender(opts: {
           p95: median(ok.map((r) => r.scroll?.p95Ms)),
           over50: median(ok.map((r) => r.scroll?.over50)),
           status: failed.length ? `${ok.length}/${rs.length} ok (${failed.join(', ')})` : '',
+          job: rs.find((r) => r.job)?.job,
         };
       }
     } finally {
@@ -212,7 +218,7 @@ export async function ownRender(opts: { url: string; chromium: string; jobs: { l
         const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
         await page.addInitScript({ content: firstVisibleInit('[data-step="main"][data-line="1"]') });
         await page.goto(`${opts.url}/jobs/${encodeURIComponent(job)}#main`, { waitUntil: 'commit', timeout: 120_000 });
-        await page.waitForFunction(() => (window as unknown as { __first: number | null }).__first !== null, undefined, { timeout: 120_000, polling: 50 });
+        await page.waitForFunction(() => (window as unknown as { __first: number | null }).__first !== null, undefined, { timeout: 60_000, polling: 50 });
         if (rep === 0) continue; // warm-up load, not recorded
         first.push(await page.evaluate(() => (window as unknown as { __first: number }).__first));
         await sleep(1000);
@@ -220,7 +226,7 @@ export async function ownRender(opts: { url: string; chromium: string; jobs: { l
         if (label === opts.scrollLabel) {
           const deep = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
           await deep.goto(`${opts.url}/jobs/${encodeURIComponent(job)}#main:${lines}`, { waitUntil: 'load', timeout: 120_000 });
-          await deep.waitForSelector(`[data-step="main"][data-line="${lines}"]`, { timeout: 120_000 });
+          await deep.waitForSelector(`[data-step="main"][data-line="${lines}"]`, { timeout: 60_000, state: 'attached' });
           const deltas = (await deep.evaluate(scrollFrames(200))) as number[];
           p95.push(pct(deltas, 95));
           over.push(deltas.filter((x) => x > 50).length);
