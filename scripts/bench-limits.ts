@@ -534,12 +534,15 @@ function printTable(started: number): void {
 
 async function main(): Promise<void> {
   const started = nowMs();
-  const hard = setTimeout(() => {
-    console.error(`[limits] hard stop after ${HARD_STOP_S} s; printing what was measured`);
+  // A hard stop, or Ctrl-C / SIGTERM: print the rows measured so far, clean up, exit.
+  const stop = (why: string) => {
+    console.error(`[limits] ${why}; printing what was measured`);
     printTable(started);
     void cleanup().finally(() => process.exit(3));
-  }, HARD_STOP_S * 1000);
-  hard.unref();
+  };
+  setTimeout(() => stop(`hard stop after ${HARD_STOP_S} s`), HARD_STOP_S * 1000).unref();
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
   const chromiumPath = ONLY.has(1) || ONLY.has(2) || ONLY.has(5) ? findChromium() : '';
   const shared = findSharedBench(root);
   log(`[limits] ${os.cpus().length} CPUs, node ${process.version}; shared bench: ${shared ?? 'absent'}; temp ${tmp}`);
