@@ -104,6 +104,10 @@ export async function sharedRender(opts: {
         for (const line of d.toString().split('\n')) if (line.startsWith('[bench]')) opts.log(`  ${line}`);
       });
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      // never left behind when this process exits (a hard stop, a signal)
+      const killChild = () => void child.kill('SIGTERM');
+      process.once('exit', killChild);
+      void exited.then(() => process.off('exit', killChild));
       try {
         await withTimeout(exited, opts.timeoutS * 1000, 'the render harness');
       } catch (error) {
