@@ -5,6 +5,7 @@ import { TooManyRequestsError } from '../errors';
 import { MAX_SCAN_MS } from './budget';
 import { MatcherCache, matchBlock, type BlockResult } from './match-block';
 import type { CompiledQuery } from './pattern';
+import { scanSidecars, type ScanSegment, type SidecarScanResult } from './sidecar-scan';
 import type { WorkerReply, WorkerRequest } from './worker-protocol';
 
 /**
@@ -39,6 +40,8 @@ export const SEARCH_RETRY_AFTER_S = Math.ceil(MAX_SCAN_MS / 1000);
 /** Matches a block of line texts for one search. `null`: the worker was terminated at the deadline. */
 export interface BlockMatcher {
   match(texts: string[], deadline: number): Promise<BlockResult | null>;
+  /** Scans step sidecars (sidecar-scan.ts) keeping the first `want` hits. `null`: terminated at the deadline. */
+  scan(segments: ScanSegment[], want: number, deadline: number): Promise<SidecarScanResult | null>;
 }
 
 /** Runs `work` with a block matcher for `query`, on a worker (the pool) or in this thread (tests). */
@@ -50,12 +53,19 @@ export interface SearchRunner {
 export const inThreadRunner: SearchRunner = {
   run(query, work) {
     const cache = new MatcherCache();
-    return work({ match: async (texts, deadline) => matchBlock(cache.get(query), texts, deadline) });
+    return work({
+      match: async (texts, deadline) => matchBlock(cache.get(query), texts, deadline),
+      scan: async (segments, want, deadline) => scanSidecars(cache.prepared(query), segments, want, deadline),
+    });
   },
 };
 
+type WorkerResult = BlockResult | SidecarScanResult;
+/** A request without its id (the slot numbers it). */
+type RequestBody = { kind?: 'texts'; query: CompiledQuery; texts: string[]; deadline: number } | { kind: 'sidecars'; query: CompiledQuery; segments: ScanSegment[]; want: number; deadline: number };
+
 interface Pending {
-  resolve: (result: BlockResult | null) => void;
+  resolve: (result: WorkerResult | null) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
 }
@@ -105,6 +115,15 @@ class Slot {
   }
 
   match(query: CompiledQuery, texts: string[], deadline: number): Promise<BlockResult | null> {
+    return this.request({ query, texts, deadline }) as Promise<BlockResult | null>;
+  }
+
+  scan(query: CompiledQuery, segments: ScanSegment[], want: number, deadline: number): Promise<SidecarScanResult | null> {
+    return this.request({ kind: 'sidecars', query, segments, want, deadline }) as Promise<SidecarScanResult | null>;
+  }
+
+  private request(body: RequestBody): Promise<WorkerResult | null> {
+    const deadline = body.deadline;
     const worker = this.worker ?? (this.worker = this.start());
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -117,7 +136,7 @@ class Slot {
         resolve(null);
       }, Math.max(0, deadline - Date.now()) + this.graceMs);
       this.pending = { resolve, reject, timer };
-      const request: WorkerRequest = { id: this.nextId++, query, texts, deadline };
+      const request: WorkerRequest = { id: this.nextId++, ...body };
       worker.postMessage(request);
     });
   }
@@ -162,7 +181,10 @@ export class SearchPool implements SearchRunner {
   async run<T>(query: CompiledQuery, work: (matcher: BlockMatcher) => Promise<T>): Promise<T> {
     const slot = await this.acquire();
     try {
-      return await work({ match: (texts, deadline) => slot.match(query, texts, deadline) });
+      return await work({
+        match: (texts, deadline) => slot.match(query, texts, deadline),
+        scan: (segments, want, deadline) => slot.scan(query, segments, want, deadline),
+      });
     } finally {
       this.release(slot);
     }
