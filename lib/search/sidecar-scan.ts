@@ -243,7 +243,8 @@ function scanBlock(prepared: PreparedQuery, block: Block, index: number[], every
   regex.lastIndex = 0;
   while (regex.lastIndex < text.length) {
     const match = regex.exec(text);
-    if (!match) break;
+    // An empty match after the block's last `\n` (`^$`, `$` with `m`) is no line.
+    if (!match || match.index >= text.length) break;
     const at = match.index;
     const lineStart = at === 0 ? 0 : text.lastIndexOf('\n', at - 1) + 1;
     let lineEnd = text.indexOf('\n', at);
