@@ -1,13 +1,17 @@
 import 'server-only';
+import { z } from 'zod';
 import { plainText } from '../ansi/plain';
+import type { JobMeta, Line } from '../contracts';
 import type { GlobalSearchResult } from '../contracts/search';
 import { badRequest, isAppError } from '../errors';
 import type { LogStore } from '../store/types';
 import { ScanBudget } from './budget';
+import { scanRanges, sidecarStore, type StepRange } from './file-scan';
 import { previewLine } from './line-preview';
+import type { Range } from './matcher';
 import { compileQuery } from './pattern';
 import { searchPool, type BlockMatcher, type SearchRunner } from './pool';
-import { scanJob } from './scan';
+import { scanSteps } from './scan';
 
 /** Jobs listed per `listJobs` page while walking newest first. */
 const JOB_PAGE = 100;
@@ -21,6 +25,8 @@ export interface GlobalSearchOptions {
   label?: string | undefined;
   /** ms since the epoch or ISO-8601: only jobs created at or after it */
   since?: string | undefined;
+  /** `next` of a previous answer: go on after it */
+  cursor?: string | undefined;
 }
 
 /** `since` as ms since the epoch: digits are ms, anything else must parse as an ISO-8601 date. */
@@ -37,9 +43,31 @@ function parseLabel(label: string): [string, string] {
 }
 
 /**
+ * A position in the walk: the `listJobs` page token that lists job `j` (null: the first page),
+ * and line `n` of its step `s`, the last line dealt with (the search goes on after it).
+ */
+const positionSchema = z.object({ p: z.string().max(200).nullable(), j: z.string().max(200), s: z.string().max(200), n: z.number().int().nonnegative() });
+export type SearchPosition = z.infer<typeof positionSchema>;
+
+export function encodeCursor(position: SearchPosition): string {
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): SearchPosition {
+  try {
+    return positionSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    throw badRequest('invalid cursor');
+  }
+}
+
+/**
  * `GET /search`: jobs newest first (filtered by label and since), each searched in job order
- * with one scan budget shared by the whole request and one search worker (pool.ts). Matches carry the stored line, cut to
- * LINE_PREVIEW_CHARS (ranges beyond the cut are dropped).
+ * with one scan budget shared by the whole request and one search worker (pool.ts). Matches
+ * carry the stored line, cut to LINE_PREVIEW_CHARS (ranges beyond the cut are dropped). The
+ * file store's steps are scanned through their sidecars (file-scan.ts), the other backends'
+ * through the range API (scan.ts). A truncated answer that can go on carries `next`: the
+ * position after its last match, or where the budget stopped the scan.
  */
 export async function searchAll(
   store: LogStore,
@@ -50,7 +78,21 @@ export async function searchAll(
   const query = compileQuery(options);
   const since = options.since !== undefined ? parseSince(options.since) : null;
   const label = options.label !== undefined ? parseLabel(options.label) : null;
-  return runner.run(query, (matcher) => walkJobs(store, options, since, label, matcher, budget ?? new ScanBudget()));
+  const from = options.cursor !== undefined ? decodeCursor(options.cursor) : null;
+  return runner.run(query, (matcher) => walkJobs(store, options, since, label, from, matcher, budget ?? new ScanBudget()));
+}
+
+/** The steps of `job` to scan, in job order; resumed after `from` when it names this job. */
+function rangesOf(job: JobMeta, from: SearchPosition | null): StepRange[] {
+  let steps = job.steps;
+  let first = 1;
+  if (from && from.j === job.id) {
+    const at = steps.findIndex((s) => s.id === from.s);
+    if (at < 0) throw badRequest('invalid cursor: no such step');
+    steps = steps.slice(at);
+    first = from.n + 1;
+  }
+  return steps.map((step, i) => ({ job: job.id, step: step.id, from: i === 0 ? first : 1, to: step.lines }));
 }
 
 async function walkJobs(
@@ -58,40 +100,58 @@ async function walkJobs(
   options: GlobalSearchOptions,
   since: number | null,
   label: [string, string] | null,
+  from: SearchPosition | null,
   matcher: BlockMatcher,
   budget: ScanBudget,
 ): Promise<GlobalSearchResult> {
+  const files = sidecarStore(store);
   const matches: GlobalSearchResult['matches'] = [];
   let total = 0;
   let scannedJobs = 0;
-  let complete = true;
-  let before: string | undefined;
+  /** after the last match returned */
+  let afterLast: SearchPosition | null = null;
+  /** where the scan stopped before the end */
+  let stopped: SearchPosition | null = null;
+  let token: string | null = from?.p ?? null;
+  let resume = from;
   walk: for (;;) {
     // Listing is work too (a label that no job has still walks every page).
     if (budget.available() <= 0) {
-      complete = false;
+      stopped = resume ?? { p: token, j: '', s: '', n: 0 }; // `j` empty: from the start of page `p`
       break;
     }
-    const page = await store.listJobs({ limit: JOB_PAGE, ...(before !== undefined ? { before } : {}) });
-    for (const summary of page.jobs) {
+    const page = await store.listJobs({ limit: JOB_PAGE, ...(token !== null ? { before: token } : {}) });
+    let jobs = page.jobs;
+    if (resume && resume.j !== '') {
+      const id = resume.j;
+      const at = jobs.findIndex((j) => j.id === id);
+      if (at < 0) throw badRequest('invalid cursor: no such job');
+      jobs = jobs.slice(at);
+    }
+    for (const summary of jobs) {
       if (since !== null && summary.createdAt < since) break walk; // newest first: the rest are older
       if (label && summary.labels[label[0]] !== label[1]) continue;
-      if (budget.available() <= 0) {
-        complete = false;
-        break walk;
-      }
       const job = await store.getJob(summary.id);
       if (!job) continue; // deleted between the list and now
+      const ranges = rangesOf(job, resume);
+      resume = null;
+      if (budget.available() <= 0) {
+        stopped = { p: token, j: job.id, s: ranges[0]?.step ?? '', n: (ranges[0]?.from ?? 1) - 1 };
+        break walk;
+      }
       scannedJobs++;
+      const onMatch = (step: string, line: Line | null, lineRanges: Range[]) => {
+        total++;
+        if (line === null || matches.length >= options.limit) return;
+        const preview = previewLine(line, lineRanges, (text) => plainText(text).length);
+        matches.push({ job: job.id, title: job.title, step, n: line.n, ...preview });
+        afterLast = { p: token, j: job.id, s: step, n: line.n };
+      };
       try {
-        const done = await scanJob(store, job, job.steps.map((s) => s.id), matcher, budget, (step, line, ranges) => {
-          total++;
-          if (matches.length >= options.limit) return;
-          const preview = previewLine(line, ranges, (text) => plainText(text).length);
-          matches.push({ job: job.id, title: job.title, step, n: line.n, ...preview });
-        });
-        if (!done) {
-          complete = false;
+        const stop = files ? await scanFileJob(files, ranges, matcher, budget, options.limit - matches.length, onMatch) : await scanSteps(store, ranges, matcher, budget, onMatch);
+        if (stop) {
+          const range = ranges[stop.range];
+          stopped = { p: token, j: job.id, s: range?.step ?? '', n: stop.line - 1 };
           break walk;
         }
       } catch (error) {
@@ -100,7 +160,38 @@ async function walkJobs(
       }
     }
     if (page.next === null) break;
-    before = page.next;
+    token = page.next;
   }
-  return { matches, total, truncated: !complete || total > matches.length, scannedJobs };
+  const more = total > matches.length;
+  const next: SearchPosition | null = more ? afterLast : stopped;
+  const result: GlobalSearchResult = { matches, total, truncated: stopped !== null || more, scannedJobs };
+  if (next) result.next = encodeCursor(next);
+  return result;
+}
+
+/** One job's ranges through the sidecars; the first `want` hits read back as stored lines. */
+async function scanFileJob(
+  files: NonNullable<ReturnType<typeof sidecarStore>>,
+  ranges: StepRange[],
+  matcher: BlockMatcher,
+  budget: ScanBudget,
+  want: number,
+  onMatch: (step: string, line: Line | null, ranges: Range[]) => void,
+): Promise<{ range: number; line: number } | null> {
+  const results = await scanRanges(files, ranges, matcher, budget, Math.max(0, want));
+  if (results === null) return { range: 0, line: ranges[0]?.from ?? 1 };
+  for (const [i, result] of results.entries()) {
+    const range = ranges[i];
+    if (!range) break;
+    const lines = await Promise.all(result.hits.map(async ([n]) => (await files.readLines(range.job, range.step, n, 1)).lines[0]));
+    for (const [k, [, hitRanges]] of result.hits.entries()) onMatch(range.step, lines[k] ?? null, hitRanges);
+    // Matches past the kept hits are only counted.
+    for (let extra = result.hits.length; extra < result.total; extra++) onMatch(range.step, null, []);
+    if (result.stoppedAt !== null) return { range: i, line: result.stoppedAt };
+  }
+  if (results.length < ranges.length) {
+    const at = results.length;
+    return { range: at, line: ranges[at]?.from ?? 1 };
+  }
+  return null;
 }
