@@ -128,13 +128,22 @@ async function walkJobs(
       if (at < 0) throw badRequest('invalid cursor: no such job');
       jobs = jobs.slice(at);
     }
+    const batch: { job: JobMeta; ranges: StepRange[] }[] = [];
+    let ended = false;
     for (const summary of jobs) {
-      if (since !== null && summary.createdAt < since) break walk; // newest first: the rest are older
+      if (since !== null && summary.createdAt < since) {
+        ended = true; // newest first: the rest are older
+        break;
+      }
       if (label && summary.labels[label[0]] !== label[1]) continue;
       const job = await store.getJob(summary.id);
       if (!job) continue; // deleted between the list and now
       const ranges = rangesOf(job, resume);
       resume = null;
+      if (files) {
+        batch.push({ job, ranges }); // scanned below, the whole page in one worker request
+        continue;
+      }
       if (budget.available() <= 0) {
         stopped = { p: token, j: job.id, s: ranges[0]?.step ?? '', n: (ranges[0]?.from ?? 1) - 1 };
         break walk;
@@ -148,7 +157,7 @@ async function walkJobs(
         afterLast = { p: token, j: job.id, s: step, n: line.n };
       };
       try {
-        const stop = files ? await scanFileJob(files, ranges, matcher, budget, options.limit - matches.length, onMatch) : await scanSteps(store, ranges, matcher, budget, onMatch);
+        const stop = await scanSteps(store, ranges, matcher, budget, onMatch);
         if (stop) {
           const range = ranges[stop.range];
           stopped = { p: token, j: job.id, s: range?.step ?? '', n: stop.line - 1 };
@@ -159,6 +168,43 @@ async function walkJobs(
         throw error;
       }
     }
+    if (files && batch.length > 0) {
+      const ranges = batch.flatMap((b) => b.ranges);
+      const jobOf = batch.flatMap((b) => b.ranges.map(() => b.job));
+      const results = await scanRanges(files, ranges, matcher, budget, Math.max(0, options.limit - matches.length));
+      if (results === null) {
+        const first = ranges[0];
+        stopped = { p: token, j: batch[0]?.job.id ?? '', s: first?.step ?? '', n: (first?.from ?? 1) - 1 };
+        break walk;
+      }
+      const scanned = new Set<string>();
+      for (const [i, result] of results.entries()) {
+        const range = ranges[i];
+        const job = jobOf[i];
+        if (!range || !job) break;
+        scanned.add(job.id);
+        const lines = await Promise.all(result.hits.map(async ([n]) => (await files.readLines(range.job, range.step, n, 1).catch(() => ({ lines: [] }))).lines[0]));
+        for (const [k, [, hitRanges]] of result.hits.entries()) {
+          total++;
+          const line = lines[k];
+          if (!line || matches.length >= options.limit) continue;
+          matches.push({ job: job.id, title: job.title, step: range.step, n: line.n, ...previewLine(line, hitRanges, (text) => plainText(text).length) });
+          afterLast = { p: token, j: job.id, s: range.step, n: line.n };
+        }
+        total += result.total - result.hits.length; // matches past the kept hits are only counted
+        if (result.stoppedAt !== null) {
+          stopped = { p: token, j: job.id, s: range.step, n: result.stoppedAt - 1 };
+          break;
+        }
+      }
+      if (!stopped && results.length < ranges.length) {
+        const range = ranges[results.length];
+        stopped = { p: token, j: range?.job ?? '', s: range?.step ?? '', n: (range?.from ?? 1) - 1 };
+      }
+      scannedJobs += stopped ? scanned.size : batch.length;
+      if (stopped) break walk;
+    }
+    if (ended) break;
     if (page.next === null) break;
     token = page.next;
   }
@@ -167,31 +213,4 @@ async function walkJobs(
   const result: GlobalSearchResult = { matches, total, truncated: stopped !== null || more, scannedJobs };
   if (next) result.next = encodeCursor(next);
   return result;
-}
-
-/** One job's ranges through the sidecars; the first `want` hits read back as stored lines. */
-async function scanFileJob(
-  files: NonNullable<ReturnType<typeof sidecarStore>>,
-  ranges: StepRange[],
-  matcher: BlockMatcher,
-  budget: ScanBudget,
-  want: number,
-  onMatch: (step: string, line: Line | null, ranges: Range[]) => void,
-): Promise<{ range: number; line: number } | null> {
-  const results = await scanRanges(files, ranges, matcher, budget, Math.max(0, want));
-  if (results === null) return { range: 0, line: ranges[0]?.from ?? 1 };
-  for (const [i, result] of results.entries()) {
-    const range = ranges[i];
-    if (!range) break;
-    const lines = await Promise.all(result.hits.map(async ([n]) => (await files.readLines(range.job, range.step, n, 1)).lines[0]));
-    for (const [k, [, hitRanges]] of result.hits.entries()) onMatch(range.step, lines[k] ?? null, hitRanges);
-    // Matches past the kept hits are only counted.
-    for (let extra = result.hits.length; extra < result.total; extra++) onMatch(range.step, null, []);
-    if (result.stoppedAt !== null) return { range: i, line: result.stoppedAt };
-  }
-  if (results.length < ranges.length) {
-    const at = results.length;
-    return { range: at, line: ranges[at]?.from ?? 1 };
-  }
-  return null;
 }

@@ -37,6 +37,9 @@ export const TERMINATE_GRACE_MS = 250;
 /** `Retry-After` (s) of a 429: about one search's scan budget, when a worker is likely free again. */
 export const SEARCH_RETRY_AFTER_S = Math.ceil(MAX_SCAN_MS / 1000);
 
+/** What a search worker posts once its modules are loaded (search-worker.ts). */
+export const READY = 'ready';
+
 /** Matches a block of line texts for one search. `null`: the worker was terminated at the deadline. */
 export interface BlockMatcher {
   match(texts: string[], deadline: number): Promise<BlockResult | null>;
@@ -75,11 +78,15 @@ class Slot {
   private worker: Worker | null = null;
   private pending: Pending | null = null;
   private nextId = 1;
+  /** Settles once the current worker can take a request (its modules are loaded). */
+  private booted: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly spawn: () => Worker,
     private readonly graceMs: number,
     private readonly onTerminated: () => void,
+    /** the worker posts READY once loaded (search-worker.ts); otherwise it is ready when online */
+    private readonly announcesReady: boolean,
   ) {}
 
   /** Starts the worker ahead of its first search, so a search does not wait for a thread to boot. */
@@ -87,10 +94,31 @@ class Slot {
     if (this.worker === null) this.worker = this.start();
   }
 
+  /**
+   * Waits until the worker has booted (a fresh one loads its modules: ~0.1 s built, seconds from
+   * the sources under load), so that a search's time budget is not spent on it.
+   */
+  async ready(): Promise<void> {
+    this.warm();
+    await this.booted;
+  }
+
   private start(): Worker {
     const worker = this.spawn();
     worker.unref();
-    worker.on('message', (reply: WorkerReply) => {
+    let onReady = () => {};
+    let onFail = (_error: Error) => {};
+    this.booted = new Promise<void>((resolve, reject) => {
+      onReady = resolve;
+      onFail = reject;
+    });
+    this.booted.catch(() => undefined);
+    if (!this.announcesReady) worker.once('online', () => onReady());
+    worker.on('message', (reply: WorkerReply | typeof READY) => {
+      if (reply === READY) {
+        onReady();
+        return;
+      }
       const pending = this.pending;
       if (!pending || this.worker !== worker) return;
       this.settle();
@@ -98,6 +126,7 @@ class Slot {
       else pending.reject(new Error(`search worker: ${reply.message}`));
     });
     const fail = (error: Error) => {
+      onFail(error);
       if (this.worker !== worker) return; // terminated by us: already replaced
       this.worker = null;
       const pending = this.pending;
@@ -169,7 +198,7 @@ export class SearchPool implements SearchRunner {
     this.maxQueued = options.maxQueued;
     const spawn = options.spawn ?? spawnSearchWorker;
     for (let i = 0; i < options.size; i++) {
-      this.idle.push(new Slot(spawn, options.graceMs ?? TERMINATE_GRACE_MS, () => this.terminated++));
+      this.idle.push(new Slot(spawn, options.graceMs ?? TERMINATE_GRACE_MS, () => this.terminated++, options.spawn === undefined));
     }
   }
 
@@ -181,6 +210,7 @@ export class SearchPool implements SearchRunner {
   async run<T>(query: CompiledQuery, work: (matcher: BlockMatcher) => Promise<T>): Promise<T> {
     const slot = await this.acquire();
     try {
+      await slot.ready();
       return await work({
         match: (texts, deadline) => slot.match(query, texts, deadline),
         scan: (segments, want, deadline) => slot.scan(query, segments, want, deadline),

@@ -10,6 +10,9 @@ import { MatcherCache, matchBlock } from './match-block';
 import { scanSidecars } from './sidecar-scan';
 import type { WorkerReply, WorkerRequest } from './worker-protocol';
 
+/** pool.ts READY (not imported: the worker loads no more than it needs) */
+const READY = 'ready';
+
 enableLinearFallback();
 const cache = new MatcherCache();
 const port = parentPort;
@@ -28,3 +31,4 @@ port.on('message', (request: WorkerRequest) => {
   }
   port.postMessage(reply);
 });
+port.postMessage(READY);
