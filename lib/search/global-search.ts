@@ -7,6 +7,7 @@ import { badRequest, isAppError } from '../errors';
 import type { LogStore } from '../store/types';
 import { ScanBudget } from './budget';
 import { scanRanges, sidecarStore, type StepRange } from './file-scan';
+import { searchThroughIndex } from './indexed-search';
 import { previewLine } from './line-preview';
 import type { Range } from './matcher';
 import { compileQuery } from './pattern';
@@ -79,6 +80,14 @@ export async function searchAll(
   const since = options.since !== undefined ? parseSince(options.since) : null;
   const label = options.label !== undefined ? parseLabel(options.label) : null;
   const from = options.cursor !== undefined ? decodeCursor(options.cursor) : null;
+  if (from === null || (from.p === null && from.j !== '')) {
+    // PostgreSQL: a literal through its trigram index, without a worker (the database does the work).
+    const indexed = await searchThroughIndex(store, query, options, { label, since }, from, budget ?? new ScanBudget());
+    if (indexed) {
+      if (indexed.next) indexed.result.next = encodeCursor({ p: null, ...indexed.next });
+      return indexed.result;
+    }
+  }
   return runner.run(query, (matcher) => walkJobs(store, options, since, label, from, matcher, budget ?? new ScanBudget()));
 }
 
