@@ -9,10 +9,11 @@
  *    and, when LOGSCOPE_BENCH_PG (a postgres:// URL) is set, on PostgreSQL: a rare literal
  *    (every job scanned), a frequent one (the first page), a regex, and paging with `next`.
  * Sizes: LOGSCOPE_BENCH_SEARCH_LINES (default 1,000,000), LOGSCOPE_BENCH_SEARCH_JOBS (1000),
- * LOGSCOPE_BENCH_SEARCH_JOB_LINES (10,000). Temp dirs are removed at the end.
+ * LOGSCOPE_BENCH_SEARCH_JOB_LINES (10,000). Temp dirs are removed at the end (LOGSCOPE_BENCH_SEARCH_DIR:
+ * the global file-store data set lives there and is reused; LOGSCOPE_BENCH_SEARCH_SKIP_INJOB=1: global only).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -151,13 +152,17 @@ async function fillJobs(store: LogStore): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.env.LOGSCOPE_BENCH_SEARCH_SKIP_INJOB !== '1') await inJob();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'logscope-bench-gsearch-'));
+  // LOGSCOPE_BENCH_SEARCH_DIR keeps the global data set between runs (filled once: minutes).
+  const kept = process.env.LOGSCOPE_BENCH_SEARCH_DIR;
+  const dir = kept ?? (await mkdtemp(path.join(os.tmpdir(), 'logscope-bench-gsearch-')));
+  await mkdir(dir, { recursive: true });
   const store = await createFileStore({ dir });
   try {
-    await global('file', store, () => fillJobs(store));
+    const filled = (await store.listJobs({ limit: 1 })).jobs.length > 0;
+    await global('file', store, () => (filled ? Promise.resolve() : fillJobs(store)));
   } finally {
     await store.close();
-    await rm(dir, { recursive: true, force: true });
+    if (!kept) await rm(dir, { recursive: true, force: true });
   }
   const pg = process.env.LOGSCOPE_BENCH_PG;
   if (pg) {

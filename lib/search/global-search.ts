@@ -67,8 +67,10 @@ export function decodeCursor(cursor: string): SearchPosition {
  * with one scan budget shared by the whole request and one search worker (pool.ts). Matches
  * carry the stored line, cut to LINE_PREVIEW_CHARS (ranges beyond the cut are dropped). The
  * file store's steps are scanned through their sidecars (file-scan.ts), the other backends'
- * through the range API (scan.ts). A truncated answer that can go on carries `next`: the
- * position after its last match, or where the budget stopped the scan.
+ * through the range API (scan.ts), a page of JOB_PAGE jobs at a time: once a page holds more
+ * than `limit` matches the search ends with it (`total` counts the matches of the lines scanned).
+ * A truncated answer that can go on carries `next`: the position after its last match, or where
+ * the budget stopped the scan. PostgreSQL answers a literal through its index (indexed-search.ts).
  */
 export async function searchAll(
   store: LogStore,
@@ -214,6 +216,8 @@ async function walkJobs(
       if (stopped) break walk;
     }
     if (ended) break;
+    // `limit` reached, and more matches found: the rest of the jobs is for `next`.
+    if (total > matches.length) break;
     if (page.next === null) break;
     token = page.next;
   }
