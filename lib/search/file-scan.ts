@@ -45,7 +45,7 @@ export async function scanRanges(
   let cut: number | null = null;
   for (const range of ranges) {
     if (range.from > range.to) {
-      segments.push({ path: '', from: 1, to: 0, end: 0, index: [], every: SIDECAR_INDEX_EVERY });
+      segments.push({ path: '', lower: '', from: 1, to: 0, end: 0, index: [], every: SIDECAR_INDEX_EVERY });
       planned.push(range);
       continue;
     }
@@ -59,7 +59,7 @@ export async function scanRanges(
       budget.deadlineAt,
     );
     const to = Math.min(view.lines, range.to, range.from + allowed - 1);
-    segments.push({ path: view.path, from: range.from, to, end: to === view.lines ? view.bytes : -1, index: view.index, every: SIDECAR_INDEX_EVERY });
+    segments.push({ path: view.path, lower: view.lower, from: range.from, to, end: to === view.lines ? view.bytes : -1, index: view.index, every: SIDECAR_INDEX_EVERY });
     planned.push(range);
     budget.spend(Math.max(0, to - range.from + 1));
     if (to < range.to) {

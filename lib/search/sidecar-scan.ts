@@ -10,9 +10,9 @@ import type { CompiledQuery } from './pattern';
  * that end on a sidecar index entry where one falls in reach, so the line number at each block
  * start is known without counting. In a block:
  * - case-sensitive substring: `Buffer.indexOf` of the UTF-8 needle (a byte match is a text match);
- * - case-insensitive ASCII substring: the block as a Latin-1 string (one byte, one character, so
- *   string offsets are byte offsets) searched by the case-class regexp (`[Ll][Ii]…`, ASCII
- *   classes only: they match exactly the ASCII bytes that spell the needle in any case);
+ * - case-insensitive ASCII substring: `Buffer.indexOf` of the lowercase needle in the step's
+ *   lowercased copy (`.low`, same offsets): an ASCII needle's case variants are ASCII
+ *   (case-fold.ts), so this finds exactly the lines the `i` flag would;
  * - regexp: the block as a UTF-8 string, with the `m` flag. When the pattern cannot consume a `\n`
  *   a match never crosses a line and `^ $ \b` see line edges as they do per line, so the
  *   leftmost match from a line start lies in the first line that matches per line, or is a
@@ -28,6 +28,8 @@ export const BLOCK_BYTES = 4 * 1024 * 1024;
 /** Lines `from`..`to` of one step's sidecar. */
 export interface ScanSegment {
   path: string;
+  /** the same text with ASCII letters lowercased, same offsets (lib/store/file/sidecar.ts `.low`) */
+  lower: string;
   from: number;
   to: number;
   /** byte offset just after line `to`; -1: not known (the worker finds it) */
@@ -117,9 +119,9 @@ export class PreparedQuery {
         this.needle = query.needle.includes('\n') ? null : Buffer.from(query.needle);
         break;
       case 'folded':
-        // The needle is ASCII: its case classes are ASCII too (case-fold.ts), so they can be run
-        // over Latin-1 text. A `\n` in it can never match.
-        this.blockRegex = query.needle.includes('\n') ? null : new RegExp(query.source, 'g');
+        // The needle is ASCII and lowercase: found in the lowercased sidecar (`.low`), where an
+        // ASCII letter in any case is lowercase and nothing else changed. A `\n` never matches.
+        this.needle = query.needle.includes('\n') ? null : Buffer.from(query.needle);
         break;
       case 'regex':
         this.perLine = canConsumeNewline(query.source);
@@ -185,7 +187,16 @@ interface Block {
 }
 
 /** Scans one block; returns how many lines matched; pushes up to `room` hits. */
-function scanBlock(prepared: PreparedQuery, block: Block, index: number[], every: number, hits: SegmentHit[], room: number): number {
+function scanBlock(
+  prepared: PreparedQuery,
+  block: Block,
+  index: number[],
+  every: number,
+  hits: SegmentHit[],
+  room: number,
+  /** a line's plain text by its offsets in the block (`bytes` may be the lowercased copy) */
+  lineText: (start: number, end: number) => string,
+): number {
   const { bytes } = block;
   const { query, matcher } = prepared;
   let total = 0;
@@ -201,7 +212,7 @@ function scanBlock(prepared: PreparedQuery, block: Block, index: number[], every
     return { offsets, first: 0, firstLine: firstEntry * every + 1, every };
   };
 
-  if (query.kind === 'substring') {
+  if (query.kind === 'substring' || query.kind === 'folded') {
     const needle = prepared.needle;
     if (!needle) return 0;
     const locator = new LineLocator(bytes, 0, block.line, byteOffsets(block.start));
@@ -211,7 +222,7 @@ function scanBlock(prepared: PreparedQuery, block: Block, index: number[], every
       if (lineEnd === -1) lineEnd = bytes.length;
       total++;
       if (hits.length < room) {
-        const ranges = matcher(bytes.toString('utf8', lineStart, lineEnd));
+        const ranges = matcher(lineText(lineStart, lineEnd));
         if (ranges) hits.push([locator.lineAt(lineStart), ranges]);
       }
       at = lineEnd + 1 < bytes.length ? bytes.indexOf(needle, lineEnd + 1) : -1;
@@ -221,9 +232,8 @@ function scanBlock(prepared: PreparedQuery, block: Block, index: number[], every
 
   const regex = prepared.blockRegex;
   if (!regex) return 0;
-  const latin1 = query.kind === 'folded';
-  const text = latin1 ? bytes.toString('latin1') : bytes.toString('utf8');
-  const sameOffsets = latin1 || text.length === bytes.length;
+  const text = bytes.toString('utf8');
+  const sameOffsets = text.length === bytes.length;
   const locator = new LineLocator(text, 0, block.line, sameOffsets ? byteOffsets(block.start) : null);
 
   if (prepared.perLine) {
@@ -249,15 +259,8 @@ function scanBlock(prepared: PreparedQuery, block: Block, index: number[], every
     const lineStart = at === 0 ? 0 : text.lastIndexOf('\n', at - 1) + 1;
     let lineEnd = text.indexOf('\n', at);
     if (lineEnd === -1) lineEnd = text.length;
-    let ranges: Range[] | null = null;
-    if (latin1) {
-      // An ASCII case-class match is a match: decode the line only to report it.
-      total++;
-      if (hits.length < room) ranges = matcher(bytes.toString('utf8', lineStart, lineEnd));
-    } else {
-      ranges = matcher(text.slice(lineStart, lineEnd));
-      if (ranges) total++;
-    }
+    const ranges = matcher(text.slice(lineStart, lineEnd));
+    if (ranges) total++;
     if (ranges && hits.length < room) hits.push([locator.lineAt(lineStart), ranges]);
     regex.lastIndex = lineEnd + 1;
   }
@@ -307,6 +310,9 @@ export function scanSidecars(prepared: PreparedQuery, segments: readonly ScanSeg
     results.push(result);
     if (segment.from > segment.to) continue;
     const fd = openSync(segment.path, 'r');
+    // A case-insensitive literal reads the lowercased copy, and the text itself for the lines it reports.
+    const lowerFd = prepared.query.kind === 'folded' ? openSync(segment.lower, 'r') : null;
+    const lineBuffer = { buffer: Buffer.allocUnsafe(4096) };
     try {
       // `end` < 0: the segment stops inside the sidecar's lines; its end is found here.
       const segmentEnd = segment.end >= 0 ? segment.end : offsetOfLine(fd, segment, segment.to + 1, buffer, fstatSync(fd).size);
@@ -334,7 +340,7 @@ export function scanSidecars(prepared: PreparedQuery, segments: readonly ScanSeg
         }
         let length = end - position;
         if (buffer.length < length) buffer = Buffer.allocUnsafe(length);
-        let got = readFully(fd, buffer, length, position);
+        let got = readFully(lowerFd ?? fd, buffer, length, position);
         if (nextLine === null) {
           // Whole lines only: cut after the last `\n`, growing the read for a line longer than the buffer.
           let cut = got > 0 ? buffer.lastIndexOf(NL, got - 1) : -1;
@@ -342,7 +348,7 @@ export function scanSidecars(prepared: PreparedQuery, segments: readonly ScanSeg
             const bigger = Buffer.allocUnsafe(buffer.length * 2);
             buffer.copy(bigger, 0, 0, got);
             buffer = bigger;
-            got += readFully(fd, buffer, Math.min(buffer.length - got, segmentEnd - position - got), position + got);
+            got += readFully(lowerFd ?? fd, buffer, Math.min(buffer.length - got, segmentEnd - position - got), position + got);
             cut = buffer.lastIndexOf(NL, got - 1);
           }
           length = cut === -1 ? got : cut + 1;
@@ -353,7 +359,16 @@ export function scanSidecars(prepared: PreparedQuery, segments: readonly ScanSeg
         const bytes = buffer.subarray(0, length);
         const room = Math.max(0, want - kept);
         const before = result.hits.length;
-        result.total += scanBlock(prepared, { bytes, start: position, line, nextLine }, segment.index, segment.every, result.hits, before + room);
+        const base = position;
+        const lineText =
+          lowerFd === null
+            ? (start: number, end: number) => bytes.toString('utf8', start, end)
+            : (start: number, end: number) => {
+                if (lineBuffer.buffer.length < end - start) lineBuffer.buffer = Buffer.allocUnsafe(end - start);
+                const read = readFully(fd, lineBuffer.buffer, end - start, base + start);
+                return lineBuffer.buffer.toString('utf8', 0, read);
+              };
+        result.total += scanBlock(prepared, { bytes, start: position, line, nextLine }, segment.index, segment.every, result.hits, before + room, lineText);
         kept += result.hits.length - before;
         if (nextLine === null) {
           let count = 0;
@@ -366,6 +381,7 @@ export function scanSidecars(prepared: PreparedQuery, segments: readonly ScanSeg
       }
     } finally {
       closeSync(fd);
+      if (lowerFd !== null) closeSync(lowerFd);
     }
   }
   return { segments: results, stopped: null };

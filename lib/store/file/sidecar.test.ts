@@ -41,6 +41,13 @@ async function expectedSidecar(step: string): Promise<string> {
   return out;
 }
 
+/** The sidecar holds the plain text of every stored line, and its lowercased copy the same with A-Z lowercased. */
+async function expectSidecarOf(step: string): Promise<void> {
+  const want = await expectedSidecar(step);
+  expect(await sidecarText(step)).toBe(want);
+  expect(await readFile(path.join(stepsDir(), `${step}.low`), 'utf8')).toBe(want.replace(/[A-Z]/g, (c) => c.toLowerCase()));
+}
+
 async function reopen(): Promise<void> {
   await store.close();
   store = await createFileStore({ dir });
@@ -89,7 +96,7 @@ describe('the search sidecar', () => {
     });
     await writeLines(store, { jobId: 'job', stepId: 'build', body: stream, format: 'text', stream: 'out', maxBodyBytes: 1 << 20 });
     const text = await sidecarText('build');
-    expect(text).toBe(await expectedSidecar('build'));
+    await expectSidecarOf('build');
     expect(text).not.toContain('hunter2');
     expect(text).not.toContain(ESC);
     expect(text).toContain('link and bold\n');
@@ -113,12 +120,13 @@ describe('the search sidecar', () => {
     await reopen();
     await unlink(path.join(stepsDir(), 'old.txt'));
     await unlink(path.join(stepsDir(), 'old.tix'));
+    await unlink(path.join(stepsDir(), 'old.low'));
     const result = await search('NEEDLE');
     expect(result).toEqual({ matches: [1000, 2000, 3000].map((n) => ({ step: 'old', n, ranges: [[0, 6]] })), total: 3, truncated: false });
-    expect(await sidecarText('old')).toBe(await expectedSidecar('old'));
+    await expectSidecarOf('old');
     // and later appends go on from it
     await appendAll('old', 10, (n) => `needle again ${n}`, 3001);
-    expect(await sidecarText('old')).toBe(await expectedSidecar('old'));
+    await expectSidecarOf('old');
     expect((await search('needle')).total).toBe(13);
   });
 
@@ -131,7 +139,7 @@ describe('the search sidecar', () => {
     const result = await search('hit');
     expect(result.total).toBe(50);
     expect(result.matches.at(-1)).toEqual({ step: 's', n: 5000, ranges: [[9, 12]] });
-    expect(await sidecarText('s')).toBe(await expectedSidecar('s'));
+    await expectSidecarOf('s');
   });
 
   it('drops lines the journal never acknowledged, then follows new appends', async () => {
@@ -141,7 +149,7 @@ describe('the search sidecar', () => {
     await appendFile(path.join(stepsDir(), 's.txt'), 'ghost 2501\nghost 2502\nghost 25');
     await reopen();
     await appendAll('s', 3, (n) => `real ${n}`, 2501);
-    expect(await sidecarText('s')).toBe(await expectedSidecar('s'));
+    await expectSidecarOf('s');
     expect((await search('ghost')).total).toBe(0);
     expect((await search('real')).matches.map((m) => m.n)).toEqual([2501, 2502, 2503]);
   });

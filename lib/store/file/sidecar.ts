@@ -1,5 +1,5 @@
 import 'server-only';
-import { open, readFile, truncate, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
 import { plainText } from '../../ansi/plain';
 import type { Line } from '../../contracts';
 import { MAX_RANGE_LIMIT } from '../../contracts/lines';
@@ -33,6 +33,8 @@ export type ReadStepLines = (from: number, count: number) => Promise<Line[]>;
 /** What a search scans: lines 1..`lines` of a step's sidecar. */
 export interface SidecarView {
   path: string;
+  /** the same text, ASCII letters lowercased (same offsets) */
+  lower: string;
   lines: number;
   /** byte offset just after line `lines` */
   bytes: number;
@@ -40,9 +42,58 @@ export interface SidecarView {
   index: number[];
 }
 
-export function sidecarPaths(linesPath: string): { text: string; index: string } {
+export function sidecarPaths(linesPath: string): { text: string; index: string; lower: string } {
   const base = linesPath.replace(/\.lines$/, '');
-  return { text: `${base}.txt`, index: `${base}.tix` };
+  return { text: `${base}.txt`, index: `${base}.tix`, lower: `${base}.low` };
+}
+
+/**
+ * `<step>.low` is `<step>.txt` with ASCII letters lowercased, byte for byte (UTF-8 sequences
+ * have no byte below 0x80, so they are untouched and every offset is the same): the default,
+ * case-insensitive search of an ASCII literal is a `Buffer.indexOf` of the lowercased needle
+ * in it, as fast as a case-sensitive one. It always has the length of the checked `.txt`.
+ */
+export function asciiLower(data: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const byte = data[i] ?? 0;
+    out[i] = byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte;
+  }
+  return out;
+}
+
+async function appendBytes(file: string, data: Buffer): Promise<void> {
+  const handle = await open(file, 'a');
+  try {
+    let done = 0;
+    while (done < data.length) done += (await handle.write(data, done, data.length - done, null)).bytesWritten;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Makes `.low` as long as the first `bytes` of `.txt`: cut, or extended from `.txt`. */
+async function syncLower(paths: { text: string; lower: string }, bytes: number): Promise<void> {
+  let size = 0;
+  try {
+    size = (await stat(paths.lower)).size;
+  } catch (error) {
+    if (!isErrno(error, 'ENOENT')) throw error;
+  }
+  if (size > bytes) await truncate(paths.lower, bytes);
+  if (size >= bytes) return;
+  const handle = await open(paths.text, 'r');
+  try {
+    const chunk = Buffer.allocUnsafe(READ_CHUNK_BYTES * 4);
+    for (let position = size; position < bytes; ) {
+      const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, bytes - position), position);
+      if (bytesRead === 0) break;
+      await appendBytes(paths.lower, asciiLower(chunk.subarray(0, bytesRead)));
+      position += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The sidecar text of lines (each line's plain text and a `\n`) and where the indexed ones start. */
@@ -138,7 +189,7 @@ class Sidecar {
   /** A catch-up is running: appends meanwhile leave the sidecar lagging rather than wait. */
   private catchingUp = false;
 
-  constructor(private readonly paths: { text: string; index: string }) {}
+  constructor(private readonly paths: { text: string; index: string; lower: string }) {}
 
   get idle(): boolean {
     return this.pending === 0;
@@ -191,6 +242,7 @@ class Sidecar {
     this.index = index;
     if (size > this.bytes) await truncate(this.paths.text, this.bytes);
     if (index.length !== onDisk.length || index.some((offset, i) => offset !== onDisk[i])) await writeFile(this.paths.index, encodeIndex(index));
+    await syncLower(this.paths, this.bytes);
     this.loaded = true;
   }
 
@@ -202,6 +254,9 @@ class Sidecar {
     this.lines = lines;
     this.bytes = bytes;
     await truncate(this.paths.text, bytes);
+    await truncate(this.paths.lower, bytes).catch((error: unknown) => {
+      if (!isErrno(error, 'ENOENT')) throw error;
+    });
     await writeFile(this.paths.index, encodeIndex(this.index));
   }
 
@@ -223,23 +278,9 @@ class Sidecar {
   private async write(lines: readonly Line[]): Promise<void> {
     const first = this.lines + 1;
     const { data, index } = encodeSidecar(lines, first, this.bytes);
-    const handle = await open(this.paths.text, 'a');
-    try {
-      let done = 0;
-      while (done < data.length) done += (await handle.write(data, done, data.length - done, null)).bytesWritten;
-    } finally {
-      await handle.close();
-    }
-    if (index.length > 0) {
-      const entries = encodeIndex(index);
-      const indexHandle = await open(this.paths.index, 'a');
-      try {
-        let done = 0;
-        while (done < entries.length) done += (await indexHandle.write(entries, done, entries.length - done, null)).bytesWritten;
-      } finally {
-        await indexHandle.close();
-      }
-    }
+    await appendBytes(this.paths.text, data);
+    await appendBytes(this.paths.lower, asciiLower(data));
+    if (index.length > 0) await appendBytes(this.paths.index, encodeIndex(index));
     this.index.push(...index);
     this.lines += lines.length;
     this.bytes += data.length;
@@ -281,6 +322,7 @@ class Sidecar {
       const lines = Math.min(count, this.lines);
       return {
         path: this.paths.text,
+        lower: this.paths.lower,
         lines,
         bytes: await this.offsetOf(lines + 1),
         index: this.index.slice(0, Math.ceil(lines / SIDECAR_INDEX_EVERY)),
