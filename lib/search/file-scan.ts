@@ -63,7 +63,7 @@ export async function scanRanges(
     planned.push(range);
     budget.spend(Math.max(0, to - range.from + 1));
     if (to < range.to) {
-      cut = to + 1;
+      cut = Math.max(to + 1, range.from); // never before where this range was to start
       break;
     }
   }
