@@ -194,7 +194,7 @@ async function walkJobs(
         const job = jobOf[i];
         if (!range || !job) break;
         scanned.add(job.id);
-        const lines = await Promise.all(result.hits.map(async ([n]) => (await files.readLines(range.job, range.step, n, 1).catch(() => ({ lines: [] }))).lines[0]));
+        const lines = await readHitLines(files, range, result.hits.map(([n]) => n));
         for (const [k, [, hitRanges]] of result.hits.entries()) {
           total++;
           const line = lines[k];
@@ -226,4 +226,23 @@ async function walkJobs(
   const result: GlobalSearchResult = { matches, total, truncated: stopped !== null || more, scannedJobs };
   if (next) result.next = encodeCursor(next);
   return result;
+}
+
+/** Lines read back per `readLines` call for the hits of a step: near hits share one read. */
+const HIT_SPAN_LINES = 1000;
+
+/** The stored lines `numbers` (ascending) of one step, in as few range reads as their spread allows. */
+async function readHitLines(store: LogStore, range: StepRange, numbers: number[]): Promise<(Line | undefined)[]> {
+  const spans: [number, number][] = [];
+  for (const n of numbers) {
+    const last = spans[spans.length - 1];
+    if (last && n - last[0] < HIT_SPAN_LINES) last[1] = n;
+    else spans.push([n, n]);
+  }
+  const read = await Promise.all(
+    spans.map(async ([first, last]) => (await store.readLines(range.job, range.step, first, last - first + 1).catch(() => ({ lines: [] as Line[] }))).lines),
+  );
+  const byNumber = new Map<number, Line>();
+  for (const lines of read) for (const line of lines) byNumber.set(line.n, line);
+  return numbers.map((n) => byNumber.get(n));
 }

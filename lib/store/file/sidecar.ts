@@ -10,6 +10,7 @@ import { isErrno } from './fs-util';
  * `plainText` of the stored, already masked text: escape codes gone, `\n` shown as `␊`), one line
  * per `\n`, in UTF-8 (a lone surrogate becomes U+FFFD, one code unit like it, so offsets hold);
  * `<step>.tix` is its sparse line index, the byte offset (u64 LE) of lines 1, 1+EVERY, 1+2·EVERY…
+ * (EVERY = 256: a first use checks at most 256 lines of the tail; 8 bytes per 256 lines)
  * Search scans it with `Buffer.indexOf` / a regexp over large blocks (lib/search/sidecar-scan.ts)
  * and turns a byte offset into a line number with one index lookup and fewer than EVERY `\n`.
  *
@@ -20,7 +21,7 @@ import { isErrno } from './fs-util';
  * lagging, and a search extends a lagging (or missing: a step written before sidecars existed)
  * sidecar from the lines file before scanning it.
  */
-export const SIDECAR_INDEX_EVERY = 1024;
+export const SIDECAR_INDEX_EVERY = 256;
 const ENTRY_BYTES = 8;
 /** Read size while counting lines in the sidecar (recovery, locating a line): bounded memory. */
 const READ_CHUNK_BYTES = 256 * 1024;
