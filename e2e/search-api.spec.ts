@@ -84,6 +84,21 @@ test.describe('search API', () => {
     expect(body.matches[0]?.line.text).toContain('ERROR');
   });
 
+  test('global search: `next` pages through every match, no match twice, none skipped', async ({ request, baseURL }) => {
+    const get = async (query: string) => globalSearchResultSchema.parse(await (await request.get(`${api(baseURL)}/search?q=error&label=${encodeURIComponent(label)}&${query}`)).json());
+    const seen: string[] = [];
+    let page = await get('limit=1');
+    for (let round = 0; round < 10; round++) {
+      seen.push(...page.matches.map((m) => `${m.step}:${m.n}`));
+      if (page.next === undefined) break;
+      expect(page.truncated).toBe(true);
+      page = await get(`limit=1&cursor=${encodeURIComponent(page.next)}`);
+    }
+    expect(seen).toEqual(['build:2', 'build:3', 'test:2']);
+    const response = await request.get(`${api(baseURL)}/search?q=error&cursor=not-a-cursor`);
+    expect(response.status()).toBe(400);
+  });
+
   test('global search: since and errors', async ({ request, baseURL }) => {
     const future = Date.now() + 3_600_000;
     const later = globalSearchResultSchema.parse(await (await request.get(`${api(baseURL)}/search?q=error&since=${future}`)).json());

@@ -1,6 +1,6 @@
 'use client';
 import { useMemo, useRef } from 'react';
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { ApiError, fetchGlobalSearch } from '@/lib/client/api';
 import { useSearchMarks, type MarkRows } from '@/components/ui/use-search-marks';
 import { renderLineHtml } from '@/lib/ansi/render';
@@ -15,13 +15,17 @@ const HIT_ROWS: MarkRows = { selector: '[data-hit-key]', keyOf: (row) => row.get
 
 /** Hits of one search, grouped by job (newest first, as the server sends them). */
 export function SearchResults({ form, apiBase }: { form: GlobalSearchForm; apiBase: string }) {
-  const query = useQuery({
+  // Pages follow each other with the answer's `next` cursor (Load more).
+  const query = useInfiniteQuery({
     queryKey: ['logscope', apiBase, 'global-search', globalSearchUrl(apiBase, form)],
-    queryFn: ({ signal }) => fetchGlobalSearch(apiBase, form, signal),
+    queryFn: ({ signal, pageParam }) => fetchGlobalSearch(apiBase, form, signal, pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next,
     retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
   });
   const root = useRef<HTMLDivElement>(null);
-  const ranges = useMemo(() => new Map((query.data?.matches ?? []).map((m) => [hitKey(m.job, m.step, m.n), m.ranges])), [query.data]);
+  const pages = query.data?.pages;
+  const ranges = useMemo(() => new Map((pages ?? []).flatMap((page) => page.matches).map((m) => [hitKey(m.job, m.step, m.n), m.ranges])), [pages]);
   // Matched text is marked over the rendered line's text nodes (no change to its HTML).
   useSearchMarks(root, ranges, null, HIT_ROWS);
   if (query.isError) {
@@ -32,8 +36,12 @@ export function SearchResults({ form, apiBase }: { form: GlobalSearchForm; apiBa
       </p>
     );
   }
-  if (!query.data) return <p className="mt-4 text-[var(--ls-muted)]">Searching…</p>;
-  const { matches, total, truncated, scannedJobs } = query.data;
+  if (!pages) return <p className="mt-4 text-[var(--ls-muted)]">Searching…</p>;
+  const matches = pages.flatMap((page) => page.matches);
+  const total = pages.reduce((sum, page) => sum + page.total, 0);
+  const scannedJobs = pages.reduce((sum, page) => sum + page.scannedJobs, 0);
+  const last = pages[pages.length - 1];
+  const truncated = last?.truncated ?? false;
   const groups = groupByJob(matches);
   return (
     <div className="mt-4" ref={root}>
@@ -44,7 +52,7 @@ export function SearchResults({ form, apiBase }: { form: GlobalSearchForm; apiBa
       </p>
       {truncated && (
         <p className="mt-2 rounded border border-[var(--ls-border)] px-2 py-1 text-xs text-[#d29922]" data-testid="search-truncated">
-          Results were cut off (too many matches or too much log to scan): narrow the search with a label, a date or a longer query.
+          Results were cut off (too many matches or too much log to scan for one answer): load more, or narrow the search with a label, a date or a longer query.
         </p>
       )}
       {groups.map(({ job, hits }) => (
@@ -74,6 +82,17 @@ export function SearchResults({ form, apiBase }: { form: GlobalSearchForm; apiBa
           </ul>
         </section>
       ))}
+      {query.hasNextPage && (
+        <button
+          type="button"
+          className="mt-4 rounded border border-[var(--ls-border)] px-3 py-1 text-xs text-[var(--ls-fg)] hover:border-[var(--ls-accent)] disabled:opacity-60"
+          onClick={() => void query.fetchNextPage()}
+          disabled={query.isFetchingNextPage}
+          data-testid="search-more"
+        >
+          {query.isFetchingNextPage ? 'Loading…' : 'Load more'}
+        </button>
+      )}
     </div>
   );
 }

@@ -81,7 +81,8 @@ export async function fetchJobSearch(apiBase: string, job: string, opts: SearchO
   return jobSearchResultSchema.parse(await getJson(jobSearchUrl(apiBase, job, opts, step), signal));
 }
 
-/** Search across jobs (`GET /search`), decoded with the contract's schema. */
-export async function fetchGlobalSearch(apiBase: string, form: GlobalSearchForm, signal?: AbortSignal): Promise<GlobalSearchResult> {
-  return globalSearchResultSchema.parse(await getJson(globalSearchUrl(apiBase, form), signal));
+/** Search across jobs (`GET /search`; `cursor`: a previous answer's `next`), decoded with the contract's schema. */
+export async function fetchGlobalSearch(apiBase: string, form: GlobalSearchForm, signal?: AbortSignal, cursor?: string): Promise<GlobalSearchResult> {
+  const url = globalSearchUrl(apiBase, form) + (cursor !== undefined ? `&cursor=${encodeURIComponent(cursor)}` : '');
+  return globalSearchResultSchema.parse(await getJson(url, signal));
 }

@@ -10,6 +10,8 @@ export const MAX_SEARCH_QUERY = 256;
  * refused before anything is parsed.
  */
 export const MAX_SEARCH_QUERY_STRING = 4096;
+/** Longest global search `cursor` (an opaque `next`). */
+export const MAX_SEARCH_CURSOR = 1024;
 /** Matches returned by one search at most (`limit` ≤ this). */
 export const MAX_SEARCH_LIMIT = 1000;
 export const DEFAULT_SEARCH_LIMIT = 200;
@@ -44,6 +46,12 @@ export const globalSearchQuerySchema = searchQuerySchema.extend({
     .optional()
     .describe('`key:value`: only jobs with this label'),
   since: z.string().max(40).optional().describe('ms since the epoch or an ISO-8601 date: only jobs created at or after it'),
+  cursor: z
+    .string()
+    .max(MAX_SEARCH_CURSOR)
+    .regex(/^[A-Za-z0-9_-]+$/, 'invalid cursor')
+    .optional()
+    .describe('`next` of a previous answer (same query): go on after its last match'),
 });
 
 /**
@@ -77,5 +85,10 @@ export const globalSearchResultSchema = z.object({
   truncated: z.boolean(),
   /** jobs whose logs were searched (newest first) */
   scannedJobs: z.number().int().nonnegative(),
+  /**
+   * Present when the answer is truncated and can go on: pass it as `cursor` (with the same
+   * query) for the matches after the last one returned, with no match twice and none skipped.
+   */
+  next: z.string().optional(),
 });
 export type GlobalSearchResult = z.infer<typeof globalSearchResultSchema>;

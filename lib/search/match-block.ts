@@ -2,6 +2,7 @@ import 'server-only';
 import { plainText } from '../ansi/plain';
 import { matcherFor, type Matcher, type Range } from './matcher';
 import type { CompiledQuery } from './pattern';
+import { PreparedQuery } from './sidecar-scan';
 
 /** How often (in lines) a block checks the search's deadline: a block of long lines can take a while. */
 const CLOCK_CHECK_LINES = 256;
@@ -32,6 +33,8 @@ export function matchBlock(matcher: Matcher, texts: readonly string[], deadline:
 export class MatcherCache {
   private key = '';
   private matcher: Matcher | null = null;
+  private preparedKey = '';
+  private preparedQuery: PreparedQuery | null = null;
 
   get(query: CompiledQuery): Matcher {
     const key = JSON.stringify(query);
@@ -40,5 +43,15 @@ export class MatcherCache {
       this.key = key;
     }
     return this.matcher;
+  }
+
+  /** The query as a sidecar scan needs it (sidecar-scan.ts). */
+  prepared(query: CompiledQuery): PreparedQuery {
+    const key = JSON.stringify(query);
+    if (this.preparedQuery === null || key !== this.preparedKey) {
+      this.preparedQuery = new PreparedQuery(query);
+      this.preparedKey = key;
+    }
+    return this.preparedQuery;
   }
 }

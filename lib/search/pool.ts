@@ -5,6 +5,7 @@ import { TooManyRequestsError } from '../errors';
 import { MAX_SCAN_MS } from './budget';
 import { MatcherCache, matchBlock, type BlockResult } from './match-block';
 import type { CompiledQuery } from './pattern';
+import { scanSidecars, type ScanSegment, type SidecarScanResult } from './sidecar-scan';
 import type { WorkerReply, WorkerRequest } from './worker-protocol';
 
 /**
@@ -36,9 +37,14 @@ export const TERMINATE_GRACE_MS = 250;
 /** `Retry-After` (s) of a 429: about one search's scan budget, when a worker is likely free again. */
 export const SEARCH_RETRY_AFTER_S = Math.ceil(MAX_SCAN_MS / 1000);
 
+/** What a search worker posts once its modules are loaded (search-worker.ts). */
+export const READY = 'ready';
+
 /** Matches a block of line texts for one search. `null`: the worker was terminated at the deadline. */
 export interface BlockMatcher {
   match(texts: string[], deadline: number): Promise<BlockResult | null>;
+  /** Scans step sidecars (sidecar-scan.ts) keeping the first `want` hits. `null`: terminated at the deadline. */
+  scan(segments: ScanSegment[], want: number, deadline: number): Promise<SidecarScanResult | null>;
 }
 
 /** Runs `work` with a block matcher for `query`, on a worker (the pool) or in this thread (tests). */
@@ -50,12 +56,19 @@ export interface SearchRunner {
 export const inThreadRunner: SearchRunner = {
   run(query, work) {
     const cache = new MatcherCache();
-    return work({ match: async (texts, deadline) => matchBlock(cache.get(query), texts, deadline) });
+    return work({
+      match: async (texts, deadline) => matchBlock(cache.get(query), texts, deadline),
+      scan: async (segments, want, deadline) => scanSidecars(cache.prepared(query), segments, want, deadline),
+    });
   },
 };
 
+type WorkerResult = BlockResult | SidecarScanResult;
+/** A request without its id (the slot numbers it). */
+type RequestBody = { kind?: 'texts'; query: CompiledQuery; texts: string[]; deadline: number } | { kind: 'sidecars'; query: CompiledQuery; segments: ScanSegment[]; want: number; deadline: number };
+
 interface Pending {
-  resolve: (result: BlockResult | null) => void;
+  resolve: (result: WorkerResult | null) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
 }
@@ -65,11 +78,15 @@ class Slot {
   private worker: Worker | null = null;
   private pending: Pending | null = null;
   private nextId = 1;
+  /** Settles once the current worker can take a request (its modules are loaded). */
+  private booted: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly spawn: () => Worker,
     private readonly graceMs: number,
     private readonly onTerminated: () => void,
+    /** the worker posts READY once loaded (search-worker.ts); otherwise it is ready when online */
+    private readonly announcesReady: boolean,
   ) {}
 
   /** Starts the worker ahead of its first search, so a search does not wait for a thread to boot. */
@@ -77,10 +94,31 @@ class Slot {
     if (this.worker === null) this.worker = this.start();
   }
 
+  /**
+   * Waits until the worker has booted (a fresh one loads its modules: ~0.1 s built, seconds from
+   * the sources under load), so that a search's time budget is not spent on it.
+   */
+  async ready(): Promise<void> {
+    this.warm();
+    await this.booted;
+  }
+
   private start(): Worker {
     const worker = this.spawn();
     worker.unref();
-    worker.on('message', (reply: WorkerReply) => {
+    let onReady = () => {};
+    let onFail = (_error: Error) => {};
+    this.booted = new Promise<void>((resolve, reject) => {
+      onReady = resolve;
+      onFail = reject;
+    });
+    this.booted.catch(() => undefined);
+    if (!this.announcesReady) worker.once('online', () => onReady());
+    worker.on('message', (reply: WorkerReply | typeof READY) => {
+      if (reply === READY) {
+        onReady();
+        return;
+      }
       const pending = this.pending;
       if (!pending || this.worker !== worker) return;
       this.settle();
@@ -88,6 +126,7 @@ class Slot {
       else pending.reject(new Error(`search worker: ${reply.message}`));
     });
     const fail = (error: Error) => {
+      onFail(error);
       if (this.worker !== worker) return; // terminated by us: already replaced
       this.worker = null;
       const pending = this.pending;
@@ -105,6 +144,15 @@ class Slot {
   }
 
   match(query: CompiledQuery, texts: string[], deadline: number): Promise<BlockResult | null> {
+    return this.request({ query, texts, deadline }) as Promise<BlockResult | null>;
+  }
+
+  scan(query: CompiledQuery, segments: ScanSegment[], want: number, deadline: number): Promise<SidecarScanResult | null> {
+    return this.request({ kind: 'sidecars', query, segments, want, deadline }) as Promise<SidecarScanResult | null>;
+  }
+
+  private request(body: RequestBody): Promise<WorkerResult | null> {
+    const deadline = body.deadline;
     const worker = this.worker ?? (this.worker = this.start());
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -117,7 +165,7 @@ class Slot {
         resolve(null);
       }, Math.max(0, deadline - Date.now()) + this.graceMs);
       this.pending = { resolve, reject, timer };
-      const request: WorkerRequest = { id: this.nextId++, query, texts, deadline };
+      const request: WorkerRequest = { id: this.nextId++, ...body };
       worker.postMessage(request);
     });
   }
@@ -150,7 +198,7 @@ export class SearchPool implements SearchRunner {
     this.maxQueued = options.maxQueued;
     const spawn = options.spawn ?? spawnSearchWorker;
     for (let i = 0; i < options.size; i++) {
-      this.idle.push(new Slot(spawn, options.graceMs ?? TERMINATE_GRACE_MS, () => this.terminated++));
+      this.idle.push(new Slot(spawn, options.graceMs ?? TERMINATE_GRACE_MS, () => this.terminated++, options.spawn === undefined));
     }
   }
 
@@ -162,7 +210,11 @@ export class SearchPool implements SearchRunner {
   async run<T>(query: CompiledQuery, work: (matcher: BlockMatcher) => Promise<T>): Promise<T> {
     const slot = await this.acquire();
     try {
-      return await work({ match: (texts, deadline) => slot.match(query, texts, deadline) });
+      await slot.ready();
+      return await work({
+        match: (texts, deadline) => slot.match(query, texts, deadline),
+        scan: (segments, want, deadline) => slot.scan(query, segments, want, deadline),
+      });
     } finally {
       this.release(slot);
     }

@@ -3,6 +3,7 @@ import type { JobMeta, Line } from '../contracts';
 import { MAX_RANGE_LIMIT } from '../contracts/lines';
 import type { LogStore } from '../store/types';
 import type { ScanBudget } from './budget';
+import type { StepRange } from './file-scan';
 import type { Range } from './matcher';
 import type { BlockMatcher } from './pool';
 
@@ -15,12 +16,50 @@ export const SCAN_PAGE_LINES = Math.min(1000, MAX_RANGE_LIMIT);
 
 export type OnMatch = (step: string, line: Line, ranges: Range[]) => void;
 
+/** Where a scan stopped: the range (its index) and its next line not scanned. */
+export interface ScanStop {
+  range: number;
+  line: number;
+}
+
 /**
- * Scans `steps` of a job (in the given order) page by page through the generic store API,
- * handing each page to `matcher` (a search worker) and calling `onMatch` for each matching
- * line. Returns false when the budget stopped the scan. Each step is scanned up to the line
- * count in `job` (a snapshot: lines appended while we scan are not searched).
+ * Scans step ranges of one job (in the given order) page by page through the generic store API,
+ * handing each page to `matcher` (a search worker) and calling `onMatch` for each matching line.
+ * Returns where the budget stopped the scan, or null when every range was scanned to its end
+ * (`to`: a snapshot of the step's line count; lines appended while we scan are not searched).
  */
+export async function scanSteps(
+  store: LogStore,
+  ranges: readonly StepRange[],
+  matcher: BlockMatcher,
+  budget: ScanBudget,
+  onMatch: OnMatch,
+): Promise<ScanStop | null> {
+  for (const [index, range] of ranges.entries()) {
+    for (let from = range.from; from <= range.to; ) {
+      const allowed = budget.available();
+      if (allowed <= 0) return { range: index, line: from };
+      const count = Math.min(SCAN_PAGE_LINES, range.to - from + 1, allowed);
+      const { lines } = await store.readLines(range.job, range.step, from, count);
+      if (lines.length === 0) break; // the store has fewer lines than its metadata said
+      const result = await matcher.match(
+        lines.map((line) => line.text),
+        budget.deadlineAt,
+      );
+      if (result === null) return { range: index, line: from }; // the worker was terminated at the deadline
+      for (const [i, ranges] of result.hits) {
+        const line = lines[i];
+        if (line) onMatch(range.step, line, ranges);
+      }
+      budget.spend(result.scanned);
+      if (result.scanned < lines.length) return { range: index, line: from + result.scanned }; // the clock ran out inside the page
+      from += lines.length;
+    }
+  }
+  return null;
+}
+
+/** `scanSteps` over whole steps of `job`; false when the budget stopped the scan. */
 export async function scanJob(
   store: LogStore,
   job: JobMeta,
@@ -30,27 +69,6 @@ export async function scanJob(
   onMatch: OnMatch,
 ): Promise<boolean> {
   const counts = new Map(job.steps.map((s) => [s.id, s.lines]));
-  for (const step of steps) {
-    const last = counts.get(step) ?? 0;
-    for (let from = 1; from <= last; ) {
-      const allowed = budget.available();
-      if (allowed <= 0) return false;
-      const count = Math.min(SCAN_PAGE_LINES, last - from + 1, allowed);
-      const { lines } = await store.readLines(job.id, step, from, count);
-      if (lines.length === 0) break; // the store has fewer lines than its metadata said
-      const result = await matcher.match(
-        lines.map((line) => line.text),
-        budget.deadlineAt,
-      );
-      if (result === null) return false; // the worker was terminated at the deadline
-      for (const [index, ranges] of result.hits) {
-        const line = lines[index];
-        if (line) onMatch(step, line, ranges);
-      }
-      budget.spend(result.scanned);
-      if (result.scanned < lines.length) return false; // the clock ran out inside the page
-      from += lines.length;
-    }
-  }
-  return true;
+  const ranges = steps.map((step) => ({ job: job.id, step, from: 1, to: counts.get(step) ?? 0 }));
+  return (await scanSteps(store, ranges, matcher, budget, onMatch)) === null;
 }

@@ -1,14 +1,17 @@
 import 'server-only';
 import type { BlockResult } from './match-block';
 import type { CompiledQuery } from './pattern';
+import type { ScanSegment, SidecarScanResult } from './sidecar-scan';
 
-/** Request thread → search worker: match `texts` (stored line texts) until `deadline` (ms since the epoch). */
-export interface WorkerRequest {
-  id: number;
-  query: CompiledQuery;
-  texts: string[];
-  deadline: number;
-}
+/**
+ * Request thread → search worker: match `texts` (stored line texts) until `deadline` (ms since the
+ * epoch), or (`segments`) scan step sidecars, keeping the first `want` hits.
+ */
+export type WorkerRequest =
+  | { id: number; kind?: 'texts'; query: CompiledQuery; texts: string[]; deadline: number }
+  | { id: number; kind: 'sidecars'; query: CompiledQuery; segments: ScanSegment[]; want: number; deadline: number };
 
 /** Search worker → request thread: one reply per request, in order. */
-export type WorkerReply = { id: number; ok: true; result: BlockResult } | { id: number; ok: false; message: string };
+export type WorkerReply =
+  | { id: number; ok: true; result: BlockResult | SidecarScanResult }
+  | { id: number; ok: false; message: string };

@@ -23,6 +23,7 @@ import { describeCompletion, describeResume } from './conformance/events';
 import { describeAbort, describeLiveTail } from './conformance/live';
 import { describeMasks } from './conformance/masks';
 import { describeAppendAtEnd, describeQuotas } from './conformance/quotas';
+import { describeSearch } from './conformance/search';
 import { TOKEN, uniqueJobId, type ConformanceFactory, type ConformanceHandle, type Suite } from './conformance/suite';
 import { describeIdempotentRetries, describeJobsAndSteps, describeOrderingAndRanges, describeStepData } from './conformance/writes';
 
@@ -72,5 +73,6 @@ export function describeLogStoreConformance(name: string, factory: ConformanceFa
     describeAbort(suite);
     describeListJobs(suite);
     describeReopen(suite);
+    describeSearch(suite);
   });
 }

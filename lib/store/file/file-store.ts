@@ -25,6 +25,7 @@ import { subscribeJournal } from './subscribe';
 import { planAddMasks, planAppend, planComplete, planPutJob, planPutStep } from '../plan';
 import { appendRecords, completeRecords, putJobRecords } from './records';
 import { lockDirectory } from './dir-lock';
+import { Sidecars } from './sidecar';
 
 /** Appends between checkpoints: bounds the journal replayed when a job is first opened. */
 const CHECKPOINT_EVERY_RECORDS = 1000;
@@ -57,6 +58,8 @@ export class FileStore implements LogStore {
   private recordsSinceCheckpoint = new Map<string, number>();
   private closed = false;
   private readonly maxLoadedJobs: number;
+  /** Search-ready plain text of every step (sidecar.ts), read by lib/search. */
+  readonly sidecars = new Sidecars((jobId, stepId) => this.paths.stepLines(jobId, stepId));
 
   private readonly dir: string;
   private unlock: (() => Promise<void>) | null = null;
@@ -287,6 +290,7 @@ export class FileStore implements LogStore {
       if (plan.accepted.length > 0) {
         const file = await this.stepFile(job, stepId);
         await file.append(plan.accepted);
+        await this.sidecars.append(job.id, stepId, plan.accepted); // search sidecar (sidecar.ts): derived, never fails the append
       }
       await this.commit(job, appendRecords(stepId, plan, batch.state));
       return { accepted: plan.accepted.length, duplicates: plan.duplicates, last: job.steps.get(stepId)?.lines ?? 0 };

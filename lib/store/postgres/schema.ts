@@ -106,6 +106,30 @@ const MIGRATIONS: Migration[] = [
       await client.query('ALTER TABLE steps ADD COLUMN markers text');
     },
   },
+  {
+    version: 5,
+    // Historical search reads each line's plain text (lib/store/postgres/search.ts): a trigram
+    // index on the text with its SGR colour codes removed (what the viewer shows, for almost every
+    // CI line) replaces the one on the stored text, which no query could use (a colour code inside
+    // a word hid it). Lines whose plain text that does not give exactly (other escapes, `\r`,
+    // SGR conceal) are few and have a partial index; search checks every candidate in JS.
+    // Without pg_trgm (migration 2 fell back) search scans through the range API instead.
+    async apply(client) {
+      await client.query(`
+        CREATE FUNCTION logscope_plain(t text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+          AS $$ SELECT regexp_replace(t, '\\x1b\\[[0-9;:]*m', '', 'g') $$;
+        CREATE FUNCTION logscope_plain_inexact(t text) RETURNS boolean LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+          AS $$ SELECT logscope_plain(t) ~ '[\\x01-\\x08\\x0a-\\x1f\\x7f-\\x9f]' OR t ~ '\\x1b\\[([0-9:]*;)*0*8[;:m]' $$;
+      `);
+      const { rows } = await client.query<{ ok: boolean }>(`SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') AS ok`);
+      if (!rows[0]?.ok) return;
+      await client.query(`
+        DROP INDEX IF EXISTS lines_text_trgm;
+        CREATE INDEX lines_plain_trgm ON lines USING gin (logscope_plain(text) gin_trgm_ops);
+        CREATE INDEX lines_plain_inexact ON lines (job_id, step_id, n) WHERE logscope_plain_inexact(text);
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -9,6 +9,7 @@ import { Db } from './db';
 import * as jobs from './jobs';
 import { releaseListener, type PgListener } from './listener';
 import { lineFromTuple, type LineTuple } from './rows';
+import { countJobs, hasSearchIndex, searchCandidates, type CandidateQuery, type SearchCandidate } from './search';
 
 /** Events read per query while replaying (at most; REPLAY_PAGE_BYTES cuts a page sooner). */
 const EVENTS_PAGE = 50;
@@ -181,6 +182,22 @@ export class PostgresStore implements LogStore {
     } finally {
       watch.dispose();
     }
+  }
+
+  private searchIndex: Promise<boolean> | null = null;
+
+  /** Global search through the trigram index (search.ts); null when the database has none. */
+  async searchCandidates(query: CandidateQuery): Promise<SearchCandidate[] | null> {
+    this.searchIndex ??= hasSearchIndex(this.db).catch(() => {
+      this.searchIndex = null;
+      return false;
+    });
+    return (await this.searchIndex) ? searchCandidates(this.db, query) : null;
+  }
+
+  /** Jobs (label and since applied) from job `from` (newest; null: the newest of all) down to job `to` (null: the oldest). */
+  countSearchJobs(label: [string, string] | null, since: number | null, from: string | null, to: string | null): Promise<number> {
+    return countJobs(this.db, label, since, from, to);
   }
 
   /** Subscribers currently parked on the LISTEN connection (tests check aborts release them). */

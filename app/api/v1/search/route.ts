@@ -7,7 +7,7 @@ import { getStore } from '@/lib/store/instance';
 
 export const dynamic = 'force-dynamic';
 
-/** GET /search?q=&regex=&case=&label=key:value&since=&limit= → {matches, total, truncated, scannedJobs} */
+/** GET /search?q=&regex=&case=&label=key:value&since=&limit=&cursor= → {matches, total, truncated, scannedJobs, next?} */
 export async function GET(request: Request): Promise<Response> {
   return handle(async () => {
     const query = parseWith(globalSearchQuerySchema, searchQueryOf(request));
@@ -18,6 +18,7 @@ export async function GET(request: Request): Promise<Response> {
       limit: query.limit,
       label: query.label,
       since: query.since,
+      cursor: query.cursor,
     });
     return Response.json(result, { headers: noStore });
   });

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, postgresReachable, sql, withPg, type TestDatabase } from '../../../test/support';
+import { searchAll } from '../../search/global-search';
+import { inThreadRunner } from '../../search/pool';
+import type { LogStore } from '../types';
+import { createPostgresStore } from './index';
+import type { PostgresStore } from './store';
+
+const TOKEN = { tokenHash: 'd'.repeat(64) };
+const ESC = '\x1b';
+const reachable = await postgresReachable();
+
+describe.runIf(reachable)('postgres global search through the trigram index', () => {
+  let db: TestDatabase;
+  let store: LogStore;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    store = await createPostgresStore({ url: db.url });
+    await store.putJob('pg-search', { title: 'PG' }, TOKEN);
+    const texts = [
+      `plain needle here`,
+      `${ESC}[31mnee${ESC}[1mdle${ESC}[0m split by colour codes`,
+      `progress nee\rneedle after a carriage return`,
+      `${ESC}]8;;https://example.com${ESC}\\nee${ESC}]8;;${ESC}\\dle in a link`,
+      `NEEDLE upper`,
+      `no match nee dle`,
+      `${ESC}[8mneedle${ESC}[0m concealed`,
+    ];
+    await store.append('pg-search', 's', { lines: texts.map((text, i) => ({ n: i + 1, ts: 1, stream: 'out', text })) });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await db?.drop();
+  });
+
+  it('finds what the line-by-line scan finds, escapes and all', async () => {
+    const indexed = await searchAll(store, { q: 'needle', regex: false, caseSensitive: false, limit: 100 }, undefined, inThreadRunner);
+    // a regex of the same literal takes the range-API scan: the reference
+    const scanned = await searchAll(store, { q: 'n[e]edle', regex: true, caseSensitive: false, limit: 100 }, undefined, inThreadRunner);
+    expect(indexed.matches.map((m) => [m.n, m.ranges])).toEqual(scanned.matches.map((m) => [m.n, m.ranges]));
+    expect(indexed.matches.map((m) => m.n)).toEqual([1, 2, 3, 4, 5]);
+    expect(indexed).toMatchObject({ total: 5, truncated: false, scannedJobs: 1 });
+    // the index path answered it: its candidates are the five, plus the concealed line (inexact SGR) the matcher refused
+    const candidates = await (store as PostgresStore).searchCandidates({ needle: 'needle', caseSensitive: false, label: null, since: null, after: null, limit: 10 });
+    expect(candidates?.map((c) => c.line.n)).toEqual([1, 2, 3, 4, 5, 7]);
+    const sensitive = await searchAll(store, { q: 'NEEDLE', regex: false, caseSensitive: true, limit: 100 }, undefined, inThreadRunner);
+    expect(sensitive.matches.map((m) => m.n)).toEqual([5]);
+  });
+
+  it('the planner uses the plain-text trigram index', async () => {
+    await sql(db.url, 'ANALYZE lines');
+    const plan = await sql<{ 'QUERY PLAN': string }>(db.url, `EXPLAIN SELECT n FROM lines WHERE logscope_plain(text) ILIKE '%needle%' OR logscope_plain_inexact(text)`);
+    const text = plan.map((row) => row['QUERY PLAN']).join('\n');
+    // a tiny table may be read whole; forbid that to see whether the indexes can serve it
+    const forced = await withPg(db.url, async (client) => {
+      await client.query('SET enable_seqscan = off');
+      return (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT n FROM lines WHERE logscope_plain(text) ILIKE '%needle%' OR logscope_plain_inexact(text)`)).rows;
+    });
+    expect(`${text}\n${forced.map((row) => row['QUERY PLAN']).join('\n')}`).toMatch(/lines_plain_trgm/);
+    expect((store as PostgresStore).kind).toBe('postgres');
+  });
+});
