@@ -60,12 +60,35 @@ export function createBodyLineSplitter(opts: { maxLineBytes?: number } = {}): Bo
     push(chunk) {
       const lines: string[] = [];
       let from = 0;
-      for (;;) {
-        const lf = chunk.indexOf(LF, from);
-        if (lf < 0) break;
-        if (pendingBytes + (lf - from) > max + 1) throw tooLarge();
-        lines.push(finish(chunk.subarray(from, lf), true));
+      let lf = chunk.indexOf(LF);
+      if (lf >= 0 && pendingBytes > 0) {
+        // the line begun in an earlier chunk
+        if (pendingBytes + lf > max + 1) throw tooLarge();
+        lines.push(finish(chunk.subarray(0, lf), true));
         from = lf + 1;
+        lf = chunk.indexOf(LF, from);
+      }
+      if (lf >= 0) {
+        // Every complete line of the chunk checked, then decoded at once and split on `\n`:
+        // the same text as line by line (an invalid sequence never swallows the 0x0A after it).
+        const start = from;
+        let end = from;
+        for (; lf >= 0; lf = chunk.indexOf(LF, end)) {
+          let length = lf - end;
+          if (length > 0 && chunk[lf - 1] === CR) length--;
+          if (length > max) throw tooLarge();
+          end = lf + 1;
+        }
+        const texts = decoder.decode(chunk.subarray(start, end - 1)).split('\n');
+        for (let text of texts) {
+          if (text.charCodeAt(text.length - 1) === CR) text = text.slice(0, -1);
+          if (first) {
+            first = false;
+            if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+          }
+          lines.push(text);
+        }
+        from = end;
       }
       if (from < chunk.length) {
         // +1: a trailing \r may still turn out to be half of a \r\n
