@@ -1,5 +1,5 @@
 import 'server-only';
-import { applySgr, CONCEAL, DEFAULT_COLOR, sgrTransition, type Sgr } from '../ansi/sgr';
+import { applyCode, applySgr, CONCEAL, DEFAULT_COLOR, RGB_BASE, sgrTransition, type Sgr } from '../ansi/sgr';
 import { MAX_CSI_PARAMS, MAX_CSI_VALUE, type Pen } from '../ansi/terminal';
 
 /**
@@ -75,17 +75,87 @@ export function sgrOnlyLine(raw: string, start: Readonly<Pen>): FastLine | null 
   return { text, visible, end: { sgr: pen, link: null } };
 }
 
+/** Parameters of the SGR being read, reused (no colon sub-parameters): one value each, -1 when empty. */
+const values: number[] = [];
+
 /**
  * At `j` (just after an ESC): `[` parameters `m`, applied to `pen` exactly as parseCsi and
- * csiDispatch do; returns the index after the `m`, or -1 for any other sequence.
+ * csiDispatch do; returns the index after the `m`, or -1 for any other sequence. Plain
+ * `;`-separated values (nearly all SGRs) are applied here without building parameter arrays;
+ * with `:` sub-parameters the sequence goes to applySgr itself.
  */
 function applyCsiM(raw: string, j: number, pen: Sgr): number {
   if (raw.charCodeAt(j) !== 0x5b) return -1;
   const len = raw.length;
-  const params: number[][] = [];
-  let param: number[] = [];
+  let count = 0;
   let value = -1;
   for (j++; j < len; j++) {
+    const k = raw.charCodeAt(j);
+    if (k >= 0x30 && k <= 0x39) {
+      value = value < 0 ? k - 0x30 : Math.min(value * 10 + (k - 0x30), MAX_CSI_VALUE);
+    } else if (k === 0x3b) {
+      if (count < MAX_CSI_PARAMS) values[count++] = value;
+      value = -1;
+    } else if (k === 0x6d) {
+      if (count < MAX_CSI_PARAMS) values[count++] = value;
+      applyValues(pen, count);
+      return j + 1;
+    } else if (k === 0x3a) {
+      return applyCsiMWithColons(raw, j, pen, count);
+    } else {
+      return -1;
+    }
+  }
+  return -1;
+}
+
+/** applySgr for `count` plain values (its loop, without the colon branch). */
+function applyValues(s: Sgr, count: number): void {
+  for (let i = 0; i < count; i++) {
+    const v = values[i] as number;
+    const code = v < 0 ? 0 : v;
+    if (code === 38 || code === 48 || code === 58) {
+      // extendedColor over the (at most 5) values after it; a missing one is -1
+      const left = Math.min(count - 1 - i, 5);
+      const mode = left > 0 ? (values[i + 1] as number) : undefined;
+      let color: number | null = null;
+      let used = left > 0 ? 1 : 0;
+      if (mode === 5) {
+        color = left >= 2 ? byte(values[i + 2] as number) : null;
+        used = 2;
+      } else if (mode === 2) {
+        const r = left >= 2 ? byte(values[i + 2] as number) : null;
+        const g = left >= 3 ? byte(values[i + 3] as number) : null;
+        const b = left >= 4 ? byte(values[i + 4] as number) : null;
+        color = r === null || g === null || b === null ? null : RGB_BASE + ((r << 16) | (g << 8) | b);
+        used = 4;
+      }
+      if (color !== null && code !== 58) {
+        if (code === 38) s.fg = color;
+        else s.bg = color;
+      }
+      i += used;
+      continue;
+    }
+    applyCode(s, code);
+  }
+}
+
+function byte(n: number): number | null {
+  return n >= 0 && n <= 255 ? n : null;
+}
+
+/** The general case: rebuilds the parameters parsed so far, then reads on as parseCsi does. */
+function applyCsiMWithColons(raw: string, j: number, pen: Sgr, count: number): number {
+  const len = raw.length;
+  const params: number[][] = [];
+  for (let i = 0; i < count; i++) params.push([values[i] as number]);
+  let param: number[] = [];
+  // `j` is at the first ':'; the value before it was not pushed yet: re-read it
+  let v = j - 1;
+  while (v > 0 && raw.charCodeAt(v) >= 0x30 && raw.charCodeAt(v) <= 0x39) v--;
+  let value = -1;
+  for (j = v + 1; j < len; j++) {
     const k = raw.charCodeAt(j);
     if (k >= 0x30 && k <= 0x39) {
       value = value < 0 ? k - 0x30 : Math.min(value * 10 + (k - 0x30), MAX_CSI_VALUE);
