@@ -51,6 +51,7 @@ async function main(): Promise<void> {
       const job = `wp-${mode}-${Date.now()}`;
       await store.putJob(job, { title: 'bench' }, { tokenHash: '0'.repeat(64) });
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       let last = 0;
       if (mode === 'stream') {
         const r = await writeLines(store, { jobId: job, stepId: 'main', body: streamOf(file), format: 'text', first: 1, stream: 'out', maxBodyBytes: 2 ** 40 });
@@ -71,7 +72,9 @@ async function main(): Promise<void> {
         }
       }
       const s = (performance.now() - t0) / 1000;
-      console.log(`${mode}: ${lines} lines (${(data.length / 2 ** 20).toFixed(1)} MiB) in ${s.toFixed(2)} s = ${Math.round(lines / s).toLocaleString('en')} lines/s, last ${last}`);
+      const cpu = process.cpuUsage(cpu0);
+      const cpuUs = (cpu.user + cpu.system) / lines;
+      console.log(`${mode}: ${lines} lines (${(data.length / 2 ** 20).toFixed(1)} MiB) in ${s.toFixed(2)} s = ${Math.round(lines / s).toLocaleString('en')} lines/s, CPU ${cpuUs.toFixed(2)} µs/line, last ${last}`);
     }
   } finally {
     await store.close();
