@@ -69,26 +69,21 @@ export function createBodyLineSplitter(opts: { maxLineBytes?: number } = {}): Bo
         lf = chunk.indexOf(LF, from);
       }
       if (lf >= 0) {
-        // Every complete line of the chunk checked, then decoded at once and split on `\n`:
-        // the same text as line by line (an invalid sequence never swallows the 0x0A after it).
-        const start = from;
-        let end = from;
-        for (; lf >= 0; lf = chunk.indexOf(LF, end)) {
-          let length = lf - end;
-          if (length > 0 && chunk[lf - 1] === CR) length--;
-          if (length > max) throw tooLarge();
-          end = lf + 1;
-        }
-        const texts = decoder.decode(chunk.subarray(start, end - 1)).split('\n');
-        for (let text of texts) {
-          if (text.charCodeAt(text.length - 1) === CR) text = text.slice(0, -1);
+        // Each complete line decoded on its own (one-byte strings for ASCII lines, whatever the
+        // rest of the chunk holds), straight from the chunk without copying its bytes.
+        const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        for (; lf >= 0; lf = chunk.indexOf(LF, from)) {
+          let end = lf;
+          if (end > from && chunk[end - 1] === CR) end--;
+          if (end - from > max) throw tooLarge();
+          let text = bytes.toString('utf8', from, end);
           if (first) {
             first = false;
             if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
           }
           lines.push(text);
+          from = lf + 1;
         }
-        from = end;
       }
       if (from < chunk.length) {
         // +1: a trailing \r may still turn out to be half of a \r\n
