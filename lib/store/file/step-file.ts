@@ -3,6 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { lineSchema, type Line } from '../../contracts';
 import { lineBytes } from '../../limits';
+import type { ReadHandles } from './read-handles';
 import { appendDurable, fsyncDir, isErrno, readRecords, truncateDurable, writeFileAtomic } from './fs-util';
 
 /**
@@ -94,6 +95,7 @@ export class StepFile {
     public lines: number,
     private bytes: number,
     private readonly index: number[],
+    private readonly handles: ReadHandles | null,
   ) {}
 
   /**
@@ -102,9 +104,9 @@ export class StepFile {
    * never acknowledged, and their ingest state lost), are cut off; the producer resends them.
    * The index tail is verified against the data and rebuilt when short or wrong.
    */
-  static async open(linesPath: string, indexPath: string, committed: number): Promise<StepFile> {
+  static async open(linesPath: string, indexPath: string, committed: number, handles: ReadHandles | null = null): Promise<StepFile> {
     const handle = await openOrNull(linesPath);
-    if (!handle) return new StepFile(linesPath, indexPath, 0, 0, []);
+    if (!handle) return new StepFile(linesPath, indexPath, 0, 0, [], handles);
     let index: number[];
     let lines = 0;
     let end = 0;
@@ -141,7 +143,7 @@ export class StepFile {
     if (size > end) await truncateDurable(linesPath, end);
     const indexChanged = index.length !== indexOnDisk.length || index.some((offset, i) => offset !== indexOnDisk[i]);
     if (indexChanged) await writeFileAtomic(indexPath, encodeIndex(index));
-    return new StepFile(linesPath, indexPath, lines, end, index);
+    return new StepFile(linesPath, indexPath, lines, end, index, handles);
   }
 
   /**
@@ -201,42 +203,49 @@ export class StepFile {
     const start = this.index[block] ?? 0;
     // the start of the block after the one holding `last` bounds what is read
     const end = Math.min(this.index[Math.floor((last - 1) / INDEX_EVERY) + 1] ?? this.bytes, this.bytes);
-    let n = this.index[block] === undefined ? 0 : block * INDEX_EVERY;
+    const n0 = this.index[block] === undefined ? 0 : block * INDEX_EVERY;
+    if (this.handles) return this.handles.with(this.linesPath, (handle) => readSpan(handle, start, end, n0, first, last, maxBytes));
     const handle = await open(this.linesPath, 'r');
-    const out: Line[] = [];
-    let bytes = 0;
     try {
-      let carry: Buffer | null = null;
-      let position = start;
-      while (position < end) {
-        const size = Math.min(READ_BLOCK_BYTES, end - position);
-        const fresh = Buffer.allocUnsafe(size);
-        const { bytesRead } = await handle.read(fresh, 0, size, position);
-        if (bytesRead === 0) break;
-        position += bytesRead;
-        const chunk: Buffer = carry ? Buffer.concat([carry, fresh.subarray(0, bytesRead)]) : fresh.subarray(0, bytesRead);
-        carry = null;
-        let at = 0;
-        for (let nl = chunk.indexOf(10, at); nl >= 0; nl = chunk.indexOf(10, at)) {
-          n += 1;
-          const record = chunk.subarray(at, nl);
-          at = nl + 1;
-          if (n < first) continue;
-          const line = decodeLine(record.toString('utf8'));
-          if (!line || line.n !== n) throw new Error('file store: corrupt line record');
-          bytes += lineBytes(line.text);
-          if (out.length > 0 && bytes > maxBytes) return out;
-          out.push(line);
-          if (n >= last) return out;
-        }
-        if (at < chunk.length) {
-          carry = chunk.subarray(at);
-          if (carry.length > MAX_RECORD_BYTES) throw new Error('file store: record too long (corrupt file?)');
-        }
-      }
+      return await readSpan(handle, start, end, n0, first, last, maxBytes);
     } finally {
       await handle.close();
     }
-    return out;
   }
+}
+
+/** Lines first..last of the records in [start, end), the record at `start` being line n0 + 1. */
+async function readSpan(handle: FileHandle, start: number, end: number, n0: number, first: number, last: number, maxBytes: number): Promise<Line[]> {
+  const out: Line[] = [];
+  let n = n0;
+  let bytes = 0;
+  let carry: Buffer | null = null;
+  let position = start;
+  while (position < end) {
+    const size = Math.min(READ_BLOCK_BYTES, end - position);
+    const fresh = Buffer.allocUnsafe(size);
+    const { bytesRead } = await handle.read(fresh, 0, size, position);
+    if (bytesRead === 0) break;
+    position += bytesRead;
+    const chunk: Buffer = carry ? Buffer.concat([carry, fresh.subarray(0, bytesRead)]) : fresh.subarray(0, bytesRead);
+    carry = null;
+    let at = 0;
+    for (let nl = chunk.indexOf(10, at); nl >= 0; nl = chunk.indexOf(10, at)) {
+      n += 1;
+      const record = chunk.subarray(at, nl);
+      at = nl + 1;
+      if (n < first) continue;
+      const line = decodeLine(record.toString('utf8'));
+      if (!line || line.n !== n) throw new Error('file store: corrupt line record');
+      bytes += lineBytes(line.text);
+      if (out.length > 0 && bytes > maxBytes) return out;
+      out.push(line);
+      if (n >= last) return out;
+    }
+    if (at < chunk.length) {
+      carry = chunk.subarray(at);
+      if (carry.length > MAX_RECORD_BYTES) throw new Error('file store: record too long (corrupt file?)');
+    }
+  }
+  return out;
 }
