@@ -2,10 +2,13 @@
  * Write-path benchmark without HTTP: a file's bytes through `writeLines` (body splitter →
  * ingest → file store), as one streamed body in 64 KiB chunks and as `?first=N` bodies of
  * 10,000 lines, into a temp file store. Isolates the server's own work from Next's.
- * Usage: npx tsx --conditions=react-server scripts/bench-write-path.ts FILE [--lines N] [--modes stream,chunked]
+ * Prints wall lines/s and the process's CPU µs per line (steadier than wall time on a shared
+ * machine). Usage: npx tsx --conditions=react-server scripts/bench-write-path.ts [FILE] [--modes stream,chunked]
+ * Without FILE: 200,000 generated lines of ~100 B coloured text (timestamp, SGR level, 256-colour
+ * component, words), like the shared ingest harness's.
  */
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createFileStore } from '../lib/store/file';
@@ -36,14 +39,31 @@ function bodyOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
   });
 }
 
+const LEVELS = ['\x1b[32mINFO\x1b[0m ', '\x1b[36mDEBUG\x1b[0m', '\x1b[33mWARN\x1b[0m ', '\x1b[1;31mERROR\x1b[0m'];
+const WORDS = 'build cache layer module chunk vendor runtime worker shard retry resolve fetch compile bundle assets'.split(' ');
+
+async function generated(dir: string): Promise<string> {
+  const file = path.join(dir, 'generated.txt');
+  let text = '';
+  let t = Date.UTC(2024, 4, 1, 12);
+  for (let i = 1; i <= 200_000; i++) {
+    t += i % 37;
+    let line = `${new Date(t).toISOString()} ${LEVELS[i % 7 === 0 ? 2 : i % 3] ?? ''} \x1b[38;5;${(i * 7) % 256}m[worker-${i % 16}]\x1b[39m #${i}`;
+    for (let w = i; line.length < 100; w = (w * 31 + 7) % 1009) line += ` ${WORDS[w % WORDS.length] ?? ''}`;
+    text += `${line.slice(0, 100)}\n`;
+  }
+  await writeFile(file, text);
+  return file;
+}
+
 async function main(): Promise<void> {
-  const file = process.argv[2];
-  if (!file) throw new Error('usage: bench-write-path.ts FILE [--modes stream,chunked]');
   const modesAt = process.argv.indexOf('--modes');
   const modes = (modesAt > 0 ? (process.argv[modesAt + 1] ?? '') : 'stream,chunked').split(',');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'logscope-wpath-'));
-  const store = await createFileStore({ dir });
+  const store = await createFileStore({ dir: path.join(dir, 'store') });
   try {
+    const given = process.argv[2];
+    const file = given && !given.startsWith('--') ? given : await generated(dir);
     const data = await readFile(file);
     let lines = 0;
     for (let i = data.indexOf(10); i >= 0; i = data.indexOf(10, i + 1)) lines++;
