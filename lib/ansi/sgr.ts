@@ -155,7 +155,8 @@ export function applySgr(s: Sgr, params: ReadonlyArray<readonly number[]>): void
   }
 }
 
-function applyCode(s: Sgr, code: number): void {
+/** One plain SGR code (not 38/48/58) applied to `s`: applySgr's per-code step, also used by ingest's fast path. */
+export function applyCode(s: Sgr, code: number): void {
   if (code >= 30 && code <= 37) s.fg = code - 30;
   else if (code >= 90 && code <= 97) s.fg = code - 90 + 8;
   else if (code >= 40 && code <= 47) s.bg = code - 40;

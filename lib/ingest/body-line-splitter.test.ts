@@ -62,4 +62,44 @@ describe('createBodyLineSplitter', () => {
     expect(s.push(new Uint8Array(1024 * 1024).fill(0x61))).toEqual([]);
     expect(() => s.push(new Uint8Array(2).fill(0x61))).toThrow(AppError);
   });
+
+  it('equals decoding line by line, whatever the chunking (invalid UTF-8, BOMs, CRs)', () => {
+    /** the reference: split the bytes at 0x0A, drop a CR before it, decode each line alone */
+    const reference = (bytes: Uint8Array): string[] => {
+      const out: string[] = [];
+      const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+      let from = 0;
+      while (from < bytes.length) {
+        const lf = bytes.indexOf(0x0a, from);
+        const end = lf < 0 ? bytes.length : lf;
+        const cut = lf >= 0 && end > from && bytes[end - 1] === 0x0d ? end - 1 : end;
+        let text = decoder.decode(bytes.subarray(from, cut));
+        if (out.length === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        out.push(text);
+        from = end + 1;
+      }
+      return out;
+    };
+    const pieces = [[0x61], [0x0a], [0x0d], [0x0d, 0x0a], [0xef, 0xbb, 0xbf], [0xc3], [0xbc], [0xe2, 0x82], [0xac], [0xff], [0xf0, 0x9f, 0x98, 0x80], [0x1b, 0x5b, 0x33, 0x31, 0x6d], [0x20], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf0, 0x9f], [0xe0, 0x80], [0xf8], [0x80, 0x80]];
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let round = 0; round < 2000; round++) {
+      const bytes: number[] = [];
+      const count = next(60);
+      for (let k = 0; k < count; k++) bytes.push(...(pieces[next(pieces.length)] ?? []));
+      const input = new Uint8Array(bytes);
+      const chunks: Uint8Array[] = [];
+      for (let at = 0; at < input.length; ) {
+        const size = 1 + next(12);
+        chunks.push(input.subarray(at, at + size));
+        at += size;
+      }
+      expect(splitAll(chunks), JSON.stringify(bytes)).toEqual(reference(input));
+      expect(splitAll([input])).toEqual(reference(input));
+    }
+  });
 });
+

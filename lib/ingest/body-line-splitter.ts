@@ -60,12 +60,30 @@ export function createBodyLineSplitter(opts: { maxLineBytes?: number } = {}): Bo
     push(chunk) {
       const lines: string[] = [];
       let from = 0;
-      for (;;) {
-        const lf = chunk.indexOf(LF, from);
-        if (lf < 0) break;
-        if (pendingBytes + (lf - from) > max + 1) throw tooLarge();
-        lines.push(finish(chunk.subarray(from, lf), true));
+      let lf = chunk.indexOf(LF);
+      if (lf >= 0 && pendingBytes > 0) {
+        // the line begun in an earlier chunk
+        if (pendingBytes + lf > max + 1) throw tooLarge();
+        lines.push(finish(chunk.subarray(0, lf), true));
         from = lf + 1;
+        lf = chunk.indexOf(LF, from);
+      }
+      if (lf >= 0) {
+        // Each complete line decoded on its own (one-byte strings for ASCII lines, whatever the
+        // rest of the chunk holds), straight from the chunk without copying its bytes.
+        const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        for (; lf >= 0; lf = chunk.indexOf(LF, from)) {
+          let end = lf;
+          if (end > from && chunk[end - 1] === CR) end--;
+          if (end - from > max) throw tooLarge();
+          let text = bytes.toString('utf8', from, end);
+          if (first) {
+            first = false;
+            if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+          }
+          lines.push(text);
+          from = lf + 1;
+        }
       }
       if (from < chunk.length) {
         // +1: a trailing \r may still turn out to be half of a \r\n

@@ -1,6 +1,7 @@
 import 'server-only';
 import { CONCEAL } from '../ansi/sgr';
-import { isPlainText, parseLine, penPrefix, serializeCells, type Pen } from '../ansi/terminal';
+import { parseLine, penPrefix, serializeCells, type Pen, type ScreenLine } from '../ansi/terminal';
+import { mayBeFast, sgrOnlyLine } from './fast-line';
 import { patternMatcher, type MaskMatcher, type MaskRanges } from './mask-matcher';
 import { replaceRanges } from './masks';
 
@@ -29,22 +30,39 @@ export function canonicalLine(
   masks: () => MaskMatcher,
   onVisible: (visible: string) => string | null,
 ): CanonicalLine {
-  if (isPlainText(raw) && !(pen.sgr.flags & CONCEAL)) {
-    // Fast path: no controls, no escapes: every character is one cell in `pen`.
-    const extra = onVisible(raw);
-    const matcher = masks();
-    const ranges = withValue(matcher.ranges(raw), raw, extra);
-    const maskedVisible = ranges.length === 0 ? raw : replaceRanges(raw, ranges);
-    const end = maskPen(pen, matcher);
-    if (raw === '') return { text: '', visible: raw, maskedVisible, end, ts: null };
-    const { open, close } = penPrefix(end);
-    return { text: open + maskedVisible + close, visible: raw, maskedVisible, end, ts: null };
+  if (mayBeFast(raw)) {
+    if (!(pen.sgr.flags & CONCEAL) && !raw.includes('\x1b')) return plainLine(raw, pen, masks, onVisible);
+    // Text and SGRs only (fast-line.ts): the cell model only when a mask hides part of it.
+    const fast = sgrOnlyLine(raw, pen);
+    if (fast) {
+      const extra = onVisible(fast.visible);
+      const matcher = masks();
+      const ranges = withValue(matcher.ranges(fast.visible), fast.visible, extra);
+      if (ranges.length === 0) return { text: fast.text, visible: fast.visible, maskedVisible: fast.visible, end: fast.end, ts: null };
+      return fromCells(parseLine(raw, pen), fast.visible, ranges, matcher);
+    }
   }
   const line = parseLine(raw, pen);
   const visible = line.chars.join('');
   const extra = onVisible(visible);
   const matcher = masks();
-  const ranges = withValue(matcher.ranges(visible), visible, extra);
+  return fromCells(line, visible, withValue(matcher.ranges(visible), visible, extra), matcher);
+}
+
+/** No controls, no escapes: every character is one cell in `pen`. */
+function plainLine(raw: string, pen: Pen, masks: () => MaskMatcher, onVisible: (visible: string) => string | null): CanonicalLine {
+  const extra = onVisible(raw);
+  const matcher = masks();
+  const ranges = withValue(matcher.ranges(raw), raw, extra);
+  const maskedVisible = ranges.length === 0 ? raw : replaceRanges(raw, ranges);
+  const end = maskPen(pen, matcher);
+  if (raw === '') return { text: '', visible: raw, maskedVisible, end, ts: null };
+  const { open, close } = penPrefix(end);
+  return { text: open + maskedVisible + close, visible: raw, maskedVisible, end, ts: null };
+}
+
+/** The cell model's result, `ranges` (of `visible`) masked. */
+function fromCells(line: ScreenLine, visible: string, ranges: MaskRanges, matcher: MaskMatcher): CanonicalLine {
   const penTable = line.penTable.map((p) => maskPen(p, matcher));
   const end = maskPen(line.end, matcher);
   if (ranges.length === 0) {

@@ -36,6 +36,7 @@ const ADD_MASK = /^::add-mask::(.*)$/;
  * longer than MAX_MASK_CHARS is returned too: the line still hides it, and the store refuses it.
  */
 export function parseAddMask(visible: string): string | null {
+  if (!visible.startsWith('::add-mask::')) return null;
   const m = ADD_MASK.exec(visible);
   if (!m) return null;
   const value = (m[1] ?? '').trim();

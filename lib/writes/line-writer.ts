@@ -38,8 +38,13 @@ export interface WriteLinesInput {
   now?: () => number;
 }
 
-/** Lines handed to the store in one append at most; a big chunk becomes several batches. */
-const MAX_BATCH_LINES = 2000;
+/**
+ * Lines handed to the store in one append at most; a big chunk becomes several batches. Each
+ * append costs a few fsyncs (lines, index, journal: ~1-10 ms on a shared disk), so a producer
+ * sending at full speed gets large batches; a slow one gets whatever arrived meanwhile.
+ * Ingest runs synchronously per batch: ~10k lines is ~20-50 ms of CPU at most.
+ */
+const MAX_BATCH_LINES = 10_000;
 /** Re-maskings of one batch whose masks keep changing under it before the write fails (503-like conflict). */
 const MAX_MASK_RETRIES = 5;
 /** Parsed lines waiting for the store before reading pauses (backpressure, not an error). */
@@ -104,6 +109,8 @@ export async function writeLines(store: LogStore, input: WriteLinesInput): Promi
   });
   const toRaw = (records: string[]): RawLine[] => {
     const out: RawLine[] = [];
+    // one receive time per body chunk: its lines arrived together
+    const received = input.format === 'text' ? now() : 0;
     for (const record of records) {
       if (input.format === 'ndjson') {
         if (record.trim() === '') continue;
@@ -116,7 +123,7 @@ export async function writeLines(store: LogStore, input: WriteLinesInput): Promi
         // at the end: numbered by the store when the batch is appended (0 until then)
         const n = nextTextN ?? 0;
         if (nextTextN !== null) nextTextN = n + 1;
-        out.push({ n, ts: now(), stream: input.stream, text: record });
+        out.push({ n, ts: received, stream: input.stream, text: record });
       }
     }
     return out;

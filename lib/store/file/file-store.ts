@@ -20,6 +20,7 @@ import { pageJobs, scanJobs } from './job-list';
 import { encodeRecord, parseRecord, type JournalRecord } from './journal';
 import { KeyedMutex } from './mutex';
 import { StorePaths, assertJobId, assertStepId } from './paths';
+import { ReadHandles } from './read-handles';
 import { StepFile } from './step-file';
 import { subscribeJournal } from './subscribe';
 import { planAddMasks, planAppend, planComplete, planPutJob, planPutStep } from '../plan';
@@ -60,6 +61,8 @@ export class FileStore implements LogStore {
   private readonly maxLoadedJobs: number;
   /** Search-ready plain text of every step (sidecar.ts), read by lib/search. */
   readonly sidecars = new Sidecars((jobId, stepId) => this.paths.stepLines(jobId, stepId));
+  /** step files kept open for range reads (read-handles.ts) */
+  private readonly readHandles = new ReadHandles();
 
   private readonly dir: string;
   private unlock: (() => Promise<void>) | null = null;
@@ -178,7 +181,7 @@ export class FileStore implements LogStore {
     const existing = job.stepFiles.get(stepId);
     if (existing) return existing;
     const committed = job.steps.get(stepId)?.lines ?? 0;
-    const promise = StepFile.open(this.paths.stepLines(job.id, stepId), this.paths.stepIndex(job.id, stepId), committed).then((file) => {
+    const promise = StepFile.open(this.paths.stepLines(job.id, stepId), this.paths.stepIndex(job.id, stepId), committed, this.readHandles).then((file) => {
       const step = job.steps.get(stepId);
       // Only a disk that lost synced data gets here: trust the data, not the journal.
       if (step && file.lines < step.lines) step.lines = file.lines;
@@ -393,6 +396,7 @@ export class FileStore implements LogStore {
     for (const set of this.waiters.values()) for (const wake of [...set]) wake();
     this.loading.clear();
     this.loaded.clear();
+    this.readHandles.closeAll();
     await this.unlock?.();
   }
 }

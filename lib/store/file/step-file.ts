@@ -3,6 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { lineSchema, type Line } from '../../contracts';
 import { lineBytes } from '../../limits';
+import type { ReadHandles } from './read-handles';
 import { appendDurable, fsyncDir, isErrno, readRecords, truncateDurable, writeFileAtomic } from './fs-util';
 
 /**
@@ -14,6 +15,24 @@ import { appendDurable, fsyncDir, isErrno, readRecords, truncateDurable, writeFi
 export const INDEX_EVERY = 1024;
 const INDEX_ENTRY_BYTES = 8;
 
+/** Bytes read at once by a range read: a 200-line range at an index point is one read. */
+const READ_BLOCK_BYTES = 256 * 1024;
+/** A stored record longer than this means the file is corrupt (a 1 MiB line escaped is < 7 MiB). */
+const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
+/** A record we wrote (encodeLine), checked by shape without the schema: the hot path of reads. */
+function decodeLine(text: string): Line | null {
+  try {
+    const v = JSON.parse(text) as Partial<Line> | null;
+    if (v === null || typeof v !== 'object') return null;
+    const { n, ts, stream, text: t } = v;
+    if (typeof n !== 'number' || typeof ts !== 'number' || (stream !== 'out' && stream !== 'err') || typeof t !== 'string') return null;
+    return { n, ts, stream, text: t };
+  } catch {
+    return null;
+  }
+}
+
 function parseLine(text: string): Line | null {
   try {
     const parsed = lineSchema.safeParse(JSON.parse(text));
@@ -23,16 +42,19 @@ function parseLine(text: string): Line | null {
   }
 }
 
-/** The line number of a record we wrote (`{"n":…,` first), without parsing the whole line. */
-function lineNumberOf(text: string): number | null {
-  const match = /^\{"n":(\d{1,15}),/.exec(text.slice(0, 24));
-  return match ? Number(match[1]) : null;
-}
-
 function encodeIndex(offsets: number[]): Buffer {
   const buffer = Buffer.alloc(offsets.length * INDEX_ENTRY_BYTES);
   offsets.forEach((offset, i) => buffer.writeBigUInt64LE(BigInt(offset), i * INDEX_ENTRY_BYTES));
   return buffer;
+}
+
+/**
+ * A line's record: the bytes `JSON.stringify({n, ts, stream, text})` gives, written without
+ * building the object (the keys are ours and fixed; `stream` is `out` or `err`).
+ */
+export function encodeLine(line: Line): string {
+  const ts = Number.isFinite(line.ts) ? String(line.ts) : 'null';
+  return `{"n":${line.n},"ts":${ts},"stream":${JSON.stringify(line.stream)},"text":${JSON.stringify(line.text)}}\n`;
 }
 
 async function openOrNull(file: string): Promise<FileHandle | null> {
@@ -73,6 +95,7 @@ export class StepFile {
     public lines: number,
     private bytes: number,
     private readonly index: number[],
+    private readonly handles: ReadHandles | null,
   ) {}
 
   /**
@@ -81,9 +104,9 @@ export class StepFile {
    * never acknowledged, and their ingest state lost), are cut off; the producer resends them.
    * The index tail is verified against the data and rebuilt when short or wrong.
    */
-  static async open(linesPath: string, indexPath: string, committed: number): Promise<StepFile> {
+  static async open(linesPath: string, indexPath: string, committed: number, handles: ReadHandles | null = null): Promise<StepFile> {
     const handle = await openOrNull(linesPath);
-    if (!handle) return new StepFile(linesPath, indexPath, 0, 0, []);
+    if (!handle) return new StepFile(linesPath, indexPath, 0, 0, [], handles);
     let index: number[];
     let lines = 0;
     let end = 0;
@@ -120,27 +143,43 @@ export class StepFile {
     if (size > end) await truncateDurable(linesPath, end);
     const indexChanged = index.length !== indexOnDisk.length || index.some((offset, i) => offset !== indexOnDisk[i]);
     if (indexChanged) await writeFileAtomic(indexPath, encodeIndex(index));
-    return new StepFile(linesPath, indexPath, lines, end, index);
+    return new StepFile(linesPath, indexPath, lines, end, index, handles);
   }
 
-  /** Appends lines `this.lines + 1 …` (the caller checked density); durable when it resolves. */
+  /**
+   * Appends lines `this.lines + 1 …` (the caller checked density); durable when it resolves.
+   * The batch is encoded as one string (one UTF-8 encode, one write, one datasync); byte
+   * offsets are only needed at index points, so only the runs between them are measured.
+   */
   async append(lines: Line[]): Promise<void> {
     if (lines.length === 0) return;
-    const parts: Buffer[] = [];
     const newIndex: number[] = [];
     let position = this.bytes;
     let n = this.lines;
+    let data = '';
+    let run = '';
     for (const line of lines) {
       n += 1;
       if (line.n !== n) throw new Error(`file store: append out of order (${line.n} after ${n - 1})`);
-      const encoded = Buffer.from(`${JSON.stringify({ n: line.n, ts: line.ts, stream: line.stream, text: line.text })}\n`);
-      if ((n - 1) % INDEX_EVERY === 0) newIndex.push(position);
-      parts.push(encoded);
-      position += encoded.length;
+      if ((n - 1) % INDEX_EVERY === 0) {
+        position += Buffer.byteLength(run);
+        data += run;
+        run = '';
+        newIndex.push(position);
+      }
+      run += encodeLine(line);
     }
+    position += Buffer.byteLength(run);
+    data += run;
     const creating = this.bytes === 0;
-    await appendDurable(this.linesPath, Buffer.concat(parts));
-    if (newIndex.length > 0) await appendDurable(this.indexPath, encodeIndex(newIndex));
+    const written = Buffer.from(data);
+    if (written.length !== position - this.bytes) throw new Error('file store: encoded batch length mismatch');
+    // The index is checked against the data when the step is opened (open): both files are
+    // synced together, the journal record that acknowledges the lines comes after both.
+    await Promise.all([
+      appendDurable(this.linesPath, written),
+      newIndex.length > 0 ? appendDurable(this.indexPath, encodeIndex(newIndex)) : undefined,
+    ]);
     // A new file's directory entry is durable only once its directory is synced.
     if (creating) await fsyncDir(path.dirname(this.linesPath));
     this.index.push(...newIndex);
@@ -149,32 +188,64 @@ export class StepFile {
   }
 
   /**
-   * Lines from..to (clamped to what exists): one index lookup, then a bounded scan. Stops
-   * before the line that would take the range past `maxBytes` (lib/limits.ts lineBytes).
+   * Lines from..to (clamped to what exists): one index lookup, then the bytes from that index
+   * point read in large blocks (no more than the blocks holding the range), records before
+   * `from` skipped by counting newlines, only the wanted ones parsed. Lines are dense and in
+   * order from the index point, so the count says each record's number (checked on the ones
+   * returned). Stops before the line that would take the range past `maxBytes`
+   * (lib/limits.ts lineBytes).
    */
   async read(from: number, to: number, maxBytes = Infinity): Promise<Line[]> {
     const first = Math.max(1, from);
     const last = Math.min(to, this.lines);
     if (first > last) return [];
-    const start = this.index[Math.floor((first - 1) / INDEX_EVERY)] ?? 0;
-    const end = this.bytes;
+    const block = Math.floor((first - 1) / INDEX_EVERY);
+    const start = this.index[block] ?? 0;
+    // the start of the block after the one holding `last` bounds what is read
+    const end = Math.min(this.index[Math.floor((last - 1) / INDEX_EVERY) + 1] ?? this.bytes, this.bytes);
+    const n0 = this.index[block] === undefined ? 0 : block * INDEX_EVERY;
+    if (this.handles) return this.handles.with(this.linesPath, (handle) => readSpan(handle, start, end, n0, first, last, maxBytes));
     const handle = await open(this.linesPath, 'r');
-    const out: Line[] = [];
-    let bytes = 0;
     try {
-      for await (const record of readRecords(handle, start, end)) {
-        const n = lineNumberOf(record.text);
-        if (n !== null && n < first) continue;
-        const line = parseLine(record.text);
-        if (!line) throw new Error('file store: corrupt line record');
-        bytes += lineBytes(line.text);
-        if (out.length > 0 && bytes > maxBytes) break;
-        out.push(line);
-        if (line.n >= last) break;
-      }
+      return await readSpan(handle, start, end, n0, first, last, maxBytes);
     } finally {
       await handle.close();
     }
-    return out;
   }
+}
+
+/** Lines first..last of the records in [start, end), the record at `start` being line n0 + 1. */
+async function readSpan(handle: FileHandle, start: number, end: number, n0: number, first: number, last: number, maxBytes: number): Promise<Line[]> {
+  const out: Line[] = [];
+  let n = n0;
+  let bytes = 0;
+  let carry: Buffer | null = null;
+  let position = start;
+  while (position < end) {
+    const size = Math.min(READ_BLOCK_BYTES, end - position);
+    const fresh = Buffer.allocUnsafe(size);
+    const { bytesRead } = await handle.read(fresh, 0, size, position);
+    if (bytesRead === 0) break;
+    position += bytesRead;
+    const chunk: Buffer = carry ? Buffer.concat([carry, fresh.subarray(0, bytesRead)]) : fresh.subarray(0, bytesRead);
+    carry = null;
+    let at = 0;
+    for (let nl = chunk.indexOf(10, at); nl >= 0; nl = chunk.indexOf(10, at)) {
+      n += 1;
+      const record = chunk.subarray(at, nl);
+      at = nl + 1;
+      if (n < first) continue;
+      const line = decodeLine(record.toString('utf8'));
+      if (!line || line.n !== n) throw new Error('file store: corrupt line record');
+      bytes += lineBytes(line.text);
+      if (out.length > 0 && bytes > maxBytes) return out;
+      out.push(line);
+      if (n >= last) return out;
+    }
+    if (at < chunk.length) {
+      carry = chunk.subarray(at);
+      if (carry.length > MAX_RECORD_BYTES) throw new Error('file store: record too long (corrupt file?)');
+    }
+  }
+  return out;
 }
