@@ -5,6 +5,8 @@ const encoder = new TextEncoder();
 /** The bytes every stream starts with, and its heartbeat: one copy for all streams. */
 const PREAMBLE = encoder.encode(encodeRetry(RETRY_MS) + encodeComment('logscope events'));
 const HEARTBEAT = encoder.encode(encodeComment('hb'));
+/** The abort reason of a stream that ended (one object: a DOMException per stream costs). */
+const STREAM_CLOSED = new Error('the event stream ended');
 
 /**
  * One event-stream response that its owner writes to (push), already-encoded frames only.
@@ -23,7 +25,9 @@ const HEARTBEAT = encoder.encode(encodeComment('hb'));
  */
 export class SseStream {
   readonly response: Response;
-  private readonly done = new AbortController();
+  private isClosed = false;
+  /** made when someone asks for `signal` (a replay from the store), not for every stream */
+  private done: AbortController | null = null;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private waiters: (() => void)[] = [];
   /** no write since the last heartbeat tick */
@@ -32,6 +36,8 @@ export class SseStream {
   private writing = false;
   /** Called when the client has taken everything written (and the stream is still open). */
   onDrain: (() => void) | null = null;
+  /** Called once when the stream is over, however it ends (before `onClose`). */
+  onEnd: (() => void) | null = null;
 
   constructor(
     private readonly requestSignal: AbortSignal,
@@ -67,11 +73,13 @@ export class SseStream {
 
   /** Aborted once the stream is over (client gone, or ended). */
   get signal(): AbortSignal {
+    this.done ??= new AbortController();
+    if (this.isClosed) this.done.abort(STREAM_CLOSED);
     return this.done.signal;
   }
 
   get closed(): boolean {
-    return this.done.signal.aborted;
+    return this.isClosed;
   }
 
   /** True when a write now goes to the client without waiting behind an earlier one. */
@@ -109,11 +117,15 @@ export class SseStream {
   }
 
   private readonly release = (): void => {
-    if (this.closed) return;
-    this.done.abort();
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.done?.abort(STREAM_CLOSED);
     heartbeats(this.heartbeatMs).delete(this);
     this.requestSignal.removeEventListener('abort', this.release);
     this.onDrain = null;
+    const onEnd = this.onEnd;
+    this.onEnd = null;
+    onEnd?.();
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();
