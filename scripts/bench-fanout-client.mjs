@@ -122,11 +122,15 @@ function createParserWithDecoder() {
 }
 
 let closed = 0;
+let reported = false;
+function report() {
+  if (reported) return;
+  reported = true;
+  parentPort.postMessage({ type: 'done', latency, duplicates, ended, failed, check }, [latency.buffer]);
+}
 function finish() {
   closed++;
-  if (closed === clients) {
-    parentPort.postMessage({ type: 'done', latency, duplicates, ended, failed, check }, [latency.buffer]);
-  }
+  if (closed === clients) report();
 }
 
 // at most 100 connecting at a time
@@ -136,5 +140,9 @@ for (let i = 0; i < clients; i += CONCURRENCY) {
 }
 parentPort.postMessage({ type: 'connected', connected, failed });
 parentPort.on('message', (message) => {
-  if (message === 'stop') agent.destroy();
+  // out of time: what arrived so far (the rest counts as missed)
+  if (message === 'stop') {
+    report();
+    agent.destroy();
+  }
 });

@@ -99,15 +99,15 @@ async function run(url: string, pid: number, clients: number): Promise<void> {
   await completeJob(producer, 'success');
 
   const timeout = sleep(GRACE_MS).then(() => 'timeout' as const);
-  const result = await Promise.race([done, timeout]);
+  let result = await Promise.race([done, timeout]);
   const after = sample(pid);
   const wall = (performance.now() - t0) / 1000;
   clearInterval(sampler);
+  const late = result === 'timeout';
   if (result === 'timeout') {
     worker.postMessage('stop');
-    await worker.terminate();
-    console.log(`fan-out ${clients} viewers: not finished ${GRACE_MS / 1000} s after the last line (POST answer ${answer})`);
-    return;
+    result = await done;
+    console.log(`fan-out ${clients} viewers: not finished ${GRACE_MS / 1000} s after the last line (POST answer ${answer}); figures so far:`);
   }
   await worker.terminate();
 
@@ -123,7 +123,7 @@ async function run(url: string, pid: number, clients: number): Promise<void> {
   console.log(
     `fan-out ${clients} viewers × ${LINES} lines at ${RATE}/s (connected ${opened.connected}, refused ${opened.failed}): ` +
       `delivery p50 ${fmt(percentile(values, 50))} ms, p99 ${fmt(percentile(values, 99))} ms, max ${fmt(percentile(values, 100))} ms; ` +
-      `missed ${missed}, duplicates ${result.duplicates}, ended ${result.ended}/${clients}`,
+      `${late ? 'not arrived' : 'missed'} ${missed}, duplicates ${result.duplicates}, ended ${result.ended}/${clients}`,
   );
   console.log(
     `  server: ${((cpu / Math.max(1, deliveries)) * 1e6).toFixed(1)} ms CPU per 1,000 deliveries, ` +
