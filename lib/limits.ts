@@ -16,8 +16,12 @@ export const RING_BYTES = 16 * MiB;
 export const QUEUE_EVENTS = 4096;
 /** `LOGSCOPE_QUEUE_BYTES`: a viewer whose unsent events pass this is cut off and resumes by cursor. */
 export const QUEUE_BYTES = 4 * MiB;
-/** Consecutive `lines` events of a step are merged in a viewer's queue up to this many lines. */
-export const MAX_MERGED_LINES = 1000;
+/**
+ * Share of the time a live feed may spend writing to its viewers: after a flush that took t ms
+ * (all its viewers' writes), the next waits t·(1/share − 1). A few viewers cost well under a
+ * millisecond, so lines go out at once; a thousand are batched by it instead of saturating the CPU.
+ */
+export const FANOUT_CPU_SHARE = 0.25;
 /** A `lines` event larger than this goes out as several frames (a longer single line goes alone). */
 export const SSE_FRAME_BYTES = 256 * KiB;
 /** `LOGSCOPE_RANGE_BYTES`: one `GET lines` reply; `limit` shrinks to fit (at least one line). */
@@ -43,7 +47,6 @@ export interface Limits {
   ringBytes: number;
   queueEvents: number;
   queueBytes: number;
-  mergedLines: number;
   frameBytes: number;
   rangeBytes: number;
   ssePerClient: number;
@@ -57,7 +60,6 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   ringBytes: RING_BYTES,
   queueEvents: QUEUE_EVENTS,
   queueBytes: QUEUE_BYTES,
-  mergedLines: MAX_MERGED_LINES,
   frameBytes: SSE_FRAME_BYTES,
   rangeBytes: RANGE_BYTES,
   ssePerClient: SSE_PER_CLIENT,

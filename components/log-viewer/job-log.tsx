@@ -26,8 +26,8 @@ import { useViewerState } from './use-viewer-state';
 
 /** Rows fetched beyond what is on screen, so short scrolls find their lines loaded. */
 const FETCH_MARGIN_ROWS = 100;
-/** Live lines reach the list at most this often (see frame-scheduler.ts). */
-const LIVE_FLUSH_MIN_MS = 100;
+/** Live lines reach the list on the next frame; when updates are slow, at least this often (see frame-scheduler.ts). */
+const LIVE_FLUSH_MAX_MS = 100;
 /** No live lines while rendering on the server. */
 const NO_LINE_COUNTS: ReadonlyMap<string, number> = new Map();
 
@@ -43,7 +43,7 @@ export interface JobLogProps {
 export function JobLog(props: JobLogProps) {
   const { apiBase, jobId, onlyStep, linkMode, chrome } = props;
   const queryClient = useQueryClient();
-  const [tail] = useState(() => new LiveTail(frameScheduler(LIVE_FLUSH_MIN_MS)));
+  const [tail] = useState(() => new LiveTail(frameScheduler(LIVE_FLUSH_MAX_MS)));
   const [cache] = useState(() => new LineHtmlCache());
   const liveCounts = useSyncExternalStore(tail.subscribe, tail.lineCounts, () => NO_LINE_COUNTS);
 

@@ -1,5 +1,6 @@
 import 'server-only';
-import { encodeEvent, encodeLinesFrames } from '../sse/frames';
+import { isAppError } from '../errors';
+import { encodeEvent, encodeLinesFrames, encodeRetry } from '../sse/frames';
 import type { StoreEvent } from '../store/types';
 
 /** A store event as SSE frames (UTF-8 bytes), and their total size. */
@@ -7,6 +8,9 @@ export interface EncodedEvent {
   readonly frames: readonly Uint8Array[];
   readonly bytes: number;
 }
+
+/** Reconnect delay sent with errors that retrying cannot fix (bad cursor, job gone). */
+const NO_RETRY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Frames of events already encoded, by event object. The live hub encodes an event once when
@@ -37,4 +41,17 @@ function framesOf(event: StoreEvent, frameBytes: number): string[] {
     case 'end':
       return [encodeEvent('end', { status: event.status }, event.cursor)];
   }
+}
+
+/**
+ * The last frames of a stream that failed: an `error` event (the browser then reconnects by
+ * cursor). A bad cursor or a vanished job will not get better by retrying: EventSource is told
+ * to wait a day instead of reconnecting every few seconds. Outages keep the short default.
+ */
+export function encodeFailure(error: unknown): Uint8Array {
+  const code = isAppError(error) ? error.code : 'internal';
+  const message = isAppError(error) ? error.message : 'the log stream failed; reconnecting resumes it';
+  if (!isAppError(error)) console.error('logscope: events stream failed', error);
+  const retry = code === 'bad_request' || code === 'not_found' ? encodeRetry(NO_RETRY_MS) : '';
+  return Buffer.from(retry + encodeEvent('error', { code, message }), 'utf8');
 }

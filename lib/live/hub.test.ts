@@ -3,6 +3,7 @@ import type { Line } from '../contracts';
 import { eachTempFileStore } from '../../test/support/temp-file-store';
 import type { LogStore, StoreEvent } from '../store/types';
 import { LiveHub } from './hub';
+import { watch } from './test-sse-events';
 
 let store: LogStore;
 let seq = 0;
@@ -36,7 +37,7 @@ describe('LiveHub', () => {
     await store.append(jobId, 'build', { lines: lines(1, 3) });
     const hub = new LiveHub(store);
     const controller = new AbortController();
-    const viewers = Array.from({ length: 5 }, () => collect(hub.watch(jobId, null, controller.signal), (e) => e.some((x) => x.type === 'end')));
+    const viewers = Array.from({ length: 5 }, () => collect(watch(hub, jobId, null, controller.signal), (e) => e.some((x) => x.type === 'end')));
     await until(50);
     expect(hub.feedCount).toBe(1);
     expect(hub.viewerCount(jobId)).toBe(5);
@@ -54,14 +55,14 @@ describe('LiveHub', () => {
     for (let i = 0; i < 6; i++) await store.append(jobId, 'build', { lines: lines(i * 2 + 1, 2) });
     const hub = new LiveHub(store);
     const controller = new AbortController();
-    const all = collect(hub.watch(jobId, null, controller.signal), (e) => e.some((x) => x.type === 'end'));
+    const all = collect(watch(hub, jobId, null, controller.signal), (e) => e.some((x) => x.type === 'end'));
     await until(20);
     await store.append(jobId, 'build', { lines: lines(13, 2) });
     await store.complete(jobId, 'failure');
     const events = await all;
     expect(lineNumbers(events)).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
     for (let k = 0; k < events.length; k++) {
-      const rest = await collect(hub.watch(jobId, events[k]!.cursor, controller.signal));
+      const rest = await collect(watch(hub, jobId, events[k]!.cursor, controller.signal));
       expect(rest.map((e) => e.cursor)).toEqual(events.slice(k + 1).map((e) => e.cursor).concat(k === events.length - 1 ? [events[k]!.cursor] : []));
       expect(rest.at(-1)?.type).toBe('end');
     }
@@ -73,10 +74,10 @@ describe('LiveHub', () => {
     const hub = new LiveHub(store);
     const controller = new AbortController();
     // A first viewer starts the feed at the job's current cursor.
-    const first = collect(hub.watch(jobId, null, controller.signal), (e) => e.some((x) => x.type === 'end'));
+    const first = collect(watch(hub, jobId, null, controller.signal), (e) => e.some((x) => x.type === 'end'));
     await until(20);
     for (let i = 0; i < 50; i++) await store.append(jobId, 'build', { lines: lines(i * 10 + 1, 10) });
-    const late = collect(hub.watch(jobId, null, controller.signal), (e) => e.some((x) => x.type === 'end'));
+    const late = collect(watch(hub, jobId, null, controller.signal), (e) => e.some((x) => x.type === 'end'));
     for (let i = 50; i < 60; i++) await store.append(jobId, 'build', { lines: lines(i * 10 + 1, 10) });
     await store.complete(jobId, 'success');
     const expected = Array.from({ length: 600 }, (_, i) => i + 1);
@@ -90,7 +91,7 @@ describe('LiveHub', () => {
     const jobId = await newJob();
     const hub = new LiveHub(store);
     const controller = new AbortController();
-    const watching = collect(hub.watch(jobId, null, controller.signal));
+    const watching = collect(watch(hub, jobId, null, controller.signal));
     await until(30);
     expect(hub.viewerCount(jobId)).toBe(1);
     controller.abort();
@@ -100,6 +101,6 @@ describe('LiveHub', () => {
 
   it('throws not_found for an unknown job', async () => {
     const hub = new LiveHub(store);
-    await expect(collect(hub.watch('no-such-job', null, new AbortController().signal))).rejects.toMatchObject({ code: 'not_found' });
+    await expect(collect(watch(hub, 'no-such-job', null, new AbortController().signal))).rejects.toMatchObject({ code: 'not_found' });
   });
 });

@@ -7,6 +7,7 @@ import {
   type JobList,
   type JobMeta,
   type JobSummary,
+  type Line,
   type LineRange,
   type PutJobBody,
   type PutStepBody,
@@ -22,7 +23,7 @@ import { KeyedMutex } from './mutex';
 import { StorePaths, assertJobId, assertStepId } from './paths';
 import { ReadHandles } from './read-handles';
 import { StepFile } from './step-file';
-import { subscribeJournal } from './subscribe';
+import { RecentEvents, subscribeJournal } from './subscribe';
 import { planAddMasks, planAppend, planComplete, planPutJob, planPutStep } from '../plan';
 import { appendRecords, completeRecords, putJobRecords } from './records';
 import { lockDirectory } from './dir-lock';
@@ -55,6 +56,7 @@ export class FileStore implements LogStore {
   private readonly loading = new Map<string, Promise<JobState | null>>();
   private readonly loaded = new Map<string, JobState>();
   private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly recent = new RecentEvents();
   private scanned: Map<string, JobSummary> | null = null;
   private recordsSinceCheckpoint = new Map<string, number>();
   private closed = false;
@@ -142,6 +144,7 @@ export class FileStore implements LogStore {
 
   /** Forget a job after a failed write: the next access recovers it from disk. */
   private evict(jobId: string): void {
+    this.recent.forget(jobId);
     this.loading.delete(jobId);
     this.loaded.delete(jobId);
   }
@@ -209,12 +212,14 @@ export class FileStore implements LogStore {
     });
   }
 
-  /** Appends records to the journal durably, applies them, wakes subscribers. */
-  private async commit(job: JobState, records: JournalRecord[]): Promise<void> {
+  /** Appends records to the journal durably, applies them, hands them (with the batch's `lines`) to subscribers. */
+  private async commit(job: JobState, records: JournalRecord[], lines: readonly Line[] = []): Promise<void> {
     if (records.length === 0) return;
-    const data = Buffer.from(records.map(encodeRecord).join(''));
+    const encoded = records.map(encodeRecord);
+    const data = Buffer.from(encoded.join(''));
     await appendDurable(this.paths.journal(job.id), data);
     for (const record of records) job.apply(record);
+    this.recent.add(job.id, job.journalBytes, records, encoded, lines);
     job.journalBytes += data.length;
     const since = (this.recordsSinceCheckpoint.get(job.id) ?? 0) + records.length;
     this.recordsSinceCheckpoint.set(job.id, since);
@@ -295,7 +300,7 @@ export class FileStore implements LogStore {
         await file.append(plan.accepted);
         await this.sidecars.append(job.id, stepId, plan.accepted); // search sidecar (sidecar.ts): derived, never fails the append
       }
-      await this.commit(job, appendRecords(stepId, plan, batch.state));
+      await this.commit(job, appendRecords(stepId, plan, batch.state), plan.accepted);
       return { accepted: plan.accepted.length, duplicates: plan.duplicates, last: job.steps.get(stepId)?.lines ?? 0 };
     });
   }
@@ -375,6 +380,7 @@ export class FileStore implements LogStore {
         stepFile: (job, stepId) => this.stepFile(job, stepId),
         isClosed: () => this.closed,
         waiters: this.waiters,
+        recent: this.recent,
       },
       jobId,
       after,

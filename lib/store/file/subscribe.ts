@@ -1,6 +1,7 @@
 import 'server-only';
 import { open } from 'node:fs/promises';
 import { badRequest, notFound } from '../../errors';
+import type { Line } from '../../contracts';
 import type { StoreEvent } from '../types';
 import { readRecords } from './fs-util';
 import type { JobState } from './job-state';
@@ -15,6 +16,154 @@ export interface SubscribeContext {
   isClosed(): boolean;
   /** per job: callbacks to run when its journal grows (or the store closes) */
   waiters: Map<string, Set<() => void>>;
+  /** events just committed, so that a subscriber at the live edge reads no file */
+  recent: RecentEvents;
+}
+
+/**
+ * Bytes of line text (plus a fixed overhead per event) that the store keeps of the events it
+ * committed last, across all jobs, for their live subscribers (lib/limits.ts has the read and
+ * live path's other budgets; this one is the store's own). Past it the oldest go first, and a
+ * subscriber that wanted one reads it from the files as before.
+ */
+export const RECENT_EVENTS_BYTES = 8 * 1024 * 1024;
+/** At most this many events are kept, whatever their size. */
+export const RECENT_EVENTS_MAX = 8192;
+/** What an event costs besides its text (the objects and JSON of a record). */
+const EVENT_OVERHEAD_BYTES = 256;
+
+interface Recent {
+  jobId: string;
+  offset: number;
+  next: number;
+  event: StoreEvent;
+  bytes: number;
+}
+
+/**
+ * The hand-off from the write path to live subscribers: when a batch is committed (durable),
+ * the store puts its events here, keyed by journal offset, if the job has a subscriber. A
+ * subscriber whose next offset is here takes the event without opening the journal or the
+ * step file; one that missed it (evicted, or not yet subscribed) reads the files, which say
+ * the same. The events are the ones the files would give (lines as stored: {n, ts, stream,
+ * text}), so which way an event came never shows.
+ */
+export class RecentEvents {
+  private readonly byJob = new Map<string, Map<number, Recent>>();
+  private order: Recent[] = [];
+  private head = 0;
+  private bytes = 0;
+  private readonly subscribers = new Map<string, number>();
+
+  constructor(
+    private readonly maxBytes = RECENT_EVENTS_BYTES,
+    private readonly maxEvents = RECENT_EVENTS_MAX,
+  ) {}
+
+  /** Counts a subscription of the job; the returned function ends it. */
+  subscribe(jobId: string): () => void {
+    this.subscribers.set(jobId, (this.subscribers.get(jobId) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const left = (this.subscribers.get(jobId) ?? 1) - 1;
+      if (left > 0) {
+        this.subscribers.set(jobId, left);
+      } else {
+        this.subscribers.delete(jobId);
+        this.forget(jobId);
+      }
+    };
+  }
+
+  /**
+   * Records committed at journal offset `start` (each record's encoded text in `encoded`), with
+   * the lines the batch stored (ascending, dense), when the job has a subscriber.
+   */
+  add(jobId: string, start: number, records: readonly JournalRecord[], encoded: readonly string[], lines: readonly Line[]): void {
+    if (!this.subscribers.has(jobId)) return;
+    let job = this.byJob.get(jobId);
+    if (!job) {
+      job = new Map();
+      this.byJob.set(jobId, job);
+    }
+    let offset = start;
+    const first = lines[0]?.n ?? 0;
+    for (const [i, record] of records.entries()) {
+      const next = offset + Buffer.byteLength(encoded[i] ?? '');
+      const event = eventOf(record, String(next), lines, first);
+      if (event) {
+        const bytes = EVENT_OVERHEAD_BYTES + (event.type === 'lines' ? event.lines.reduce((sum, line) => sum + line.text.length, 0) : 0);
+        const entry: Recent = { jobId, offset, next, event, bytes };
+        job.set(offset, entry);
+        this.order.push(entry);
+        this.bytes += bytes;
+      }
+      offset = next;
+    }
+    this.trim();
+  }
+
+  /** The committed event at journal `offset` of the job, if it is still here. */
+  take(jobId: string, offset: number): { next: number; event: StoreEvent } | undefined {
+    return this.byJob.get(jobId)?.get(offset);
+  }
+
+  /** Drops the job's events (its last subscriber left, or its state was reloaded). */
+  forget(jobId: string): void {
+    const job = this.byJob.get(jobId);
+    if (!job) return;
+    this.byJob.delete(jobId);
+    for (const entry of job.values()) {
+      this.bytes -= entry.bytes;
+      entry.bytes = 0;
+    }
+  }
+
+  /** Bytes held (for tests). */
+  get size(): number {
+    return this.bytes;
+  }
+
+  private trim(): void {
+    while (this.head < this.order.length && (this.bytes > this.maxBytes || this.order.length - this.head > this.maxEvents)) {
+      const entry = this.order[this.head++]!;
+      this.bytes -= entry.bytes;
+      const job = this.byJob.get(entry.jobId);
+      if (job?.get(entry.offset) === entry) {
+        job.delete(entry.offset);
+        if (job.size === 0) this.byJob.delete(entry.jobId);
+      }
+    }
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+/** The event a committed record stands for; `lines` records take their lines from the batch. */
+function eventOf(record: JournalRecord, cursor: string, lines: readonly Line[], first: number): StoreEvent | null {
+  switch (record.t) {
+    case 'lines': {
+      const from = record.from - first;
+      const to = record.to - first;
+      if (from < 0 || to >= lines.length || lines[from]?.n !== record.from || lines[to]?.n !== record.to) return null;
+      const out: Line[] = [];
+      for (let i = from; i <= to; i++) {
+        const { n, ts, stream, text } = lines[i]!;
+        out.push({ n, ts, stream, text });
+      }
+      return { type: 'lines', cursor, step: record.step, lines: out };
+    }
+    case 'step':
+      return { type: 'step', cursor, step: record.step };
+    case 'job':
+      return { type: 'job', cursor, job: record.job };
+    case 'end':
+      return { type: 'end', cursor, status: record.status };
+  }
 }
 
 /** Checks that `offset` is a record boundary of the committed journal. */
@@ -77,11 +226,22 @@ async function toEvent(context: SubscribeContext, job: JobState, record: Journal
 /**
  * Replays the journal after `after`, a chunk at a time (a slow consumer holds at most one
  * read chunk and one event of ≤ MAX_EVENT_LINES lines), then waits for appends without
- * polling, until the `end` record, an abort, or the store closing.
+ * polling, until the `end` record, an abort, or the store closing. Events committed while it
+ * waits come from the write path's hand-off (RecentEvents) when they are still there, else
+ * from the files.
  */
 export async function* subscribeJournal(context: SubscribeContext, jobId: string, after: string | null, signal: AbortSignal): AsyncGenerator<StoreEvent> {
   assertJobId(jobId);
   if (signal.aborted) return;
+  const unsubscribe = context.recent.subscribe(jobId);
+  try {
+    yield* follow(context, jobId, after, signal);
+  } finally {
+    unsubscribe();
+  }
+}
+
+async function* follow(context: SubscribeContext, jobId: string, after: string | null, signal: AbortSignal): AsyncGenerator<StoreEvent> {
   const first = await context.job(jobId);
   if (!first) throw notFound('job');
   let offset = 0;
@@ -95,6 +255,14 @@ export async function* subscribeJournal(context: SubscribeContext, jobId: string
     const job = await context.job(jobId);
     if (!job) return;
     const committed = job.journalBytes;
+    const recent = offset < committed ? context.recent.take(jobId, offset) : undefined;
+    if (recent) {
+      // committed a moment ago: straight from the write path, no file read
+      offset = recent.next;
+      yield recent.event;
+      if (recent.event.type === 'end') return;
+      continue;
+    }
     if (offset < committed) {
       const handle = await open(context.journalPath(jobId), 'r');
       try {

@@ -4,10 +4,9 @@ import { TooManyRequestsError, notFound } from '@/lib/errors';
 import { errorResponse, handle } from '@/lib/http/respond';
 import { parseWith } from '@/lib/http/parse';
 import { jobParam, queryOf, type RouteContext } from '@/lib/http/params';
-import { jobEventFrames } from '@/lib/live/job-events';
+import { jobEventsResponse } from '@/lib/live/job-events';
 import { clientAddress } from '@/lib/sse/client-address';
 import { sseSlots } from '@/lib/sse/connection-slots';
-import { sseResponse } from '@/lib/sse/response';
 import { getStore } from '@/lib/store/instance';
 
 export const dynamic = 'force-dynamic';
@@ -27,10 +26,10 @@ export async function GET(request: Request, ctx: RouteContext<{ job: string }>):
     const store = await getStore();
     // Unknown jobs are a plain 404, not a stream that EventSource would retry forever.
     if (!(await store.getJob(jobId))) throw notFound(`job ${jobId}`);
-    const options = { jobId, after, ...(query.step ? { step: query.step } : {}) };
-    return sseResponse((signal) => jobEventFrames(store, options, signal, limits), request.signal, undefined, slot.release);
+    const options = { jobId, after, signal: request.signal, onClose: slot.release, ...(query.step ? { step: query.step } : {}) };
+    return jobEventsResponse(store, options, limits);
   });
-  // an error answer holds no stream: its slot is free at once (sseResponse releases its own)
+  // an error answer holds no stream: its slot is free at once (the stream releases its own)
   if (response.status !== 200) slot.release();
   return response;
 }
