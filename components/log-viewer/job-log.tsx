@@ -1,5 +1,5 @@
 'use client';
-import { useCallback, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { StepStatus } from '@/lib/contracts';
 import { linkTools } from '@/lib/viewer/links';
@@ -31,6 +31,8 @@ const LIVE_FLUSH_MIN_MS = 100;
 /** No live lines while rendering on the server. */
 const NO_LINE_COUNTS: ReadonlyMap<string, number> = new Map();
 const noSubscribe = () => () => {};
+/** The server-rendered screen goes this long after the list mounted, had the list not reported its rows. */
+const FIRST_SCREEN_FALLBACK_MS = 1000;
 
 export interface JobLogProps {
   apiBase: string;
@@ -81,6 +83,13 @@ export function JobLog(props: JobLogProps) {
   const now = hydrated || !props.initial ? clientNow : props.initial.renderedAt;
   // The server-rendered screen lies over the log until the virtual list has drawn its rows.
   const [listDrawn, setListDrawn] = useState(false);
+  // Should the list never report its rows, the screen still goes a moment after it mounted.
+  const { ready } = state;
+  useEffect(() => {
+    if (!ready || listDrawn) return;
+    const id = setTimeout(() => setListDrawn(true), FIRST_SCREEN_FALLBACK_MS);
+    return () => clearTimeout(id);
+  }, [ready, listDrawn]);
   const { onVisibleRows: viewerVisibleRows } = viewer;
   const onVisibleRows = useCallback(
     (first: number, last: number) => {
@@ -172,7 +181,16 @@ export function JobLog(props: JobLogProps) {
         <div ref={logRef} className="ls-log" role="log" aria-label={`Log of ${job.title || job.id}`} aria-live="off">
           {state.ready && model.total === 0 && <div className="ls-message">No output yet.</div>}
           {props.initial && !listDrawn && !(state.ready && model.total === 0) && (
-            <FirstScreen data={props.initial} onlyStep={onlyStep} follow={props.follow} now={now} cache={cache} links={links} lookup={lookup} />
+            <FirstScreen
+              data={props.initial}
+              onlyStep={onlyStep}
+              follow={props.follow}
+              ready={state.ready}
+              now={now}
+              cache={cache}
+              links={links}
+              lookup={lookup}
+            />
           )}
           {state.ready && model.total > 0 && (
             <LogList
