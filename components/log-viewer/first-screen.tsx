@@ -3,6 +3,7 @@ import { memo, useLayoutEffect, useMemo, useRef, type ReactNode } from 'react';
 import { firstSections, screenPlan, type FirstScreenData, type ScreenPlan } from '@/lib/viewer/first-screen';
 import { groupTitle } from '@/lib/viewer/group-title';
 import type { LinkTools } from '@/lib/viewer/links';
+import { PAGE_SIZE } from '@/lib/viewer/constants';
 import { rowAt } from '@/lib/viewer/rows';
 import type { LineHtmlCache } from './line-html';
 import { GroupHeaderRow, LineRow, StepHeaderRow } from './rows';
@@ -91,6 +92,8 @@ function screenRows(plan: ScreenPlan, p: RowProps): ReactNode[] {
  */
 export const FirstScreen = memo(function FirstScreen(props: {
   data: FirstScreenData;
+  /** the job's API URL (lib/client/api.ts jobUrl): the script fetches a linked line's page from there */
+  jobApi: string;
   onlyStep?: string;
   follow?: boolean;
   ready: boolean;
@@ -99,7 +102,7 @@ export const FirstScreen = memo(function FirstScreen(props: {
   links: LinkTools;
   lookup: LineLookup;
 }) {
-  const { data, onlyStep, follow, ready, now, cache, links, lookup } = props;
+  const { data, jobApi, onlyStep, follow, ready, now, cache, links, lookup } = props;
   const screen = useRef<HTMLDivElement>(null);
   const variants = useMemo(() => {
     const sections = firstSections(data.job);
@@ -133,7 +136,16 @@ export const FirstScreen = memo(function FirstScreen(props: {
   const rowProps: RowProps = { onlyStep, now, cache, links, lookup };
   return (
     <>
-      <div ref={screen} className="ls-scroller ls-first-screen" data-first-screen="" hidden dangerouslySetInnerHTML={{ __html: '' }} />
+      <div
+        ref={screen}
+        className="ls-scroller ls-first-screen"
+        data-first-screen=""
+        data-first-screen-api={jobApi}
+        data-first-screen-step={onlyStep ?? ''}
+        data-first-screen-page={PAGE_SIZE}
+        hidden
+        dangerouslySetInnerHTML={{ __html: '' }}
+      />
       {variants.map(({ keys, plan }) =>
         onServer ? (
           // keys: JSON, so that any step id (and '' for "no hash") round-trips

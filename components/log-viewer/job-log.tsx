@@ -8,7 +8,7 @@ import { pagesForRuns } from '@/lib/viewer/pages';
 import { lineRunsIn } from '@/lib/viewer/rows';
 import { buildSections, rememberStatuses } from '@/lib/viewer/sections';
 import { useNow } from '@/components/ui/use-now';
-import { ApiError, fetchJob } from '@/lib/client/api';
+import { ApiError, fetchJob, jobUrl } from '@/lib/client/api';
 import { FirstScreen } from './first-screen';
 import { FETCH_MARGIN_ROWS, type FirstScreenData } from '@/lib/viewer/first-screen';
 import { JobHeader } from './job-header';
@@ -183,6 +183,7 @@ export function JobLog(props: JobLogProps) {
           {props.initial && !listDrawn && !(state.ready && model.total === 0) && (
             <FirstScreen
               data={props.initial}
+              jobApi={jobUrl(apiBase, jobId)}
               onlyStep={onlyStep}
               follow={props.follow}
               ready={state.ready}

@@ -25,8 +25,27 @@ export class ApiError extends Error {
 /** Longest server message shown to the user. */
 const MAX_DETAIL_CHARS = 300;
 
+declare global {
+  interface Window {
+    /** A range the page's inline script started fetching for a deep link (app/_first-screen/script.tsx). */
+    __logscopePrefetch?: { url: string; response: Promise<Response> };
+  }
+}
+
+/** The response the page started fetching for `url` before the bundle loaded, once; else null. */
+function takePrefetched(url: string): Promise<Response> | null {
+  if (typeof window === 'undefined') return null;
+  const prefetch = window.__logscopePrefetch;
+  if (!prefetch || prefetch.url !== url) return null;
+  delete window.__logscopePrefetch;
+  return prefetch.response;
+}
+
 async function getJson(url: string, signal?: AbortSignal): Promise<unknown> {
-  const res = await fetch(url, { signal, headers: { accept: 'application/json' } });
+  const request = () => fetch(url, { signal, headers: { accept: 'application/json' } });
+  const prefetched = takePrefetched(url);
+  // a prefetch that failed to connect is simply made again
+  const res = prefetched ? await prefetched.catch(request) : await request();
   if (!res.ok) {
     let code = 'http_error';
     let detail = '';
