@@ -77,7 +77,8 @@ test('hydration fetches neither the metadata nor the lines the page already hold
   await expect(page.locator('[data-first-screen]')).toHaveCount(0);
   await page.waitForTimeout(500);
   expect(api.metadata.map(String)).toEqual([]);
-  expect(api.ranges.filter((u) => u.searchParams.get('from') === '1').map(String)).toEqual([]);
+  // at most the rest of the first page: nothing the page already held
+  expect(api.ranges.filter((u) => Number(u.searchParams.get('from')) <= 40).map(String)).toEqual([]);
 });
 
 test('a deep link to a line far from the first screen opens at that line', async ({ page }) => {

@@ -5,26 +5,18 @@ import { FIRST_SCREEN_BYTES, FIRST_SCREEN_VARIANTS, lineBytes } from '@/lib/limi
 import { getStore } from '@/lib/store/instance';
 import { readLinesWithin } from '@/lib/store/read-range';
 import type { LogStore } from '@/lib/store/types';
-import { PAGE_SIZE } from '@/lib/viewer/constants';
-import { pageFirstLine, type PageRef } from '@/lib/viewer/pages';
-import {
-  candidateVariants,
-  firstSections,
-  hydrationPages,
-  screenPlan,
-  type FirstScreenData,
-  type FirstScreenOptions,
-  type FirstScreenPage,
-} from '@/lib/viewer/first-screen';
+import { candidateVariants, firstSections, screenPlan, type FirstScreenData, type FirstScreenOptions, type FirstScreenPage, type PageNeed } from '@/lib/viewer/first-screen';
+import { pageFirstLine } from '@/lib/viewer/pages';
 
 /**
- * One whole page, as the client reads it (lib/client/api.ts fetchLinePage), or null when it
- * does not fit in `budget` bytes: a partial page would only be fetched again.
+ * Lines `from..upTo` of a step, all of them within `budget` bytes, or null (a range cut short
+ * by the budget would leave a gap in the page it extends).
  */
-async function readPage(store: LogStore, jobId: string, ref: PageRef, budget: number): Promise<{ lines: Line[]; bytes: number } | null> {
-  const first = pageFirstLine(ref.page);
-  const range = await readLinesWithin(store, jobId, ref.step, first, PAGE_SIZE, budget);
-  if (range.truncated) return null;
+async function readRun(store: LogStore, jobId: string, step: string, from: number, upTo: number, budget: number): Promise<{ lines: Line[]; bytes: number } | null> {
+  if (budget <= 0) return null;
+  const range = await readLinesWithin(store, jobId, step, from, upTo - from + 1, budget);
+  // cut short by the budget, or a step with a gap: either would leave a hole in the page
+  if (range.truncated || !range.lines.every((line, i) => line.n === from + i)) return null;
   let bytes = 0;
   for (const line of range.lines) bytes += lineBytes(line.text);
   // a single line is returned even past the budget
@@ -32,10 +24,10 @@ async function readPage(store: LogStore, jobId: string, ref: PageRef, budget: nu
 }
 
 /**
- * Reads what the job page renders before any script runs: the job's metadata, the pages the
- * viewer fetches as it hydrates, and the screens of the likeliest links (lib/viewer/first-screen.ts),
- * within FIRST_SCREEN_BYTES of lines. Null when there is no such job or the store fails: the
- * viewer then loads (and reports) everything itself, as before.
+ * Reads what the job page renders before any script runs: the job's metadata and, for the
+ * screens of the likeliest links (lib/viewer/first-screen.ts), the lines they show, as the
+ * start of each page, within FIRST_SCREEN_BYTES of lines. Null when there is no such job or
+ * the store fails: the viewer then loads (and reports) everything itself, as before.
  */
 export async function loadFirstScreen(jobId: string, opts: FirstScreenOptions = {}): Promise<FirstScreenData | null> {
   try {
@@ -48,25 +40,33 @@ export async function loadFirstScreen(jobId: string, opts: FirstScreenOptions = 
     const sections = firstSections(job);
     const pages = new Map<string, FirstScreenPage>();
     let bytes = 0;
-    /** Reads the pages not read yet while the budget lasts; false if one did not fit. */
-    const want = async (refs: readonly PageRef[]): Promise<boolean> => {
-      for (const ref of refs) {
-        const id = `${ref.step}\u0000${ref.page}`;
-        if (pages.has(id)) continue;
-        if (bytes >= FIRST_SCREEN_BYTES) return false;
-        const page = await readPage(store, jobId, ref, Math.min(rangeBytes, FIRST_SCREEN_BYTES - bytes));
-        if (!page) return false;
-        bytes += page.bytes;
-        pages.set(id, { ...ref, lines: page.lines });
-      }
+    /** Extends the pages to what `needs` asks, the reads in parallel; false if the budget ran out. */
+    const want = async (needs: readonly PageNeed[]): Promise<boolean> => {
+      const reads = needs.flatMap((need) => {
+        const page = pages.get(`${need.step}\u0000${need.page}`);
+        const from = pageFirstLine(need.page) + (page?.lines.length ?? 0);
+        return from <= need.upTo ? [{ need, from }] : [];
+      });
+      const budget = Math.min(rangeBytes, FIRST_SCREEN_BYTES - bytes);
+      const got = await Promise.all(reads.map(({ need, from }) => readRun(store, jobId, need.step, from, need.upTo, budget)));
+      const total = got.reduce((sum, g) => sum + (g?.bytes ?? Infinity), 0);
+      if (total > FIRST_SCREEN_BYTES - bytes) return false;
+      reads.forEach(({ need }, i) => {
+        const id = `${need.step}\u0000${need.page}`;
+        const lines = got[i]!.lines;
+        const page = pages.get(id);
+        // a page is only ever the start of a page: lines from its first, none missing
+        if (page) page.lines = [...page.lines, ...lines];
+        else pages.set(id, { step: need.step, page: need.page, lines });
+      });
+      bytes += total;
       return true;
     };
-    await want(hydrationPages(job, opts, sections));
     const variants: string[] = [];
     for (const variant of candidateVariants(job, opts)) {
       if (variants.length >= FIRST_SCREEN_VARIANTS || bytes >= FIRST_SCREEN_BYTES) break;
       const plan = screenPlan(job, variant, opts, sections);
-      if (plan && (await want(plan.pages))) variants.push(variant);
+      if (plan && (await want(plan.needs))) variants.push(variant);
     }
     return { job, pages: [...pages.values()], variants, renderedAt };
   } catch (err) {

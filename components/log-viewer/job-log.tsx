@@ -10,7 +10,7 @@ import { buildSections, rememberStatuses } from '@/lib/viewer/sections';
 import { useNow } from '@/components/ui/use-now';
 import { ApiError, fetchJob, jobUrl } from '@/lib/client/api';
 import { FirstScreen } from './first-screen';
-import { FETCH_MARGIN_ROWS, type FirstScreenData } from '@/lib/viewer/first-screen';
+import type { FirstScreenData } from '@/lib/viewer/first-screen';
 import { JobHeader } from './job-header';
 import { LineHtmlCache } from './line-html';
 import { LogList } from './log-list';
@@ -30,6 +30,8 @@ import { useViewerState } from './use-viewer-state';
 const LIVE_FLUSH_MIN_MS = 100;
 /** No live lines while rendering on the server. */
 const NO_LINE_COUNTS: ReadonlyMap<string, number> = new Map();
+/** Rows fetched beyond what is on screen, so short scrolls find their lines loaded. */
+const FETCH_MARGIN_ROWS = 100;
 const noSubscribe = () => () => {};
 /** The server-rendered screen goes this long after the list mounted, had the list not reported its rows. */
 const FIRST_SCREEN_FALLBACK_MS = 1000;

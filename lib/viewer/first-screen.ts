@@ -1,7 +1,7 @@
 import type { JobMeta, Line, StepStatus } from '@/lib/contracts';
 import type { JobLink } from './hash';
-import { pagesForRuns, type PageRef } from './pages';
-import { buildRowModel, lineRunsIn, type RowModel } from './rows';
+import { pageFirstLine, pagesForRuns, type PageRef } from './pages';
+import { buildRowModel, lineRunsIn, rowAt, type RowModel } from './rows';
 import { buildSections, rememberStatuses, type StepSection } from './sections';
 import { initViewerState, reduce, windowOf, type ViewerState } from './viewer-state';
 
@@ -18,8 +18,6 @@ import { initViewerState, reduce, windowOf, type ViewerState } from './viewer-st
 
 /** Rows a variant renders: more than a tall viewport holds (1440 px / 20 px rows = 72). */
 export const FIRST_SCREEN_ROWS = 80;
-/** Rows fetched beyond what is on screen (job-log.tsx), so short scrolls find their lines loaded. */
-export const FETCH_MARGIN_ROWS = 100;
 
 /** One aligned page of a step's lines (see lib/viewer/pages.ts), as the range API returns it. */
 export interface FirstScreenPage extends PageRef {
@@ -29,7 +27,11 @@ export interface FirstScreenPage extends PageRef {
 /** What the server read for the first screen: handed to LogViewer as its `initial` prop. */
 export interface FirstScreenData {
   job: JobMeta;
-  /** seeded into React Query under viewerKeys.page, so hydration fetches none of them again */
+  /**
+   * seeded into React Query under viewerKeys.page, so hydration fetches none of them again: each
+   * the start of its page (lines `pageFirstLine(page)`.. in order, none missing), as far as a
+   * screen needs it
+   */
   pages: FirstScreenPage[];
   /** the variants rendered ('' = no hash, else a step id), within FIRST_SCREEN_BYTES */
   variants: string[];
@@ -65,17 +67,40 @@ export interface ScreenPlan {
   first: number;
   last: number;
   align: 'start' | 'end';
-  /** the pages the screen and the viewer's first range fetches need */
-  pages: PageRef[];
+  /** the lines the screen shows (group titles included), per page */
+  needs: PageNeed[];
+}
+
+/** Lines `pageFirstLine(page)..upTo` of a page: the part of it a screen needs. */
+export interface PageNeed extends PageRef {
+  upTo: number;
 }
 
 function modelOf(sections: readonly StepSection[], state: ViewerState, onlyStep: string | undefined): RowModel {
   return buildRowModel(sections, state.view, onlyStep !== undefined ? { onlyStep } : {});
 }
 
-/** The pages the viewer asks for while `state` holds (job-log.tsx: visible rows ± the margin). */
-function pagesAround(model: RowModel, state: ViewerState): PageRef[] {
-  return pagesForRuns(lineRunsIn(model, state.visible.first - FETCH_MARGIN_ROWS, state.visible.last + FETCH_MARGIN_ROWS));
+/**
+ * The lines rows `first..last` show: the lines themselves and each group header's marker line
+ * (its title), as the start of each page up to the last line needed in it. Pages are seeded as
+ * such prefixes; the viewer fetches the rest of a page as it needs it (use-line-pages.ts).
+ */
+function linesNeeded(model: RowModel, first: number, last: number): PageNeed[] {
+  const runs = lineRunsIn(model, first, last);
+  for (let i = first; i <= last; i++) {
+    const row = rowAt(model, i);
+    if (row?.kind === 'group') runs.push({ step: row.section.step.id, from: row.group.start, to: row.group.start });
+  }
+  const needs = new Map<string, PageNeed>();
+  for (const run of runs) {
+    for (const ref of pagesForRuns([run])) {
+      const upTo = Math.min(run.to, pageFirstLine(ref.page + 1) - 1);
+      const id = `${ref.step}\u0000${ref.page}`;
+      const had = needs.get(id);
+      if (!had || had.upTo < upTo) needs.set(id, { ...ref, upTo });
+    }
+  }
+  return [...needs.values()];
 }
 
 /** The screen of one variant; null if the link leads nowhere (the client then shows its own). */
@@ -100,14 +125,7 @@ export function screenPlan(job: JobMeta, variant: string, opts: FirstScreenOptio
     first = win.start;
     last = Math.min(end, first + FIRST_SCREEN_ROWS - 1);
   }
-  const pages = pagesForRuns([...lineRunsIn(model, first, last), ...lineRunsIn(model, state.visible.first - FETCH_MARGIN_ROWS, state.visible.last + FETCH_MARGIN_ROWS)]);
-  return { model, first, last, align, pages };
-}
-
-/** The pages the viewer asks for as it hydrates, before it has read the URL. */
-export function hydrationPages(job: JobMeta, opts: FirstScreenOptions, sections = firstSections(job)): PageRef[] {
-  const state = initViewerState(opts.onlyStep);
-  return pagesAround(modelOf(sections, state, opts.onlyStep), state);
+  return { model, first, last, align, needs: linesNeeded(model, first, last) };
 }
 
 /** The variants worth rendering, most likely first: no hash, then each step shown in order. */
