@@ -5,12 +5,6 @@ const nextConfig = {
   // SSE and streamed downloads must not be gzip-buffered (see docs/notes.md).
   compress: false,
   poweredByHeader: false,
-  experimental: {
-    // The app's CSS (~25 KB) goes into the page as <style nonce> (Next puts the CSP nonce on it):
-    // no render-blocking stylesheet requests stand between the HTML and the server-rendered first
-    // screen (README "First paint").
-    inlineCss: true,
-  },
   // On every response, API and static files included. The page CSP and frame-ancestors need a
   // per-request nonce and are set in proxy.ts; raw log downloads add `sandbox` themselves.
   async headers() {
