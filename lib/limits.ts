@@ -28,6 +28,14 @@ export const SSE_FRAME_BYTES = 256 * KiB;
 export const RANGE_BYTES = 4 * MiB;
 /** JSON a line takes in a reply besides its text: `{"n":…,"ts":…,"stream":"out","text":""}` and a comma. */
 export const LINE_OVERHEAD_BYTES = 64;
+/**
+ * Lines a job page carries in its server-rendered HTML (the first screen of each link it can
+ * predict, and the pages the viewer fetches first, see lib/viewer/first-screen.ts),
+ * counted as lineBytes. Past it the page renders fewer screens and the viewer fetches the rest.
+ */
+export const FIRST_SCREEN_BYTES = 512 * KiB;
+/** Screens (links) one job page renders ahead: no hash, then `#{step}` for the first steps. */
+export const FIRST_SCREEN_VARIANTS = 8;
 /** `LOGSCOPE_SSE_PER_CLIENT`: event streams one client address may hold open (an office behind NAT shares one). */
 export const SSE_PER_CLIENT = 64;
 /** `LOGSCOPE_SSE_TOTAL`: event streams the process holds open; each may queue QUEUE_BYTES. */

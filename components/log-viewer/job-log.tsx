@@ -1,5 +1,5 @@
 'use client';
-import { useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { StepStatus } from '@/lib/contracts';
 import { linkTools } from '@/lib/viewer/links';
@@ -8,7 +8,9 @@ import { pagesForRuns } from '@/lib/viewer/pages';
 import { lineRunsIn } from '@/lib/viewer/rows';
 import { buildSections, rememberStatuses } from '@/lib/viewer/sections';
 import { useNow } from '@/components/ui/use-now';
-import { ApiError, fetchJob } from '@/lib/client/api';
+import { ApiError, fetchJob, jobUrl } from '@/lib/client/api';
+import { FirstScreen } from './first-screen';
+import type { FirstScreenData } from '@/lib/viewer/first-screen';
 import { JobHeader } from './job-header';
 import { LineHtmlCache } from './line-html';
 import { LogList } from './log-list';
@@ -24,12 +26,15 @@ import { useLogSearch } from './use-log-search';
 import { useSearchMarks } from '@/components/ui/use-search-marks';
 import { useViewerState } from './use-viewer-state';
 
-/** Rows fetched beyond what is on screen, so short scrolls find their lines loaded. */
-const FETCH_MARGIN_ROWS = 100;
 /** Live lines reach the list on the next frame; when updates are slow, at least this often (see frame-scheduler.ts). */
 const LIVE_FLUSH_MAX_MS = 100;
 /** No live lines while rendering on the server. */
 const NO_LINE_COUNTS: ReadonlyMap<string, number> = new Map();
+/** Rows fetched beyond what is on screen, so short scrolls find their lines loaded. */
+const FETCH_MARGIN_ROWS = 100;
+const noSubscribe = () => () => {};
+/** The server-rendered screen goes this long after the list mounted, had the list not reported its rows. */
+const FIRST_SCREEN_FALLBACK_MS = 1000;
 
 export interface JobLogProps {
   apiBase: string;
@@ -38,6 +43,8 @@ export interface JobLogProps {
   linkMode: 'job' | 'step';
   chrome: 'full' | 'minimal';
   follow?: boolean;
+  /** the server-rendered first screen's data, already in the query cache (log-viewer.tsx) */
+  initial?: FirstScreenData | null;
 }
 
 export function JobLog(props: JobLogProps) {
@@ -72,7 +79,27 @@ export function JobLog(props: JobLogProps) {
   const { state, model } = viewer;
 
   const live = job?.status === 'running';
-  const now = useNow(live);
+  // While hydrating, live durations show the server's clock, so the markup matches it.
+  const hydrated = useSyncExternalStore(noSubscribe, () => true, () => false);
+  const clientNow = useNow(live);
+  const now = hydrated || !props.initial ? clientNow : props.initial.renderedAt;
+  // The server-rendered screen lies over the log until the virtual list has drawn its rows.
+  const [listDrawn, setListDrawn] = useState(false);
+  // Should the list never report its rows, the screen still goes a moment after it mounted.
+  const { ready } = state;
+  useEffect(() => {
+    if (!ready || listDrawn) return;
+    const id = setTimeout(() => setListDrawn(true), FIRST_SCREEN_FALLBACK_MS);
+    return () => clearTimeout(id);
+  }, [ready, listDrawn]);
+  const { onVisibleRows: viewerVisibleRows } = viewer;
+  const onVisibleRows = useCallback(
+    (first: number, last: number) => {
+      setListDrawn(true);
+      viewerVisibleRows(first, last);
+    },
+    [viewerVisibleRows],
+  );
 
   const counts = useMemo(() => new Map(sections.map((s) => [s.step.id, s.lines])), [sections]);
   const { visible } = state;
@@ -155,6 +182,19 @@ export function JobLog(props: JobLogProps) {
         )}
         <div ref={logRef} className="ls-log" role="log" aria-label={`Log of ${job.title || job.id}`} aria-live="off">
           {state.ready && model.total === 0 && <div className="ls-message">No output yet.</div>}
+          {props.initial && !listDrawn && !(state.ready && model.total === 0) && (
+            <FirstScreen
+              data={props.initial}
+              jobApi={jobUrl(apiBase, jobId)}
+              onlyStep={onlyStep}
+              follow={props.follow}
+              ready={state.ready}
+              now={now}
+              cache={cache}
+              links={links}
+              lookup={lookup}
+            />
+          )}
           {state.ready && model.total > 0 && (
             <LogList
               key={state.listEpoch}
@@ -173,7 +213,7 @@ export function JobLog(props: JobLogProps) {
               onLineClick={viewer.onLineClick}
               onExpandLine={viewer.onExpandLine}
               onFollowChange={viewer.onFollowChange}
-              onVisibleRows={viewer.onVisibleRows}
+              onVisibleRows={onVisibleRows}
               onShiftWindow={viewer.onShiftWindow}
               onScrollDone={viewer.onScrollDone}
               onStepClick={goToStep}

@@ -1,7 +1,9 @@
 'use client';
 import { useState } from 'react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import type { FirstScreenData } from '@/lib/viewer/first-screen';
 import { JobLog } from './job-log';
+import { viewerKeys } from './query-keys';
 import './log-viewer.css';
 
 /** Props of {@link LogViewer}, the embeddable Logscope log viewer. */
@@ -34,10 +36,27 @@ export interface LogViewerProps {
   queryClient?: QueryClient;
   /** Extra class names on the viewer's root element (give it a height). */
   className?: string;
+  /**
+   * What the server already read (Logscope's own pages: app/_first-screen/data.ts): the viewer
+   * starts with it cached and renders its first screen from it, on the server and while it
+   * hydrates, instead of fetching it.
+   */
+  initial?: FirstScreenData | null;
 }
 
 function makeClient(): QueryClient {
   return new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false } } });
+}
+
+/** Puts the server's reads under the keys the viewer's queries use, so none is fetched again. */
+function seed(client: QueryClient, apiBase: string, initial: FirstScreenData): void {
+  const { job } = initial;
+  const at = initial.renderedAt;
+  if (client.getQueryData(viewerKeys.job(apiBase, job.id)) === undefined) client.setQueryData(viewerKeys.job(apiBase, job.id), job, { updatedAt: at });
+  for (const p of initial.pages) {
+    const key = viewerKeys.page(apiBase, job.id, p.step, p.page);
+    if (client.getQueryData(key) === undefined) client.setQueryData(key, p.lines, { updatedAt: at });
+  }
 }
 
 /**
@@ -47,8 +66,14 @@ function makeClient(): QueryClient {
 export function LogViewer(props: LogViewerProps) {
   const { jobId, step, theme = 'dark', follow, chrome = 'full', apiBase = '/api/v1', className = '' } = props;
   const [ownClient] = useState(makeClient);
+  const client = props.queryClient ?? ownClient;
+  const initial = props.initial && props.initial.job.id === jobId ? props.initial : null;
+  // Once, before the first render (on the server too), so the first render already has it.
+  useState(() => {
+    if (initial) seed(client, apiBase, initial);
+  });
   return (
-    <QueryClientProvider client={props.queryClient ?? ownClient}>
+    <QueryClientProvider client={client}>
       <div className={`ls-viewer ls-theme-${theme} ${className}`} data-theme={theme}>
         <JobLog
           key={`${apiBase}\u0000${jobId}\u0000${step ?? ''}`}
@@ -58,6 +83,7 @@ export function LogViewer(props: LogViewerProps) {
           linkMode={step ? 'step' : 'job'}
           chrome={chrome}
           follow={follow}
+          initial={initial}
         />
       </div>
     </QueryClientProvider>

@@ -43,7 +43,9 @@ export function useLinePages(opts: {
   const results = useQueries({
     queries: wanted.map((p) => ({
       queryKey: viewerKeys.page(apiBase, jobId, p.step, p.page),
-      queryFn: ({ signal }: { signal: AbortSignal }) => fetchLinePage(apiBase, jobId, p.step, p.page, signal),
+      // a page known in part (server-rendered, or read while its step grew) is completed, not read again
+      queryFn: ({ signal }: { signal: AbortSignal }) =>
+        fetchLinePage(apiBase, jobId, p.step, p.page, signal, queryClient.getQueryData<Line[]>(viewerKeys.page(apiBase, jobId, p.step, p.page))),
       staleTime: Infinity,
       gcTime: PAGE_GC_MS,
       structuralSharing: false,

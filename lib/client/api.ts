@@ -25,8 +25,27 @@ export class ApiError extends Error {
 /** Longest server message shown to the user. */
 const MAX_DETAIL_CHARS = 300;
 
+declare global {
+  interface Window {
+    /** A range the page's inline script started fetching for a deep link (app/_first-screen/script.tsx). */
+    __logscopePrefetch?: { url: string; response: Promise<Response> };
+  }
+}
+
+/** The response the page started fetching for `url` before the bundle loaded, once; else null. */
+function takePrefetched(url: string): Promise<Response> | null {
+  if (typeof window === 'undefined') return null;
+  const prefetch = window.__logscopePrefetch;
+  if (!prefetch || prefetch.url !== url) return null;
+  delete window.__logscopePrefetch;
+  return prefetch.response;
+}
+
 async function getJson(url: string, signal?: AbortSignal): Promise<unknown> {
-  const res = await fetch(url, { signal, headers: { accept: 'application/json' } });
+  const request = () => fetch(url, { signal, headers: { accept: 'application/json' } });
+  const prefetched = takePrefetched(url);
+  // a prefetch that failed to connect is simply made again
+  const res = prefetched ? await prefetched.catch(request) : await request();
   if (!res.ok) {
     let code = 'http_error';
     let detail = '';
@@ -53,12 +72,17 @@ export async function fetchJob(apiBase: string, job: string, signal?: AbortSigna
   return jobMetaSchema.parse(await getJson(jobUrl(apiBase, job), signal));
 }
 
-/** One aligned page of a step's lines (see lib/viewer/pages.ts). */
-/** One page of lines; a reply cut by the server's byte budget (`truncated`) is followed from `next`. */
-export async function fetchLinePage(apiBase: string, job: string, step: string, page: number, signal?: AbortSignal): Promise<Line[]> {
+/**
+ * One aligned page of a step's lines (see lib/viewer/pages.ts); a reply cut by the server's byte
+ * budget (`truncated`) is followed from `next`. Given what is already known of the page (`have`:
+ * its start, e.g. a server-rendered screen's or a page read while its step was growing), it
+ * fetches only the lines after it.
+ */
+export async function fetchLinePage(apiBase: string, job: string, step: string, page: number, signal?: AbortSignal, have?: readonly Line[]): Promise<Line[]> {
   const first = pageFirstLine(page);
-  const lines: Line[] = [];
-  for (let from = first; ; ) {
+  const known = have && have.length > 0 && have.length < PAGE_SIZE && have.every((line, i) => line.n === first + i) ? have : [];
+  const lines: Line[] = [...known];
+  for (let from = first + known.length; ; ) {
     const url = `${jobUrl(apiBase, job)}/steps/${encodeURIComponent(step)}/lines?from=${from}&limit=${first + PAGE_SIZE - from}`;
     const range = lineRangeSchema.parse(await getJson(url, signal));
     lines.push(...range.lines);

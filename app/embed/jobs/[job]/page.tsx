@@ -1,6 +1,8 @@
 import { notFound } from 'next/navigation';
 import { isJobId, isStepId } from '@/lib/contracts';
 import { LogViewer } from '@/components/log-viewer';
+import { loadFirstScreen } from '@/app/_first-screen/data';
+import { FirstScreenScript } from '@/app/_first-screen/script';
 
 type Props = {
   params: Promise<{ job: string }>;
@@ -19,16 +21,14 @@ export default async function EmbedPage({ params, searchParams }: Props) {
   const step = one(query.step);
   if (step !== undefined && step !== '' && !isStepId(step)) notFound();
   const theme = one(query.theme) === 'light' ? 'light' : 'dark';
-  const follow = one(query.follow);
+  const followParam = one(query.follow);
+  const follow = followParam === '1' ? true : followParam === '0' ? false : undefined;
+  const onlyStep = step || undefined;
+  const initial = await loadFirstScreen(job, { ...(onlyStep !== undefined ? { onlyStep } : {}), ...(follow !== undefined ? { follow } : {}) });
   return (
     <div className="h-screen">
-      <LogViewer
-        jobId={job}
-        step={step || undefined}
-        theme={theme}
-        chrome="minimal"
-        follow={follow === '1' ? true : follow === '0' ? false : undefined}
-      />
+      <LogViewer jobId={job} step={onlyStep} theme={theme} chrome="minimal" follow={follow} initial={initial} />
+      {initial && <FirstScreenScript />}
     </div>
   );
 }

@@ -2,6 +2,8 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { isJobId, isStepId } from '@/lib/contracts';
 import { LogViewer } from '@/components/log-viewer';
+import { loadFirstScreen } from '@/app/_first-screen/data';
+import { FirstScreenScript } from '@/app/_first-screen/script';
 import { AppShell } from '@/components/ui/app-shell';
 
 type Params = { params: Promise<{ job: string; step: string }> };
@@ -14,9 +16,11 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 export default async function StepPage({ params }: Params) {
   const { job, step } = await params;
   if (!isJobId(job) || !isStepId(step)) notFound();
+  const initial = await loadFirstScreen(job, { onlyStep: step });
   return (
     <AppShell>
-      <LogViewer jobId={job} step={step} />
+      <LogViewer jobId={job} step={step} initial={initial} />
+      {initial && <FirstScreenScript />}
     </AppShell>
   );
 }

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { JobMeta, StepMeta } from '@/lib/contracts';
+import { candidateVariants, screenPlan } from './first-screen';
+import { rowAt } from './rows';
+import { group, step } from './test-helpers';
+
+function job(steps: StepMeta[], status: JobMeta['status'] = 'success'): JobMeta {
+  return { id: 'j', title: 'j', labels: {}, status, createdAt: 0, endedAt: status === 'running' ? null : 1, cursor: 'c', steps };
+}
+
+describe('first screen plan', () => {
+  it('without a hash a passed job shows its closed step headers and needs no lines', () => {
+    const plan = screenPlan(job([step('prep', 10), step('main', 10_000)]), '', {})!;
+    expect([rowAt(plan.model, plan.first)?.kind, plan.last - plan.first + 1]).toEqual(['step', 2]);
+    expect(plan.needs).toEqual([]);
+  });
+
+  it('#step opens the step at the top of the screen and needs its first screen of lines, group titles included', () => {
+    const main = step('main', 100_000, 'success', { groups: [group('setup', 2, 480), group('deps', 486, 1037)] });
+    const plan = screenPlan(job([step('prep', 3), main]), 'main', {})!;
+    expect(rowAt(plan.model, plan.first)).toMatchObject({ kind: 'step', open: true, section: { key: 'main' } });
+    expect(plan.align).toBe('start');
+    // rows: header, line 1, group 2 (closed), lines 481-485, group 486 (closed), lines 1038…: 80 rows
+    expect(plan.last - plan.first + 1).toBe(80);
+    expect(plan.needs).toEqual([
+      { step: 'main', page: 0, upTo: 486 },
+      { step: 'main', page: 2, upTo: 1038 + 80 - 9 - 1 },
+    ]);
+  });
+
+  it('a running job without a hash is followed: the screen is the end of the log, bottom-aligned', () => {
+    const plan = screenPlan(job([step('build', 1234, 'running')], 'running'), '', {})!;
+    expect(plan.align).toBe('end');
+    expect(rowAt(plan.model, plan.last)).toMatchObject({ kind: 'line', n: 1234 });
+    expect(plan.needs).toEqual([
+      { step: 'build', page: 2, upTo: 1234 },
+    ]);
+  });
+
+  it('a step page has one screen; a link to an unknown step has none', () => {
+    const j = job([step('a', 5), step('b', 5)]);
+    expect(candidateVariants(j, { onlyStep: 'b' })).toEqual(['']);
+    expect(candidateVariants(j, {})).toEqual(['', 'a', 'b']);
+    expect(screenPlan(j, 'nope', {})).toBeNull();
+    const only = screenPlan(j, '', { onlyStep: 'b' })!;
+    expect(only.needs).toEqual([{ step: 'b', page: 0, upTo: 5 }]);
+  });
+});

@@ -1,0 +1,135 @@
+import type { JobMeta, Line, StepStatus } from '@/lib/contracts';
+import type { JobLink } from './hash';
+import { pageFirstLine, pagesForRuns, type PageRef } from './pages';
+import { buildRowModel, lineRunsIn, rowAt, type RowModel } from './rows';
+import { buildSections, rememberStatuses, type StepSection } from './sections';
+import { initViewerState, reduce, windowOf, type ViewerState } from './viewer-state';
+
+/*
+ * The server-rendered first screen (README "First paint"). Pure: the server (app/_first-screen/data.ts)
+ * uses it to decide which pages to read, the client (components/log-viewer/first-screen.tsx, job-log.tsx) to render
+ * the same rows from the same data, so hydration matches and finds every page it needs cached.
+ *
+ * The URL's hash never reaches the server, so the page carries one screen per link it can
+ * predict — a "variant": '' for no hash, and a step id for `#{step}` — each hidden; a tiny
+ * inline script (app/_first-screen/script.tsx) shows the one the hash names before any bundle
+ * runs. A link to a line (`#{step}:{n}`) has no variant: its window is fetched by the client.
+ */
+
+/** Rows a variant renders: more than a tall viewport holds (1440 px / 20 px rows = 72). */
+export const FIRST_SCREEN_ROWS = 80;
+
+/** One aligned page of a step's lines (see lib/viewer/pages.ts), as the range API returns it. */
+export interface FirstScreenPage extends PageRef {
+  lines: Line[];
+}
+
+/** What the server read for the first screen: handed to LogViewer as its `initial` prop. */
+export interface FirstScreenData {
+  job: JobMeta;
+  /**
+   * seeded into React Query under viewerKeys.page, so hydration fetches none of them again: each
+   * the start of its page (lines `pageFirstLine(page)`.. in order, none missing), as far as a
+   * screen needs it
+   */
+  pages: FirstScreenPage[];
+  /** the variants rendered ('' = no hash, else a step id), within FIRST_SCREEN_BYTES */
+  variants: string[];
+  /** the server's clock when it rendered: live durations show this until hydrated */
+  renderedAt: number;
+}
+
+export interface FirstScreenOptions {
+  onlyStep?: string;
+  /** the viewer's `follow` prop */
+  follow?: boolean;
+}
+
+/** The sections as the viewer builds them from its first metadata (no live lines yet). */
+export function firstSections(job: JobMeta): StepSection[] {
+  const firstSeen = new Map<string, StepStatus>();
+  rememberStatuses(firstSeen, job.steps);
+  return buildSections(job.steps, new Map(), firstSeen);
+}
+
+/** The viewer's state right after its first metadata, had the URL named `link`. */
+export function loadedState(sections: readonly StepSection[], job: JobMeta, link: JobLink | null, opts: FirstScreenOptions): ViewerState {
+  return reduce(initViewerState(opts.onlyStep), { type: 'load', link, follow: opts.follow ?? job.status === 'running', sections });
+}
+
+export function variantLink(variant: string): JobLink | null {
+  return variant === '' ? null : { step: variant };
+}
+
+/** Rows `first..last` of `model` a variant shows, top-aligned or (following) bottom-aligned. */
+export interface ScreenPlan {
+  model: RowModel;
+  first: number;
+  last: number;
+  align: 'start' | 'end';
+  /** the lines the screen shows (group titles included), per page */
+  needs: PageNeed[];
+}
+
+/** Lines `pageFirstLine(page)..upTo` of a page: the part of it a screen needs. */
+export interface PageNeed extends PageRef {
+  upTo: number;
+}
+
+function modelOf(sections: readonly StepSection[], state: ViewerState, onlyStep: string | undefined): RowModel {
+  return buildRowModel(sections, state.view, onlyStep !== undefined ? { onlyStep } : {});
+}
+
+/**
+ * The lines rows `first..last` show: the lines themselves and each group header's marker line
+ * (its title), as the start of each page up to the last line needed in it. Pages are seeded as
+ * such prefixes; the viewer fetches the rest of a page as it needs it (use-line-pages.ts).
+ */
+function linesNeeded(model: RowModel, first: number, last: number): PageNeed[] {
+  const runs = lineRunsIn(model, first, last);
+  for (let i = first; i <= last; i++) {
+    const row = rowAt(model, i);
+    if (row?.kind === 'group') runs.push({ step: row.section.step.id, from: row.group.start, to: row.group.start });
+  }
+  const needs = new Map<string, PageNeed>();
+  for (const run of runs) {
+    for (const ref of pagesForRuns([run])) {
+      const upTo = Math.min(run.to, pageFirstLine(ref.page + 1) - 1);
+      const id = `${ref.step}\u0000${ref.page}`;
+      const had = needs.get(id);
+      if (!had || had.upTo < upTo) needs.set(id, { ...ref, upTo });
+    }
+  }
+  return [...needs.values()];
+}
+
+/** The screen of one variant; null if the link leads nowhere (the client then shows its own). */
+export function screenPlan(job: JobMeta, variant: string, opts: FirstScreenOptions, sections = firstSections(job)): ScreenPlan | null {
+  const link = variantLink(variant);
+  const state = loadedState(sections, job, link, opts);
+  if (link && !state.scrollRequest) return null;
+  const model = modelOf(sections, state, opts.onlyStep);
+  const win = windowOf(state, model.total);
+  const end = win.start + win.size - 1;
+  let first: number;
+  let last: number;
+  let align: ScreenPlan['align'] = 'start';
+  if (state.scrollRequest) {
+    first = state.scrollRequest.index;
+    last = Math.min(end, first + FIRST_SCREEN_ROWS - 1);
+  } else if (state.following) {
+    last = end;
+    first = Math.max(win.start, last - FIRST_SCREEN_ROWS + 1);
+    align = 'end';
+  } else {
+    first = win.start;
+    last = Math.min(end, first + FIRST_SCREEN_ROWS - 1);
+  }
+  return { model, first, last, align, needs: linesNeeded(model, first, last) };
+}
+
+/** The variants worth rendering, most likely first: no hash, then each step shown in order. */
+export function candidateVariants(job: JobMeta, opts: FirstScreenOptions): string[] {
+  if (opts.onlyStep !== undefined) return [''];
+  return ['', ...job.steps.map((s) => s.id)];
+}
