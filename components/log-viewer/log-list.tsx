@@ -140,7 +140,7 @@ export function LogList(props: LogListProps) {
   // re-renders the bar, not the list and its rows.
   const stickyRef = useRef<StickyHandle>(null);
   const rendered = useRef<readonly ListItem<unknown>[]>([]);
-  const scrollTop = useRef(0);
+  const scrollerEl = useRef<HTMLElement | null>(null);
   const topFrame = useRef(0);
   const modelRef = useRef({ model, start: win.start });
   modelRef.current = { model, start: win.start };
@@ -148,8 +148,10 @@ export function LogList(props: LogListProps) {
     if (topFrame.current) return;
     topFrame.current = requestAnimationFrame(() => {
       topFrame.current = 0;
+      const el = scrollerEl.current;
+      if (!el) return;
       const { model: m, start } = modelRef.current;
-      stickyRef.current?.setTop(rowAtOffset(m, start, rendered.current, scrollTop.current + TOP_PROBE_PX));
+      stickyRef.current?.setTop(rowAtOffset(m, start, rendered.current, el.scrollTop + TOP_PROBE_PX));
     });
   }, []);
   useEffect(() => () => cancelAnimationFrame(topFrame.current), []);
@@ -169,15 +171,19 @@ export function LogList(props: LogListProps) {
     scrollerCleanup.current = null;
     if (!(el instanceof HTMLElement)) return;
     let lastTop = el.scrollTop;
-    scrollTop.current = lastTop;
+    scrollerEl.current = el;
     const stop = () => {
       if (followingRef.current) cb.current.onFollowChange(false);
     };
+    // Reading scrollTop right after Virtuoso re-rendered the rows forces a layout of its own
+    // (up to 20 ms in a scrolled frame): only follow mode reads it here, the sticky bar reads
+    // it in its animation frame.
     const onScroll = () => {
-      const y = el.scrollTop;
-      if (y < lastTop - 4) stop();
-      lastTop = y;
-      scrollTop.current = y;
+      if (followingRef.current) {
+        const y = el.scrollTop;
+        if (y < lastTop - 4) stop();
+        lastTop = y;
+      } else lastTop = Number.NEGATIVE_INFINITY;
       scheduleReadTop();
     };
     const onWheel = (e: WheelEvent) => {
@@ -190,6 +196,7 @@ export function LogList(props: LogListProps) {
     el.addEventListener('wheel', onWheel, { passive: true });
     el.addEventListener('keydown', onKey);
     scrollerCleanup.current = () => {
+      scrollerEl.current = null;
       el.removeEventListener('scroll', onScroll);
       el.removeEventListener('wheel', onWheel);
       el.removeEventListener('keydown', onKey);
