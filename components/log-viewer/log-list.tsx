@@ -15,22 +15,24 @@ import type { LineLookup } from './use-line-pages';
 
 /** Estimated row height (px): lines are one 20 px row unless they wrap. */
 const ROW_PX = 20;
-/**
- * Rows rendered beyond the viewport, in px, so fast wheel scrolling does not flash blanks. Every
- * scrolled frame re-renders and lays out all of them: 300 px is 15 rows on each side.
- */
-const OVERSCAN_PX = 300;
+/** Rows rendered beyond the viewport, in px, so fast wheel scrolling does not flash blanks. */
+const OVERSCAN_PX = 600;
 
 interface WindowContext {
   win: RowWindow;
   total: number;
   onShiftWindow: (direction: -1 | 1) => void;
+  /** height of the "earlier rows" bar above the rows (0 without it): row offsets start below it */
+  headerPx: { current: number };
 }
 
 function WindowBefore({ context }: { context: WindowContext }) {
   if (!windowHasBefore(context.win)) return null;
+  const measure = (el: HTMLDivElement | null) => {
+    context.headerPx.current = el ? el.offsetHeight : 0;
+  };
   return (
-    <div className="ls-window-bar">
+    <div className="ls-window-bar" ref={measure}>
       {formatCount(context.win.start)} earlier rows not in this view ·{' '}
       <button type="button" onClick={() => context.onShiftWindow(-1)}>
         show earlier rows
@@ -141,6 +143,7 @@ export function LogList(props: LogListProps) {
   const stickyRef = useRef<StickyHandle>(null);
   const rendered = useRef<readonly ListItem<unknown>[]>([]);
   const scrollerEl = useRef<HTMLElement | null>(null);
+  const headerPx = useRef(0);
   const topFrame = useRef(0);
   const modelRef = useRef({ model, start: win.start });
   modelRef.current = { model, start: win.start };
@@ -151,7 +154,7 @@ export function LogList(props: LogListProps) {
       const el = scrollerEl.current;
       if (!el) return;
       const { model: m, start } = modelRef.current;
-      stickyRef.current?.setTop(rowAtOffset(m, start, rendered.current, el.scrollTop + TOP_PROBE_PX));
+      stickyRef.current?.setTop(rowAtOffset(m, start, rendered.current, el.scrollTop - headerPx.current + TOP_PROBE_PX));
     });
   }, []);
   useEffect(() => () => cancelAnimationFrame(topFrame.current), []);
@@ -284,7 +287,7 @@ export function LogList(props: LogListProps) {
       className="ls-scroller"
       style={{ height: '100%' }}
       totalCount={win.size}
-      context={{ win, total: model.total, onShiftWindow: props.onShiftWindow }}
+      context={{ win, total: model.total, onShiftWindow: props.onShiftWindow, headerPx }}
       components={{ Header: WindowBefore, Footer: WindowAfter }}
       computeItemKey={(i) => rowKey(rowAt(model, win.start + i), i)}
       itemContent={(i) => renderRow(i)}
