@@ -2,8 +2,8 @@
  * Benchmark (not a test): scroll a 1,000,000-line step in real Chromium and print the frame
  * times. Prints figures, asserts nothing (timings belong in benchmarks).
  *
- *   npx tsx e2e/perf-scroll-1m.bench.ts [baseURL] [--job ID] [--runs 3] [--lines 1000000]
- *                                       [--viewports 200] [--trace FILE] [--profile]
+ *   npx tsx --conditions=react-server e2e/perf-scroll-1m.bench.ts [baseURL] [--job ID] [--runs 3]
+ *       [--lines 1000000] [--viewports 200] [--trace FILE] [--profile] [--url U --scroller S --ready S]
  *
  * Needs a running Logscope server. Seeds one job (step `main`, CI-like content: timestamps,
  * 16/256/truecolor SGR, `##[group]` sections, ~5 % lines of 500-3000 characters, ~1 % `\r`
@@ -35,6 +35,14 @@ const RUNS = Number(arg('runs') ?? 3);
 const VIEWPORTS = Number(arg('viewports') ?? 200);
 const TRACE = arg('trace');
 const PROFILE = process.argv.includes('--profile');
+/**
+ * Another page to scroll the same way, for a side-by-side figure (e.g. the shared render
+ * harness's react-virtuoso + ansi-to-html baseline: `--url 'http://127.0.0.1:5180/virtuoso.html?log=/data/log-1m.txt'
+ * --scroller '[data-virtuoso-scroller]' --ready '[data-line]'`). No job is seeded then.
+ */
+const PAGE_URL = arg('url');
+const SCROLLER = arg('scroller') ?? '.ls-scroller';
+const READY = arg('ready') ?? '[data-step="main"][data-line]';
 
 // ---------------------------------------------------------------- a CI-like log (seeded)
 function prng(seed: number) {
@@ -102,9 +110,9 @@ interface ScrollResult {
  * The in-page half, as source text: tsx compiles named functions with a `__name` helper that
  * does not exist inside the page, so this is handed to the page as a string.
  */
-const SCROLL_TEST = `async (vp) => {
-  const sc = document.querySelector('.ls-scroller');
-  if (!sc) throw new Error('no .ls-scroller');
+const SCROLL_TEST = `async (vp, selector) => {
+  const sc = document.querySelector(selector);
+  if (!sc) throw new Error('no ' + selector);
   const nextFrame = () => new Promise((r) => requestAnimationFrame(r));
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   sc.scrollTop = 0;
@@ -152,7 +160,7 @@ const SCROLL_TEST = `async (vp) => {
 }`;
 
 async function scrollTest(page: Page, viewports: number): Promise<ScrollResult> {
-  return (await page.evaluate(`(${SCROLL_TEST})(${viewports})`)) as ScrollResult;
+  return (await page.evaluate(`(${SCROLL_TEST})(${viewports}, ${JSON.stringify(SCROLLER)})`)) as ScrollResult;
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -210,10 +218,13 @@ interface TraceEvent {
  * wall-clock frame times above stretch with the load, the renderer thread's own CPU time much
  * less. Frames are the intervals between tasks that run animation-frame callbacks.
  */
-function printTrace(events: readonly TraceEvent[]): void {
+function printTrace(events: readonly TraceEvent[]): number[] {
   const fire = events.filter((e) => e.name === 'FireAnimationFrame');
   const main = fire[0];
-  if (!main) return console.log('  trace: no animation frames');
+  if (!main) {
+    console.log('  trace: no animation frames');
+    return [];
+  }
   const onMain = (e: TraceEvent) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X';
   const tasks = events.filter((e) => e.name === 'RunTask' && onMain(e)).sort((a, b) => a.ts - b.ts);
   const fireTs = fire.filter(onMain).map((e) => e.ts);
@@ -244,9 +255,10 @@ function printTrace(events: readonly TraceEvent[]): void {
     const parts = [...sums].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, ms]) => `${k} ${ms.toFixed(1)}`);
     console.log(`    ${((task.dur ?? 0) / 1000).toFixed(1)} ms wall, ${((task.tdur ?? 0) / 1000).toFixed(1)} ms CPU: ${parts.join(', ')}`);
   }
+  return cpu;
 }
 
-async function withTrace<T>(cdp: CDPSession, file: string, fn: () => Promise<T>): Promise<T> {
+async function withTrace<T>(cdp: CDPSession, file: string, cpu: number[], fn: () => Promise<T>): Promise<T> {
   const events: TraceEvent[] = [];
   cdp.on('Tracing.dataCollected', (e) => events.push(...(e.value as unknown as TraceEvent[])));
   await cdp.send('Tracing.start', {
@@ -259,7 +271,7 @@ async function withTrace<T>(cdp: CDPSession, file: string, fn: () => Promise<T>)
   await done;
   writeFileSync(file, JSON.stringify({ traceEvents: events }));
   console.log(`  trace written to ${file} (${events.length} events)`);
-  printTrace(events);
+  cpu.push(...printTrace(events));
   return result;
 }
 
@@ -276,29 +288,30 @@ async function seed(): Promise<string> {
 }
 
 async function main() {
-  const jobId = arg('job') ?? (await seed());
+  const jobId = PAGE_URL ? '' : (arg('job') ?? (await seed()));
   const browser = await chromium.launch({
     executablePath: process.env.LOGSCOPE_CHROMIUM ?? '/usr/bin/chromium',
     args: ['--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-dev-shm-usage'],
   });
   const all: number[] = [];
+  const cpu: number[] = [];
   try {
     for (let run = 1; run <= RUNS; run++) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
-      await page.goto(`${baseURL}/jobs/${jobId}#main:${LINES}`);
+      await page.goto(PAGE_URL ?? `${baseURL}/jobs/${jobId}#main:${LINES}`);
       // Lines on screen (the deep link opened the window at the end of the step), then a pause.
       // Not the last line itself: rows that wrap can push it below the viewport once their
       // heights are measured, and this benchmark is about scrolling, not about that landing.
-      await page.locator('[data-step="main"][data-line]').first().waitFor({ state: 'attached', timeout: 120_000 });
+      await page.locator(READY).first().waitFor({ state: 'attached', timeout: 180_000 });
       await page.waitForTimeout(1500);
       if (PROFILE) {
         await cdp.send('Profiler.enable');
         await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
         await cdp.send('Profiler.start');
       }
-      const res = TRACE && run === 1 ? await withTrace(cdp, TRACE, () => scrollTest(page, VIEWPORTS)) : await scrollTest(page, VIEWPORTS);
+      const res = TRACE ? await withTrace(cdp, TRACE.replace(/(\.json)?$/, `-${run}.json`), cpu, () => scrollTest(page, VIEWPORTS)) : await scrollTest(page, VIEWPORTS);
       if (PROFILE) printProfile(((await cdp.send('Profiler.stop')) as { profile: Profile }).profile);
       const s = frameStats(res.deltas);
       const idle = frameStats(res.idle);
@@ -313,6 +326,10 @@ async function main() {
   }
   const s = frameStats(all);
   console.log(`all runs: ${s.frames} frames: frame med ${s.med.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, frames > 50 ms: ${s.over50} (${(s.over50 / RUNS).toFixed(1)} per run)`);
+  if (cpu.length > 0) {
+    const c = frameStats(cpu);
+    console.log(`all runs, main-thread CPU per frame: med ${c.med.toFixed(1)} ms, p95 ${c.p95.toFixed(1)} ms, frames over 50 ms of CPU: ${c.over50}`);
+  }
 }
 
 main().catch((err: unknown) => {
