@@ -1,7 +1,8 @@
 /**
  * Browser figures: starts the built server with a fresh file store and runs the Chromium
  * benchmarks against it — opening a 1M-line step at line 900,000 (time to the line, range
- * requests, JS heap, renderer memory) and the live tail of a fast producer.
+ * requests, JS heap, renderer memory), the live tail of a fast producer, and scrolling a
+ * 1M-line CI-like step (frame median, p95, frames over 50 ms).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,9 +19,10 @@ async function main(): Promise<void> {
   server = await startLogscope(PORT, `file:${dir}`);
   const url = server.url;
   const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
-  for (const bench of ['e2e/perf-open-1m.bench.ts', 'e2e/perf-live-tail.bench.ts']) {
+  for (const bench of ['e2e/perf-open-1m.bench.ts', 'e2e/perf-live-tail.bench.ts', 'e2e/perf-scroll-1m.bench.ts']) {
     console.log(`\n### ${bench}`);
-    spawnSync(process.execPath, [tsx, bench, url], { cwd: root, stdio: 'inherit' });
+    // The benches import test/support, whose store helpers carry the 'server-only' marker.
+    spawnSync(process.execPath, [tsx, '--conditions=react-server', bench, url], { cwd: root, stdio: 'inherit' });
   }
 }
 

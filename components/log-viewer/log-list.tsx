@@ -1,15 +1,16 @@
 'use client';
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
-import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
+import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type ReactNode, type Ref } from 'react';
+import type { Line } from '@/lib/contracts';
+import { Virtuoso, type ListItem, type VirtuosoHandle } from 'react-virtuoso';
 import { groupTitle } from '@/lib/viewer/group-title';
 import { inRange, type JobLink } from '@/lib/viewer/hash';
 import { formatCount } from '@/lib/viewer/format';
-import { rowAt, type Row, type RowModel } from '@/lib/viewer/rows';
+import { rowAt, rowAtOffset, type Row, type RowModel } from '@/lib/viewer/rows';
 import type { ScrollRequest } from '@/lib/viewer/viewer-state';
 import { windowHasAfter, windowHasBefore, type RowWindow } from '@/lib/viewer/window';
 import type { LineHtmlCache } from './line-html';
 import { GroupHeaderRow, LineRow, StepHeaderRow } from './rows';
-import { readTopRow, StickyBar, type TopRow } from './sticky-bar';
+import { StickyBar, type TopRow } from './sticky-bar';
 import type { LineLookup } from './use-line-pages';
 
 /** Estimated row height (px): lines are one 20 px row unless they wrap. */
@@ -21,12 +22,17 @@ interface WindowContext {
   win: RowWindow;
   total: number;
   onShiftWindow: (direction: -1 | 1) => void;
+  /** height of the "earlier rows" bar above the rows (0 without it): row offsets start below it */
+  headerPx: { current: number };
 }
 
 function WindowBefore({ context }: { context: WindowContext }) {
   if (!windowHasBefore(context.win)) return null;
+  const measure = (el: HTMLDivElement | null) => {
+    context.headerPx.current = el ? el.offsetHeight : 0;
+  };
   return (
-    <div className="ls-window-bar">
+    <div className="ls-window-bar" ref={measure}>
       {formatCount(context.win.start)} earlier rows not in this view ·{' '}
       <button type="button" onClick={() => context.onShiftWindow(-1)}>
         show earlier rows
@@ -54,6 +60,22 @@ function rowKey(row: Row | null, index: number): string {
   return `l:${row.section.key}:${row.n}`;
 }
 
+/** The point under the list's top edge (px) whose row the sticky bar describes. */
+const TOP_PROBE_PX = 2;
+
+interface StickyHandle {
+  setTop: (top: TopRow | null) => void;
+}
+
+function StickyTop({ ref, model, onStepClick }: { ref: Ref<StickyHandle>; model: RowModel; onStepClick: (step: string) => void }) {
+  const [top, setTop] = useState<TopRow | null>(null);
+  useImperativeHandle(ref, () => ({ setTop: (next) => setTop((prev) => (prev?.step === next?.step && prev?.n === next?.n ? prev : next)) }), []);
+  if (!top || top.n === null) return null;
+  const section = model.segments.find((s) => s.section.step.id === top.step)?.section;
+  if (!section) return null;
+  return <StickyBar section={section} n={top.n} onClick={() => onStepClick(section.step.id)} />;
+}
+
 export interface LogListProps {
   model: RowModel;
   win: RowWindow;
@@ -77,39 +99,75 @@ export interface LogListProps {
   onStepClick: (step: string) => void;
 }
 
+/** Lines remembered per lookup function (see useMemoLookup): a few screens of rows. */
+const LOOKUP_MEMO_LINES = 2_000;
+
+/**
+ * Virtuoso renders every row in range on each scrolled frame. A lookup that misses the pages
+ * fetched for this render falls back to React Query's cache, which hashes the page's key
+ * (JSON.stringify) on every call; rows of one page ask for the same page. The answers are kept
+ * per lookup function, which is new whenever pages or live lines arrive.
+ */
+function useMemoLookup(lookup: LineLookup): LineLookup {
+  return useMemo(() => {
+    const memo = new Map<string, Line | undefined>();
+    return (step: string, n: number) => {
+      const key = `${step}\u0000${n}`;
+      if (memo.has(key)) return memo.get(key);
+      if (memo.size >= LOOKUP_MEMO_LINES) memo.clear();
+      const line = lookup(step, n);
+      memo.set(key, line);
+      return line;
+    };
+  }, [lookup]);
+}
+
 /**
  * The virtual list over one window of the row model. Follow mode: `followOutput` returns
  * 'auto' while following; following stops when the user scrolls up (wheel, keys, or the
  * scroll position moving up) and resumes when the list is at the bottom again.
  */
 export function LogList(props: LogListProps) {
-  const { model, win, lookup, selection, expandedLines, following, scrollRequest, now, cache } = props;
+  const { model, win, selection, expandedLines, following, scrollRequest, now, cache } = props;
+  const lookup = useMemoLookup(props.lookup);
   const ref = useRef<VirtuosoHandle>(null);
   const followingRef = useRef(following);
   followingRef.current = following;
   const cb = useRef(props);
   cb.current = props;
 
-  const [top, setTop] = useState<TopRow | null>(null);
-  const scrollerCleanup = useRef<(() => void) | null>(null);
+  // The sticky bar: which step (and line) the top row belongs to, from the rows Virtuoso has
+  // laid out and the scroll offset (no DOM reads: hit-testing the top of the list forced a
+  // layout in every scrolled frame). It lives in its own component, so a new top row
+  // re-renders the bar, not the list and its rows.
+  const stickyRef = useRef<StickyHandle>(null);
+  const rendered = useRef<readonly ListItem<unknown>[]>([]);
   const scrollerEl = useRef<HTMLElement | null>(null);
+  const headerPx = useRef(0);
   const topFrame = useRef(0);
-  // Which step the top row belongs to, read from the DOM once per frame after scrolls and renders.
+  const modelRef = useRef({ model, start: win.start });
+  modelRef.current = { model, start: win.start };
   const scheduleReadTop = useCallback(() => {
     if (topFrame.current) return;
     topFrame.current = requestAnimationFrame(() => {
       topFrame.current = 0;
       const el = scrollerEl.current;
-      const next = el ? readTopRow(el) : null;
-      setTop((prev) => (prev?.step === next?.step && prev?.n === next?.n ? prev : next));
+      if (!el) return;
+      const { model: m, start } = modelRef.current;
+      stickyRef.current?.setTop(rowAtOffset(m, start, rendered.current, el.scrollTop - headerPx.current + TOP_PROBE_PX));
     });
   }, []);
   useEffect(() => () => cancelAnimationFrame(topFrame.current), []);
-  useEffect(() => {
-    // After any re-render of the rows (sections toggled, window moved, lines arrived).
-    const id = setTimeout(scheduleReadTop, 50);
-    return () => clearTimeout(id);
-  });
+  // Sections toggled, the window moved or lines arrived: the same offsets may hold other rows.
+  useEffect(scheduleReadTop, [model, win.start, scheduleReadTop]);
+  const itemsRendered = useCallback(
+    (items: ListItem<unknown>[]) => {
+      rendered.current = items;
+      scheduleReadTop();
+    },
+    [scheduleReadTop],
+  );
+  const scrollerCleanup = useRef<(() => void) | null>(null);
   // Stable: Virtuoso calls a new scrollerRef again, which would re-attach the listeners.
   const setScroller = useCallback((el: HTMLElement | Window | null) => {
     scrollerCleanup.current?.();
@@ -120,9 +178,15 @@ export function LogList(props: LogListProps) {
     const stop = () => {
       if (followingRef.current) cb.current.onFollowChange(false);
     };
+    // Reading scrollTop right after Virtuoso re-rendered the rows forces a layout of its own
+    // (up to 20 ms in a scrolled frame): only follow mode reads it here, the sticky bar reads
+    // it in its animation frame.
     const onScroll = () => {
-      if (el.scrollTop < lastTop - 4) stop();
-      lastTop = el.scrollTop;
+      if (followingRef.current) {
+        const y = el.scrollTop;
+        if (y < lastTop - 4) stop();
+        lastTop = y;
+      } else lastTop = Number.NEGATIVE_INFINITY;
       scheduleReadTop();
     };
     const onWheel = (e: WheelEvent) => {
@@ -150,13 +214,9 @@ export function LogList(props: LogListProps) {
   const atBottomStateChange = useCallback((atBottom: boolean) => {
     if (atBottom && !followingRef.current) cb.current.onFollowChange(true);
   }, []);
-  const rangeChanged = useCallback(
-    ({ startIndex, endIndex }: { startIndex: number; endIndex: number }) => {
-      scheduleReadTop();
-      cb.current.onVisibleRows(winStart.current + startIndex, winStart.current + endIndex);
-    },
-    [scheduleReadTop],
-  );
+  const rangeChanged = useCallback(({ startIndex, endIndex }: { startIndex: number; endIndex: number }) => {
+    cb.current.onVisibleRows(winStart.current + startIndex, winStart.current + endIndex);
+  }, []);
 
   useEffect(() => {
     if (!scrollRequest) return;
@@ -218,17 +278,16 @@ export function LogList(props: LogListProps) {
     );
   };
 
-  const topSection = top && top.n !== null ? model.segments.find((s) => s.section.step.id === top.step)?.section : undefined;
   const initial = scrollRequest ? scrollRequest.index - win.start : following ? win.size - 1 : 0;
   return (
     <>
-      {topSection && top?.n != null && <StickyBar section={topSection} n={top.n} onClick={() => props.onStepClick(topSection.step.id)} />}
+      <StickyTop ref={stickyRef} model={model} onStepClick={props.onStepClick} />
       <Virtuoso<unknown, WindowContext>
       ref={ref}
       className="ls-scroller"
       style={{ height: '100%' }}
       totalCount={win.size}
-      context={{ win, total: model.total, onShiftWindow: props.onShiftWindow }}
+      context={{ win, total: model.total, onShiftWindow: props.onShiftWindow, headerPx }}
       components={{ Header: WindowBefore, Footer: WindowAfter }}
       computeItemKey={(i) => rowKey(rowAt(model, win.start + i), i)}
       itemContent={(i) => renderRow(i)}
@@ -243,6 +302,7 @@ export function LogList(props: LogListProps) {
       atBottomThreshold={ROW_PX * 2}
       atBottomStateChange={atBottomStateChange}
       rangeChanged={rangeChanged}
+      itemsRendered={itemsRendered}
       scrollerRef={setScroller}
       tabIndex={0}
       />

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StepMeta } from '@/lib/contracts';
 import { INITIAL_VIEW_STATE, isStepHidden, revealLine, setAll, setHidden, setOpen, type ViewState } from './collapse';
-import { buildRowModel, indexOfLine, indexOfStep, lineRunsIn, rowAt, type RowModel } from './rows';
+import { buildRowModel, indexOfLine, indexOfStep, lineRunsIn, rowAt, rowAtOffset, type RowModel } from './rows';
 import { buildSections } from './sections';
 import { group, step } from './test-helpers';
 
@@ -129,6 +129,31 @@ describe('visible rows', () => {
     expect(lineRunsIn(model, 7, 9)).toEqual([{ step: 'build', from: 6, to: 6 }, { step: 'test', from: 1, to: 1 }]);
     expect(rowAt(model, -1)).toBeNull();
     expect(rowAt(model, model.total)).toBeNull();
+  });
+});
+
+describe('the row at an offset of the laid-out list (the sticky bar)', () => {
+  // Rows: S:a+, a:1, a:2, a:3, S:b+, b:1, G:g+ (line 2), b:3, b:4
+  const model = buildRowModel(buildSections([step('a', 3, 'failure'), step('b', 4, 'failure', { groups: [group('g', 2, 4)] })]), INITIAL_VIEW_STATE);
+  // A step header of 28 px, a wrapped line of 60 px, the rest 20 px.
+  const sizes = [28, 20, 60, 20, 28, 20, 20, 20, 20];
+  const placed = sizes.map((size, index) => ({ index, size, offset: sizes.slice(0, index).reduce((a, b) => a + b, 0) }));
+
+  it('names the step, and the line or the line a group header opens', () => {
+    expect(rowAtOffset(model, 0, placed, 2)).toEqual({ step: 'a', n: null });
+    expect(rowAtOffset(model, 0, placed, 30)).toEqual({ step: 'a', n: 1 });
+    expect(rowAtOffset(model, 0, placed, 100)).toEqual({ step: 'a', n: 2 });
+    expect(rowAtOffset(model, 0, placed, 140)).toEqual({ step: 'b', n: null });
+    expect(rowAtOffset(model, 0, placed, 160)).toEqual({ step: 'b', n: 1 });
+    expect(rowAtOffset(model, 0, placed, 180)).toEqual({ step: 'b', n: 2 });
+  });
+
+  it('reads only the rows laid out, offset by the window start', () => {
+    const rendered = placed.slice(5).map((p) => ({ ...p, index: p.index - 4 }));
+    expect(rowAtOffset(model, 4, rendered, 160)).toEqual({ step: 'b', n: 1 });
+    expect(rowAtOffset(model, 4, rendered, 10)).toBeNull();
+    expect(rowAtOffset(model, 4, rendered, 10_000)).toEqual({ step: 'b', n: 4 });
+    expect(rowAtOffset(model, 0, [], 0)).toBeNull();
   });
 });
 

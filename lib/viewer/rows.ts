@@ -116,3 +116,25 @@ export function lineRunsIn(model: RowModel, start: number, end: number): { step:
   }
   return out;
 }
+
+/** A laid-out row of the virtual list: its index in the list and its box (px from the list's top). */
+export interface PlacedRow {
+  index: number;
+  offset: number;
+  size: number;
+}
+
+/**
+ * The step (and line) of the row at `y` px from the top of the list, from the rows the list has
+ * laid out (no DOM reads): `n` is the line, or the line a group header opens, and null on a
+ * step's own header. Null when no laid-out row is there. `winStart` is the model index of the
+ * list's first row.
+ */
+export function rowAtOffset(model: RowModel, winStart: number, placed: readonly PlacedRow[], y: number): { step: string; n: number | null } | null {
+  const hit = placed.find((p) => p.offset <= y && y < p.offset + p.size) ?? (placed.length > 0 && y >= placed[placed.length - 1]!.offset ? placed[placed.length - 1] : undefined);
+  if (!hit) return null;
+  const row = rowAt(model, winStart + hit.index);
+  if (!row) return null;
+  if (row.kind === 'step') return { step: row.section.step.id, n: null };
+  return { step: row.section.step.id, n: row.kind === 'group' ? row.group.start : row.n };
+}
