@@ -257,7 +257,7 @@ parentPort.on('message', (m) => {
     stopping = true;
     const elu = elu0 ? performance.eventLoopUtilization(elu0).utilization : null;
     for (const r of reqs) if (r) r.destroy();
-    parentPort.postMessage({ type: 'done', lat, got, ended, errors, elu }, [lat.buffer]);
+    parentPort.postMessage({ type: 'done', lat, got, ended, errors, elu, connected }, [lat.buffer]);
   }
 });
 `;
@@ -287,7 +287,7 @@ export async function fanout(base: string, pid: number | null, K: number, L: num
   let connected = 0;
   let allConnected = false;
   let allEnded = false;
-  type Done = { lat: Float32Array; got: Uint32Array; ended: Uint8Array; errors: string[]; elu: number | null };
+  type Done = { lat: Float32Array; got: Uint32Array; ended: Uint8Array; errors: string[]; elu: number | null; connected: number };
   const box: { done: Done | null } = { done: null };
   worker.on('message', (m: { type: string; connected?: number } & Partial<Done>) => {
     if (m.type === 'connected') {
@@ -322,7 +322,8 @@ export async function fanout(base: string, pid: number | null, K: number, L: num
     const values = d.lat.filter((v) => v === v);
     const ended = d.ended.reduce((a, b) => a + b, 0);
     const note = [allConnected ? '' : 'connect timeout', d.errors.length ? `viewer errors: ${d.errors.slice(0, 3).join(', ')}` : '', sender.state.error ?? ''].filter(Boolean).join('; ');
-    return { viewers: K, connected, ended, lines: L, p50: pct(values, 50), p99: pct(values, 99), lost: K * L - values.length, ...server, clientElu: d.elu, note };
+    // `connected` is also counted when not every viewer got through within the connect timeout
+    return { viewers: K, connected: Math.max(connected, d.connected), ended, lines: L, p50: pct(values, 50), p99: pct(values, 99), lost: K * L - values.length, ...server, clientElu: d.elu, note };
   } finally {
     await worker.terminate();
   }
