@@ -24,6 +24,10 @@ import type { CompiledQuery } from './pattern';
  * (their plain text decoded and matched per line); the others are only counted.
  */
 export const BLOCK_BYTES = 4 * 1024 * 1024;
+/** Characters (whole lines) one regexp exec is given at most; see scanBlock. */
+const REGEX_SLICE_CHARS = 64 * 1024;
+/** Lines between clock checks when a regexp runs line by line. */
+const CLOCK_CHECK_LINES = 256;
 
 /** Lines `from`..`to` of one step's sidecar. */
 export interface ScanSegment {
@@ -196,7 +200,9 @@ function scanBlock(
   room: number,
   /** a line's plain text by its offsets in the block (`bytes` may be the lowercased copy) */
   lineText: (start: number, end: number) => string,
-): number {
+  deadline: number,
+  now: () => number,
+): { total: number; stoppedLine: number | null } {
   const { bytes } = block;
   const { query, matcher } = prepared;
   let total = 0;
@@ -214,7 +220,7 @@ function scanBlock(
 
   if (query.kind === 'substring' || query.kind === 'folded') {
     const needle = prepared.needle;
-    if (!needle) return 0;
+    if (!needle) return { total: 0, stoppedLine: null };
     const locator = new LineLocator(bytes, 0, block.line, byteOffsets(block.start));
     for (let at = bytes.indexOf(needle, 0); at !== -1; ) {
       const lineStart = at === 0 ? 0 : bytes.lastIndexOf(NL, at - 1) + 1;
@@ -227,17 +233,18 @@ function scanBlock(
       }
       at = lineEnd + 1 < bytes.length ? bytes.indexOf(needle, lineEnd + 1) : -1;
     }
-    return total;
+    return { total, stoppedLine: null };
   }
 
   const regex = prepared.blockRegex;
-  if (!regex) return 0;
+  if (!regex) return { total: 0, stoppedLine: null };
   const text = bytes.toString('utf8');
   const sameOffsets = text.length === bytes.length;
   const locator = new LineLocator(text, 0, block.line, sameOffsets ? byteOffsets(block.start) : null);
 
   if (prepared.perLine) {
-    for (let lineStart = 0; lineStart < text.length; ) {
+    for (let lineStart = 0, count = 0; lineStart < text.length; count++) {
+      if (count % CLOCK_CHECK_LINES === CLOCK_CHECK_LINES - 1 && now() >= deadline) return { total, stoppedLine: locator.lineAt(lineStart) };
       let lineEnd = text.indexOf('\n', lineStart);
       if (lineEnd === -1) lineEnd = text.length;
       const ranges = matcher(text.slice(lineStart, lineEnd));
@@ -247,24 +254,47 @@ function scanBlock(
       }
       lineStart = lineEnd + 1;
     }
-    return total;
+    return { total, stoppedLine: null };
   }
 
-  regex.lastIndex = 0;
-  while (regex.lastIndex < text.length) {
-    const match = regex.exec(text);
-    // An empty match after the block's last `\n` (`^$`, `$` with `m`) is no line.
-    if (!match || match.index >= text.length) break;
-    const at = match.index;
-    const lineStart = at === 0 ? 0 : text.lastIndexOf('\n', at - 1) + 1;
-    let lineEnd = text.indexOf('\n', at);
-    if (lineEnd === -1) lineEnd = text.length;
-    const ranges = matcher(text.slice(lineStart, lineEnd));
-    if (ranges) total++;
-    if (ranges && hits.length < room) hits.push([locator.lineAt(lineStart), ranges]);
-    regex.lastIndex = lineEnd + 1;
+  // One exec never gets more than REGEX_SLICE_CHARS of whole lines: a hostile pattern's exec
+  // stays short (a worker is only interrupted between regexp calls), and the clock is checked
+  // between slices.
+  for (let sliceStart = 0; sliceStart < text.length; ) {
+    if (now() >= deadline) return { total, stoppedLine: locator.lineAt(sliceStart) };
+    let sliceEnd = Math.min(text.length, sliceStart + REGEX_SLICE_CHARS);
+    if (sliceEnd < text.length) {
+      const nl = text.lastIndexOf('\n', sliceEnd - 1);
+      if (nl < sliceStart) {
+        // One line longer than a slice: matched alone, where the matcher caps what a regexp reads.
+        let lineEnd = text.indexOf('\n', sliceStart);
+        if (lineEnd === -1) lineEnd = text.length;
+        const ranges = matcher(text.slice(sliceStart, lineEnd));
+        if (ranges) total++;
+        if (ranges && hits.length < room) hits.push([locator.lineAt(sliceStart), ranges]);
+        sliceStart = lineEnd + 1;
+        continue;
+      }
+      sliceEnd = nl + 1;
+    }
+    const slice = text.slice(sliceStart, sliceEnd);
+    regex.lastIndex = 0;
+    while (regex.lastIndex < slice.length) {
+      const match = regex.exec(slice);
+      // An empty match after the slice's last `\n` (`^$`, `$` with `m`) is no line.
+      if (!match || match.index >= slice.length) break;
+      const at = match.index;
+      const lineStart = at === 0 ? 0 : slice.lastIndexOf('\n', at - 1) + 1;
+      let lineEnd = slice.indexOf('\n', at);
+      if (lineEnd === -1) lineEnd = slice.length;
+      const ranges = matcher(slice.slice(lineStart, lineEnd));
+      if (ranges) total++;
+      if (ranges && hits.length < room) hits.push([locator.lineAt(sliceStart + lineStart), ranges]);
+      regex.lastIndex = lineEnd + 1;
+    }
+    sliceStart = sliceEnd;
   }
-  return total;
+  return { total, stoppedLine: null };
 }
 
 function readFully(fd: number, buffer: Buffer, length: number, position: number): number {
@@ -368,7 +398,12 @@ export function scanSidecars(prepared: PreparedQuery, segments: readonly ScanSeg
                 const read = readFully(fd, lineBuffer.buffer, end - start, base + start);
                 return lineBuffer.buffer.toString('utf8', 0, read);
               };
-        result.total += scanBlock(prepared, { bytes, start: position, line, nextLine }, segment.index, segment.every, result.hits, before + room, lineText);
+        const scanned = scanBlock(prepared, { bytes, start: position, line, nextLine }, segment.index, segment.every, result.hits, before + room, lineText, deadline, now);
+        result.total += scanned.total;
+        if (scanned.stoppedLine !== null) {
+          kept += result.hits.length - before;
+          return { segments: results, stopped: { segment: s, line: scanned.stoppedLine } };
+        }
         kept += result.hits.length - before;
         if (nextLine === null) {
           let count = 0;
