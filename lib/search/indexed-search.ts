@@ -1,7 +1,7 @@
 import 'server-only';
 import { plainText } from '../ansi/plain';
 import type { GlobalSearchResult } from '../contracts/search';
-import type { CandidateQuery, SearchCandidate } from '../store/postgres/search';
+import { CANDIDATES_TIMED_OUT, type CandidateQuery, type SearchCandidate } from '../store/postgres/search';
 import type { LogStore } from '../store/types';
 import type { ScanBudget } from './budget';
 import { previewLine } from './line-preview';
@@ -10,7 +10,7 @@ import type { CompiledQuery } from './pattern';
 
 /** A store that finds candidate lines for a literal through an index (PostgreSQL's trigram index). */
 export interface CandidateSource {
-  searchCandidates(query: CandidateQuery): Promise<SearchCandidate[] | null>;
+  searchCandidates(query: CandidateQuery): Promise<SearchCandidate[] | typeof CANDIDATES_TIMED_OUT | null>;
   countSearchJobs(label: [string, string] | null, since: number | null, from: string | null, to: string | null): Promise<number>;
 }
 
@@ -63,8 +63,14 @@ export async function searchThroughIndex(
       since: filters.since,
       after: after ? { job: after.j, step: after.s, n: after.n } : null,
       limit: batch,
+      timeoutMs: budget.deadlineAt - Date.now(),
     });
     if (rows === null) return null;
+    if (rows === CANDIDATES_TIMED_OUT) {
+      budget.exhaust();
+      stopped = true;
+      break;
+    }
     for (const row of rows) {
       const ranges = matcher(plainText(row.line.text));
       if (ranges) {

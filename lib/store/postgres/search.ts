@@ -22,7 +22,14 @@ export interface CandidateQuery {
   /** go on after this line (a job, its step and line number) */
   after: { job: string; step: string; n: number } | null;
   limit: number;
+  /** ms the query may run: PostgreSQL cancels it then (statement_timeout), and the search stops there */
+  timeoutMs: number;
 }
+
+/** A candidate query cancelled at its time budget (the search stops and hands out a cursor). */
+export const CANDIDATES_TIMED_OUT = 'timed-out' as const;
+/** SQLSTATE query_canceled: what statement_timeout raises. */
+const QUERY_CANCELED = '57014';
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
@@ -53,18 +60,29 @@ export async function hasSearchIndex(db: Db): Promise<boolean> {
   return rows[0]?.ok === true;
 }
 
-export async function searchCandidates(db: Db, query: CandidateQuery): Promise<SearchCandidate[]> {
-  const { rows } = await db.query<{ job_id: string; title: string; step_id: string; line: LineTuple }>(CANDIDATES_SQL(query.caseSensitive ? 'LIKE' : 'ILIKE'), [
-    `%${escapeLike(query.needle)}%`,
-    query.label?.[0] ?? null,
-    query.label?.[1] ?? null,
-    query.since,
-    query.after?.job ?? null,
-    query.after?.step ?? null,
-    query.after?.n ?? 0,
-    query.limit,
-  ]);
-  return rows.map((row) => ({ job: row.job_id, title: row.title, step: row.step_id, line: lineFromTuple(row.line) }));
+export async function searchCandidates(db: Db, query: CandidateQuery): Promise<SearchCandidate[] | typeof CANDIDATES_TIMED_OUT> {
+  // One query can gather and sort every match of a frequent literal: it never outlives the
+  // search's own budget (no request holds the database for longer than it would wait itself).
+  const timeoutMs = Math.max(1, Math.floor(query.timeoutMs));
+  try {
+    return await db.tx(async (tx) => {
+      await tx.query(`SELECT set_config('statement_timeout', $1, true)`, [String(timeoutMs)]);
+      const { rows } = await tx.query<{ job_id: string; title: string; step_id: string; line: LineTuple }>(CANDIDATES_SQL(query.caseSensitive ? 'LIKE' : 'ILIKE'), [
+        `%${escapeLike(query.needle)}%`,
+        query.label?.[0] ?? null,
+        query.label?.[1] ?? null,
+        query.since,
+        query.after?.job ?? null,
+        query.after?.step ?? null,
+        query.after?.n ?? 0,
+        query.limit,
+      ]);
+      return rows.map((row) => ({ job: row.job_id, title: row.title, step: row.step_id, line: lineFromTuple(row.line) }));
+    });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === QUERY_CANCELED) return CANDIDATES_TIMED_OUT;
+    throw error;
+  }
 }
 
 /** Jobs a search over [after's job, newest] covers (label and since applied). */

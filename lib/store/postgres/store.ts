@@ -9,7 +9,7 @@ import { Db } from './db';
 import * as jobs from './jobs';
 import { releaseListener, type PgListener } from './listener';
 import { lineFromTuple, type LineTuple } from './rows';
-import { countJobs, hasSearchIndex, searchCandidates, type CandidateQuery, type SearchCandidate } from './search';
+import { CANDIDATES_TIMED_OUT, countJobs, hasSearchIndex, searchCandidates, type CandidateQuery, type SearchCandidate } from './search';
 
 /** Events read per query while replaying (at most; REPLAY_PAGE_BYTES cuts a page sooner). */
 const EVENTS_PAGE = 50;
@@ -187,7 +187,7 @@ export class PostgresStore implements LogStore {
   private searchIndex: Promise<boolean> | null = null;
 
   /** Global search through the trigram index (search.ts); null when the database has none. */
-  async searchCandidates(query: CandidateQuery): Promise<SearchCandidate[] | null> {
+  async searchCandidates(query: CandidateQuery): Promise<SearchCandidate[] | typeof CANDIDATES_TIMED_OUT | null> {
     this.searchIndex ??= hasSearchIndex(this.db).catch(() => {
       this.searchIndex = null;
       return false;
