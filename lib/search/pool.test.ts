@@ -92,7 +92,8 @@ describe('SearchPool', () => {
     const started = Date.now();
     const result = await p.run(QUERY, (m) => m.match(texts, Date.now() + 10_000));
     expect(result).toEqual({ scanned: 100, hits: [[50, [[0, 3]]]] });
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // backtracking would never end; 10 s absorbs the worker's boot on a loaded 2-core CI box
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(p.terminated).toBe(0);
-  });
+  }, 20_000);
 });

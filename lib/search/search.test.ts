@@ -92,8 +92,9 @@ describe('searchJob over a file store', () => {
     const started = Date.now();
     const result = await searchJob(store, 'build', opts('(a|aa)+$', { regex: true, step: 'hostile' }));
     expect(result).toEqual({ matches: [], total: 0, truncated: false });
-    expect(Date.now() - started).toBeLessThan(2_000);
-  });
+    // backtracking would take longer than the universe's age; 10 s only absorbs a loaded 2-core CI box
+    expect(Date.now() - started).toBeLessThan(10_000);
+  }, 20_000);
 
   it.each([
     ['unknown job', 'nope', opts('x'), 'not_found'],
