@@ -58,7 +58,8 @@ test('scrolling after landing is not fought', async ({ page }) => {
   await expect(line).not.toBeInViewport();
   expect(await log.scroller.evaluate((el) => el.scrollTop)).toBeGreaterThan(before + 2_000);
 
-  // Keys too: open the link again, then page down.
+  // Keys too: open the link again (a fresh load, not a same-document hash navigation), then page down.
+  await page.goto('about:blank');
   await log.gotoJob(job, `#wrap:${LINES / 2}`);
   await expect(line).toBeInViewport();
   await page.waitForLoadState('networkidle');

@@ -76,6 +76,12 @@ function StickyTop({ ref, model, onStepClick }: { ref: Ref<StickyHandle>; model:
   return <StickyBar section={section} n={top.n} onClick={() => onStepClick(section.step.id)} />;
 }
 
+/**
+ * Scroll events this long after the hold (or a request) called scrollToIndex are taken as its
+ * own: Virtuoso settles a far jump over a few frames.
+ */
+const OWN_SCROLL_MS = 250;
+
 /** How far (px) a held row may sit from where it was asked to be before it is re-aligned. */
 const ALIGN_SLACK_PX = 4;
 
@@ -193,8 +199,13 @@ export function LogList(props: LogListProps) {
   // and wrapped lines grow, the target drifts off screen. The request is held and re-aligned
   // whenever heights change or rows render, until the row sits where it was asked to be, and
   // for as long as the user has not scrolled themselves (wheel, key, touch or pointer in the
-  // list cancel the hold; a new request replaces it).
+  // list cancel the hold; a new request replaces it). A scroll that is not ours (a scrollbar
+  // drag without a pointer event, find-in-page, a script) and moves more than a screen away
+  // from where the hold left the list cancels it too.
   const hold = useRef<{ index: number; align: ScrollRequest['align'] } | null>(null);
+  /** scrollTop the hold last saw or asked for; when it last asked (performance.now()) */
+  const holdTop = useRef(0);
+  const holdIssued = useRef(0);
   const holdFrame = useRef(0);
   const realign = useCallback(() => {
     if (holdFrame.current || !hold.current) return;
@@ -212,7 +223,11 @@ export function LogList(props: LogListProps) {
         hold.current = null;
         return;
       }
-      if (isAligned(el, local, target.align)) return;
+      if (isAligned(el, local, target.align)) {
+        holdTop.current = el.scrollTop;
+        return;
+      }
+      holdIssued.current = performance.now();
       ref.current?.scrollToIndex({ index: local, align: target.align });
     });
   }, []);
@@ -240,6 +255,11 @@ export function LogList(props: LogListProps) {
     // (up to 20 ms in a scrolled frame): only follow mode reads it here, the sticky bar reads
     // it in its animation frame.
     const onScroll = () => {
+      if (hold.current) {
+        const y = el.scrollTop;
+        if (performance.now() - holdIssued.current < OWN_SCROLL_MS) holdTop.current = y;
+        else if (Math.abs(y - holdTop.current) > el.clientHeight) hold.current = null;
+      }
       if (followingRef.current) {
         const y = el.scrollTop;
         if (y < lastTop - 4) stop();
@@ -289,6 +309,7 @@ export function LogList(props: LogListProps) {
     if (local < 0 || local >= win.size) return;
     // One frame later, so the list has taken the new row count before it scrolls.
     const id = requestAnimationFrame(() => {
+      holdIssued.current = performance.now();
       ref.current?.scrollToIndex({ index: local, align: scrollRequest.align });
       // Following keeps the end in view by itself (followOutput): no hold to fight it.
       hold.current = followingRef.current ? null : { index: scrollRequest.index, align: scrollRequest.align };
