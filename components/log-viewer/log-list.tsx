@@ -76,6 +76,37 @@ function StickyTop({ ref, model, onStepClick }: { ref: Ref<StickyHandle>; model:
   return <StickyBar section={section} n={top.n} onClick={() => onStepClick(section.step.id)} />;
 }
 
+/**
+ * Scroll events this long after the hold (or a request) called scrollToIndex are taken as its
+ * own: Virtuoso settles a far jump over a few frames.
+ */
+const OWN_SCROLL_MS = 250;
+
+/** How far (px) a held row may sit from where it was asked to be before it is re-aligned. */
+const ALIGN_SLACK_PX = 4;
+
+/**
+ * Whether the row at `local` is on screen where `align` puts it, or as near as the scroll range
+ * allows (the last row cannot be centred). Reads layout: called once a frame while a scroll
+ * request is held, not while the user scrolls.
+ */
+function isAligned(scroller: HTMLElement, local: number, align: ScrollRequest['align']): boolean {
+  const item = scroller.querySelector<HTMLElement>(`[data-index="${local}"]`);
+  if (!item) return false;
+  const view = scroller.getBoundingClientRect();
+  const box = item.getBoundingClientRect();
+  const top = box.top - view.top;
+  const want =
+    align === 'start' ? 0 : align === 'end' ? scroller.clientHeight - box.height : (scroller.clientHeight - box.height) / 2;
+  const off = top - want;
+  if (Math.abs(off) <= ALIGN_SLACK_PX) return true;
+  // Out of place but the list cannot scroll further that way: fine if the row is in view.
+  const inView = top >= -ALIGN_SLACK_PX && top + Math.min(box.height, scroller.clientHeight) <= scroller.clientHeight + ALIGN_SLACK_PX;
+  const atTop = scroller.scrollTop <= 0;
+  const atBottom = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 1;
+  return inView && ((off > 0 && atBottom) || (off < 0 && atTop));
+}
+
 export interface LogListProps {
   model: RowModel;
   win: RowWindow;
@@ -160,12 +191,54 @@ export function LogList(props: LogListProps) {
   useEffect(() => () => cancelAnimationFrame(topFrame.current), []);
   // Sections toggled, the window moved or lines arrived: the same offsets may hold other rows.
   useEffect(scheduleReadTop, [model, win.start, scheduleReadTop]);
+  const winStart = useRef(win.start);
+  winStart.current = win.start;
+  const winSize = useRef(win.size);
+  winSize.current = win.size;
+  // Landing: a scroll request aims at a row with estimated heights above it; when the rows load
+  // and wrapped lines grow, the target drifts off screen. The request is held and re-aligned
+  // whenever heights change or rows render, until the row sits where it was asked to be, and
+  // for as long as the user has not scrolled themselves (wheel, key, touch or pointer in the
+  // list cancel the hold; a new request replaces it). A scroll that is not ours (a scrollbar
+  // drag without a pointer event, find-in-page, a script) and moves more than a screen away
+  // from where the hold left the list cancels it too.
+  const hold = useRef<{ index: number; align: ScrollRequest['align'] } | null>(null);
+  /** scrollTop the hold last saw or asked for; when it last asked (performance.now()) */
+  const holdTop = useRef(0);
+  const holdIssued = useRef(0);
+  const holdFrame = useRef(0);
+  const realign = useCallback(() => {
+    if (holdFrame.current || !hold.current) return;
+    holdFrame.current = requestAnimationFrame(() => {
+      holdFrame.current = 0;
+      const target = hold.current;
+      const el = scrollerEl.current;
+      if (!target || !el) return;
+      if (followingRef.current) {
+        hold.current = null;
+        return;
+      }
+      const local = target.index - winStart.current;
+      if (local < 0 || local >= winSize.current) {
+        hold.current = null;
+        return;
+      }
+      if (isAligned(el, local, target.align)) {
+        holdTop.current = el.scrollTop;
+        return;
+      }
+      holdIssued.current = performance.now();
+      ref.current?.scrollToIndex({ index: local, align: target.align });
+    });
+  }, []);
+  useEffect(() => () => cancelAnimationFrame(holdFrame.current), []);
   const itemsRendered = useCallback(
     (items: ListItem<unknown>[]) => {
       rendered.current = items;
       scheduleReadTop();
+      realign();
     },
-    [scheduleReadTop],
+    [scheduleReadTop, realign],
   );
   const scrollerCleanup = useRef<(() => void) | null>(null);
   // Stable: Virtuoso calls a new scrollerRef again, which would re-attach the listeners.
@@ -182,6 +255,11 @@ export function LogList(props: LogListProps) {
     // (up to 20 ms in a scrolled frame): only follow mode reads it here, the sticky bar reads
     // it in its animation frame.
     const onScroll = () => {
+      if (hold.current) {
+        const y = el.scrollTop;
+        if (performance.now() - holdIssued.current < OWN_SCROLL_MS) holdTop.current = y;
+        else if (Math.abs(y - holdTop.current) > el.clientHeight) hold.current = null;
+      }
       if (followingRef.current) {
         const y = el.scrollTop;
         if (y < lastTop - 4) stop();
@@ -189,27 +267,34 @@ export function LogList(props: LogListProps) {
       } else lastTop = Number.NEGATIVE_INFINITY;
       scheduleReadTop();
     };
+    const release = () => {
+      hold.current = null;
+    };
     const onWheel = (e: WheelEvent) => {
+      release();
       if (e.deltaY < 0) stop();
     };
     const onKey = (e: KeyboardEvent) => {
+      release();
       if (e.key === 'ArrowUp' || e.key === 'PageUp' || e.key === 'Home') stop();
     };
     el.addEventListener('scroll', onScroll, { passive: true });
     el.addEventListener('wheel', onWheel, { passive: true });
     el.addEventListener('keydown', onKey);
+    el.addEventListener('touchstart', release, { passive: true });
+    el.addEventListener('pointerdown', release, { passive: true });
     scrollerCleanup.current = () => {
       scrollerEl.current = null;
       el.removeEventListener('scroll', onScroll);
       el.removeEventListener('wheel', onWheel);
       el.removeEventListener('keydown', onKey);
+      el.removeEventListener('touchstart', release);
+      el.removeEventListener('pointerdown', release);
     };
   }, [scheduleReadTop]);
   useEffect(() => () => scrollerCleanup.current?.(), []);
 
   // Stable callbacks for Virtuoso (they read the latest props through refs).
-  const winStart = useRef(win.start);
-  winStart.current = win.start;
   const followOutput = useCallback(() => (followingRef.current ? ('auto' as const) : false), []);
   const atBottomStateChange = useCallback((atBottom: boolean) => {
     if (atBottom && !followingRef.current) cb.current.onFollowChange(true);
@@ -224,7 +309,10 @@ export function LogList(props: LogListProps) {
     if (local < 0 || local >= win.size) return;
     // One frame later, so the list has taken the new row count before it scrolls.
     const id = requestAnimationFrame(() => {
+      holdIssued.current = performance.now();
       ref.current?.scrollToIndex({ index: local, align: scrollRequest.align });
+      // Following keeps the end in view by itself (followOutput): no hold to fight it.
+      hold.current = followingRef.current ? null : { index: scrollRequest.index, align: scrollRequest.align };
       cb.current.onScrollDone(scrollRequest.seq);
       scheduleReadTop();
     });
@@ -303,6 +391,7 @@ export function LogList(props: LogListProps) {
       atBottomStateChange={atBottomStateChange}
       rangeChanged={rangeChanged}
       itemsRendered={itemsRendered}
+      totalListHeightChanged={realign}
       scrollerRef={setScroller}
       tabIndex={0}
       />

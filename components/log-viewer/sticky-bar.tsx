@@ -31,19 +31,3 @@ export function StickyBar({ section, n, onClick }: { section: StepSection; n: nu
     </div>
   );
 }
-
-/** Reads the top row from the DOM under the list's top edge (rows carry data attributes). */
-export function readTopRow(scroller: HTMLElement): TopRow | null {
-  const box = scroller.getBoundingClientRect();
-  // elementsFromPoint, not elementFromPoint: the sticky bar itself lies over that point.
-  const row = document
-    .elementsFromPoint(box.left + box.width / 2, box.top + 2)
-    .map((el) => el.closest<HTMLElement>('.ls-row'))
-    .find((el): el is HTMLElement => el !== null && scroller.contains(el));
-  if (!row) return null;
-  const d = row.dataset;
-  if (row.classList.contains('ls-step-header') && d.section) return { step: d.section, n: null };
-  const step = d.step ?? d.pendingStep ?? d.groupStep;
-  const n = Number(d.line ?? d.pendingLine ?? d.groupLine);
-  return step && Number.isInteger(n) ? { step, n } : null;
-}
