@@ -21,7 +21,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { chromium, type CDPSession, type Page } from '@playwright/test';
-import { completeJob, createJob, setStep, uniqueJobId } from '../test/support';
+import { completeJob, createJob, prng, setStep, uniqueJobId } from '../test/support';
 import { sendTextLines } from './ui-fixtures';
 
 function arg(name: string): string | undefined {
@@ -45,15 +45,8 @@ const SCROLLER = arg('scroller') ?? '.ls-scroller';
 const READY = arg('ready') ?? '[data-step="main"][data-line]';
 
 // ---------------------------------------------------------------- a CI-like log (seeded)
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+function seeded(seed: number) {
+  const next = prng(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
   return { next, int, pick };
@@ -63,7 +56,7 @@ const E = '\u001b[';
 
 /** Line n of the benchmark log (deterministic per n). */
 export function ciLine(n: number, last: number): string {
-  const r = prng(n * 2654435761);
+  const r = seeded(n * 2654435761);
   const ts = `2026-01-01T12:${String(Math.floor(n / 60000) % 60).padStart(2, '0')}:${String(Math.floor(n / 1000) % 60).padStart(2, '0')}.${String(n % 1000).padStart(3, '0')}0000Z`;
   const words = (k: number) => Array.from({ length: k }, () => r.pick(WORDS)).join(' ');
   if (n === 1) return `${ts} ${E}1m${E}36mbench log${E}0m BENCH-FIRST-LINE lines=${last}`;

@@ -1,5 +1,8 @@
 import http from 'node:http';
 import net from 'node:net';
+import { prng } from '../../test/support/prng';
+
+export { prng };
 
 /**
  * The bad-input suite's wire: requests sent exactly as written (node:http with the path as
@@ -199,16 +202,5 @@ export const chunk = (data: string | Buffer): Buffer => {
   return Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`), bytes, Buffer.from('\r\n')]);
 };
 
-/** A small deterministic PRNG (mulberry32), so that "random" cuts are the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

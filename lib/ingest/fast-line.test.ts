@@ -5,6 +5,7 @@ import { BOLD, CONCEAL, DEFAULT_COLOR, DIM, RGB_BASE } from '../ansi/sgr';
 import { parseLine, serializeCells, type Pen } from '../ansi/terminal';
 import { FIXTURES_DIR } from '../../test/support/corpus';
 import { mayBeFast, sgrOnlyLine } from './fast-line';
+import { prng } from '../../test/support/prng';
 
 /** The cell model's answer (lib/ansi/terminal.ts), which the fast path must equal byte for byte. */
 function slow(raw: string, pen: Pen) {
@@ -32,17 +33,6 @@ function compare(raw: string): number {
   return fast;
 }
 
-// mulberry32: deterministic
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   'hello', ' ', 'wörld', '\t', '✓', '', '::group::x', '***', '\u00a0',
@@ -66,7 +56,7 @@ describe('ingest fast path (text + SGR only)', () => {
   });
 
   it('equals the cell model on generated lines', () => {
-    const r = rng(9);
+    const r = prng(9);
     let fast = 0;
     for (let i = 0; i < 20_000; i++) {
       const count = Math.floor(r() * 12);

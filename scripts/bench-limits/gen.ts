@@ -10,17 +10,8 @@
  *   `section_start` boundaries, ~5 % lines of 500–3000 characters, ~1 % `\r` progress lines.
  */
 import fs from 'node:fs';
+import { prng } from '../../test/support/prng';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Buffered writer of a big text file (1 MiB writes). */
 function writer(file: string) {
@@ -57,7 +48,7 @@ const SGR = /\x1b\[[0-9;]*m/g;
 
 /** `n` lines of `lineBytes` bytes into `file`, and the same without escapes into `plainFile`. */
 export function writePlain100(file: string, plainFile: string, n: number, lineBytes = 100, seed = 1): { bytes: number; plainBytes: number } {
-  const r = rng(seed);
+  const r = prng(seed);
   const pick = <T>(a: T[]): T => a[Math.floor(r() * a.length)] as T;
   const out = writer(file);
   const plain = writer(plainFile);
@@ -93,7 +84,7 @@ const FILES = 'src/app/page.tsx src/lib/store/file.ts src/lib/ingest/split.ts sr
 
 /** A ~200 B/line ANSI-heavy CI log of `n` lines (the first and last carry markers). */
 export function writeAnsiHeavy(file: string, n: number, seed = 42): { bytes: number } {
-  const r = rng(seed);
+  const r = prng(seed);
   const int = (a: number, b: number) => a + Math.floor(r() * (b - a + 1));
   const pick = <T>(a: T[]): T => a[Math.floor(r() * a.length)] as T;
   const hex = (k: number) => Array.from({ length: k }, () => '0123456789abcdef'[int(0, 15)]).join('');

@@ -13,6 +13,7 @@
  * - cli.ts: bin/logscope.mjs as a child process
  * - contract-server.ts: an in-memory fake of the write contract with fault injection (SDK tests)
  * - stores.ts: the conformance handle of backends whose instances share data
+ * - prng.ts: a seeded PRNG for deterministic generated data
  */
 export * from './api';
 export * from './bench';
@@ -24,4 +25,5 @@ export * from './logscope-server';
 export * from './nats';
 export * from './postgres';
 export * from './processes';
+export * from './prng';
 export * from './stores';

@@ -157,6 +157,14 @@ function eventOf(record: JournalRecord, cursor: string, lines: readonly Line[], 
       }
       return { type: 'lines', cursor, step: record.step, lines: out };
     }
+    default:
+      return metaEvent(record, cursor);
+  }
+}
+
+/** The event of a journal record that carries no lines (step, job, end). */
+function metaEvent(record: Exclude<JournalRecord, { t: 'lines' }>, cursor: string): StoreEvent {
+  switch (record.t) {
     case 'step':
       return { type: 'step', cursor, step: record.step };
     case 'job':
@@ -214,12 +222,8 @@ async function toEvent(context: SubscribeContext, job: JobState, record: Journal
       const lines = await file.read(record.from, record.to);
       return lines.length > 0 ? { type: 'lines', cursor, step: record.step, lines } : null;
     }
-    case 'step':
-      return { type: 'step', cursor, step: record.step };
-    case 'job':
-      return { type: 'job', cursor, job: record.job };
-    case 'end':
-      return { type: 'end', cursor, status: record.status };
+    default:
+      return metaEvent(record, cursor);
   }
 }
 
