@@ -27,8 +27,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { startLogscope, type LogscopeServer } from '../test/support/logscope-server';
+import { createTestDatabase, postgresReachable } from '../test/support/postgres';
 import { writeAnsiHeavy, writePlain100 } from './bench-limits/gen';
 import { fanout, latency, type FanoutResult, type LatencyResult } from './bench-limits/live';
 import { findSharedBench, ingestJob, ownRender, sharedRender, type RenderTable } from './bench-limits/render';
@@ -125,30 +125,6 @@ async function startFake(live: string): Promise<{ base: string; child: ChildProc
     if (await fetch(`${base}/jobs/x`).then(() => true, () => false)) return { base, child };
   }
   return null;
-}
-
-async function postgresReachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: POSTGRES_ADMIN, connectionTimeoutMillis: 2000 });
-  c.on('error', () => undefined);
-  try {
-    await c.connect();
-    await c.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
-async function pgAdmin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: POSTGRES_ADMIN, connectionTimeoutMillis: 5000 });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end().catch(() => undefined);
-  }
 }
 
 // ---------------------------------------------------------------- data
@@ -590,14 +566,13 @@ async function main(): Promise<void> {
     await rowHistory('file store', file.server.url);
     await file.server.stop();
     fs.rmSync(path.join(tmp, 'hist-store'), { recursive: true, force: true });
-    if (!(await postgresReachable())) {
+    if (!(await postgresReachable(POSTGRES_ADMIN))) {
       rows.push(['historical search, PostgreSQL', 'skipped: PostgreSQL not reachable at 127.0.0.1:5432', '—', '≤ 1 s']);
       return;
     }
-    const db = `limits_bench_${process.pid}_${Date.now()}`;
-    await pgAdmin(`CREATE DATABASE ${db}`);
-    cleanups.push(() => pgAdmin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined));
-    const pgServer = await startServer(PORTS.histPg, `postgres://postgres@127.0.0.1:5432/${db}`);
+    const db = await createTestDatabase(POSTGRES_ADMIN);
+    cleanups.push(() => db.drop().catch(() => undefined));
+    const pgServer = await startServer(PORTS.histPg, db.url);
     await rowHistory('PostgreSQL', pgServer.server.url);
     await pgServer.server.stop();
   });
