@@ -98,7 +98,7 @@ function byte(n: number | undefined): number | null {
  * `38:2::r:g:b`, `38:2:r:g:b`) from `args` (the values after 38/48).
  * Returns the colour (or null when malformed) and how many values it used.
  */
-function extendedColor(args: readonly number[], colon: boolean): { color: number | null; used: number } {
+export function extendedColor(args: readonly number[], colon: boolean): { color: number | null; used: number } {
   const mode = args[0];
   if (mode === 5) return { color: byte(args[1]), used: 2 };
   if (mode === 2) {

@@ -1,5 +1,5 @@
 import 'server-only';
-import { applyCode, applySgr, CONCEAL, DEFAULT_COLOR, RGB_BASE, sgrTransition, type Sgr } from '../ansi/sgr';
+import { applyCode, applySgr, CONCEAL, DEFAULT_COLOR, extendedColor, sgrTransition, type Sgr } from '../ansi/sgr';
 import { MAX_CSI_PARAMS, MAX_CSI_VALUE, type Pen } from '../ansi/terminal';
 
 /**
@@ -115,21 +115,8 @@ function applyValues(s: Sgr, count: number): void {
     const v = values[i] as number;
     const code = v < 0 ? 0 : v;
     if (code === 38 || code === 48 || code === 58) {
-      // extendedColor over the (at most 5) values after it; a missing one is -1
-      const left = Math.min(count - 1 - i, 5);
-      const mode = left > 0 ? (values[i + 1] as number) : undefined;
-      let color: number | null = null;
-      let used = left > 0 ? 1 : 0;
-      if (mode === 5) {
-        color = left >= 2 ? byte(values[i + 2] as number) : null;
-        used = 2;
-      } else if (mode === 2) {
-        const r = left >= 2 ? byte(values[i + 2] as number) : null;
-        const g = left >= 3 ? byte(values[i + 3] as number) : null;
-        const b = left >= 4 ? byte(values[i + 4] as number) : null;
-        color = r === null || g === null || b === null ? null : RGB_BASE + ((r << 16) | (g << 8) | b);
-        used = 4;
-      }
+      // applySgr's extended colour over the (at most 5) values after it; a missing one is -1
+      const { color, used } = extendedColor(values.slice(i + 1, i + 1 + Math.min(count - 1 - i, 5)), false);
       if (color !== null && code !== 58) {
         if (code === 38) s.fg = color;
         else s.bg = color;
@@ -139,10 +126,6 @@ function applyValues(s: Sgr, count: number): void {
     }
     applyCode(s, code);
   }
-}
-
-function byte(n: number): number | null {
-  return n >= 0 && n <= 255 ? n : null;
 }
 
 /** The general case: rebuilds the parameters parsed so far, then reads on as parseCsi does. */
