@@ -31,7 +31,10 @@ test('rows keep their content and colours after scrolling far away and back', as
   await expect(log.line('main', LINES)).toBeInViewport();
   await expect(log.line('main', LINES)).toHaveText(`line ${LINES} of the even kind`);
   await log.scroller.evaluate((el) => el.scrollTo({ top: el.scrollHeight / 2 }));
-  const middle = Number(await log.lines('main').nth(20).getAttribute('data-line'));
+  // The rows re-render after the scroll: wait until they are the middle ones, then read one.
+  const row20 = async () => Number(await log.lines('main').nth(20).getAttribute('data-line'));
+  await expect.poll(row20).toBeLessThan(LINES * 0.75);
+  const middle = await row20();
   expect(middle).toBeGreaterThan(LINES / 4);
   await expect(log.line('main', middle)).toHaveText(text(middle).replace(/\u001b\[\d+m/g, ''));
 

@@ -197,17 +197,17 @@ export function LogList(props: LogListProps) {
   winSize.current = win.size;
   // Landing: a scroll request aims at a row with estimated heights above it; when the rows load
   // and wrapped lines grow, the target drifts off screen. The request is held and re-aligned
-  // whenever heights change or rows render, until the row sits where it was asked to be, and
-  // for as long as the user has not scrolled themselves (wheel, key, touch or pointer in the
-  // list cancel the hold; a new request replaces it). A scroll that is not ours (a scrollbar
+  // whenever heights change or rows render, until the row sits where it was asked to be with
+  // every rendered row loaded, for two frames running; the user scrolling themselves (wheel,
+  // key, touch or pointer in the list) cancels it sooner, and a new request replaces it. A scroll that is not ours (a scrollbar
   // drag without a pointer event, find-in-page, a script) and moves more than a screen away
   // from where the hold left the list cancels it too.
-  const hold = useRef<{ index: number; align: ScrollRequest['align'] } | null>(null);
+  const hold = useRef<{ index: number; align: ScrollRequest['align']; settled?: boolean } | null>(null);
   /** scrollTop the hold last saw or asked for; when it last asked (performance.now()) */
   const holdTop = useRef(0);
   const holdIssued = useRef(0);
   const holdFrame = useRef(0);
-  const realign = useCallback(() => {
+  const realign = useCallback(function realign() {
     if (holdFrame.current || !hold.current) return;
     holdFrame.current = requestAnimationFrame(() => {
       holdFrame.current = 0;
@@ -225,8 +225,17 @@ export function LogList(props: LogListProps) {
       }
       if (isAligned(el, local, target.align)) {
         holdTop.current = el.scrollTop;
+        // Landed: aligned, with every rendered row loaded (so measured) in two frames running.
+        // The hold ends here, so a later scroll of any kind (a script's too) is never fought.
+        if (el.querySelector('.ls-pending')) target.settled = false;
+        else if (target.settled) hold.current = null;
+        else {
+          target.settled = true;
+          realign();
+        }
         return;
       }
+      target.settled = false;
       holdIssued.current = performance.now();
       ref.current?.scrollToIndex({ index: local, align: target.align });
     });
