@@ -7,7 +7,7 @@ import { logscopePlugin } from './scripts/lint/boundaries.mjs';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', '.next/', 'data/', 'test-results/', 'playwright-report/', '.bench/', 'next-env.d.ts', '**/*.js'],
+    ignores: ['node_modules/', '.next/', 'dist-viewer/', 'examples/*/dist/', 'data/', 'test-results/', 'playwright-report/', '.bench/', 'next-env.d.ts', '**/*.js'],
   },
   ...tseslint.configs.recommended,
   {

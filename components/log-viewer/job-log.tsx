@@ -1,7 +1,8 @@
 'use client';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { StepStatus } from '@/lib/contracts';
+import type { JobStatus, StepStatus } from '@/lib/contracts';
+import type { JobLink } from '@/lib/viewer/hash';
 import { linkTools } from '@/lib/viewer/links';
 import { LiveTail } from '@/lib/viewer/live-tail';
 import { pagesForRuns } from '@/lib/viewer/pages';
@@ -45,6 +46,24 @@ export interface JobLogProps {
   follow?: boolean;
   /** the server-rendered first screen's data, already in the query cache (log-viewer.tsx) */
   initial?: FirstScreenData | null;
+  /** Embedded (one viewer among others on a host page): leave the address bar's hash alone. */
+  embedded?: EmbedOptions;
+}
+
+/** How an embedded viewer takes and reports deep links instead of the hash (log-viewer.tsx). */
+export interface EmbedOptions {
+  /** the line (or step) to show; a new value later goes there */
+  line?: JobLink | null;
+  /** a click on a line number (the selection after it) */
+  onLineClick?: (selection: JobLink) => void;
+  /** once, when the job is first seen ended */
+  onJobEnd?: (status: Exclude<JobStatus, 'running'>) => void;
+  /** the Logscope origin, for "copy link" */
+  linkOrigin?: string;
+}
+
+function linkKey(link: JobLink | null | undefined): string {
+  return link ? `${link.step}:${link.lines ? `${link.lines.from}-${link.lines.to}` : ''}` : '';
 }
 
 export function JobLog(props: JobLogProps) {
@@ -75,8 +94,52 @@ export function JobLog(props: JobLogProps) {
     [job, liveCounts, firstSeen],
   );
   const links = useMemo(() => linkTools({ jobId, onlyStep, linkMode }), [jobId, onlyStep, linkMode]);
-  const viewer = useViewerState({ sections, onlyStep, links, status: job?.status, follow: props.follow });
+  const embedded = props.embedded;
+  const viewer = useViewerState({
+    sections,
+    onlyStep,
+    links,
+    status: job?.status,
+    follow: props.follow,
+    ...(embedded ? { urlHash: false, initialLink: embedded.line ?? null } : {}),
+  });
   const { state, model } = viewer;
+
+  // Embedded: a new `line` goes there; a click on a line is reported with the selection it made.
+  const lineTarget = embedded?.line;
+  const shownLine = useRef(linkKey(lineTarget));
+  const { goTo } = viewer;
+  useEffect(() => {
+    if (!embedded || !state.ready || !lineTarget || linkKey(lineTarget) === shownLine.current) return;
+    shownLine.current = linkKey(lineTarget);
+    goTo(lineTarget);
+  });
+  const embedRef = useRef(embedded);
+  useEffect(() => {
+    embedRef.current = embedded;
+  });
+  const clicked = useRef(false);
+  const { onLineClick: selectLine } = viewer;
+  const onLineClick = useCallback(
+    (step: string, n: number, extend: boolean) => {
+      clicked.current = true;
+      selectLine(step, n, extend);
+    },
+    [selectLine],
+  );
+  const { address } = state;
+  useEffect(() => {
+    if (!address || !clicked.current) return;
+    clicked.current = false;
+    embedRef.current?.onLineClick?.(address.link);
+  }, [address]);
+  const status = job?.status;
+  const endReported = useRef(false);
+  useEffect(() => {
+    if (!status || status === 'running' || endReported.current) return;
+    endReported.current = true;
+    embedRef.current?.onJobEnd?.(status);
+  }, [status]);
 
   const live = job?.status === 'running';
   // While hydrating, live durations show the server's clock, so the markup matches it.
@@ -128,7 +191,7 @@ export function JobLog(props: JobLogProps) {
   };
 
   const goToStep = (step: string) => viewer.goTo({ step });
-  const copyLink = () => navigator.clipboard.writeText(links.canonical(window.location.origin, state.selection));
+  const copyLink = () => navigator.clipboard.writeText(links.canonical(embedded?.linkOrigin ?? window.location.origin, state.selection));
 
   if (jobQuery.isError && !job) {
     const err = jobQuery.error;
@@ -152,7 +215,7 @@ export function JobLog(props: JobLogProps) {
           job={job}
           stream={stream}
           now={now}
-          jobHref={onlyStep ? links.jobPage() : null}
+          jobHref={onlyStep && !embedded ? links.jobPage() : null}
           stepName={onlySection ? onlySection.step.name || onlySection.step.id : undefined}
         />
       )}
@@ -208,9 +271,9 @@ export function JobLog(props: JobLogProps) {
               now={now}
               cache={cache}
               lineHref={links.lineHref}
-              stepHref={onlyStep ? null : links.stepPage}
+              stepHref={onlyStep || embedded ? null : links.stepPage}
               onToggle={viewer.onToggle}
-              onLineClick={viewer.onLineClick}
+              onLineClick={onLineClick}
               onExpandLine={viewer.onExpandLine}
               onFollowChange={viewer.onFollowChange}
               onVisibleRows={onVisibleRows}

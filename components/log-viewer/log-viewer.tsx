@@ -2,7 +2,9 @@
 import { useState } from 'react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import type { FirstScreenData } from '@/lib/viewer/first-screen';
-import { JobLog } from './job-log';
+import type { ApiAuth } from '@/lib/client/api';
+import { ApiAuthContext } from './api-auth';
+import { JobLog, type EmbedOptions } from './job-log';
 import { viewerKeys } from './query-keys';
 import './log-viewer.css';
 
@@ -42,6 +44,13 @@ export interface LogViewerProps {
    * hydrates, instead of fetching it.
    */
   initial?: FirstScreenData | null;
+  /** The credential sent with every read (a signed link token or a read key); none by default. */
+  auth?: ApiAuth;
+  /**
+   * Embedded among other content (the `logscope/viewer` library, the iframe route): the viewer
+   * leaves the address bar's hash alone and takes deep links and reports clicks through these.
+   */
+  embedded?: EmbedOptions;
 }
 
 function makeClient(): QueryClient {
@@ -64,7 +73,7 @@ function seed(client: QueryClient, apiBase: string, initial: FirstScreenData): v
  * nested group, ANSI colours, deep links to lines, follow mode. It fills its parent's height.
  */
 export function LogViewer(props: LogViewerProps) {
-  const { jobId, step, theme = 'dark', follow, chrome = 'full', apiBase = '/api/v1', className = '' } = props;
+  const { jobId, step, theme = 'dark', follow, chrome = 'full', apiBase = '/api/v1', className = '', auth } = props;
   const [ownClient] = useState(makeClient);
   const client = props.queryClient ?? ownClient;
   const initial = props.initial && props.initial.job.id === jobId ? props.initial : null;
@@ -74,18 +83,21 @@ export function LogViewer(props: LogViewerProps) {
   });
   return (
     <QueryClientProvider client={client}>
-      <div className={`ls-viewer ls-theme-${theme} ${className}`} data-theme={theme}>
-        <JobLog
-          key={`${apiBase}\u0000${jobId}\u0000${step ?? ''}`}
-          apiBase={apiBase}
-          jobId={jobId}
-          onlyStep={step}
-          linkMode={step ? 'step' : 'job'}
-          chrome={chrome}
-          follow={follow}
-          initial={initial}
-        />
-      </div>
+      <ApiAuthContext.Provider value={auth}>
+        <div className={`ls-viewer ls-theme-${theme} ${className}`} data-theme={theme}>
+          <JobLog
+            key={`${apiBase}\u0000${jobId}\u0000${step ?? ''}\u0000${auth?.access ?? ''}\u0000${auth?.token ?? ''}`}
+            apiBase={apiBase}
+            jobId={jobId}
+            onlyStep={step}
+            linkMode={step ? 'step' : 'job'}
+            chrome={chrome}
+            follow={follow}
+            initial={initial}
+            embedded={props.embedded}
+          />
+        </div>
+      </ApiAuthContext.Provider>
     </QueryClientProvider>
   );
 }

@@ -7,6 +7,7 @@ import type { LiveTail } from '@/lib/viewer/live-tail';
 import { pageFirstLine, pageOf, type PageRef } from '@/lib/viewer/pages';
 import { fetchLinePage } from '@/lib/client/api';
 import { viewerKeys } from './query-keys';
+import { useApiAuth } from './api-auth';
 
 /** How long a range page stays cached after it scrolled out of view. */
 const PAGE_GC_MS = 60_000;
@@ -30,6 +31,7 @@ export function useLinePages(opts: {
   queryClient: QueryClient;
 }): LineLookup {
   const { apiBase, jobId, pages, counts, tail, queryClient } = opts;
+  const auth = useApiAuth();
   const wanted = useMemo(
     () =>
       pages.filter((p) => {
@@ -45,7 +47,7 @@ export function useLinePages(opts: {
       queryKey: viewerKeys.page(apiBase, jobId, p.step, p.page),
       // a page known in part (server-rendered, or read while its step grew) is completed, not read again
       queryFn: ({ signal }: { signal: AbortSignal }) =>
-        fetchLinePage(apiBase, jobId, p.step, p.page, signal, queryClient.getQueryData<Line[]>(viewerKeys.page(apiBase, jobId, p.step, p.page))),
+        fetchLinePage(apiBase, jobId, p.step, p.page, signal, queryClient.getQueryData<Line[]>(viewerKeys.page(apiBase, jobId, p.step, p.page)), auth),
       staleTime: Infinity,
       gcTime: PAGE_GC_MS,
       structuralSharing: false,

@@ -3,7 +3,9 @@ import { useEffect, useState } from 'react';
 import type { QueryClient } from '@tanstack/react-query';
 import { EVENT_SCHEMAS, type EventData, type EventName, type JobMeta, type StepMeta } from '@/lib/contracts';
 import type { LiveTail } from '@/lib/viewer/live-tail';
-import { eventsUrl } from '@/lib/client/api';
+import { authHeaders, eventsUrl, withAccess } from '@/lib/client/api';
+import { FetchEventSource, type LiveSource } from '@/lib/client/fetch-event-source';
+import { useApiAuth } from './api-auth';
 import { viewerKeys } from './query-keys';
 
 /** What the "live" indicator shows. */
@@ -60,6 +62,10 @@ export function useLiveStream(opts: {
   queryClient: QueryClient;
 }): StreamState {
   const { apiBase, jobId, job, tail, queryClient } = opts;
+  // a read key goes as a header, which EventSource cannot send: then the stream is read with fetch
+  const auth = useApiAuth();
+  const access = auth?.access;
+  const token = auth?.token;
   // The metadata cursor to resume after, and whether the job was running (a job already
   // complete when loaded gets no stream), both as first loaded.
   const [start, setStart] = useState<StreamStart | null>(() => (job ? streamStart(job) : null));
@@ -71,7 +77,7 @@ export function useLiveStream(opts: {
   useEffect(() => {
     if (cursor === null || !live) return;
     let lastId: string | null = cursor;
-    let es: EventSource | null = null;
+    let es: LiveSource | null = null;
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
     let delay = RETRY_MIN_MS;
     let done = false;
@@ -82,7 +88,8 @@ export function useLiveStream(opts: {
     };
 
     const open = () => {
-      const source = new EventSource(eventsUrl(apiBase, jobId, lastId));
+      const url = withAccess(eventsUrl(apiBase, jobId, lastId), { access });
+      const source: LiveSource = token ? new FetchEventSource(url, authHeaders({ token })) : new EventSource(url);
       es = source;
       source.onopen = () => {
         delay = RETRY_MIN_MS;
@@ -127,7 +134,7 @@ export function useLiveStream(opts: {
       clearTimeout(retryTimer);
       es?.close();
     };
-  }, [cursor, live, apiBase, jobId, tail, queryClient]);
+  }, [cursor, live, apiBase, jobId, tail, queryClient, access, token]);
 
   return live === false ? 'complete' : state;
 }

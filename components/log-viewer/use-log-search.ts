@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { JobSearchResult } from '@/lib/contracts/search';
 import { isRunnable, matchCounter, stepMatch, type SearchOptions } from '@/lib/viewer/search';
 import { ApiError, fetchJobSearch } from '@/lib/client/api';
+import { useApiAuth } from './api-auth';
 import { viewerKeys } from './query-keys';
 
 /** Typing pauses this long before the search runs on its own (Enter runs it at once). */
@@ -44,6 +45,7 @@ function same(a: SearchOptions | null, b: SearchOptions): boolean {
  */
 export function useLogSearch(opts: { apiBase: string; jobId: string; onlyStep?: string; onGo: (step: string, n: number) => void }): LogSearch {
   const { apiBase, jobId, onlyStep } = opts;
+  const auth = useApiAuth();
   const [draft, setDraft] = useState<SearchOptions>({ q: '', regex: false, caseSensitive: false });
   const [committed, setCommitted] = useState<SearchOptions | null>(null);
   const [current, setCurrent] = useState<number | null>(null);
@@ -54,7 +56,7 @@ export function useLogSearch(opts: { apiBase: string; jobId: string; onlyStep?: 
 
   const query = useQuery({
     queryKey: viewerKeys.search(apiBase, jobId, onlyStep ?? null, committed?.q ?? '', committed?.regex ?? false, committed?.caseSensitive ?? false),
-    queryFn: ({ signal }) => fetchJobSearch(apiBase, jobId, committed!, onlyStep, signal),
+    queryFn: ({ signal }) => fetchJobSearch(apiBase, jobId, committed!, onlyStep, signal, auth),
     enabled: committed !== null,
     staleTime: SEARCH_STALE_MS,
     retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,

@@ -59,8 +59,18 @@ export function useViewerState(opts: {
   status: JobStatus | undefined;
   /** follow without a link in the URL (default: when the job is running) */
   follow?: boolean;
+  /**
+   * Whether this viewer owns the address bar's hash (default true: Logscope's own pages). An
+   * embedded viewer (one of several on a host page) neither reads nor writes it: it opens at
+   * `initialLink` instead, and reports clicks through its own callback.
+   */
+  urlHash?: boolean;
+  /** where to open when `urlHash` is false (null: the default place) */
+  initialLink?: JobLink | null;
 }): ViewerControls {
   const { sections, onlyStep, links, status, follow } = opts;
+  const urlHash = opts.urlHash ?? true;
+  const initialLink = opts.initialLink ?? null;
   const [state, dispatch] = useReducer(reduce, onlyStep, initViewerState);
   const { view } = state;
   const model = useMemo(() => buildRowModel(sections, view, onlyStep ? { onlyStep } : {}), [sections, view, onlyStep]);
@@ -73,25 +83,26 @@ export function useViewerState(opts: {
   useEffect(() => {
     if (!address) return;
     // '' is "the page itself" (a whole step on its own page): nothing to put in the URL.
-    const hash = links.hash(address.link);
+    const hash = urlHash ? links.hash(address.link) : '';
     if (hash) window.history.replaceState(window.history.state, '', hash);
-  }, [address, links]);
+  }, [address, links, urlHash]);
 
   const { ready } = state;
   useEffect(() => {
     if (status === undefined || ready) return;
-    const link = links.parseHash(window.location.hash);
+    const link = urlHash ? links.parseHash(window.location.hash) : initialLink;
     dispatch({ type: 'load', link, follow: follow ?? status === 'running', sections });
-  }, [status, ready, links, follow, sections]);
+  }, [status, ready, links, follow, sections, urlHash, initialLink]);
 
   useEffect(() => {
+    if (!urlHash) return;
     const onHash = () => {
       const link = links.parseHash(window.location.hash);
       if (link) dispatch({ type: 'navigate', link, sections, writeUrl: false });
     };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
-  }, [links, sections]);
+  }, [links, sections, urlHash]);
 
   // A job that ends while followed stays where it is (at its end) but stops following.
   const { following } = state;

@@ -41,9 +41,34 @@ function takePrefetched(url: string): Promise<Response> | null {
   return prefetch.response;
 }
 
-async function getJson(url: string, signal?: AbortSignal): Promise<unknown> {
-  const request = () => fetch(url, { signal, headers: { accept: 'application/json' } });
-  const prefetched = takePrefetched(url);
+/**
+ * The credential a viewer sends with every read (docs/api.md "Access"), none by default (same
+ * origin: the session cookie, if any, goes by itself).
+ * - `access`: a signed view link token, appended as `?access=` to every URL, the events stream
+ *   included (EventSource sends no headers);
+ * - `token`: a read key, sent as `Authorization: Bearer` (keys never travel in URLs), so the
+ *   events stream is read with fetch (lib/client/fetch-event-source.ts).
+ */
+export interface ApiAuth {
+  access?: string;
+  token?: string;
+}
+
+/** `url` with the link token appended when there is one. */
+export function withAccess(url: string, auth?: ApiAuth): string {
+  if (!auth?.access) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}access=${encodeURIComponent(auth.access)}`;
+}
+
+/** The request headers a credential adds (the Bearer read key), none otherwise. */
+export function authHeaders(auth?: ApiAuth): Record<string, string> {
+  return auth?.token ? { authorization: `Bearer ${auth.token}` } : {};
+}
+
+async function getJson(url: string, signal?: AbortSignal, auth?: ApiAuth): Promise<unknown> {
+  const request = () => fetch(withAccess(url, auth), { signal, headers: { accept: 'application/json', ...authHeaders(auth) } });
+  // the page's own prefetch carries no credential of an embedder: only used without one
+  const prefetched = auth?.access || auth?.token ? null : takePrefetched(url);
   // a prefetch that failed to connect is simply made again
   const res = prefetched ? await prefetched.catch(request) : await request();
   if (!res.ok) {
@@ -68,8 +93,8 @@ export function jobUrl(apiBase: string, job: string): string {
   return `${apiBase}/jobs/${encodeURIComponent(job)}`;
 }
 
-export async function fetchJob(apiBase: string, job: string, signal?: AbortSignal): Promise<JobMeta> {
-  return jobMetaSchema.parse(await getJson(jobUrl(apiBase, job), signal));
+export async function fetchJob(apiBase: string, job: string, signal?: AbortSignal, auth?: ApiAuth): Promise<JobMeta> {
+  return jobMetaSchema.parse(await getJson(jobUrl(apiBase, job), signal, auth));
 }
 
 /**
@@ -78,13 +103,13 @@ export async function fetchJob(apiBase: string, job: string, signal?: AbortSigna
  * its start, e.g. a server-rendered screen's or a page read while its step was growing), it
  * fetches only the lines after it.
  */
-export async function fetchLinePage(apiBase: string, job: string, step: string, page: number, signal?: AbortSignal, have?: readonly Line[]): Promise<Line[]> {
+export async function fetchLinePage(apiBase: string, job: string, step: string, page: number, signal?: AbortSignal, have?: readonly Line[], auth?: ApiAuth): Promise<Line[]> {
   const first = pageFirstLine(page);
   const known = have && have.length > 0 && have.length < PAGE_SIZE && have.every((line, i) => line.n === first + i) ? have : [];
   const lines: Line[] = [...known];
   for (let from = first + known.length; ; ) {
     const url = `${jobUrl(apiBase, job)}/steps/${encodeURIComponent(step)}/lines?from=${from}&limit=${first + PAGE_SIZE - from}`;
-    const range = lineRangeSchema.parse(await getJson(url, signal));
+    const range = lineRangeSchema.parse(await getJson(url, signal, auth));
     lines.push(...range.lines);
     if (!range.truncated || range.next === undefined || range.next <= from || range.next >= first + PAGE_SIZE) return lines;
     from = range.next;
@@ -101,8 +126,8 @@ export function eventsUrl(apiBase: string, job: string, after: string | null): s
 }
 
 /** In-log search (`GET /jobs/{job}/search`), decoded with the contract's schema. */
-export async function fetchJobSearch(apiBase: string, job: string, opts: SearchOptions, step: string | undefined, signal?: AbortSignal): Promise<JobSearchResult> {
-  return jobSearchResultSchema.parse(await getJson(jobSearchUrl(apiBase, job, opts, step), signal));
+export async function fetchJobSearch(apiBase: string, job: string, opts: SearchOptions, step: string | undefined, signal?: AbortSignal, auth?: ApiAuth): Promise<JobSearchResult> {
+  return jobSearchResultSchema.parse(await getJson(jobSearchUrl(apiBase, job, opts, step), signal, auth));
 }
 
 /** Search across jobs (`GET /search`; `cursor`: a previous answer's `next`), decoded with the contract's schema. */
