@@ -55,6 +55,7 @@ const keySchema = z
     kind: z.enum(['read', 'ingest', 'admin']),
     secrets: z.array(secretSchema).min(1).max(MAX_SECRETS_PER_KEY),
     scope: scopeSchema.optional(),
+    jobPrefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'jobPrefix must be the start of a job id').optional(),
     webhooks: z.array(webhookSchema).max(16).optional(),
   })
   .strict();
@@ -77,6 +78,8 @@ export interface AccessKey {
   readonly kind: KeyKind;
   /** Read and ingest keys: what they reach (default all). Admin keys reach everything. */
   readonly scope: Scope;
+  /** Ingest keys: job ids this key may create start with this (so no team can squat another's ids). */
+  readonly jobPrefix: string | null;
   readonly webhooks: readonly Webhook[];
 }
 
@@ -128,6 +131,7 @@ export function parseKeysFile(text: string): { keys: AccessKey[]; byHash: Map<st
       id: k.id,
       kind: k.kind,
       scope: k.kind === 'admin' ? { all: true } : (k.scope ?? { all: true }),
+      jobPrefix: k.jobPrefix ?? null,
       webhooks: (k.webhooks ?? []).map((w) => ({ url: w.url, secret: w.secret, events: w.events ?? [...WEBHOOK_EVENTS] })),
     };
     keys.push(key);
@@ -163,7 +167,7 @@ export function buildAccessConfig(env: Readonly<Record<string, string | undefine
   }
   const ingestKey = env.LOGSCOPE_INGEST_KEY?.trim();
   if (ingestKey) {
-    const key: AccessKey = { id: 'LOGSCOPE_INGEST_KEY', kind: 'ingest', scope: { all: true }, webhooks: [] };
+    const key: AccessKey = { id: 'LOGSCOPE_INGEST_KEY', kind: 'ingest', scope: { all: true }, jobPrefix: null, webhooks: [] };
     keys.push(key);
     byHash.set(hashSecret(ingestKey), key);
   }
