@@ -1,0 +1,138 @@
+import 'server-only';
+import { AppError } from '../errors';
+import { tokenMatches } from '../auth/tokens';
+import type { AccessConfig, AccessKey } from './config';
+import { hashSecret } from './config';
+import { isLinkToken, verifyLink, type LinkClaims } from './links';
+import { scopeCoversJob, scopeCoversStep, type ScopedJob } from './scope';
+
+/**
+ * Who is asking: the credential a request carries, resolved once per request. The rules that
+ * turn it into "may read this job" live here and nowhere else (docs/api.md "Access").
+ */
+
+/** The session cookie a signed link sets, so the full viewer works after one click. */
+export const ACCESS_COOKIE = 'logscope_access';
+/** The query parameter that carries a signed link (EventSource cannot send headers). */
+export const ACCESS_PARAM = 'access';
+/** Signed links one session cookie holds at most (the newest are kept). */
+export const MAX_COOKIE_LINKS = 8;
+
+export type Principal =
+  /** No credential. */
+  | { readonly kind: 'anonymous' }
+  | { readonly kind: 'key'; readonly key: AccessKey }
+  | { readonly kind: 'links'; readonly links: readonly LinkClaims[] }
+  /** A bearer token that is no key: maybe a job's write token, checked against the job. */
+  | { readonly kind: 'bearer'; readonly token: string };
+
+/** Enough of a job to decide a read: id, labels and its write token's hash. */
+export interface ReadableJob extends ScopedJob {
+  readonly writeTokenHash?: string | null;
+}
+
+function bearerOf(headers: Headers): string | null {
+  const header = headers.get('authorization');
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+/** The link tokens in a Cookie header's logscope_access value (`~`-separated), at most MAX_COOKIE_LINKS. */
+export function cookieLinks(cookieHeader: string | null): string[] {
+  if (!cookieHeader) return [];
+  for (const part of cookieHeader.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== ACCESS_COOKIE) continue;
+    return part.slice(eq + 1).trim().split('~').filter(isLinkToken).slice(-MAX_COOKIE_LINKS);
+  }
+  return [];
+}
+
+function linkError(reason: 'malformed' | 'bad_signature' | 'expired'): AppError {
+  return new AppError(
+    'unauthorized',
+    reason === 'expired' ? 'the signed link has expired; ask for a new one' : 'the signed link is not valid (tampered, malformed or signed with a retired secret)',
+  );
+}
+
+/**
+ * Resolves the credential of a request. A presented credential that is invalid is an error
+ * (401), never silently anonymous: a Bearer that is neither a key nor a link is passed on as
+ * a possible write token. Cookie links that no longer verify are skipped (a stale cookie must
+ * not lock a user out of a job another credential opens).
+ */
+export function resolvePrincipal(request: { headers: Headers; url: string }, config: AccessConfig, nowSeconds?: number): Principal {
+  const bearer = bearerOf(request.headers);
+  if (bearer !== null) {
+    if (isLinkToken(bearer)) {
+      const check = verifyLink(bearer, config.linkSecrets, nowSeconds);
+      if (!check.ok) throw linkError(check.reason);
+      return { kind: 'links', links: [check.claims] };
+    }
+    const key = config.keysByHash.get(hashSecret(bearer));
+    return key ? { kind: 'key', key } : { kind: 'bearer', token: bearer };
+  }
+  const param = new URL(request.url, 'http://x').searchParams.get(ACCESS_PARAM);
+  if (param !== null) {
+    const check = verifyLink(param, config.linkSecrets, nowSeconds);
+    if (!check.ok) throw linkError(check.reason);
+    return { kind: 'links', links: [check.claims] };
+  }
+  const links: LinkClaims[] = [];
+  for (const token of cookieLinks(request.headers.get('cookie'))) {
+    const check = verifyLink(token, config.linkSecrets, nowSeconds);
+    if (check.ok) links.push(check.claims);
+  }
+  return links.length > 0 ? { kind: 'links', links } : { kind: 'anonymous' };
+}
+
+/** Whether `principal` may read `job` (one `step` of it when given) under `config`'s mode. */
+export function mayRead(config: AccessConfig, principal: Principal, job: ReadableJob, step?: string): boolean {
+  if (config.mode === 'none') return true;
+  switch (principal.kind) {
+    case 'anonymous':
+      return false;
+    case 'key':
+      if (principal.key.kind === 'ingest') return false;
+      return step === undefined ? scopeCoversJob(principal.key.scope, job) : scopeCoversStep(principal.key.scope, job, step);
+    case 'links':
+      return principal.links.some((claims) => {
+        const scope = { job: claims.job, ...(claims.step !== undefined ? { step: claims.step } : {}) };
+        return step === undefined ? scopeCoversJob(scope, job) && claims.step === undefined : scopeCoversStep(scope, job, step);
+      });
+    case 'bearer':
+      return typeof job.writeTokenHash === 'string' && tokenMatches(principal.token, job.writeTokenHash);
+  }
+}
+
+/**
+ * Whether `principal` may see `job` at all (in a job list or search results): a step link
+ * shows its job, but only the step it names is readable.
+ */
+export function maySee(config: AccessConfig, principal: Principal, job: ReadableJob): boolean {
+  if (config.mode === 'none') return true;
+  if (principal.kind === 'links') return principal.links.some((claims) => claims.job === job.id);
+  return mayRead(config, principal, job);
+}
+
+/**
+ * Throws when `principal` may not read: 401 without any credential, 404 with one for another
+ * scope (so a credential never learns that a job outside it exists).
+ */
+export function requireRead(config: AccessConfig, principal: Principal, job: ReadableJob | null, step?: string): void {
+  if (config.mode === 'none') return;
+  if (job !== null && mayRead(config, principal, job, step)) return;
+  if (principal.kind === 'anonymous') throw new AppError('unauthorized', 'reading logs on this server needs a credential: Authorization: Bearer <read key>, or a signed link (?access=…)');
+  throw new AppError('not_found', step === undefined ? `job ${job?.id ?? ''} not found`.trim() : `step ${step} not found`);
+}
+
+/** Whether `principal` is an admin key. */
+export function isAdmin(principal: Principal): boolean {
+  return principal.kind === 'key' && principal.key.kind === 'admin';
+}
+
+/** The configuration and the principal of a request, in one call for route handlers. */
+export function accessOf(request: { headers: Headers; url: string }, config: AccessConfig): { config: AccessConfig; principal: Principal } {
+  return { config, principal: resolvePrincipal(request, config) };
+}
