@@ -1,3 +1,4 @@
-/** The embeddable Logscope log viewer: this file is its only public entry. */
+/** The Logscope log viewer: this file is its only entry for the app (the library's: library.tsx). */
 export { LogViewer } from './log-viewer';
 export type { LogViewerProps } from './log-viewer';
+export { EmbedFrame } from './embed-frame';

@@ -52,12 +52,19 @@ export interface JobLogProps {
 
 /** How an embedded viewer takes and reports deep links instead of the hash (log-viewer.tsx). */
 export interface EmbedOptions {
+  /**
+   * Keep using the address bar's hash (the iframe route: the frame's own URL, `#step:n`); by
+   * default an embedded viewer leaves it alone.
+   */
+  useHash?: boolean;
   /** the line (or step) to show; a new value later goes there */
   line?: JobLink | null;
   /** a click on a line number (the selection after it) */
   onLineClick?: (selection: JobLink) => void;
   /** once, when the job is first seen ended */
   onJobEnd?: (status: Exclude<JobStatus, 'running'>) => void;
+  /** once, when the log is first shown (the job loaded, the place to open at decided) */
+  onReady?: () => void;
   /** the Logscope origin, for "copy link" */
   linkOrigin?: string;
 }
@@ -101,7 +108,7 @@ export function JobLog(props: JobLogProps) {
     links,
     status: job?.status,
     follow: props.follow,
-    ...(embedded ? { urlHash: false, initialLink: embedded.line ?? null } : {}),
+    ...(embedded && !embedded.useHash ? { urlHash: false, initialLink: embedded.line ?? null } : {}),
   });
   const { state, model } = viewer;
 
@@ -133,6 +140,10 @@ export function JobLog(props: JobLogProps) {
     clicked.current = false;
     embedRef.current?.onLineClick?.(address.link);
   }, [address]);
+  const { ready: shown } = state;
+  useEffect(() => {
+    if (shown) embedRef.current?.onReady?.();
+  }, [shown]);
   const status = job?.status;
   const endReported = useRef(false);
   useEffect(() => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { frameAncestors, hasMalformedPercentEncoding, newNonce, pageContentSecurityPolicy, pageSecurityHeaders, parseEmbedOrigins } from './headers';
+import { frameAncestors, hasMalformedPercentEncoding, isAllowedEmbedParent, newNonce, pageContentSecurityPolicy, pageSecurityHeaders, parseEmbedOrigins } from './headers';
 
 describe('parseEmbedOrigins', () => {
   it.each([
@@ -68,5 +68,34 @@ describe('hasMalformedPercentEncoding', () => {
     ['/jobs/plain', false],
   ])('%s → %s', (path, malformed) => {
     expect(hasMalformedPercentEncoding(path)).toBe(malformed);
+  });
+});
+
+describe('isAllowedEmbedParent', () => {
+  const list = ['https://ci.example.com', 'https://*.preview.example', 'http://localhost:8080'];
+  it.each([
+    ['https://ci.example.com', true],
+    ['http://localhost:8080', true],
+    ['https://a.preview.example', true],
+    ['https://a.b.preview.example', true],
+    ['https://preview.example', false],
+    ['http://a.preview.example', false],
+    ['https://a.preview.example:444', false],
+    ['https://ci.example.com.evil.test', false],
+    ['https://evil.test', false],
+    ['http://localhost:8081', false],
+    ['https://ci.example.com/', false],
+    ['https://ci.example.com/path', false],
+    ['*', false],
+    ['null', false],
+    ['', false],
+    ['javascript:alert(1)', false],
+  ])('%s → %s', (origin, allowed) => {
+    expect(isAllowedEmbedParent(origin, list)).toBe(allowed);
+  });
+  it('takes any http(s) origin under `*`, and none without a list', () => {
+    expect(isAllowedEmbedParent('https://anything.test', ['*'])).toBe(true);
+    expect(isAllowedEmbedParent('file:///x', ['*'])).toBe(false);
+    expect(isAllowedEmbedParent('https://ci.example.com', [])).toBe(false);
   });
 });

@@ -120,3 +120,24 @@ export function hasMalformedPercentEncoding(pathname: string): boolean {
     return true;
   }
 }
+
+/**
+ * Whether `origin` (an iframe's `?parentOrigin=`) is one the configured embed origins allow: an
+ * exact entry, a `*.` wildcard entry's subdomain (same scheme and port), or any http(s) origin
+ * when the list is `*`. The embed route posts its messages to that origin only, never to `*`.
+ */
+export function isAllowedEmbedParent(origin: string, embedOrigins: readonly string[]): boolean {
+  if (!isOrigin(origin) || origin.includes('*')) return false;
+  for (const entry of embedOrigins) {
+    if (entry === '*' || entry === origin) return true;
+    const wildcard = /^(https?:\/\/)\*\.(.+)$/.exec(entry);
+    if (!wildcard) continue;
+    const [, scheme, rest] = wildcard;
+    if (origin.startsWith(scheme!) && origin.endsWith(`.${rest!}`) && origin.length > scheme!.length + rest!.length + 1) {
+      // the part before the entry's suffix is one or more labels, never a port or path
+      const host = origin.slice(scheme!.length, origin.length - rest!.length - 1);
+      if (/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(host)) return true;
+    }
+  }
+  return false;
+}
