@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * Bundles the example with plain esbuild into dist/: index.html, main.js, main.css. Prints (and
+ * writes to dist/size.json) what the viewer adds to the bundle, minified and gzipped.
+ *
+ * `logscope` is a `file:../..` dependency; `npm install` here links it as node_modules/logscope.
+ * Without an install this script makes that same link, and builds the viewer
+ * (`npm run build:viewer` at the repository root) when dist-viewer/ is missing.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, '../..');
+const OUT = path.join(HERE, 'dist');
+
+const link = path.join(HERE, 'node_modules/logscope');
+if (!existsSync(link)) {
+  mkdirSync(path.dirname(link), { recursive: true });
+  symlinkSync(path.relative(path.dirname(link), REPO), link, 'dir');
+}
+if (!existsSync(path.join(REPO, 'dist-viewer/index.js'))) execFileSync(process.execPath, [path.join(REPO, 'scripts/build-viewer.mjs')], { stdio: 'inherit' });
+
+rmSync(OUT, { recursive: true, force: true });
+const result = await esbuild.build({
+  entryPoints: { main: path.join(HERE, 'src/main.tsx') },
+  outdir: OUT,
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  jsx: 'automatic',
+  define: { 'process.env.NODE_ENV': '"production"' },
+  metafile: true,
+  logLevel: 'warning',
+});
+copyFileSync(path.join(HERE, 'index.html'), path.join(OUT, 'index.html'));
+
+// What the viewer adds: its JS (as it sits in the bundle) and its stylesheet, minified + gzip.
+const gz = (text) => gzipSync(text, { level: 9 }).length;
+const js = readFileSync(path.join(OUT, 'main.js'), 'utf8');
+const css = readFileSync(path.join(OUT, 'main.css'), 'utf8');
+const viewerJs = readFileSync(path.join(REPO, 'dist-viewer/index.js'), 'utf8');
+const viewerCss = readFileSync(path.join(REPO, 'dist-viewer/viewer.css'), 'utf8');
+const bundleInputs = result.metafile.outputs[path.relative(process.cwd(), path.join(OUT, 'main.js'))]?.inputs ?? {};
+const viewerInBundle = Object.entries(bundleInputs)
+  .filter(([file]) => file.includes('dist-viewer/'))
+  .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
+const size = {
+  bundle: { js: js.length, jsGzip: gz(js), css: css.length, cssGzip: gz(css) },
+  viewer: { js: viewerJs.length, jsGzip: gz(viewerJs), css: viewerCss.length, cssGzip: gz(viewerCss), jsInBundle: viewerInBundle },
+};
+writeFileSync(path.join(OUT, 'size.json'), `${JSON.stringify(size, null, 2)}\n`);
+const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+console.log(
+  `examples/embed-react → dist/: main.js ${kib(size.bundle.js)} (${kib(size.bundle.jsGzip)} gzip), main.css ${kib(size.bundle.css)} (${kib(size.bundle.cssGzip)} gzip); ` +
+    `the viewer adds ${kib(viewerInBundle)} JS (${kib(size.viewer.jsGzip)} gzip) + ${kib(size.viewer.css)} CSS (${kib(size.viewer.cssGzip)} gzip)`,
+);
