@@ -3,12 +3,15 @@
  * Bundles the example with plain esbuild into dist/: index.html, main.js, main.css. Prints (and
  * writes to dist/size.json) what the viewer adds to the bundle, minified and gzipped.
  *
- * `logscope` is a `file:../..` dependency; `npm install` here links it as node_modules/logscope.
- * Without an install this script makes that same link, and builds the viewer
+ * `logscope` is resolved as an installed package (its `exports`: `logscope/viewer`,
+ * `logscope/viewer.css`): through a `node_modules/logscope` link to this repository made in a
+ * temporary directory, never inside the repository (Next's file watcher would loop on it). In
+ * your own app that is simply `npm install logscope`. The viewer is built first
  * (`npm run build:viewer` at the repository root) when dist-viewer/ is missing.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -18,11 +21,9 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '../..');
 const OUT = path.join(HERE, 'dist');
 
-const link = path.join(HERE, 'node_modules/logscope');
-if (!existsSync(link)) {
-  mkdirSync(path.dirname(link), { recursive: true });
-  symlinkSync(path.relative(path.dirname(link), REPO), link, 'dir');
-}
+const modules = path.join(mkdtempSync(path.join(os.tmpdir(), 'logscope-example-')), 'node_modules');
+mkdirSync(modules);
+symlinkSync(REPO, path.join(modules, 'logscope'), 'dir');
 if (!existsSync(path.join(REPO, 'dist-viewer/index.js'))) execFileSync(process.execPath, [path.join(REPO, 'scripts/build-viewer.mjs')], { stdio: 'inherit' });
 
 rmSync(OUT, { recursive: true, force: true });
@@ -38,7 +39,9 @@ const result = await esbuild.build({
   define: { 'process.env.NODE_ENV': '"production"' },
   metafile: true,
   logLevel: 'warning',
+  nodePaths: [modules],
 });
+rmSync(path.dirname(modules), { recursive: true, force: true });
 copyFileSync(path.join(HERE, 'index.html'), path.join(OUT, 'index.html'));
 
 // What the viewer adds: its JS (as it sits in the bundle) and its stylesheet, minified + gzip.
