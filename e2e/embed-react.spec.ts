@@ -159,8 +159,8 @@ test('the library on another origin: two live viewers from signed links, collaps
   // Every API call and the live stream went to the Logscope origin with the signed link.
   expect(apiRequests.length).toBeGreaterThan(0);
   for (const url of apiRequests) {
-    expect(new URL(url).origin).toBe(server.url);
-    expect(new URL(url).searchParams.get('access')).toMatch(/^lsl1\./);
+    expect(new URL(url).origin, url).toBe(server.url);
+    expect(new URL(url).searchParams.get('access') ?? '', url).toMatch(/^lsl1\./);
   }
   expect(apiRequests.some((u) => u.includes('/events'))).toBe(true);
 

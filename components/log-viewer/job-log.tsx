@@ -16,6 +16,7 @@ import { JobHeader } from './job-header';
 import { LineHtmlCache } from './line-html';
 import { LogList } from './log-list';
 import { viewerKeys } from './query-keys';
+import { useApiAuth } from './api-auth';
 import { StepsPanel } from './steps-panel';
 import { StreamIndicator } from './stream-indicator';
 import { SearchBox } from './search-box';
@@ -76,13 +77,14 @@ function linkKey(link: JobLink | null | undefined): string {
 export function JobLog(props: JobLogProps) {
   const { apiBase, jobId, onlyStep, linkMode, chrome } = props;
   const queryClient = useQueryClient();
+  const auth = useApiAuth();
   const [tail] = useState(() => new LiveTail(frameScheduler(LIVE_FLUSH_MAX_MS)));
   const [cache] = useState(() => new LineHtmlCache());
   const liveCounts = useSyncExternalStore(tail.subscribe, tail.lineCounts, () => NO_LINE_COUNTS);
 
   const jobQuery = useQuery({
     queryKey: viewerKeys.job(apiBase, jobId),
-    queryFn: ({ signal }) => fetchJob(apiBase, jobId, signal),
+    queryFn: ({ signal }) => fetchJob(apiBase, jobId, signal, auth),
     staleTime: Infinity,
     refetchOnWindowFocus: false,
     retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 3,
