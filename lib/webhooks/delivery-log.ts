@@ -181,10 +181,28 @@ export class PostgresDeliveryLog extends MemoryDeliveryLog {
       const { default: pgModule } = await import('pg');
       const pool = new pgModule.Pool({ connectionString: this.url, max: 1, connectionTimeoutMillis: 5_000 });
       pool.on('error', () => undefined);
-      await pool.query(
-        'CREATE TABLE IF NOT EXISTS logscope_webhook_deliveries (id text PRIMARY KEY, queued_at double precision NOT NULL, record jsonb NOT NULL)',
-      );
-      await pool.query('CREATE INDEX IF NOT EXISTS logscope_webhook_deliveries_queued ON logscope_webhook_deliveries (queued_at DESC)');
+      // servers starting together would race on CREATE … IF NOT EXISTS (a unique violation in
+      // the catalogue): one at a time, under a transaction-scoped advisory lock
+      try {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          await client.query("SELECT pg_advisory_xact_lock(hashtext('logscope_webhook_deliveries'))");
+          await client.query(
+            'CREATE TABLE IF NOT EXISTS logscope_webhook_deliveries (id text PRIMARY KEY, queued_at double precision NOT NULL, record jsonb NOT NULL)',
+          );
+          await client.query('CREATE INDEX IF NOT EXISTS logscope_webhook_deliveries_queued ON logscope_webhook_deliveries (queued_at DESC)');
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        } finally {
+          client.release();
+        }
+      } catch (error) {
+        await pool.end().catch(() => undefined);
+        throw error;
+      }
       return pool;
     })();
     this.pool.catch(() => {
