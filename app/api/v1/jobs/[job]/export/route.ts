@@ -1,4 +1,4 @@
-import { accessConfig, preflightResponse, requireRead, resolvePrincipal, withCors } from '@/lib/access';
+import { accessConfig, requireRead, resolvePrincipal, withCors } from '@/lib/access';
 import { exportQuerySchema } from '@/lib/contracts/export';
 import { notFound } from '@/lib/errors';
 import { exportFilename, ndjsonExportStream } from '@/lib/export/ndjson';
@@ -33,8 +33,4 @@ export async function GET(request: Request, ctx: RouteContext<{ job: string }>):
     });
   });
   return withCors(config, request.headers.get('origin'), response);
-}
-
-export function OPTIONS(request: Request): Response {
-  return preflightResponse(accessConfig(), request.headers.get('origin'), request.headers.get('access-control-request-method'));
 }
