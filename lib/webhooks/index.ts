@@ -20,7 +20,11 @@ const globalForWebhooks = globalThis as typeof globalThis & { __logscopeWebhooks
 
 /** The delivery log for a store URL: a file beside the file store, a table in PostgreSQL, else memory. */
 export function deliveryLogFor(storeUrl: string): DeliveryLog {
-  if (storeUrl.startsWith('file:')) return new FileDeliveryLog(path.join(path.resolve(storeUrl.slice('file:'.length) || './data'), DELIVERY_LOG_FILE));
+  if (storeUrl.startsWith('file:')) {
+    // a runtime path (the store's directory): nothing for the build's file tracing to follow
+    const dir = path.resolve(/*turbopackIgnore: true*/ storeUrl.slice('file:'.length) || './data');
+    return new FileDeliveryLog(path.join(/*turbopackIgnore: true*/ dir, DELIVERY_LOG_FILE));
+  }
   if (storeUrl.startsWith('postgres://') || storeUrl.startsWith('postgresql://')) return new PostgresDeliveryLog(storeUrl);
   return new MemoryDeliveryLog();
 }
