@@ -29,6 +29,8 @@ import {
 import { EVENT_SCHEMAS, eventsQuerySchema } from './events';
 import { logDownloadQuerySchema } from './download';
 import { globalSearchQuerySchema, globalSearchResultSchema, jobSearchQuerySchema, jobSearchResultSchema } from './search';
+import { exportQuerySchema, exportRecordSchema } from './export';
+import { deliveriesAnswerSchema, deliveriesQuerySchema, webhookPayloadSchema } from './webhooks';
 
 /**
  * The OpenAPI 3.1 document of the HTTP API, built from the zod contracts the routes parse with,
@@ -114,6 +116,9 @@ const COMPONENTS = {
   JobEvent: EVENT_SCHEMAS.job,
   EndEvent: EVENT_SCHEMAS.end,
   ErrorEvent: EVENT_SCHEMAS.error,
+  ExportRecord: exportRecordSchema,
+  DeliveriesAnswer: deliveriesAnswerSchema,
+  WebhookPayload: webhookPayloadSchema,
 } satisfies Record<string, z.ZodType>;
 type ComponentName = keyof typeof COMPONENTS;
 
@@ -332,6 +337,31 @@ function buildPaths(): OpenApiDocument['paths'] {
         },
       },
     },
+    '/api/v1/jobs/{job}/export': {
+      get: {
+        operationId: 'exportJob',
+        tags: ['read'],
+        summary: 'The lines of the job or of one step as NDJSON records, streamed',
+        parameters: [...job, ...parameters('query', exportQuerySchema)],
+        responses: {
+          '200': {
+            description: 'one `ExportRecord` per line, steps in order, as of the request (docs/api.md "Export")',
+            headers: { 'Content-Disposition': { description: 'attachment; `{job}[-{step}].ndjson`', schema: { type: 'string' } } },
+            content: { 'application/x-ndjson': { schema: { type: 'string' }, 'x-record': ref('ExportRecord') } },
+          },
+          ...errorResponses([400, 401, 404]),
+        },
+      },
+    },
+    '/api/v1/admin/webhooks/deliveries': {
+      get: {
+        operationId: 'listWebhookDeliveries',
+        tags: ['admin'],
+        summary: 'Recent webhook deliveries, newest first (admin key only); each delivery body is a `WebhookPayload`',
+        parameters: parameters('query', deliveriesQuerySchema),
+        responses: { '200': { description: 'the delivery log', content: json('DeliveriesAnswer') }, ...errorResponses([400, 401, 403]) },
+      },
+    },
     '/api/v1/jobs/{job}/search': {
       get: {
         operationId: 'searchJob',
@@ -394,6 +424,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'read', description: 'Browsers and tools: metadata, line ranges, events, downloads' },
       { name: 'search', description: 'Substring or regex search in one job or across jobs' },
       { name: 'server', description: 'Health and this document' },
+      { name: 'admin', description: 'Operators, with an admin key: the webhook delivery log' },
     ],
     paths: buildPaths(),
     components: buildComponents(),

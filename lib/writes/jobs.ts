@@ -6,6 +6,7 @@ import { AppError, JobCompletedError, notFound } from '../errors';
 import { finishStep } from '../ingest';
 import { maskJobBody, maskStepBody } from '../ingest/mask-names';
 import type { LogStore } from '../store/types';
+import { webhookJobCompleted, webhookJobCreated, webhookStepUpdated } from '../webhooks';
 import { forgetWriteState } from './line-writer';
 
 /** Resolves the job's token hash and checks the request's bearer token against it. */
@@ -55,6 +56,7 @@ export async function putJob(store: LogStore, jobId: string, body: PutJobBody, a
     // Another request created it between our read and write: its token is the job's.
     throw new AppError('conflict', `job ${jobId} was created by another request at the same time`);
   }
+  webhookJobCreated(job);
   return { created: true, job, writeToken: token };
 }
 
@@ -67,6 +69,7 @@ export async function putStep(store: LogStore, jobId: string, stepId: string, bo
   if (job.status !== 'running' && body.status !== undefined) throw new JobCompletedError(jobId);
   const masks = (await store.getJobPrivate(jobId))?.masks ?? [];
   const step = await store.putStep(jobId, stepId, maskStepBody(body, masks));
+  webhookStepUpdated(job, step);
   if (body.markers !== undefined) forgetWriteState(jobId, stepId); // read when the write state is loaded
   if (body.status !== undefined && isFinal(body.status)) await closeOpenGroups(store, jobId, step);
   return (await store.getJob(jobId))?.steps.find((s) => s.id === stepId) ?? step;
@@ -87,5 +90,6 @@ export async function completeJob(store: LogStore, jobId: string, status: FinalJ
   for (const step of job.steps) await closeOpenGroups(store, jobId, step);
   const done = await store.complete(jobId, status);
   forgetWriteState(jobId);
+  webhookJobCompleted(job, done);
   return done;
 }
