@@ -99,6 +99,8 @@ test.beforeAll(async () => {
   // the library and the example, built as a user would (the example links `logscope` itself)
   execFileSync(process.execPath, ['scripts/build-viewer.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
   execFileSync(process.execPath, ['examples/embed-react/build.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  // the published types serve a consumer's strict TypeScript (the example's own tsconfig)
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'examples/embed-react'], { cwd: REPO_ROOT, stdio: 'inherit' });
   hostSite = await staticSite(HOST_PORT, EXAMPLE_DIST);
   otherSite = await staticSite(OTHER_PORT, null);
   const store = mkdtempSync(path.join(os.tmpdir(), 'logscope-embed-'));
