@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * What a credential may reach, and the one rule that says whether a job is inside it. Pure: no
  * I/O, used by the server (lib/access/principal.ts) and by tests.

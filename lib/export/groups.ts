@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Group } from '../contracts';
 import { MAX_GROUP_DEPTH } from '../contracts';
 import type { ExportGroup } from '../contracts/export';

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * When a webhook delivery is tried again. Attempt 1 goes out at once; after a failed attempt k
  * the next waits `equal jitter` of the exponential step: half of min(cap, base·2^(k-1)) plus a

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * The webhook queue's budget: deliveries waiting, in flight or waiting for a retry hold their
  * body's bytes until their last attempt ends. When one more would pass either bound it is not
