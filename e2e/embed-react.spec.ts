@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +24,7 @@ const HOST = `http://127.0.0.1:${HOST_PORT}`;
 const OTHER = `http://127.0.0.1:${OTHER_PORT}`;
 const LINK_SECRET = 'embed-spec-link-secret-0123456789';
 const INGEST_KEY = 'embed-spec-ingest-key-0123456789';
+const READ_KEY = 'embed-spec-read-key-0123456789abcdef';
 const EXAMPLE_DIST = path.join(REPO_ROOT, 'examples/embed-react/dist');
 
 let server: LogscopeServer;
@@ -104,7 +105,10 @@ test.beforeAll(async () => {
   hostSite = await staticSite(HOST_PORT, EXAMPLE_DIST);
   otherSite = await staticSite(OTHER_PORT, null);
   const store = mkdtempSync(path.join(os.tmpdir(), 'logscope-embed-'));
-  server = await startLogscope(SERVER_PORT, `file:${store}`, {
+  const keys = path.join(store, 'keys.json');
+  writeFileSync(keys, JSON.stringify({ keys: [{ id: 'embed-read', kind: 'read', secrets: [READ_KEY], scope: { all: true } }] }));
+  server = await startLogscope(SERVER_PORT, `file:${path.join(store, 'data')}`, {
+    LOGSCOPE_KEYS: keys,
     LOGSCOPE_ACCESS: 'token',
     LOGSCOPE_LINK_SECRET: LINK_SECRET,
     LOGSCOPE_INGEST_KEY: INGEST_KEY,
@@ -233,6 +237,39 @@ test('the library without a valid link shows the server refusal, not the log', a
   // a valid link for another job: the job is "not found", never shown
   await expect(viewerB.getByRole('alert')).toContainText(/not found/i);
   await expect(page.locator('[data-line]')).toHaveCount(0);
+});
+
+test('the library with a read key: Bearer on every request, the live stream read with fetch', async ({ page }) => {
+  const jobA = await createJob(uniqueJobId('embed-key-a'), [{ id: 'run', name: 'Run' }]);
+  const jobB = await createJob(uniqueJobId('embed-key-b'), [{ id: 'run', name: 'Run' }]);
+  await sendLines(jobA, 'run', 1, 5);
+  await sendLines(jobB, 'run', 1, 5);
+  await page.addInitScript((key) => sessionStorage.setItem('logscope-read-key', key), READ_KEY);
+  const reads: { url: string; type: string; auth: string | undefined }[] = [];
+  page.on('request', (r) => {
+    if (r.url().startsWith(server.url)) reads.push({ url: r.url(), type: r.resourceType(), auth: r.headers()['authorization'] });
+  });
+  await page.goto(`${HOST}/?base=${encodeURIComponent(server.url)}&a=${jobA.id}&b=${jobB.id}`);
+  const { a, b, line } = viewers(page);
+  await expect(line(a, 'run', 5)).toContainText('run line 5');
+  await expect(b.getByTestId('stream-state')).toHaveText(/live/i);
+  await sendLines(jobA, 'run', 6, 30);
+  await sendLines(jobB, 'run', 6, 9);
+  await expect(line(a, 'run', 30)).toContainText('run line 30');
+  await expect(line(b, 'run', 9)).toContainText('run line 9');
+
+  expect(reads.length).toBeGreaterThan(0);
+  for (const r of reads) {
+    expect(r.auth, r.url).toBe(`Bearer ${READ_KEY}`);
+    expect(new URL(r.url).searchParams.has('access'), r.url).toBe(false);
+  }
+  const streams = reads.filter((r) => new URL(r.url).pathname.endsWith('/events'));
+  expect(streams.length).toBeGreaterThanOrEqual(2);
+  for (const r of streams) expect(r.type, r.url).toBe('fetch');
+
+  await api('POST', `/jobs/${jobA.id}/complete`, jobA.token, { status: 'cancelled' });
+  await expect(a.getByTestId('stream-state')).toHaveText(/complete/i);
+  await expect(page.locator('#status')).toContainText('ended: A cancelled');
 });
 
 function parentPage(src: string): string {

@@ -6,16 +6,20 @@ import 'logscope/viewer.css';
 /*
  * Two independent Logscope viewers on one page. Which jobs: the page's query string,
  *   ?a=<signed link to a job>&b=<signed link to another>
- * (signed links: `logscope link <job>`, or any Logscope URL carrying ?access=…), or
- *   ?base=http://logs.example:3000&a=<job id>&b=<job id>   on a server without access control.
+ * (any Logscope URL carrying ?access=<signed link token>), or
+ *   ?base=http://logs.example:3000&a=<job id>&b=<job id>
+ * on a server without access control, or with a read key: a real app gets the key from its
+ * backend; this example takes it from sessionStorage ("logscope-read-key") so that it never
+ * sits in a URL.
  */
 const params = new URLSearchParams(window.location.search);
+const readKey = sessionStorage.getItem('logscope-read-key') ?? undefined;
 
-function target(name: string): { signedUrl: string } | { baseUrl: string; job: string } | null {
+function target(name: string): { signedUrl: string } | { baseUrl: string; job: string; token?: string } | null {
   const value = params.get(name);
   if (!value) return null;
   if (/^https?:\/\//.test(value)) return { signedUrl: value };
-  return { baseUrl: params.get('base') ?? '', job: value };
+  return { baseUrl: params.get('base') ?? '', job: value, ...(readKey ? { token: readKey } : {}) };
 }
 
 function App() {
