@@ -170,6 +170,27 @@ for (const route of ROUTES) {
   }
 }
 
+for (const width of [360, 900]) {
+  test(`step page at ${width}px: one toolbar row, no overflow, go to line and copy link from the panel`, async ({ page, context, baseURL }) => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.setViewportSize({ width, height: 640 });
+    const log = new LogPage(page);
+    await log.gotoStep(jobId, 'build', '#L120-L135');
+    await expect(log.line('build', 120)).toBeInViewport();
+    await expect(page.getByTestId('job-title')).toContainText('Build and test everything');
+    await expectFits(page);
+    await expect(log.searchBox).toBeVisible();
+    const goTo = await reveal(page, page.getByRole('textbox', { name: 'Go to line' }));
+    await goTo.fill('250');
+    await goTo.press('Enter');
+    await expect(log.line('build', 250)).toHaveAttribute('data-highlighted', '');
+    await (await reveal(page, log.button(/^Copy link/))).click();
+    await expect(log.button('Copied')).toBeVisible();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${baseURL}/jobs/${jobId}/steps/build#L250`);
+    await expectFits(page);
+  });
+}
+
 /** Operates the actions' panel with the keyboard only; `focused` names the control with focus. */
 async function focusedName(page: Page): Promise<string> {
   return page.evaluate(() => {
