@@ -191,7 +191,7 @@ for (const width of [360, 900]) {
   });
 }
 
-/** Operates the actions' panel with the keyboard only; `focused` names the control with focus. */
+/** The accessible name (or text) of the control with focus. */
 async function focusedName(page: Page): Promise<string> {
   return page.evaluate(() => {
     const el = document.activeElement as HTMLElement | null;
