@@ -191,6 +191,25 @@ for (const width of [360, 900]) {
   });
 }
 
+test('the layout follows the width of the viewer, not of the window', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  const log = new LogPage(page);
+  await page.goto(`/embed/jobs/${jobId}`);
+  await expect(log.scroller).toBeVisible();
+  await expect(moreActions(page)).toBeHidden();
+  // the embed page's box around the viewer (whose root carries data-theme) narrowed to 480 px
+  await page.evaluate(() => {
+    (document.querySelector('[data-theme]')!.parentElement as HTMLElement).style.width = '480px';
+  });
+  await expect(moreActions(page)).toBeVisible();
+  await expect(log.button('Expand all')).toBeHidden();
+  const fit = await toolbar(page).evaluate((bar) => ({ right: bar.getBoundingClientRect().right, scroll: bar.scrollWidth, client: bar.clientWidth }));
+  expect(fit.right).toBeLessThanOrEqual(480);
+  expect(fit.scroll).toBeLessThanOrEqual(fit.client);
+  await (await reveal(page, log.button('Collapse all'))).click();
+  await expect(page.locator('[data-line]')).toHaveCount(0);
+});
+
 /** The accessible name (or text) of the control with focus. */
 async function focusedName(page: Page): Promise<string> {
   return page.evaluate(() => {
