@@ -12,9 +12,9 @@ export function JobHeader(props: { job: JobMeta; stream: StreamState; now: numbe
   const labels = Object.entries(job.labels);
   return (
     <header className="ls-job-header">
-      <div className="flex min-w-0 items-center gap-2">
+      <div className="ls-job-title-row flex min-w-0 items-center gap-2">
         <StatusBadge status={job.status} />
-        <h1 className="truncate text-sm font-semibold text-[var(--ls-fg-strong)]" data-testid="job-title">
+        <h1 className="ls-job-title truncate text-sm font-semibold text-[var(--ls-fg-strong)]" data-testid="job-title">
           {jobHref ? (
             <a href={jobHref} className="hover:underline">
               {job.title || job.id}
@@ -25,7 +25,7 @@ export function JobHeader(props: { job: JobMeta; stream: StreamState; now: numbe
           {stepName !== undefined && <span className="font-normal text-[var(--ls-muted)]"> / {stepName}</span>}
         </h1>
         <StreamIndicator state={stream} />
-        <span className="ml-auto shrink-0 font-mono text-[11px] text-[var(--ls-muted)]">
+        <span className="ls-job-meta ml-auto shrink-0 font-mono text-[11px] text-[var(--ls-muted)]">
           {job.id} · {took !== null ? formatDuration(took) : ''} · {job.steps.length} steps · {formatCount(lines)} lines
         </span>
       </div>

@@ -12,7 +12,8 @@ export function StreamIndicator({ state }: { state: StreamState }) {
   return (
     <span role="status" className="ls-stream" data-stream-state={state} data-testid="stream-state">
       <span aria-hidden="true" className="ls-stream-dot" />
-      {TEXT[state]}
+      {/* a narrow toolbar shows only the dot; the status keeps its text */}
+      <span className="ls-stream-text">{TEXT[state]}</span>
     </span>
   );
 }
