@@ -17,8 +17,9 @@
  *     beside `cat` and write+fsync of the same bytes
  *   4 search: in-job literal and regex on 1M lines beside `grep -c`/`grep -cE`; historical
  *     search over 1,000 jobs × 10k lines (file store; PostgreSQL when reachable), the store
- *     seeded in-process before its server starts (bench-limits/seed.ts); --keep-pg keeps that
- *     database for EXPLAIN
+ *     seeded in-process before its server starts (bench-limits/seed.ts), beside `grep -c` over
+ *     the file store's sidecars; --hist file|pg picks the backends, --keep-pg keeps the
+ *     PostgreSQL database for EXPLAIN
  *   5 producer → DOM latency at 100 and 1,000 lines/s (and the fake-server floor)
  *   6 SSE fan-out: 100 and 1,000 viewers at 1,000 lines/s (and the fake-server floor)
  *   7 a range of 200 lines at line 900,000 beside a pread of the same bytes of the store file
@@ -51,6 +52,8 @@ const URL_GIVEN = opt('url');
 const N = QUICK ? 100_000 : 1_000_000;
 const HIST_JOBS = QUICK ? 100 : 1000;
 const HIST_LINES = QUICK ? 1000 : 10_000;
+/** --hist file,pg: the historical-search backends to measure */
+const HIST_STORES = new Set((opt('hist') ?? 'file,pg').split(',').map((x) => x.trim()));
 /** --keep-pg: the historical PostgreSQL database is not dropped at the end (its URL is printed), for EXPLAIN */
 const KEEP_PG = argv.includes('--keep-pg');
 const HIST_LOAD_BUDGET_S = Number(opt('hist-budget') ?? (QUICK ? 120 : 300));
@@ -386,15 +389,37 @@ async function loadHistory(api: Api, needleLine: number): Promise<{ jobs: number
 
 const HIST_NEEDLE_LINE = Math.round(N * 0.777777);
 
-async function historyRow(where: string, base: string, load: { jobs: number; trueCount: number; s: number }, how: string): Promise<void> {
+/** `grep -c -F` over every search sidecar (`*.txt`) of a file store: the same bytes the search scans. */
+function sidecarGrep(dir: string, needle: string): { s: number; count: number; bytes: number } {
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.txt')) files.push(p);
+    }
+  };
+  walk(dir);
+  const bytes = files.reduce((a, p) => a + fs.statSync(p).size, 0);
+  shell('sh', ['-c', 'cat "$@" > /dev/null', 'sh', ...files]); // page cache
+  const r = shell('sh', ['-c', "grep -c -F -h -- \"$0\" \"$@\" | awk '{ s += $1 } END { print s }'", needle, ...files]);
+  return { s: r.s, count: Number(r.out), bytes };
+}
+
+async function historyRow(where: string, base: string, load: { jobs: number; trueCount: number; s: number }, how: string, storeDir?: string): Promise<void> {
   const loaded = load.jobs === HIST_JOBS ? '' : ` (only ${load.jobs} jobs loaded within ${HIST_LOAD_BUDGET_S} s)`;
   const url = `${base}/api/v1/search?case=1&limit=1000&q=${encodeURIComponent(`#${HIST_NEEDLE_LINE} `)}`;
   await searchTimed(url, 1); // warm: the first request compiles the route and opens the store
   const r = await searchTimed(url, 3);
+  let yard = '';
+  if (storeDir) {
+    const g = sidecarGrep(storeDir, `#${HIST_NEEDLE_LINE} `);
+    yard = `\`grep -c -F\` over the store's ${f(g.bytes / 2 ** 20)} MiB of search sidecars ${f(g.s, 2)} s (${g.count} lines)${r.s ? `, search ${f(r.s / g.s, 1)}× that` : ''}; `;
+  }
   rows.push([
     `historical search, ${f(HIST_JOBS)} jobs × ${label(HIST_LINES)} lines, ${where}: a line that is in ${load.trueCount} of them${loaded}`,
     r.a ? `${f(r.s, 2)} s, \`total\` ${r.a.total} of ${load.trueCount}, ${f(r.a.scannedJobs ?? null)} jobs scanned${r.a.truncated ? ', truncated' : ''}` : `failed: ${r.error}`,
-    `load: ${lps(load.jobs * HIST_LINES, load.s)} (${how})`,
+    `${yard}load: ${lps(load.jobs * HIST_LINES, load.s)} (${how})`,
     '≤ 1 s, with a cursor to continue',
   ]);
 }
@@ -414,7 +439,7 @@ async function rowHistory(where: string, storeUrl: string, port: number): Promis
   const load = await seedHistory({ storeUrl, text, slices, jobs: HIST_JOBS, needleSlice, prefix: `hist-${Date.now()}`, concurrency: 4, log });
   log(`[limits]   seeded ${load.jobs} jobs in ${load.s.toFixed(0)} s = ${lps(load.jobs * HIST_LINES, load.s)} (${load.ingested} through ingest)`);
   const { server } = await startServer(port, storeUrl);
-  await historyRow(where, server.url, load, `in-process through lib/writes and the store's append, ${load.ingested} distinct slices through ingest${load.rebuildS !== null ? `; line indexes dropped meanwhile, re-created in ${f(load.rebuildS)} s, then ANALYZE` : ''}`);
+  await historyRow(where, server.url, load, `in-process through lib/writes and the store's append, ${load.ingested} distinct slices through ingest${load.rebuildS !== null ? `; line indexes dropped meanwhile, re-created in ${f(load.rebuildS)} s, then ANALYZE` : ''}`, storeUrl.startsWith('file:') ? storeUrl.slice(5) : undefined);
   return server;
 }
 
@@ -590,9 +615,12 @@ async function main(): Promise<void> {
       await rowHistoryHttp('the given server', target.base);
       return;
     }
-    const file = await rowHistory('file store', `file:${path.join(tmp, 'hist-store')}`, PORTS.histFile);
-    await file.stop();
-    fs.rmSync(path.join(tmp, 'hist-store'), { recursive: true, force: true });
+    if (HIST_STORES.has('file')) {
+      const file = await rowHistory('file store', `file:${path.join(tmp, 'hist-store')}`, PORTS.histFile);
+      await file.stop();
+      fs.rmSync(path.join(tmp, 'hist-store'), { recursive: true, force: true });
+    }
+    if (!HIST_STORES.has('pg')) return;
     if (!(await postgresReachable(POSTGRES_ADMIN))) {
       rows.push(['historical search, PostgreSQL', 'skipped: PostgreSQL not reachable at 127.0.0.1:5432', '—', '≤ 1 s']);
       return;

@@ -178,17 +178,38 @@ export function LogList(props: LogListProps) {
   const topFrame = useRef(0);
   const modelRef = useRef({ model, start: win.start });
   modelRef.current = { model, start: win.start };
+  // Read once a frame, after that frame's layout and paint (a message posted from its animation
+  // frame): read inside the animation frame, after a live flush or Virtuoso's re-render had
+  // changed the rows earlier in it, scrollTop forced a style and layout pass of its own
+  // (docs/bench/issue-9-profiles.md). The bar shows the new top row one frame later.
+  const afterPaint = useRef<MessageChannel | null>(null);
   const scheduleReadTop = useCallback(() => {
     if (topFrame.current) return;
     topFrame.current = requestAnimationFrame(() => {
+      topFrame.current = -1;
+      if (typeof MessageChannel === 'undefined') readTop();
+      else {
+        afterPaint.current ??= new MessageChannel();
+        afterPaint.current.port1.onmessage = readTop;
+        afterPaint.current.port2.postMessage(null);
+      }
+    });
+    function readTop() {
       topFrame.current = 0;
       const el = scrollerEl.current;
       if (!el) return;
       const { model: m, start } = modelRef.current;
       stickyRef.current?.setTop(rowAtOffset(m, start, rendered.current, el.scrollTop - headerPx.current + TOP_PROBE_PX));
-    });
+    }
   }, []);
-  useEffect(() => () => cancelAnimationFrame(topFrame.current), []);
+  useEffect(
+    () => () => {
+      if (topFrame.current > 0) cancelAnimationFrame(topFrame.current);
+      afterPaint.current?.port1.close();
+      afterPaint.current = null;
+    },
+    [],
+  );
   // Sections toggled, the window moved or lines arrived: the same offsets may hold other rows.
   useEffect(scheduleReadTop, [model, win.start, scheduleReadTop]);
   const winStart = useRef(win.start);
