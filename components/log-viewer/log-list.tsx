@@ -411,6 +411,11 @@ export function LogList(props: LogListProps) {
       itemContent={(i) => renderRow(i)}
       defaultItemHeight={ROW_PX}
       increaseViewportBy={OVERSCAN_PX}
+      // Row sizes are read in the ResizeObserver callback, right after the browser's layout,
+      // not in an animation frame of their own: there a live flush or a scroll had already
+      // changed the rows, and the read forced a second style and layout pass every frame
+      // (docs/bench/issue-9-profiles.md).
+      skipAnimationFrameInResizeObserver
       initialTopMostItemIndex={{ index: Math.max(0, Math.min(win.size - 1, initial)), align: scrollRequest?.align ?? (following ? 'end' : 'start') }}
       // `false`, not the callback, while not following: for any other value Virtuoso arms a rule
       // on each re-render ("at the bottom, then the list grows within 100 ms: scroll to the end")
