@@ -178,38 +178,17 @@ export function LogList(props: LogListProps) {
   const topFrame = useRef(0);
   const modelRef = useRef({ model, start: win.start });
   modelRef.current = { model, start: win.start };
-  // Read once a frame, after that frame's layout and paint (a message posted from its animation
-  // frame): read inside the animation frame, after a live flush or Virtuoso's re-render had
-  // changed the rows earlier in it, scrollTop forced a style and layout pass of its own
-  // (docs/bench/issue-9-profiles.md). The bar shows the new top row one frame later.
-  const afterPaint = useRef<MessageChannel | null>(null);
   const scheduleReadTop = useCallback(() => {
     if (topFrame.current) return;
     topFrame.current = requestAnimationFrame(() => {
-      topFrame.current = -1;
-      if (typeof MessageChannel === 'undefined') readTop();
-      else {
-        afterPaint.current ??= new MessageChannel();
-        afterPaint.current.port1.onmessage = readTop;
-        afterPaint.current.port2.postMessage(null);
-      }
-    });
-    function readTop() {
       topFrame.current = 0;
       const el = scrollerEl.current;
       if (!el) return;
       const { model: m, start } = modelRef.current;
       stickyRef.current?.setTop(rowAtOffset(m, start, rendered.current, el.scrollTop - headerPx.current + TOP_PROBE_PX));
-    }
+    });
   }, []);
-  useEffect(
-    () => () => {
-      if (topFrame.current > 0) cancelAnimationFrame(topFrame.current);
-      afterPaint.current?.port1.close();
-      afterPaint.current = null;
-    },
-    [],
-  );
+  useEffect(() => () => cancelAnimationFrame(topFrame.current), []);
   // Sections toggled, the window moved or lines arrived: the same offsets may hold other rows.
   useEffect(scheduleReadTop, [model, win.start, scheduleReadTop]);
   const winStart = useRef(win.start);
@@ -411,11 +390,6 @@ export function LogList(props: LogListProps) {
       itemContent={(i) => renderRow(i)}
       defaultItemHeight={ROW_PX}
       increaseViewportBy={OVERSCAN_PX}
-      // Row sizes are read in the ResizeObserver callback, right after the browser's layout,
-      // not in an animation frame of their own: there a live flush or a scroll had already
-      // changed the rows, and the read forced a second style and layout pass every frame
-      // (docs/bench/issue-9-profiles.md).
-      skipAnimationFrameInResizeObserver
       initialTopMostItemIndex={{ index: Math.max(0, Math.min(win.size - 1, initial)), align: scrollRequest?.align ?? (following ? 'end' : 'start') }}
       // `false`, not the callback, while not following: for any other value Virtuoso arms a rule
       // on each re-render ("at the bottom, then the list grows within 100 ms: scroll to the end")
