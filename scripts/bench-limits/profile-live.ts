@@ -4,7 +4,7 @@
  * end once) with a Chromium trace and a CPU profile of the job page running meanwhile.
  *
  *   tsx --conditions=react-server scripts/bench-limits/profile-live.ts --url http://127.0.0.1:3145
- *       [--rate 100] [--seconds 10] [--with trace|cpu] [--out DIR]
+ *       [--rate 100] [--seconds 10] [--with trace|cpu|none] [--out DIR]
  *
  * Prints, for the lines sent after the warm-up:
  * - per line: producer → EventSource message (server, network, SSE parsing) and message → row in
@@ -31,7 +31,7 @@ const RATE = Number(opt('rate') ?? 100);
 const SECONDS = Number(opt('seconds') ?? 10);
 const OUT = opt('out');
 /** `trace` (default): a Chromium trace of the main thread; `cpu`: a V8 CPU profile instead (one at a time: each perturbs the page) */
-const WITH = opt('with') === 'cpu' ? 'cpu' : 'trace';
+const WITH = opt('with') === 'cpu' ? 'cpu' : opt('with') === 'none' ? 'none' : 'trace';
 
 /** Arrival of each `lat <seq>` in an EventSource `lines` message, and the handlers' cost; animation frames. */
 const PROFILE_INIT = `(() => {
