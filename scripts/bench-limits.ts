@@ -4,7 +4,7 @@
  * never passes or fails). Talks to the server only through the HTTP contract (docs/api.md).
  *
  *   tsx scripts/bench-limits.ts [--only 1,3,7] [--quick] [--url http://127.0.0.1:3000 --pid PID]
- *                               [--store DIR] [--reps 3]
+ *                               [--store DIR] [--reps 3] [--port-base 3414]
  *
  * Without --url it builds if needed and starts scripts/server.mjs on a fresh file store
  * (port 3414, LOGSCOPE_SSE_PER_CLIENT/TOTAL raised for the fan-out), plus servers of its own
@@ -16,7 +16,10 @@
  *   3 ingest: 1M × 100 B lines streamed and in 10k-line POSTs, an ANSI-heavy 200 B/line log;
  *     beside `cat` and write+fsync of the same bytes
  *   4 search: in-job literal and regex on 1M lines beside `grep -c`/`grep -cE`; historical
- *     search over 1,000 jobs × 10k lines (file store; PostgreSQL when reachable)
+ *     search over 1,000 jobs × 10k lines (file store; PostgreSQL when reachable), the store
+ *     seeded in-process before its server starts (bench-limits/seed.ts), beside `grep -c` over
+ *     the file store's sidecars; --hist file|pg picks the backends, --keep-pg keeps the
+ *     PostgreSQL database for EXPLAIN
  *   5 producer → DOM latency at 100 and 1,000 lines/s (and the fake-server floor)
  *   6 SSE fan-out: 100 and 1,000 viewers at 1,000 lines/s (and the fake-server floor)
  *   7 a range of 200 lines at line 900,000 beside a pread of the same bytes of the store file
@@ -32,6 +35,7 @@ import { createTestDatabase, postgresReachable } from '../test/support/postgres'
 import { writeAnsiHeavy, writePlain100 } from './bench-limits/gen';
 import { fanout, latency, type FanoutResult, type LatencyResult } from './bench-limits/live';
 import { findSharedBench, ingestJob, ownRender, sharedRender, type RenderTable } from './bench-limits/render';
+import { seedHistory } from './bench-limits/seed';
 import { Api, errorText, f, lineChunks, median, nowMs, pct, sleep } from './bench-limits/util';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -48,11 +52,17 @@ const URL_GIVEN = opt('url');
 const N = QUICK ? 100_000 : 1_000_000;
 const HIST_JOBS = QUICK ? 100 : 1000;
 const HIST_LINES = QUICK ? 1000 : 10_000;
+/** --hist file,pg: the historical-search backends to measure */
+const HIST_STORES = new Set((opt('hist') ?? 'file,pg').split(',').map((x) => x.trim()));
+/** --keep-pg: the historical PostgreSQL database is not dropped at the end (its URL is printed), for EXPLAIN */
+const KEEP_PG = argv.includes('--keep-pg');
 const HIST_LOAD_BUDGET_S = Number(opt('hist-budget') ?? (QUICK ? 120 : 300));
 const REPS = Number(opt('reps') ?? (QUICK ? 1 : 3));
 const FAN_LINES = QUICK ? 1000 : 5000;
 const HARD_STOP_S = QUICK ? 1800 : 5400;
-const PORTS = { main: 3414, fake: 3417, histFile: 3418, histPg: 3419 };
+/** --port-base P: the bench's own servers on P…P+3 instead (main, fake, historical file, historical PostgreSQL) */
+const PORT_BASE = opt('port-base') ? Number(opt('port-base')) : null;
+const PORTS = PORT_BASE ? { main: PORT_BASE, fake: PORT_BASE + 1, histFile: PORT_BASE + 2, histPg: PORT_BASE + 3 } : { main: 3414, fake: 3417, histFile: 3418, histPg: 3419 };
 const POSTGRES_ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const label = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n));
@@ -336,20 +346,23 @@ async function rowSearch(t: Target): Promise<void> {
   ]);
 }
 
-/** Loads J jobs × M lines (slices of the generated file) with 4 POSTs in flight, within a budget. */
-async function loadHistory(api: Api, needleLine: number): Promise<{ jobs: number; trueCount: number; s: number }> {
-  const d = plainData();
-  const lines = fs.readFileSync(d.plain);
-  // offsets of each HIST_LINES-line slice of the file
+/** The generated file cut in HIST_LINES-line slices (byte offsets), and the slice holding `needleLine`. */
+function historySlices(needleLine: number): { text: Buffer; slices: [number, number][]; needleSlice: number } {
+  const text = fs.readFileSync(plainData().plain);
   const slices: [number, number][] = [];
-  for (let start = 0, i = 0, count = 0; i < lines.length; i++) {
-    if (lines[i] === 10 && ++count === HIST_LINES) {
+  for (let start = 0, i = 0, count = 0; i < text.length; i++) {
+    if (text[i] === 10 && ++count === HIST_LINES) {
       slices.push([start, i + 1]);
       start = i + 1;
       count = 0;
     }
   }
-  const needleSlice = Math.floor((needleLine - 1) / HIST_LINES);
+  return { text, slices, needleSlice: Math.floor((needleLine - 1) / HIST_LINES) };
+}
+
+/** Loads J jobs × M lines over HTTP (a server started elsewhere: --url) with 4 POSTs in flight, within a budget. */
+async function loadHistory(api: Api, needleLine: number): Promise<{ jobs: number; trueCount: number; s: number }> {
+  const { text: lines, slices, needleSlice } = historySlices(needleLine);
   const t0 = nowMs();
   let next = 0;
   let loaded = 0;
@@ -374,20 +387,60 @@ async function loadHistory(api: Api, needleLine: number): Promise<{ jobs: number
   return { jobs: loaded, trueCount, s: secs(t0) };
 }
 
-async function rowHistory(where: string, base: string): Promise<void> {
-  const api = new Api(base);
-  const needleLine = Math.round(N * 0.777777);
-  log(`[limits] historical search (${where}): loading ${HIST_JOBS} jobs × ${label(HIST_LINES)} lines (budget ${HIST_LOAD_BUDGET_S} s)`);
-  const load = await loadHistory(api, needleLine);
+const HIST_NEEDLE_LINE = Math.round(N * 0.777777);
+
+/** `grep -c -F` over every search sidecar (`*.txt`) of a file store: the same bytes the search scans. */
+function sidecarGrep(dir: string, needle: string): { s: number; count: number; bytes: number } {
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.txt')) files.push(p);
+    }
+  };
+  walk(dir);
+  const bytes = files.reduce((a, p) => a + fs.statSync(p).size, 0);
+  shell('sh', ['-c', 'cat "$@" > /dev/null', 'sh', ...files]); // page cache
+  const r = shell('sh', ['-c', "grep -c -F -h -- \"$0\" \"$@\" | awk '{ s += $1 } END { print s }'", needle, ...files]);
+  return { s: r.s, count: Number(r.out), bytes };
+}
+
+async function historyRow(where: string, base: string, load: { jobs: number; trueCount: number; s: number }, how: string, storeDir?: string): Promise<void> {
   const loaded = load.jobs === HIST_JOBS ? '' : ` (only ${load.jobs} jobs loaded within ${HIST_LOAD_BUDGET_S} s)`;
-  log(`[limits]   loaded ${load.jobs} jobs in ${load.s.toFixed(0)} s = ${lps(load.jobs * HIST_LINES, load.s)}`);
-  const r = await searchTimed(`${base}/api/v1/search?case=1&limit=1000&q=${encodeURIComponent(`#${needleLine} `)}`, 3);
+  const url = `${base}/api/v1/search?case=1&limit=1000&q=${encodeURIComponent(`#${HIST_NEEDLE_LINE} `)}`;
+  await searchTimed(url, 1); // warm: the first request compiles the route and opens the store
+  const r = await searchTimed(url, 3);
+  let yard = '';
+  if (storeDir) {
+    const g = sidecarGrep(storeDir, `#${HIST_NEEDLE_LINE} `);
+    yard = `\`grep -c -F\` over the store's ${f(g.bytes / 2 ** 20)} MiB of search sidecars ${f(g.s, 2)} s (${g.count} lines)${r.s ? `, search ${f(r.s / g.s, 1)}× that` : ''}; `;
+  }
   rows.push([
     `historical search, ${f(HIST_JOBS)} jobs × ${label(HIST_LINES)} lines, ${where}: a line that is in ${load.trueCount} of them${loaded}`,
     r.a ? `${f(r.s, 2)} s, \`total\` ${r.a.total} of ${load.trueCount}, ${f(r.a.scannedJobs ?? null)} jobs scanned${r.a.truncated ? ', truncated' : ''}` : `failed: ${r.error}`,
-    `load: ${lps(load.jobs * HIST_LINES, load.s)} (4 POSTs in flight)`,
+    `${yard}load: ${lps(load.jobs * HIST_LINES, load.s)} (${how})`,
     '≤ 1 s, with a cursor to continue',
   ]);
+}
+
+/** A server started elsewhere (--url): loaded over HTTP. */
+async function rowHistoryHttp(where: string, base: string): Promise<void> {
+  log(`[limits] historical search (${where}): loading ${HIST_JOBS} jobs × ${label(HIST_LINES)} lines over HTTP (budget ${HIST_LOAD_BUDGET_S} s)`);
+  const load = await loadHistory(new Api(base), HIST_NEEDLE_LINE);
+  log(`[limits]   loaded ${load.jobs} jobs in ${load.s.toFixed(0)} s = ${lps(load.jobs * HIST_LINES, load.s)}`);
+  await historyRow(where, base, load, '4 POSTs in flight');
+}
+
+/** The bench's own server: the store is seeded in-process first (bench-limits/seed.ts), then served. */
+async function rowHistory(where: string, storeUrl: string, port: number): Promise<LogscopeServer> {
+  log(`[limits] historical search (${where}): seeding ${HIST_JOBS} jobs × ${label(HIST_LINES)} lines in-process`);
+  const { text, slices, needleSlice } = historySlices(HIST_NEEDLE_LINE);
+  const load = await seedHistory({ storeUrl, text, slices, jobs: HIST_JOBS, needleSlice, prefix: `hist-${Date.now()}`, concurrency: 4, log });
+  log(`[limits]   seeded ${load.jobs} jobs in ${load.s.toFixed(0)} s = ${lps(load.jobs * HIST_LINES, load.s)} (${load.ingested} through ingest)`);
+  const { server } = await startServer(port, storeUrl);
+  await historyRow(where, server.url, load, `in-process through lib/writes and the store's append, ${load.ingested} distinct slices through ingest${load.rebuildS !== null ? `; line indexes dropped meanwhile, re-created in ${f(load.rebuildS)} s, then ANALYZE` : ''}`, storeUrl.startsWith('file:') ? storeUrl.slice(5) : undefined);
+  return server;
 }
 
 // ---------------------------------------------------------------- rows 5, 6: live
@@ -559,22 +612,24 @@ async function main(): Promise<void> {
   await step(4, 'search', async () => {
     await rowSearch(target);
     if (URL_GIVEN) {
-      await rowHistory('the given server', target.base);
+      await rowHistoryHttp('the given server', target.base);
       return;
     }
-    const file = await startServer(PORTS.histFile, `file:${path.join(tmp, 'hist-store')}`);
-    await rowHistory('file store', file.server.url);
-    await file.server.stop();
-    fs.rmSync(path.join(tmp, 'hist-store'), { recursive: true, force: true });
+    if (HIST_STORES.has('file')) {
+      const file = await rowHistory('file store', `file:${path.join(tmp, 'hist-store')}`, PORTS.histFile);
+      await file.stop();
+      fs.rmSync(path.join(tmp, 'hist-store'), { recursive: true, force: true });
+    }
+    if (!HIST_STORES.has('pg')) return;
     if (!(await postgresReachable(POSTGRES_ADMIN))) {
       rows.push(['historical search, PostgreSQL', 'skipped: PostgreSQL not reachable at 127.0.0.1:5432', '—', '≤ 1 s']);
       return;
     }
     const db = await createTestDatabase(POSTGRES_ADMIN);
-    cleanups.push(() => db.drop().catch(() => undefined));
-    const pgServer = await startServer(PORTS.histPg, db.url);
-    await rowHistory('PostgreSQL', pgServer.server.url);
-    await pgServer.server.stop();
+    const pgServer = await rowHistory('PostgreSQL', db.url, PORTS.histPg);
+    if (KEEP_PG) notes.push(`Historical PostgreSQL database kept for EXPLAIN: ${db.url}`);
+    else cleanups.push(() => db.drop().catch(() => undefined));
+    await pgServer.stop();
   });
   await step(5, 'producer → DOM latency', () => rowLatency(target, chromiumPath, fake));
   await step(6, 'SSE fan-out', () => rowFanout(target, fake));

@@ -1,5 +1,5 @@
 'use client';
-import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { JobStatus } from '@/lib/contracts';
 import type { JobLink } from '@/lib/viewer/hash';
 import type { LinkTools } from '@/lib/viewer/links';
@@ -94,15 +94,19 @@ export function useViewerState(opts: {
     dispatch({ type: 'load', link, follow: follow ?? status === 'running', sections });
   }, [status, ready, links, follow, sections, urlHash, initialLink]);
 
+  // The sections as of the last render: live lines change them every frame, and re-attaching
+  // the listener for each showed in the live profile (docs/bench/issue-9-profiles.md).
+  const sectionsRef = useRef(sections);
+  sectionsRef.current = sections;
   useEffect(() => {
     if (!urlHash) return;
     const onHash = () => {
       const link = links.parseHash(window.location.hash);
-      if (link) dispatch({ type: 'navigate', link, sections, writeUrl: false });
+      if (link) dispatch({ type: 'navigate', link, sections: sectionsRef.current, writeUrl: false });
     };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
-  }, [links, sections, urlHash]);
+  }, [links, urlHash]);
 
   // A job that ends while followed stays where it is (at its end) but stops following.
   const { following } = state;

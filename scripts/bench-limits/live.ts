@@ -70,7 +70,7 @@ async function paced(send: (text: string) => void, total: number, rate: number, 
  * Installed in the page before its scripts (addInitScript): records first sight of each line.
  * Plain JavaScript in a string: tsx would wrap named functions in a helper the page lacks.
  */
-const LAT_INIT = `(() => {
+export const LAT_INIT = `(() => {
   const L = (window.__lat = { seen: {}, count: 0, followed: false });
   const RE = /lat (\\d+) (\\d{13})/;
   const check = (el) => {

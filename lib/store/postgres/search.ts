@@ -39,7 +39,7 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
  * the literal, plus the few lines that text is not exact for. The caller checks each one with
  * the search's matcher (lib/search). Keyset paging on (jobs.pos, steps.pos, n).
  */
-const CANDIDATES_SQL = (like: 'LIKE' | 'ILIKE') => `
+export const CANDIDATES_SQL = (like: 'LIKE' | 'ILIKE') => `
   WITH cut AS (
     SELECT j.pos AS jpos, s.pos AS spos FROM jobs j JOIN steps s ON s.job_id = j.id WHERE j.id = $5 AND s.id = $6
   )
