@@ -116,17 +116,22 @@ export function JobLog(props: JobLogProps) {
 
   // Embedded: a new `line` goes there; a click on a line is reported with the selection it made.
   const lineTarget = embedded?.line;
+  // (goTo changes with the sections, every live frame: read through a ref, so this runs only
+  // when the target or readiness changes)
   const shownLine = useRef(linkKey(lineTarget));
-  const { goTo } = viewer;
-  useEffect(() => {
-    if (!embedded || !state.ready || !lineTarget || linkKey(lineTarget) === shownLine.current) return;
-    shownLine.current = linkKey(lineTarget);
-    goTo(lineTarget);
-  });
+  const goToRef = useRef(viewer.goTo);
   const embedRef = useRef(embedded);
   useEffect(() => {
+    goToRef.current = viewer.goTo;
     embedRef.current = embedded;
   });
+  const isEmbedded = embedded !== undefined;
+  const { ready: landed } = state;
+  useEffect(() => {
+    if (!isEmbedded || !landed || !lineTarget || linkKey(lineTarget) === shownLine.current) return;
+    shownLine.current = linkKey(lineTarget);
+    goToRef.current(lineTarget);
+  }, [isEmbedded, landed, lineTarget]);
   const clicked = useRef(false);
   const { onLineClick: selectLine } = viewer;
   const onLineClick = useCallback(
