@@ -19,10 +19,13 @@ export function assertStepId(stepId: string): void {
 export class StorePaths {
   readonly root: string;
   readonly jobsDir: string;
+  /** Deleted jobs' directories are moved here (one atomic rename), then removed. */
+  readonly trashDir: string;
 
   constructor(dir: string) {
     this.root = path.resolve(dir);
     this.jobsDir = path.join(this.root, 'jobs');
+    this.trashDir = path.join(this.root, 'trash');
   }
 
   jobDir(jobId: string): string {

@@ -40,6 +40,8 @@ export const jobRecordSchema = z.object({
   steps: z.array(stepRecordSchema),
   /** total lines, frozen when the job completes (running jobs sum their steps' tails) */
   lineCount: z.number().optional(),
+  /** a deleted job's tombstone (deleteJob): read as no job; a create replaces it */
+  deleted: z.literal(true).optional(),
 });
 export type JobRecord = z.infer<typeof jobRecordSchema>;
 

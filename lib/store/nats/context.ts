@@ -48,10 +48,17 @@ export class Context {
     return this.jsm.streams.getMessage(stream, { last_by_subj: subject });
   }
 
-  async readRecord(jobId: string): Promise<{ record: JobRecord; revision: number } | null> {
+  /** The job's record (null: none, or a deleted job's tombstone) and the subject's revision (0: none). */
+  async readSlot(jobId: string): Promise<{ record: JobRecord | null; revision: number; tombstone: boolean }> {
     const msg = await this.lastBySubject(this.subjects.metaStream, this.subjects.record(jobId));
-    if (!msg) return null;
-    return { record: jobRecordSchema.parse(decodeJson(msg.data)), revision: msg.seq };
+    if (!msg) return { record: null, revision: 0, tombstone: false };
+    const record = jobRecordSchema.parse(decodeJson(msg.data));
+    return record.deleted ? { record: null, revision: msg.seq, tombstone: true } : { record, revision: msg.seq, tombstone: false };
+  }
+
+  async readRecord(jobId: string): Promise<{ record: JobRecord; revision: number } | null> {
+    const { record, revision } = await this.readSlot(jobId);
+    return record ? { record, revision } : null;
   }
 
   async requireRecord(jobId: string): Promise<JobRecord> {
@@ -70,14 +77,14 @@ export class Context {
     change: (current: JobRecord | null) => JobRecord | null,
   ): Promise<{ before: JobRecord | null; after: JobRecord | null }> {
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const current = await this.readRecord(jobId);
-      const next = change(current?.record ?? null);
-      if (!next) return { before: current?.record ?? null, after: null };
+      const current = await this.readSlot(jobId);
+      const next = change(current.record);
+      if (!next) return { before: current.record, after: null };
       try {
         await this.js.publish(this.subjects.record(jobId), encodeJson(next), {
-          expect: { lastSubjectSequence: current?.revision ?? 0 },
+          expect: { lastSubjectSequence: current.revision },
         });
-        return { before: current?.record ?? null, after: next };
+        return { before: current.record, after: next };
       } catch (error) {
         if (!isWrongLastSequence(error)) throw error;
       }
