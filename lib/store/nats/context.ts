@@ -21,6 +21,8 @@ export interface Tail {
   masks: number;
   /** the step's UTF-8 text bytes up to `last` (0 for steps stored before the count) */
   bytes: number;
+  /** sealed by deleteJob: the job is gone */
+  gone?: boolean;
 }
 
 const NO_TAIL: Tail = { seq: 0, last: 0, state: null, sealed: false, masks: 0, bytes: 0 };
@@ -103,15 +105,20 @@ export class Context {
       : await this.lastBySubject(this.subjects.logStream, subject);
     if (!msg) return NO_TAIL;
     const body = decodeLinesMessage(msg.data);
-    return { seq: msg.seq, last: lastOf(body), state: body.st ?? null, sealed: isMark(body) && body.seal, masks: body.mv ?? 0, bytes: body.b ?? 0 };
+    const gone = isMark(body) && body.gone === true;
+    return { seq: msg.seq, last: lastOf(body), state: body.st ?? null, sealed: isMark(body) && body.seal, masks: body.mv ?? 0, bytes: body.b ?? 0, ...(gone ? { gone } : {}) };
   }
 
   /**
    * Seals a step's lines subject (job completion): any append that read the step before the
    * job completed fails its CAS against the seal, re-reads, and answers JobCompletedError.
    */
-  seal(jobId: string, stepId: string): Promise<void> {
-    return this.mark(jobId, stepId, (tail) => (tail.sealed ? null : { seal: true, last: tail.last, st: tail.state, mv: tail.masks, b: tail.bytes }), 'seal');
+  seal(jobId: string, stepId: string, gone = false): Promise<void> {
+    const mark = (tail: Tail): MarkMessage | null => {
+      if (tail.sealed && (tail.gone || !gone)) return null;
+      return { seal: true, last: tail.last, st: tail.state, mv: tail.masks, b: tail.bytes, ...(gone ? { gone: true as const } : {}) };
+    };
+    return this.mark(jobId, stepId, mark, 'seal');
   }
 
   /**

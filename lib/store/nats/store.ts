@@ -215,6 +215,7 @@ export class NatsStore implements LogStore {
   readLines(jobId: string, stepId: string, from: number, limit: number, maxBytes?: number): Promise<LineRange> {
     return this.guard(async () => {
       const tail = await this.ctx.readTail(jobId, stepId, true);
+      if (tail.gone) throw notFound(`job ${jobId}`);
       if (tail.seq === 0) {
         const record = await this.ctx.requireRecord(jobId);
         if (!record.steps.some((s) => s.id === stepId)) throw notFound(`step ${stepId}`);
@@ -229,6 +230,7 @@ export class NatsStore implements LogStore {
   getStepState(jobId: string, stepId: string): Promise<unknown> {
     return this.guard(async () => {
       const tail = await this.ctx.readTail(jobId, stepId);
+      if (tail.gone) throw notFound(`job ${jobId}`);
       if (tail.seq === 0) await this.ctx.requireRecord(jobId);
       return tail.state;
     });
@@ -309,7 +311,7 @@ export class NatsStore implements LogStore {
       if (!before) return false;
       const { logStream, metaStream } = this.ctx.subjects;
       for (const step of before.steps) {
-        await this.ctx.seal(jobId, step.id);
+        await this.ctx.seal(jobId, step.id, true);
         await this.purge(logStream, this.ctx.subjects.lines(jobId, step.id), 1);
         this.tails.delete(`${jobId}\u0000${step.id}`);
       }
