@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AppError } from '../../errors';
+import { sweepOnce } from '../../retention/sweeper';
 import type { LogStore, StoreEvent } from '../types';
 import { TOKEN, collectUntil, expectCode, lineNumbers, makeLines, uniqueJobId, withPeer, type Suite } from './suite';
 
@@ -180,6 +181,42 @@ export function describeDeletion(suite: Suite): void {
         expect(await peer.runExclusive(task, 60_000, async () => void ran++)).toBe(true);
         expect(ran).toBe(2);
       });
+    });
+  });
+
+  describe('retention sweep (lib/retention)', () => {
+    it('deletes completed jobs of the scope past its age and size, oldest first, logging each', async () => {
+      const { store } = suite;
+      const scope = { ret: uniqueJobId('scope') };
+      const make = async (tag: string, lines: number, complete: boolean): Promise<string> => {
+        const id = await suite.newJob(tag, { labels: scope });
+        await store.append(id, 's', { lines: makeLines(1, lines, () => 'x'.repeat(10)) });
+        if (complete) await store.complete(id, 'success');
+        await new Promise((resolve) => setTimeout(resolve, 5)); // distinct end times: an order to keep
+        return id;
+      };
+      const oldest = await make('ret-a', 10, true);
+      const middle = await make('ret-b', 10, true);
+      const newest = await make('ret-c', 10, true);
+      const running = await make('ret-r', 10, false);
+      const outside = await suite.newJob('ret-out', { labels: { ret: 'elsewhere' } });
+      await store.complete(outside, 'success');
+
+      // 400 bytes in the scope, at most 250: the two oldest completed jobs go; the running one stays
+      const log: string[] = [];
+      const bySize = await sweepOnce(store, [{ labels: scope, maxBytes: 250 }], Date.now(), (m) => log.push(m));
+      expect(bySize.ran).toBe(true);
+      expect(bySize.deleted.map((d) => d.id)).toEqual([oldest, middle]);
+      expect(await store.getJob(oldest)).toBeNull();
+      expect(await store.getJob(middle)).toBeNull();
+      expect(await store.getJob(newest)).not.toBeNull();
+      expect(log.join('\n')).toContain(`deleted job ${oldest} (100 bytes)`);
+
+      // 40 days later, a 30-day rule: the completed job goes, the running one and other scopes stay
+      const byAge = await sweepOnce(store, [{ labels: scope, maxAgeDays: 30 }], Date.now() + 40 * 24 * 3600_000, () => undefined);
+      expect(byAge.deleted.map((d) => d.id)).toEqual([newest]);
+      expect(await store.getJob(running)).not.toBeNull();
+      expect(await store.getJob(outside)).not.toBeNull();
     });
   });
 }
