@@ -1,7 +1,6 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
 import {
   MAX_RANGE_LIMIT,
   type AppendResult,
@@ -351,7 +350,7 @@ export class FileStore implements LogStore {
       if (!job) return false;
       const dir = this.paths.jobDir(jobId);
       await mkdir(this.paths.trashDir, { recursive: true });
-      const trash = path.join(this.paths.trashDir, `${jobId}.${randomUUID()}`);
+      const trash = this.paths.trashEntry(jobId, randomUUID());
       await rename(dir, trash);
       await fsyncDir(this.paths.jobsDir);
       job.deleted = true;

@@ -28,6 +28,12 @@ export class StorePaths {
     this.trashDir = path.join(this.root, 'trash');
   }
 
+  /** Where a deleted job's directory is moved (a fresh name each time). */
+  trashEntry(jobId: string, unique: string): string {
+    assertJobId(jobId);
+    return path.join(this.trashDir, `${jobId}.${unique}`);
+  }
+
   jobDir(jobId: string): string {
     assertJobId(jobId);
     return path.join(this.jobsDir, jobId);
