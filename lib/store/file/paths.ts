@@ -31,7 +31,7 @@ export class StorePaths {
   /** Where a deleted job's directory is moved (a fresh name each time). */
   trashEntry(jobId: string, unique: string): string {
     assertJobId(jobId);
-    return path.join(this.trashDir, `${jobId}.${unique}`);
+    return path.join(this.trashDir, jobId + '.' + unique.replace(/[^A-Za-z0-9-]/g, ''));
   }
 
   jobDir(jobId: string): string {

@@ -7,6 +7,7 @@ import { closeStore, getStore } from '@/lib/store/instance';
 import { uniqueJobId } from '@/test/support/ids';
 import { DELETE as deleteJobRoute, GET as getJobRoute, PUT as putJobRoute } from './[job]/route';
 import { GET as eventsRoute } from './[job]/events/route';
+import { POST as postLinesRoute } from './[job]/steps/[step]/lines/route';
 import { PUT as putStepRoute } from './[job]/steps/[step]/route';
 import { DELETE as revokeTokenRoute, POST as issueTokenRoute } from './[job]/token/route';
 
@@ -281,5 +282,25 @@ describe('DELETE /api/v1/jobs/{job}', () => {
     expect(body).toContain('event: step');
     expect(body).toMatch(new RegExp(`event: deleted\\ndata: \\{"id":"${id}"\\}\\n\\n$`));
     expect((await eventsRoute(new Request(`http://logscope.test/api/v1/jobs/${id}/events`), ctx({ job: id }))).status).toBe(404);
+  });
+
+  it('takes the first lines of a job created again, even where the old one was being written (another server deleted it)', async () => {
+    const id = uniqueJobId('acme-again');
+    const post = async (token: string, from: number, texts: string[]) => {
+      const body = texts.map((text, i) => JSON.stringify({ n: from + i, text })).join('\n') + '\n';
+      const request = new Request(`http://logscope.test/api/v1/jobs/${id}/steps/s/lines`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+        body,
+      });
+      return (await (await postLinesRoute(request, ctx({ job: id, step: 's' }))).json()) as { accepted: number; last: number };
+    };
+    const first = await created(id, ACME);
+    expect(await post(first.token, 1, ['old 1', 'old 2', 'old 3', 'old 4', 'old 5'])).toMatchObject({ accepted: 5, last: 5 });
+    // deleted through the store, as another server sharing the backend would: this process's writer cache is not told
+    expect(await (await getStore()).deleteJob(id)).toBe(true);
+    const second = await created(id, ACME);
+    expect(await post(second.token, 1, ['new 1', 'new 2'])).toMatchObject({ accepted: 2, last: 2 });
+    expect((await (await getStore()).readLines(id, 's', 1, 10)).lines.map((l) => l.text)).toEqual(['new 1', 'new 2']);
   });
 });
