@@ -31,7 +31,8 @@ export class StorePaths {
   /** Where a deleted job's directory is moved (a fresh name each time). */
   trashEntry(jobId: string, unique: string): string {
     assertJobId(jobId);
-    return path.join(this.trashDir, jobId + '.' + unique.replace(/[^A-Za-z0-9-]/g, ''));
+    // not a file the build should trace: a runtime directory (Turbopack would trace the project)
+    return path.join(/*turbopackIgnore: true*/ this.trashDir, `${jobId}.${unique.replace(/[^A-Za-z0-9-]/g, '')}`);
   }
 
   jobDir(jobId: string): string {
