@@ -58,8 +58,10 @@ export function describeDeletion(suite: Suite): void {
       expect((await store.readLines(id, 's', 1, 10)).lines.map((l) => l.text)).toEqual(['new 1', 'new 2']);
       // the new job's stream holds only its own events
       const controller = new AbortController();
-      const replay = await collectUntil(store.subscribe(id, null, controller.signal)[Symbol.asyncIterator](), (events) => lineNumbers(events, 's').length >= 2);
+      const iterator = store.subscribe(id, null, controller.signal)[Symbol.asyncIterator]();
+      const replay = await collectUntil(iterator, (events) => lineNumbers(events, 's').length >= 2);
       controller.abort();
+      await iterator.return?.();
       expect(lineNumbers(replay, 's')).toEqual([1, 2]);
       expect(replay.some((e) => e.type === 'deleted')).toBe(false);
     });
