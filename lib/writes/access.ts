@@ -63,12 +63,12 @@ export function checkCreateCredential(config: AccessConfig, principal: Principal
 
 /**
  * Who may update an existing job: its write token, or an admin key. Any other key gets the
- * same conflict whether the job is inside its scope or not (never revealing whose job it is).
+ * same 403 whether the job is inside its scope or not (never revealing whose job it is).
  */
 export function checkUpdateCredential(principal: Principal, tokenHash: string): void {
   const key = keyOf(principal);
   if (key?.kind === 'admin') return;
-  if (key !== null) throw new AppError('conflict', 'this job id is taken; updating a job needs its write token');
+  if (key !== null) throw new AppError('forbidden', 'this job id is taken; updating a job needs its write token');
   if (principal.kind === 'anonymous') throw new AppError('unauthorized', 'this write needs Authorization: Bearer <writeToken>');
   if (principal.kind !== 'bearer' || !tokenMatches(principal.token, tokenHash)) {
     throw new AppError('forbidden', 'the write token is not valid for this job');

@@ -141,7 +141,7 @@ describe('ingest keys per project', () => {
     await created(mine, LOOSE);
     const squat = await errorOf(await putJob(theirs, LOOSE, { title: 'mine now' }));
     const own = await errorOf(await putJob(mine, LOOSE, { title: 'again' }));
-    expect(squat).toMatchObject({ status: 409, code: 'conflict' });
+    expect(squat).toMatchObject({ status: 403, code: 'forbidden' });
     expect(own).toEqual(squat);
     expect((await (await getStore()).getJob(theirs))?.title).toBe('');
   });
