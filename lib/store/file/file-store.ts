@@ -61,6 +61,8 @@ export class FileStore implements LogStore {
   private scanned: Map<string, JobSummary> | null = null;
   private recordsSinceCheckpoint = new Map<string, number>();
   private closed = false;
+  /** Jobs deleted so far (a directory scan that overlapped one is redone). */
+  private deletions = 0;
   private readonly maxLoadedJobs: number;
   /** Search-ready plain text of every step (sidecar.ts), read by lib/search. */
   readonly sidecars = new Sidecars((jobId, stepId) => this.paths.stepLines(jobId, stepId));
@@ -354,6 +356,7 @@ export class FileStore implements LogStore {
       await rename(dir, trash);
       await fsyncDir(this.paths.jobsDir);
       job.deleted = true;
+      this.deletions += 1;
       this.evict(jobId);
       this.scanned?.delete(jobId);
       this.recordsSinceCheckpoint.delete(jobId);
@@ -433,7 +436,12 @@ export class FileStore implements LogStore {
   }
 
   private async scan(): Promise<Map<string, JobSummary>> {
-    this.scanned ??= await scanJobs(this.paths);
+    while (!this.scanned) {
+      // a job deleted while the directory was being read may be in the result: read again
+      const deletions = this.deletions;
+      const found = await scanJobs(this.paths);
+      if (deletions === this.deletions) this.scanned ??= found;
+    }
     return this.scanned;
   }
 
