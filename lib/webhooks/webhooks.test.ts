@@ -310,6 +310,7 @@ describe('webhooks from the write path (lib/writes)', () => {
     const id = uniqueJobId('swept');
     await putJob(store, id, { title: 'old', labels: { repo: 'acme/a' } }, inProcessCreateAuth());
     await completeJob(store, id, 'success');
+    await webhooks().idle();
     const before = receiver.received.length;
     const swept = await sweepOnce(store, [{ labels: { repo: 'acme/a' }, maxAgeDays: 1 }], Date.now() + 2 * 86_400_000, () => {});
     expect(swept.deleted.map((d) => d.id)).toContain(id);
