@@ -308,10 +308,9 @@ export function classifyLine(line: ClassifyInput, ctx?: ClassifyContext): ErrorM
   const body = ts ? scanned.visible.slice(ts[0].length) : scanned.visible;
   const indented = isSpaceCode(body.charCodeAt(0));
   const t = indented ? body.trimStart() : body;
-  const state = ctx?.state;
-
   let inDiagnostic: RuleId | null = null;
-  if (state?.block && state.blockRule) {
+  const state = ctx?.state;
+  if (ctx && state?.block && state.blockRule) {
     const goesOn = state.blockLines < MAX_BLOCK_LINES ? continuesBlock(state.block, t, indented) : false;
     if (goesOn && state.block === 'diagnostic') {
       inDiagnostic = state.blockRule;
