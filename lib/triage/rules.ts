@@ -191,9 +191,9 @@ function levelNearStart(t: string): boolean {
 
 /** `file:12:3: error`, `file(12,3): error TS2322`, `file.ts:12:3 - error TS2322`, `file:12: fatal error`. */
 function compilerError(t: string): boolean {
-  if (RUSTC_CODE.test(t)) return true;
-  if (GO_LOCATION.test(t)) return true;
   const head = t.length > 600 ? t.slice(0, 600) : t;
+  if (t.charCodeAt(0) === 0x65 && RUSTC_CODE.test(t)) return true; // e
+  if (head.includes('.go:') && GO_LOCATION.test(head)) return true;
   for (const marker of [': error', ': fatal error', ' - error ']) {
     const at = head.indexOf(marker);
     if (at <= 0) continue;
@@ -226,13 +226,19 @@ function failedCount(m: RegExpExecArray | null): boolean {
 }
 
 function testSummary(t: string): boolean {
-  return failedCount(TEST_SUMMARY.exec(t)) || failedCount(MOCHA_FAILING.exec(t)) || failedCount(PYTEST_SUMMARY.exec(t));
+  // Each pattern only where its first character is: most lines skip all three.
+  const first = t.charCodeAt(0);
+  if (first === 0x54) return failedCount(TEST_SUMMARY.exec(t)); // T
+  if (isDigitCode(first)) return failedCount(MOCHA_FAILING.exec(t));
+  if (first === 0x3d) return failedCount(PYTEST_SUMMARY.exec(t)); // =
+  return false;
 }
 
 const EXIT_PHRASES = ['Process completed with exit code', '" exited with', 'Command failed with exit code', 'exited with code', 'exit status', 'returned non-zero exit status'];
 
 function exitLine(t: string): boolean {
-  if (MAKE_ERROR.test(t)) return true;
+  const first = t.charCodeAt(0);
+  if ((first === 0x6d || first === 0x67) && MAKE_ERROR.test(t)) return true; // m, g
   const head = t.length > NEAR_START ? t.slice(0, NEAR_START) : t;
   for (const phrase of EXIT_PHRASES) {
     const at = head.indexOf(phrase);
@@ -334,6 +340,12 @@ export function classifyLine(line: ClassifyInput, ctx?: ClassifyContext): ErrorM
   return null;
 }
 
+/** A cheap filter before EXCEPTION_START: the name must hold `Error` or `Exception` near the start. */
+function mayNameException(t: string): boolean {
+  const head = t.length > 300 ? t.slice(0, 300) : t;
+  return head.includes('Error') || head.includes('Exception');
+}
+
 /** The pattern rules, most specific first; a rule that opens a block records it in `ctx`. */
 function patternRule(t: string, ctx: ClassifyContext | undefined): ErrorMatch | null {
   if (t === '') return null;
@@ -348,7 +360,7 @@ function patternRule(t: string, ctx: ClassifyContext | undefined): ErrorMatch | 
   if (testFailure(t)) return { rule: 'test-failure' };
   if (testSummary(t)) return { rule: 'test-summary' };
   if (compilerError(t)) return startsBlock(ctx, 'diagnostic', 'compiler');
-  if (EXCEPTION_START.test(t)) return startsBlock(ctx, 'diagnostic', 'exception');
+  if (mayNameException(t) && EXCEPTION_START.test(t)) return startsBlock(ctx, 'diagnostic', 'exception');
   if (levelAtStart(t) || levelNearStart(t)) return startsBlock(ctx, 'diagnostic', 'level');
   if (exitLine(t)) return { rule: 'exit' };
   return null;

@@ -1,4 +1,4 @@
-import { applySgr, DEFAULT_COLOR, RGB_BASE, type Sgr } from '../ansi/sgr';
+import { applyCode, applySgr, DEFAULT_COLOR, RGB_BASE, type Sgr } from '../ansi/sgr';
 
 /**
  * One bounded pass over the start of a stored line: what it shows (escapes removed) and
@@ -62,15 +62,46 @@ function isSpace(c: number): boolean {
 const NONE = Number.POSITIVE_INFINITY;
 const found = (at: number): number => (at < 0 ? NONE : at);
 
-/** Parameters of an SGR body (`1;38;5;9`, `38:2::255:0:0`) in applySgr's shape. */
-function sgrParams(body: string): number[][] {
-  if (body === '') return [];
-  const params: number[][] = [];
-  for (const part of body.split(';')) {
-    const values = part.split(':').map((v) => (v === '' ? -1 : Math.min(Number(v), 65535)));
-    params.push(values);
+/**
+ * Applies the SGR body `text[from, to)` (`31`, `1;38;5;9`, `38:2::255:0:0`) to `pen` through the
+ * project's pen model: a single code (what canonical text holds) with `applyCode`, anything
+ * else parsed into applySgr's parameter shape without allocating per character.
+ */
+function applyBody(pen: Sgr, text: string, from: number, to: number): void {
+  let code = 0;
+  let digits = 0;
+  let simple = true;
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= 0x30 && c <= 0x39 && digits < 5) {
+      code = code * 10 + (c - 0x30);
+      digits++;
+    } else {
+      simple = false;
+      break;
+    }
   }
-  return params;
+  if (simple) {
+    if (digits === 0) applySgr(pen, []);
+    else if (code !== 38 && code !== 48 && code !== 58) applyCode(pen, code);
+    return;
+  }
+  const params: number[][] = [];
+  let current: number[] = [];
+  let value = -1;
+  for (let k = from; k <= to; k++) {
+    const c = k < to ? text.charCodeAt(k) : 0x3b;
+    if (c >= 0x30 && c <= 0x39) value = Math.min((value < 0 ? 0 : value) * 10 + (c - 0x30), 65535);
+    else if (c === 0x3a || c === 0x3b) {
+      current.push(value);
+      value = -1;
+      if (c === 0x3b) {
+        params.push(current);
+        current = [];
+      }
+    }
+  }
+  applySgr(pen, params);
 }
 
 export function scanLine(line: string): Scanned {
@@ -118,7 +149,7 @@ export function scanLine(line: string): Scanned {
         else break;
       }
       if (j < limit && text.charCodeAt(j) === 0x6d) {
-        applySgr(pen, sgrParams(text.slice(i + 2, j)));
+        applyBody(pen, text, i + 2, j);
         red = penIsRed(pen);
       }
       i = j < limit ? j + 1 : i + 2;
