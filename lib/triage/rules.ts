@@ -140,7 +140,11 @@ function onlyCountAfter(s: string, at: number): boolean {
   if (i >= s.length) return false;
   let j = i;
   while (j < s.length && isDigitCode(s.charCodeAt(j))) j++;
-  return j > i && (j === s.length || !isWordCode(s.charCodeAt(j)));
+  if (j === i) return false;
+  // `error: 0`, `errors: 0, warnings: 2`, `ERROR 0 |`: a count; `Error 404 page`, `ERROR 1064 (42000): …` go on with words
+  while (j < s.length && isSpaceCode(s.charCodeAt(j))) j++;
+  const c = s.charCodeAt(j);
+  return j === s.length || c === 0x2c || c === 0x3b || c === 0x29 || c === 0x7c || c === 0x2f;
 }
 
 /** True when the word ending just before `at` is a number (`0 errors`, `3 ERROR`). */
