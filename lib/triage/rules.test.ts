@@ -131,6 +131,12 @@ describe('red text', () => {
     expect(rule(`${ESC}[1m${ESC}[31mx${ESC}[39m`)).toBe('red');
     expect(rule(`${ESC}[31m${ESC}[39mx`)).toBeNull();
   });
+  it('reads what a line shows: OSC 8 link URLs are not text, link text is', () => {
+    const link = `${ESC}]8;;https://example.com/error?code=0${ESC}\\`;
+    expect(scanLine(`see ${link}${ESC}[31mthe docs${ESC}[39m${ESC}]8;;${ESC}\\ now`)).toEqual({ visible: 'see the docs now', redWord: true, redFirst: false });
+    expect(rule(`${link}docs${ESC}]8;;${ESC}\\`)).toBeNull();
+    expect(scanLine(`  ${ESC}[31m- old${ESC}[0m`)).toMatchObject({ visible: '  - old', redFirst: true });
+  });
   it('knows the reds of each palette', () => {
     expect([1, 9, 52, 88, 124, 160, 196].every(isRed)).toBe(true);
     expect([0, 2, 3, 7, 8, 15, 166, 202, 208, 231, 244].some(isRed)).toBe(false);
