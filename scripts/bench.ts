@@ -21,6 +21,8 @@ const BENCHES: { name: string; file: string; args?: string[]; needsBuild?: boole
   { name: 'abuse', file: 'scripts/bench-abuse.ts', needsBuild: true },
   { name: 'search-abuse', file: 'scripts/bench-search-abuse.ts', needsBuild: true },
   { name: 'masks', file: 'scripts/bench-masks.ts' },
+  { name: 'delete', file: 'scripts/bench-delete.ts' },
+  { name: 'triage', file: 'scripts/bench-triage.ts' },
   { name: 'fanout', file: 'scripts/bench-fanout.ts', needsBuild: true },
   { name: 'limits', file: 'scripts/bench-limits.ts', needsBuild: true },
 ];

@@ -221,6 +221,13 @@ export function JobLog(props: JobLogProps) {
     );
   }
   if (!job) return <div className="ls-message">Loading {jobId}…</div>;
+  if (stream === 'deleted') {
+    return (
+      <div className="ls-message" role="alert" data-testid="job-deleted">
+        Job {jobId} was deleted while you were watching it; its logs are no longer available.
+      </div>
+    );
+  }
 
   const onlySection = onlyStep ? sections.find((s) => s.step.id === onlyStep) : undefined;
   if (onlyStep && !onlySection) return <div className="ls-message" role="alert">Step {onlyStep} was not found in job {jobId}.</div>;

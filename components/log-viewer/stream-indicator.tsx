@@ -5,6 +5,7 @@ const TEXT: Record<StreamState, string> = {
   live: 'Live',
   reconnecting: 'Reconnecting',
   complete: 'Complete',
+  deleted: 'Deleted',
 };
 
 /** The live/reconnecting/complete indicator (a status region, so changes are announced). */

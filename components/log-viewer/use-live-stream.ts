@@ -9,7 +9,7 @@ import { useApiAuth } from './api-auth';
 import { viewerKeys } from './query-keys';
 
 /** What the "live" indicator shows. */
-export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'complete';
+export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'complete' | 'deleted';
 
 /** Manual reconnect delays after the browser gave up (EventSource CLOSED): 1 s doubling to 15 s. */
 const RETRY_MIN_MS = 1000;
@@ -49,7 +49,7 @@ function upsertStep(job: JobMeta, step: StepMeta): JobMeta {
  *
  * Opened after the metadata, from its `cursor`, so history comes from range requests and the
  * stream only appends. `lines` go to the LiveTail (flushed once per frame); `step` and `job`
- * patch the cached metadata; `end` closes the stream for good. While the browser retries on
+ * patch the cached metadata; `end` closes the stream for good, and so does `deleted`. While the browser retries on
  * its own (readyState CONNECTING) it resumes with Last-Event-ID; if it gives up (CLOSED, e.g.
  * a 5xx), we reopen with `?after=<last id seen>` after a growing delay.
  */
@@ -118,6 +118,13 @@ export function useLiveStream(opts: {
         tail.flush();
         if (data) patch((job) => ({ ...job, status: data.status, endedAt: job.endedAt ?? Date.now() }));
         setState('complete');
+      });
+      // the job was deleted while watched (docs/api.md "Events stream"): nothing more will come
+      source.addEventListener('deleted', (ev) => {
+        if (!decode('deleted', ev)) return;
+        done = true;
+        source.close();
+        setState('deleted');
       });
       source.onerror = () => {
         if (done) return;

@@ -580,10 +580,12 @@ const idsAndPaths: CaseSpec[] = [
       for (const path of ['/api/v1/nope', `${t.fx.victim.path}/nope`, `${build(t)}/nope`, '/api/v2/jobs', '/api/v1/jobs/x/steps']) {
         expectError(await t.wire.get(path), 404, 'not_found');
       }
-      for (const [method, path] of [['DELETE', t.fx.victim.path], ['PATCH', t.fx.victim.path], ['DELETE', build(t)], ['POST', `${t.fx.victim.path}/events`]] as const) {
+      for (const [method, path] of [['PATCH', t.fx.victim.path], ['DELETE', build(t)], ['POST', `${t.fx.victim.path}/events`]] as const) {
         const answer = await t.wire.send(method, path, { headers: auth(t.fx.victim.token) });
         expect(answer.status, `${method} ${path}`).toBe(405);
       }
+      // DELETE of a job exists, for admin keys only: a write token is refused
+      expectError(await t.wire.send('DELETE', t.fx.victim.path, { headers: auth(t.fx.victim.token) }), 403, 'forbidden');
     },
   },
   {

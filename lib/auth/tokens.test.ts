@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bearerToken, hashToken, newWriteToken, requireIngestKey, requireWriteToken, tokenMatches } from './tokens';
+import { REVOKED_TOKEN_HASH, bearerToken, hashToken, newWriteToken, requireWriteToken, tokenMatches } from './tokens';
 
 const headers = (authorization?: string) => new Headers(authorization ? { authorization } : {});
 
@@ -31,11 +31,11 @@ describe('write tokens', () => {
   });
 });
 
-describe('ingest key', () => {
-  it('is open when none is configured and required when one is', () => {
-    expect(() => requireIngestKey(headers(), null)).not.toThrow();
-    expect(() => requireIngestKey(headers(), 'k3y')).toThrow(expect.objectContaining({ status: 401 }));
-    expect(() => requireIngestKey(headers('Bearer nope'), 'k3y')).toThrow(expect.objectContaining({ status: 403 }));
-    expect(() => requireIngestKey(headers('Bearer k3y'), 'k3y')).not.toThrow();
+describe('a revoked token', () => {
+  it('matches no token, and a write with it is 403', () => {
+    const { token } = newWriteToken();
+    expect(tokenMatches(token, REVOKED_TOKEN_HASH)).toBe(false);
+    expect(tokenMatches('', REVOKED_TOKEN_HASH)).toBe(false);
+    expect(() => requireWriteToken(headers(`Bearer ${token}`), REVOKED_TOKEN_HASH)).toThrow(expect.objectContaining({ status: 403 }));
   });
 });

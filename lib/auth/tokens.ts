@@ -8,6 +8,9 @@ export function newWriteToken(): { token: string; hash: string } {
   return { token, hash: hashToken(token) };
 }
 
+/** The stored hash of a revoked write token: no token hashes to it (tokenMatches is false). */
+export const REVOKED_TOKEN_HASH = '';
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
@@ -32,14 +35,4 @@ export function requireWriteToken(headers: Headers, tokenHash: string): void {
   const token = bearerToken(headers);
   if (!token) throw new AppError('unauthorized', 'this write needs Authorization: Bearer <writeToken>');
   if (!tokenMatches(token, tokenHash)) throw new AppError('forbidden', 'the write token is not valid for this job');
-}
-
-/** Job creation needs the ingest key only when the server has one configured. */
-export function requireIngestKey(headers: Headers, ingestKey: string | null): void {
-  if (ingestKey === null) return;
-  const token = bearerToken(headers);
-  if (!token) throw new AppError('unauthorized', 'creating a job needs Authorization: Bearer <ingest key>');
-  const a = createHash('sha256').update(token).digest();
-  const b = createHash('sha256').update(ingestKey).digest();
-  if (!timingSafeEqual(a, b)) throw new AppError('forbidden', 'the ingest key is not valid');
 }

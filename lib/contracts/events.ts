@@ -25,6 +25,8 @@ export const jobEventSchema = z.object({
   endedAt: z.number().nullable(),
 });
 export const endEventSchema = z.object({ status: finalJobStatusSchema });
+/** The job was deleted: the stream's last event; later reads of the job are 404. */
+export const deletedEventSchema = z.object({ id: z.string() });
 export const errorEventSchema = z.object({ code: z.string(), message: z.string() });
 
 export type LinesEvent = z.infer<typeof linesEventSchema>;
@@ -37,6 +39,7 @@ export const EVENT_SCHEMAS = {
   step: stepEventSchema,
   job: jobEventSchema,
   end: endEventSchema,
+  deleted: deletedEventSchema,
   error: errorEventSchema,
 } as const;
 export type EventName = keyof typeof EVENT_SCHEMAS;

@@ -146,6 +146,8 @@ export const completeBodySchema = z.object({ status: finalJobStatusSchema }).str
 
 /** `PUT /api/v1/jobs/{job}` that created the job: its write token is shown this once. */
 export const jobCreatedSchema = z.object({ job: jobMetaSchema, writeToken: z.string().min(1) });
+/** `POST /jobs/{job}/token`: the job's new write token (the previous one no longer works). */
+export const writeTokenAnswerSchema = z.object({ writeToken: z.string().min(1) });
 /** `PUT /api/v1/jobs/{job}` that updated it, and `POST /api/v1/jobs/{job}/complete`. */
 export const jobAnswerSchema = z.object({ job: jobMetaSchema });
 /** `GET` and `PUT /api/v1/jobs/{job}/steps/{step}`. */

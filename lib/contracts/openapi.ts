@@ -7,6 +7,7 @@ import {
   groupSchema,
   jobAnswerSchema,
   jobCreatedSchema,
+  writeTokenAnswerSchema,
   jobListSchema,
   jobMetaSchema,
   listJobsQuerySchema,
@@ -44,7 +45,7 @@ import { deliveriesAnswerSchema, deliveriesQuerySchema, webhookPayloadSchema } f
  */
 
 type JsonSchema = z.core.JSONSchema.JSONSchema;
-type Method = 'get' | 'put' | 'post';
+type Method = 'get' | 'put' | 'post' | 'delete';
 type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500 | 503;
 
 interface MediaType {
@@ -101,6 +102,7 @@ const COMPONENTS = {
   Group: groupSchema,
   Line: lineSchema,
   JobCreated: jobCreatedSchema,
+  WriteTokenAnswer: writeTokenAnswerSchema,
   JobAnswer: jobAnswerSchema,
   StepAnswer: stepAnswerSchema,
   PutJobBody: putJobBodySchema,
@@ -115,6 +117,7 @@ const COMPONENTS = {
   StepEvent: EVENT_SCHEMAS.step,
   JobEvent: EVENT_SCHEMAS.job,
   EndEvent: EVENT_SCHEMAS.end,
+  DeletedEvent: EVENT_SCHEMAS.deleted,
   ErrorEvent: EVENT_SCHEMAS.error,
   ExportRecord: exportRecordSchema,
   DeliveriesAnswer: deliveriesAnswerSchema,
@@ -128,8 +131,8 @@ const json = (name: ComponentName): Record<string, MediaType> => ({ 'application
 /** The error statuses, each with the codes lib/errors.ts answers it with. */
 const ERROR_RESPONSES: Record<ErrorStatus, string> = {
   400: 'bad_request: an id outside its pattern, a query or body the contract refuses, a malformed line (`last` says what was stored)',
-  401: 'unauthorized: the write needs `Authorization: Bearer <token>`',
-  403: 'forbidden: the token is not the write token of this job (or not the ingest key)',
+  401: 'unauthorized: the request needs `Authorization: Bearer <token or key>`',
+  403: 'forbidden: the token is not the write token of this job (or revoked), the key may not do this (outside its prefix or labels, not an admin key)',
   404: 'not_found: unknown job or step',
   409: 'line_gap (`expected` is the line to resend from), job_completed (the job takes no more writes) or conflict (two requests created the job at once)',
   413: 'too_large: a body or a line over its limit',
@@ -217,7 +220,35 @@ function buildPaths(): OpenApiDocument['paths'] {
           '201': { description: 'the job was created; keep `writeToken`, it is not shown again', content: json('JobCreated') },
           ...errorResponses([400, 401, 403, 409, 413]),
         },
-        security: [{}, { ingestKey: [] }, { writeToken: [] }],
+        security: [{}, { ingestKey: [] }, { writeToken: [] }, { adminKey: [] }],
+      },
+      delete: {
+        operationId: 'deleteJob',
+        tags: ['write'],
+        summary: 'Delete the job: metadata, lines, events and derived data, on every backend',
+        description: 'Live viewers get a `deleted` event and their stream ends; later reads are 404; the id can be created again.',
+        parameters: job,
+        responses: { '204': { description: 'the job is gone' }, ...errorResponses([400, 401, 403, 404]) },
+        security: [{ adminKey: [] }],
+      },
+    },
+    '/api/v1/jobs/{job}/token': {
+      post: {
+        operationId: 'issueJobToken',
+        tags: ['write'],
+        summary: 'A new write token for the job; the previous one stops working at once',
+        description: 'An admin key, or an ingest key whose scope and prefix cover the job (another job is a 404).',
+        parameters: job,
+        responses: { '200': { description: 'the new token; keep it, it is not shown again', content: json('WriteTokenAnswer') }, ...errorResponses([400, 401, 403, 404]) },
+        security: [{ adminKey: [] }, { ingestKey: [] }],
+      },
+      delete: {
+        operationId: 'revokeJobToken',
+        tags: ['write'],
+        summary: "Revoke the job's write token: writes with it are refused (403) until a new one is issued",
+        parameters: job,
+        responses: { '204': { description: 'revoked' }, ...errorResponses([400, 401, 403, 404]) },
+        security: [{ adminKey: [] }, { ingestKey: [] }],
       },
     },
     '/api/v1/jobs/{job}/steps/{step}': {
@@ -287,7 +318,7 @@ function buildPaths(): OpenApiDocument['paths'] {
         tags: ['read'],
         summary: "The job's events as Server-Sent Events, resumable by cursor",
         description:
-          'Each `lines`, `step`, `job` and `end` event carries its cursor as `id`; `end` closes the stream. A failure mid-stream is an `error` event. A comment arrives at least every 15 s.',
+          'Each `lines`, `step`, `job` and `end` event carries its cursor as `id`; `end` closes the stream, and so does `deleted` (the job was deleted). A failure mid-stream is an `error` event. A comment arrives at least every 15 s.',
         parameters: [
           ...job,
           ...parameters('query', eventsQuerySchema),
@@ -310,6 +341,7 @@ function buildPaths(): OpenApiDocument['paths'] {
                   step: ref('StepEvent'),
                   job: ref('JobEvent'),
                   end: ref('EndEvent'),
+                  deleted: ref('DeletedEvent'),
                   error: ref('ErrorEvent'),
                 },
               },
@@ -404,7 +436,8 @@ function buildComponents(): OpenApiDocument['components'] {
     responses,
     securitySchemes: {
       writeToken: { type: 'http', scheme: 'bearer', description: 'The job\'s write token, answered once when `PUT /api/v1/jobs/{job}` creates it' },
-      ingestKey: { type: 'http', scheme: 'bearer', description: 'The server\'s ingest key (LOGSCOPE_INGEST_KEY), needed to create a job when one is set' },
+      ingestKey: { type: 'http', scheme: 'bearer', description: 'An ingest key (LOGSCOPE_INGEST_KEY or the keys file): creates jobs within its scope once any is configured' },
+      adminKey: { type: 'http', scheme: 'bearer', description: 'An admin key of the keys file (LOGSCOPE_KEYS): deletes jobs, manages their tokens' },
     },
   };
 }

@@ -40,6 +40,8 @@ function framesOf(event: StoreEvent, frameBytes: number): string[] {
       return [encodeEvent('job', event.job, event.cursor)];
     case 'end':
       return [encodeEvent('end', { status: event.status }, event.cursor)];
+    case 'deleted':
+      return [encodeEvent('deleted', { id: event.job }, event.cursor)];
   }
 }
 

@@ -115,7 +115,7 @@ class JobFeed {
     try {
       for await (const event of this.store.subscribe(this.jobId, after, this.controller.signal)) {
         this.push(event);
-        if (event.type === 'end') {
+        if (event.type === 'end' || event.type === 'deleted') {
           this.ended = true;
           break;
         }
@@ -165,7 +165,8 @@ class JobFeed {
     this.entries.push({ cursor: event.cursor, step, frames: encoded.frames, block: null, start: 0, end: encoded.bytes, blockFrom: 0, blockEnd: 0, before: this.total });
     this.total += encoded.bytes;
     this.ringBytes += encoded.bytes;
-    this.seqOf.set(event.cursor, seq);
+    // a `deleted` event repeats the last cursor: it must not stand for the event before it
+    if (event.type !== 'deleted') this.seqOf.set(event.cursor, seq);
     for (const viewer of this.catching) {
       // The catch-up replay got here first: the feed takes over after this event.
       if (viewer.lastCursor === event.cursor) this.join(viewer, seq + 1);
@@ -498,7 +499,7 @@ export class LiveHub {
       if (viewer.live || signal.aborted) return;
       this.write(viewer, event);
       viewer.lastCursor = event.cursor;
-      if (event.type === 'end') {
+      if (event.type === 'end' || event.type === 'deleted') {
         feed.remove(viewer);
         stream.end();
         return;
@@ -530,7 +531,7 @@ export class LiveHub {
       await stream.whenReady();
       if (stream.closed) return;
       this.write(viewer, event);
-      if (event.type === 'end') {
+      if (event.type === 'end' || event.type === 'deleted') {
         sawEnd = true;
         break;
       }
@@ -539,6 +540,8 @@ export class LiveHub {
     if (!sawEnd) {
       const job = await this.store.getJob(jobId);
       if (job && job.status !== 'running') this.write(viewer, { type: 'end', cursor: job.cursor, status: job.status });
+      // gone while this replay read it (its subscription ended without a word)
+      if (!job) this.write(viewer, { type: 'deleted', cursor: after ?? '0', job: jobId });
     }
     stream.end();
   }

@@ -14,11 +14,14 @@
  * - once `addMasks` resolves, an append with a lower `masksVersion` stores nothing (StaleMasksError);
  * - an `end`-mode batch is numbered after the step's true last line, on any instance;
  * - a completed job refuses every change (job_completed); a write past a per-job quota
- *   (lib/store/plan/quotas.ts) is quota_exceeded and stores nothing.
+ *   (lib/store/plan/quotas.ts) is quota_exceeded and stores nothing;
+ * - a deleted job is gone for every read and write, live subscribers (on any instance) end with
+ *   a `deleted` event, a racing writer never brings it back, and its id can be created again.
  */
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { LogStore } from './types';
 import { describeListJobs, describeReopen } from './conformance/catalog';
+import { describeDeletion } from './conformance/deletion';
 import { describeCompletion, describeResume } from './conformance/events';
 import { describeAbort, describeLiveTail } from './conformance/live';
 import { describeMasks } from './conformance/masks';
@@ -74,5 +77,6 @@ export function describeLogStoreConformance(name: string, factory: ConformanceFa
     describeListJobs(suite);
     describeReopen(suite);
     describeSearch(suite);
+    describeDeletion(suite);
   });
 }

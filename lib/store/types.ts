@@ -23,7 +23,23 @@ export type StoreEvent =
   | { type: 'lines'; cursor: string; step: string; lines: Line[] }
   | { type: 'step'; cursor: string; step: StepMeta }
   | { type: 'job'; cursor: string; job: JobEvent }
-  | { type: 'end'; cursor: string; status: FinalJobStatus };
+  | { type: 'end'; cursor: string; status: FinalJobStatus }
+  /**
+   * The job was deleted (deleteJob, retention) while the subscription was open: the last event,
+   * the stream ends after it. `cursor` repeats the last cursor delivered before it.
+   */
+  | { type: 'deleted'; cursor: string; job: string };
+
+/** A job's size and age, for retention (lib/retention). */
+export interface JobSize {
+  id: string;
+  labels: Record<string, string>;
+  status: JobStatus;
+  createdAt: number;
+  endedAt: number | null;
+  /** UTF-8 bytes of the job's stored line text (the job_bytes quota's measure). */
+  bytes: number;
+}
 
 /** What only the server sees of a job: never served by a read API. */
 export interface JobPrivate {
@@ -89,8 +105,10 @@ export interface LogStore {
    * Creates the job (`created: true`, status running, with `tokenHash`) or merges `body` into it
    * (title, labels replaced when given; declared steps added or renamed, never removed).
    * A completed job is immutable: an update that would change it is a JobCompletedError.
+   * `create` null: update only, not_found when the job does not exist (a job deleted between a
+   * writer's check and its update is not brought back).
    */
-  putJob(jobId: string, body: PutJobBody, create: { tokenHash: string }): Promise<{ job: JobMeta; created: boolean }>;
+  putJob(jobId: string, body: PutJobBody, create: { tokenHash: string } | null): Promise<{ job: JobMeta; created: boolean }>;
   /**
    * The job's metadata. Its `cursor` is the cursor of the job's last stored event (or, before
    * any event, an initial cursor that `subscribe` accepts as `after`): the live hub relies on it
@@ -144,6 +162,31 @@ export interface LogStore {
    * not_found for an unknown job and bad_request for a cursor it cannot parse.
    */
   subscribe(jobId: string, after: string | null, signal: AbortSignal): AsyncIterable<StoreEvent>;
+
+  /**
+   * Removes the job: metadata, token hash, masks, steps, lines, events and derived data
+   * (indexes, search sidecars). Resolves true when it existed. Afterwards every read is
+   * not_found, writes that were in flight either landed before it or fail (never bring the
+   * job back), and live subscribers get a `deleted` event and end, on any server. The id can
+   * be created again: the new job starts empty.
+   */
+  deleteJob(jobId: string): Promise<boolean>;
+
+  /**
+   * Replaces the job's write-token hash (completed jobs too): the old token stops working at
+   * once. An empty hash revokes: no token matches it. not_found for an unknown job.
+   */
+  setTokenHash(jobId: string, tokenHash: string): Promise<void>;
+
+  /** Every job's size and age (retention); O(jobs), small records. */
+  listSizes(): Promise<JobSize[]>;
+
+  /**
+   * Runs `fn` only if no other server sharing this backend runs the task `task` now (a
+   * PostgreSQL advisory lock, a NATS lease, the file store's directory lock): true when it ran,
+   * false when another server holds the task. `ttlMs` bounds how long a crashed holder blocks it.
+   */
+  runExclusive(task: string, ttlMs: number, fn: () => Promise<void>): Promise<boolean>;
 
   /** Releases connections, watchers and timers. */
   close(): Promise<void>;

@@ -9,7 +9,8 @@ import { parseKeysFile, resetAccessConfig, type AccessKey } from '../access/conf
 import { webhookPayloadSchema, type DeliveryRecord, type WebhookPayload } from '../contracts/webhooks';
 import type { JobMeta } from '../contracts';
 import { closeStore, getStore } from '../store/instance';
-import { completeJob, putJob, putStep } from '../writes/jobs';
+import { completeJob, inProcessCreateAuth, putJob, putStep } from '../writes/jobs';
+import { sweepOnce } from '../retention/sweeper';
 import { writeLines } from '../writes/line-writer';
 import { DELIVERY_LOG_FILE, FileDeliveryLog, MemoryDeliveryLog } from './delivery-log';
 import { WebhookDispatcher } from './dispatcher';
@@ -265,7 +266,7 @@ describe('webhooks from the write path (lib/writes)', () => {
   it('job created, each step finished (with the first stderr line of a failed one), job completed; repo B hears nothing of repo A', async () => {
     const store = await getStore();
     const id = uniqueJobId('hooked');
-    await putJob(store, id, { title: 'deploy', labels: { repo: 'acme/a' }, steps: [{ id: 'build' }, { id: 'test' }, { id: 'lint' }] }, { tokenHash: null });
+    await putJob(store, id, { title: 'deploy', labels: { repo: 'acme/a' }, steps: [{ id: 'build' }, { id: 'test' }, { id: 'lint' }] }, inProcessCreateAuth());
     const lines = [
       { n: 1, text: 'compiling' },
       { n: 2, text: '\x1b[31merror\x1b[0m: missing semicolon', stream: 'err' },
@@ -302,5 +303,19 @@ describe('webhooks from the write path (lib/writes)', () => {
     expect(log.filter((r) => r.job === id).map((r) => [r.event, r.state, r.key]).sort()).toEqual(
       [...got.map((p) => [p.type, 'delivered', 'ci-a'])].sort(),
     );
+  });
+
+  it('a job deleted by retention sends job.deleted to its scope only', async () => {
+    const store = await getStore();
+    const id = uniqueJobId('swept');
+    await putJob(store, id, { title: 'old', labels: { repo: 'acme/a' } }, inProcessCreateAuth());
+    await completeJob(store, id, 'success');
+    await webhooks().idle();
+    const before = receiver.received.length;
+    const swept = await sweepOnce(store, [{ labels: { repo: 'acme/a' }, maxAgeDays: 1 }], Date.now() + 2 * 86_400_000, () => {});
+    expect(swept.deleted.map((d) => d.id)).toContain(id);
+    await webhooks().idle();
+    const got = receiver.received.slice(before).map((r) => ({ path: r.path, ...payloadOf(r) }));
+    expect(got.filter((p) => p.job.id === id).map((p) => [p.path, p.type])).toEqual([['/a', 'job.deleted']]);
   });
 });

@@ -85,6 +85,9 @@ export async function writeLines(store: LogStore, input: WriteLinesInput): Promi
   if (job.status !== 'running') throw new JobCompletedError(jobId);
 
   const result: AppendResult = { accepted: 0, duplicates: 0, last: job.steps.find((s) => s.id === stepId)?.lines ?? 0 };
+  // A step never loses lines: a cached state past the stored count is of a job since deleted
+  // (here or on another server) and created again under the same id.
+  if ((stepStates.get(stateKey(jobId, stepId))?.last ?? 0) > result.last) forgetWriteState(jobId, stepId);
   let nextTextN = input.first ?? null;
   const atEnd = input.format === 'text' && input.first === undefined;
 

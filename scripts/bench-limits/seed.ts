@@ -12,7 +12,7 @@
 import type { Line } from '../../lib/contracts';
 import { createStore } from '../../lib/store/index';
 import type { AppendBatch } from '../../lib/store/types';
-import { completeJob, putJob } from '../../lib/writes/jobs';
+import { completeJob, inProcessCreateAuth, putJob } from '../../lib/writes/jobs';
 import { writeLines } from '../../lib/writes/line-writer';
 import { withPg } from '../../test/support/postgres';
 
@@ -77,7 +77,7 @@ export async function seedHistory(opts: {
   const one = async (k: number) => {
     const slice = k % slices.length;
     const job = `${opts.prefix}-${k}`;
-    await putJob(store, job, { ...body, title: job }, { tokenHash: null });
+    await putJob(store, job, { ...body, title: job }, inProcessCreateAuth());
     const template = templates.get(slice);
     if (template) await store.append(job, 'main', template);
     else {

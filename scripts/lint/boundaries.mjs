@@ -107,6 +107,13 @@ const BOUNDARIES = [
       'lib/viewer and lib/ansi run in the browser: they import only lib/viewer, lib/ansi, lib/contracts and browser-safe packages',
   },
   {
+    from: under('lib/triage'),
+    tests: false,
+    check: ({ file, pkg }) =>
+      (file ? !under('lib/triage', 'lib/ansi', 'lib/contracts')(file) : pkg === SERVER_ONLY_PACKAGE || pkg.startsWith('node:')) &&
+      'lib/triage is pure (ingest, a worker or the browser): it imports only lib/triage, lib/ansi, lib/contracts and no Node API or server-only',
+  },
+  {
     from: (file) => !under('components/log-viewer')(file),
     tests: false,
     check: ({ file }) =>

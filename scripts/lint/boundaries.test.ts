@@ -35,6 +35,8 @@ describe('the linter refuses a wrong import', () => {
     ['the SDK importing a server module', 'lib/sdk/wrong.ts', "import { AppError } from '../errors';\nexport { AppError };\n"],
     ['the CLI importing the store', 'lib/cli/wrong.ts', "export { getStore } from '@/lib/store/instance';\n"],
     ['browser-shared lib importing a server module', 'lib/viewer/wrong.ts', "export { sameJson } from '../store/postgres/same-json';\n"],
+    ['triage importing a Node API', 'lib/triage/wrong.ts', "import { readFileSync } from 'node:fs';\nexport { readFileSync };\n"],
+    ['triage importing a server module', 'lib/triage/wrong.ts', "export { enableLinearFallback } from '../search/engine';\n"],
     ['contracts importing anything but zod', 'lib/contracts/wrong.ts', "export { splitLines } from '../sdk/line-splitter';\n"],
     ['a dynamic import', 'lib/search/wrong.ts', `${SERVER}export const load = () => import('../../components/log-viewer');\n`],
   ])('%s', async (_name, filePath, code) => {
@@ -60,6 +62,7 @@ describe('the linter accepts correct code', () => {
     ['a page importing the viewer through its index', 'app/jobs/ok/page.tsx', "import { LogViewer } from '@/components/log-viewer';\nexport { LogViewer };\n"],
     ['a viewer file importing its siblings', 'components/log-viewer/ok.tsx', "import { fetchJob } from './api';\nexport { fetchJob };\n"],
     ['a component importing lib', 'components/jobs/ok.tsx', "import { formatDuration } from '@/lib/viewer/format';\nexport { formatDuration };\n"],
+    ['triage importing the pen model and contracts', 'lib/triage/ok.ts', "import { applySgr } from '../ansi/sgr';\nimport type { Stream } from '../contracts/lines';\nexport { applySgr };\nexport type { Stream };\n"],
     ['the SDK importing contracts and zod', 'lib/sdk/ok.ts', "import { z } from 'zod';\nimport { JobSchema } from '../contracts';\nexport { z, JobSchema };\n"],
     ['a test in a backend importing the e2e harness and another backend\'s test helper', 'lib/store/nats/ok.test.ts', "import { startLogscope } from '../../../test/support';\nimport { sql } from '../postgres/test-helpers';\nexport { startLogscope, sql };\n"],
   ])('%s', async (_name, filePath, code) => {

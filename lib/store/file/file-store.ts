@@ -1,5 +1,6 @@
 import 'server-only';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import {
   MAX_RANGE_LIMIT,
   type AppendResult,
@@ -14,10 +15,10 @@ import {
   type StepMeta,
 } from '../../contracts';
 import { JobCompletedError, UnavailableError, badRequest, isAppError, notFound } from '../../errors';
-import type { AppendBatch, JobPrivate, ListJobsQuery, LogStore, StoreEvent } from '../types';
+import type { AppendBatch, JobPrivate, JobSize, ListJobsQuery, LogStore, StoreEvent } from '../types';
 import { appendDurable, createEmptyDurable, fsyncDir, isErrno, readRecords, truncateDurable, writeFileAtomic } from './fs-util';
 import { JobState, metaFileSchema, newMetaFile } from './job-state';
-import { pageJobs, scanJobs } from './job-list';
+import { pageJobs, scanJobs, scanSizes } from './job-list';
 import { encodeRecord, parseRecord, type JournalRecord } from './journal';
 import { KeyedMutex } from './mutex';
 import { StorePaths, assertJobId, assertStepId } from './paths';
@@ -60,6 +61,8 @@ export class FileStore implements LogStore {
   private scanned: Map<string, JobSummary> | null = null;
   private recordsSinceCheckpoint = new Map<string, number>();
   private closed = false;
+  /** Jobs deleted so far (a directory scan that overlapped one is redone). */
+  private deletions = 0;
   private readonly maxLoadedJobs: number;
   /** Search-ready plain text of every step (sidecar.ts), read by lib/search. */
   readonly sidecars = new Sidecars((jobId, stepId) => this.paths.stepLines(jobId, stepId));
@@ -78,6 +81,8 @@ export class FileStore implements LogStore {
   async init(): Promise<void> {
     await mkdir(this.paths.jobsDir, { recursive: true });
     this.unlock = await lockDirectory(this.dir);
+    // deletions a crash interrupted: their jobs were already gone (renamed away)
+    await rm(this.paths.trashDir, { recursive: true, force: true });
   }
 
   /** Live subscriber waiters across all jobs (for leak tests). */
@@ -159,7 +164,13 @@ export class FileStore implements LogStore {
     }
     const state = new JobState(metaFileSchema.parse(JSON.parse(raw)));
     const journal = this.paths.journal(jobId);
-    const handle = await open(journal, 'r');
+    let handle;
+    try {
+      handle = await open(journal, 'r');
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) return null; // deleted between the two reads
+      throw error;
+    }
     let end = state.journalBytes;
     let size: number;
     try {
@@ -238,7 +249,7 @@ export class FileStore implements LogStore {
     if (set) for (const wake of [...set]) wake();
   }
 
-  async putJob(jobId: string, body: PutJobBody, create: { tokenHash: string }): Promise<{ job: JobMeta; created: boolean }> {
+  async putJob(jobId: string, body: PutJobBody, create: { tokenHash: string } | null): Promise<{ job: JobMeta; created: boolean }> {
     for (const step of body.steps ?? []) {
       assertStepId(step.id);
       if (step.parent) assertStepId(step.parent);
@@ -247,7 +258,9 @@ export class FileStore implements LogStore {
     return this.mutex.run(jobId, async () => {
       let job = await this.job(jobId);
       const created = job === null;
-      if (!job) job = await this.createJob(jobId, create.tokenHash);
+      if (!job && !create) throw notFound(`job ${jobId}`);
+      if (!job && create) job = await this.createJob(jobId, create.tokenHash);
+      if (!job) throw notFound(`job ${jobId}`);
       const state = job;
       try {
         const plan = planPutJob(state, state.steps, body, Date.now(), { steps: state.steps.size });
@@ -327,6 +340,54 @@ export class FileStore implements LogStore {
     });
   }
 
+  /**
+   * Under the job's write lock (so no write of it is in flight): the job's directory is renamed
+   * into trash/ in one step, so a later load finds no job, then removed. Subscribers holding the
+   * job see `deleted` and end.
+   */
+  async deleteJob(jobId: string): Promise<boolean> {
+    assertJobId(jobId);
+    return this.mutex.run(jobId, async () => {
+      const job = await this.job(jobId);
+      if (!job) return false;
+      const dir = this.paths.jobDir(jobId);
+      await mkdir(this.paths.trashDir, { recursive: true });
+      const trash = this.paths.trashEntry(jobId, randomUUID());
+      await rename(dir, trash);
+      await fsyncDir(this.paths.jobsDir);
+      job.deleted = true;
+      this.deletions += 1;
+      this.evict(jobId);
+      this.scanned?.delete(jobId);
+      this.recordsSinceCheckpoint.delete(jobId);
+      this.sidecars.forgetUnder(dir);
+      this.readHandles.closeUnder(dir);
+      this.wake(jobId);
+      await rm(trash, { recursive: true, force: true });
+      return true;
+    });
+  }
+
+  async setTokenHash(jobId: string, tokenHash: string): Promise<void> {
+    await this.write(jobId, async (job) => {
+      job.tokenHash = tokenHash;
+      await this.checkpoint(job);
+    });
+  }
+
+  async listSizes(): Promise<JobSize[]> {
+    const loaded = [...this.loaded.values()].filter((job) => !job.deleted);
+    const sizes: JobSize[] = loaded.map((job) => ({ id: job.id, labels: { ...job.labels }, status: job.status, createdAt: job.createdAt, endedAt: job.endedAt, bytes: job.bytes }));
+    return sizes.concat(await scanSizes(this.paths, new Set(loaded.map((job) => job.id))));
+  }
+
+  /** One process owns the directory (dir-lock.ts): every task is this server's alone. */
+  async runExclusive(_task: string, _ttlMs: number, fn: () => Promise<void>): Promise<boolean> {
+    if (this.closed) return false;
+    await fn();
+    return true;
+  }
+
   // ---- reading ----
 
   async getJob(jobId: string): Promise<JobMeta | null> {
@@ -349,7 +410,14 @@ export class FileStore implements LogStore {
     const last = step.lines;
     const file = await this.stepFile(job, stepId);
     const first = Math.max(1, from);
-    const lines = count === 0 ? [] : await file.read(first, Math.min(last, first + count - 1), maxBytes);
+    let lines: Line[] = [];
+    try {
+      if (count > 0) lines = await file.read(first, Math.min(last, first + count - 1), maxBytes);
+    } catch (error) {
+      // deleted while reading: the job is gone, not broken
+      if (job.deleted || isErrno(error, 'ENOENT')) throw notFound('job');
+      throw error;
+    }
     return { lines, last };
   }
 
@@ -368,7 +436,12 @@ export class FileStore implements LogStore {
   }
 
   private async scan(): Promise<Map<string, JobSummary>> {
-    this.scanned ??= await scanJobs(this.paths);
+    while (!this.scanned) {
+      // a job deleted while the directory was being read may be in the result: read again
+      const deletions = this.deletions;
+      const found = await scanJobs(this.paths);
+      if (deletions === this.deletions) this.scanned ??= found;
+    }
     return this.scanned;
   }
 

@@ -2,7 +2,7 @@ import 'server-only';
 import { readFile, readdir } from 'node:fs/promises';
 import { isJobId, type JobList, type JobSummary } from '../../contracts';
 import { badRequest } from '../../errors';
-import type { ListJobsQuery } from '../types';
+import type { JobSize, ListJobsQuery } from '../types';
 import { isErrno } from './fs-util';
 import { metaFileSchema, summarize } from './job-state';
 import { assertJobId, type StorePaths } from './paths';
@@ -37,6 +37,33 @@ export async function scanJobs(paths: StorePaths): Promise<Map<string, JobSummar
         }
         const meta = metaFileSchema.safeParse(json);
         if (meta.success) found.set(id, summarize(meta.data));
+      }),
+    );
+  }
+  return found;
+}
+
+/**
+ * Sizes and ages of the jobs on disk that are not in `skip` (loaded jobs are sized from
+ * memory), from their meta.json checkpoints: a completed job's checkpoint is exact (complete
+ * writes one); a running job's may lag by the appends since its last checkpoint.
+ */
+export async function scanSizes(paths: StorePaths, skip: ReadonlySet<string>): Promise<JobSize[]> {
+  const ids = (await readdir(paths.jobsDir)).filter((id) => isJobId(id) && !skip.has(id));
+  const found: JobSize[] = [];
+  for (let i = 0; i < ids.length; i += SCAN_CONCURRENCY) {
+    await Promise.all(
+      ids.slice(i, i + SCAN_CONCURRENCY).map(async (id) => {
+        let json: unknown;
+        try {
+          json = JSON.parse(await readFile(paths.meta(id), 'utf8'));
+        } catch {
+          return; // being created or deleted, or never completed its create
+        }
+        const meta = metaFileSchema.safeParse(json);
+        if (!meta.success) return;
+        const { labels, status, createdAt, endedAt, bytes } = meta.data;
+        found.push({ id, labels, status, createdAt, endedAt, bytes: bytes ?? 0 });
       }),
     );
   }

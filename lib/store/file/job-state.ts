@@ -58,6 +58,8 @@ export class JobState {
   /** committed journal length = the cursor of the last event */
   journalBytes: number;
   checkpointOffset: number;
+  /** Set by deleteJob: subscribers holding this state end with a `deleted` event. */
+  deleted = false;
   readonly stepFiles = new Map<string, Promise<StepFile>>();
 
   constructor(meta: MetaFile) {

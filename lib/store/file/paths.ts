@@ -19,10 +19,20 @@ export function assertStepId(stepId: string): void {
 export class StorePaths {
   readonly root: string;
   readonly jobsDir: string;
+  /** Deleted jobs' directories are moved here (one atomic rename), then removed. */
+  readonly trashDir: string;
 
   constructor(dir: string) {
     this.root = path.resolve(dir);
     this.jobsDir = path.join(this.root, 'jobs');
+    this.trashDir = path.join(this.root, 'trash');
+  }
+
+  /** Where a deleted job's directory is moved (a fresh name each time). */
+  trashEntry(jobId: string, unique: string): string {
+    assertJobId(jobId);
+    // not a file the build should trace: a runtime directory (Turbopack would trace the project)
+    return path.join(/*turbopackIgnore: true*/ this.trashDir, `${jobId}.${unique.replace(/[^A-Za-z0-9-]/g, '')}`);
   }
 
   jobDir(jobId: string): string {

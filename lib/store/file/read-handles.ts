@@ -1,4 +1,5 @@
 import 'server-only';
+import path from 'node:path';
 import { open, type FileHandle } from 'node:fs/promises';
 
 /** Step files kept open for reading, per store: bounds the file descriptors range reads hold. */
@@ -54,6 +55,16 @@ export class ReadHandles {
       this.entries.delete(file);
       entry.dropped = true;
       close(entry);
+    }
+  }
+
+  /** Closes the handles of files under `dir` (a deleted job's directory). */
+  closeUnder(dir: string): void {
+    for (const [file, entry] of [...this.entries]) {
+      if (!file.startsWith(dir + path.sep)) continue;
+      this.entries.delete(file);
+      entry.dropped = true;
+      if (entry.users === 0) close(entry);
     }
   }
 

@@ -1,4 +1,5 @@
 import 'server-only';
+import path from 'node:path';
 import { open, readFile, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
 import { plainText } from '../../ansi/plain';
 import type { Line } from '../../contracts';
@@ -359,6 +360,11 @@ export class Sidecars {
   /** The file store's append path: `lines` were just written to the step's lines file. */
   append(jobId: string, stepId: string, lines: readonly Line[]): Promise<void> {
     return this.get(jobId, stepId).append(lines);
+  }
+
+  /** Drops the sidecars of files under `dir` (a deleted job's directory). */
+  forgetUnder(dir: string): void {
+    for (const key of [...this.open.keys()]) if (key.startsWith(dir + path.sep)) this.open.delete(key);
   }
 
   /** See Sidecar.view. */

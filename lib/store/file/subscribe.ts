@@ -194,7 +194,7 @@ async function validateOffset(path: string, offset: number, committed: number): 
  */
 function waitForChange(context: SubscribeContext, job: JobState, seen: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (job.journalBytes > seen || signal.aborted || context.isClosed()) {
+    if (job.journalBytes > seen || job.deleted || signal.aborted || context.isClosed()) {
       resolve();
       return;
     }
@@ -256,8 +256,12 @@ async function* follow(context: SubscribeContext, jobId: string, after: string |
     offset = parsed;
   }
   while (!signal.aborted && !context.isClosed()) {
-    const job = await context.job(jobId);
-    if (!job) return;
+    const job = first.deleted ? null : await context.job(jobId);
+    // deleted (and perhaps created again: another job, whose events are not this stream's)
+    if (!job || job.deleted || job.createdAt !== first.createdAt) {
+      yield { type: 'deleted', cursor: String(offset), job: jobId };
+      return;
+    }
     const committed = job.journalBytes;
     const recent = offset < committed ? context.recent.take(jobId, offset) : undefined;
     if (recent) {

@@ -1,5 +1,5 @@
 import 'server-only';
-import { AppError, LineGapError, StaleAppendError, UnavailableError } from '../../errors';
+import { AppError, LineGapError, StaleAppendError, UnavailableError, notFound } from '../../errors';
 import type { AppendResult, Line } from '../../contracts';
 import { assertJobBytes, assertMasksFresh, dedupeLines, MAX_EVENT_LINES, numberAtEnd, textBytes } from '../plan';
 import type { AppendBatch } from '../types';
@@ -65,6 +65,10 @@ export async function appendLines(
   let accepted = 0;
   for (let attempt = 0; ; attempt++) {
     if (attempt >= CAS_ATTEMPTS) throw new UnavailableError('step is too contended, retry');
+    if (tail.gone) {
+      tails.delete(key);
+      throw notFound(`job ${jobId}`);
+    }
     if (tail.sealed) {
       tails.delete(key);
       throw new AppError('job_completed', `job ${jobId} is complete and takes no more writes`);

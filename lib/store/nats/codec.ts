@@ -40,6 +40,8 @@ export const jobRecordSchema = z.object({
   steps: z.array(stepRecordSchema),
   /** total lines, frozen when the job completes (running jobs sum their steps' tails) */
   lineCount: z.number().optional(),
+  /** a deleted job's tombstone (deleteJob): read as no job; a create replaces it */
+  deleted: z.literal(true).optional(),
 });
 export type JobRecord = z.infer<typeof jobRecordSchema>;
 
@@ -67,6 +69,8 @@ export interface MarkMessage {
   st?: unknown;
   mv?: number;
   b?: number;
+  /** a seal written by deleteJob: the job is gone (appends and reads answer not_found) */
+  gone?: true;
 }
 
 export function isMark(value: LinesMessage | MarkMessage): value is MarkMessage {
@@ -82,7 +86,7 @@ export function toLinesMessage(value: unknown): LinesMessage | MarkMessage {
     const v = value as Record<string, unknown>;
     const mv = typeof v.mv === 'number' ? { mv: v.mv } : {};
     const b = typeof v.b === 'number' ? v.b : 0;
-    if (typeof v.seal === 'boolean' && typeof v.last === 'number') return { seal: v.seal, last: v.last, st: v.st, ...mv, b };
+    if (typeof v.seal === 'boolean' && typeof v.last === 'number') return { seal: v.seal, last: v.last, st: v.st, ...mv, b, ...(v.gone === true ? { gone: true as const } : {}) };
     if (typeof v.f === 'number' && Array.isArray(v.l)) return { f: v.f, l: v.l as LinesMessage['l'], st: v.st, ...mv, b };
   }
   throw new Error('malformed lines message');

@@ -21,6 +21,8 @@ export interface Tail {
   masks: number;
   /** the step's UTF-8 text bytes up to `last` (0 for steps stored before the count) */
   bytes: number;
+  /** sealed by deleteJob: the job is gone */
+  gone?: boolean;
 }
 
 const NO_TAIL: Tail = { seq: 0, last: 0, state: null, sealed: false, masks: 0, bytes: 0 };
@@ -48,10 +50,17 @@ export class Context {
     return this.jsm.streams.getMessage(stream, { last_by_subj: subject });
   }
 
-  async readRecord(jobId: string): Promise<{ record: JobRecord; revision: number } | null> {
+  /** The job's record (null: none, or a deleted job's tombstone) and the subject's revision (0: none). */
+  async readSlot(jobId: string): Promise<{ record: JobRecord | null; revision: number; tombstone: boolean }> {
     const msg = await this.lastBySubject(this.subjects.metaStream, this.subjects.record(jobId));
-    if (!msg) return null;
-    return { record: jobRecordSchema.parse(decodeJson(msg.data)), revision: msg.seq };
+    if (!msg) return { record: null, revision: 0, tombstone: false };
+    const record = jobRecordSchema.parse(decodeJson(msg.data));
+    return record.deleted ? { record: null, revision: msg.seq, tombstone: true } : { record, revision: msg.seq, tombstone: false };
+  }
+
+  async readRecord(jobId: string): Promise<{ record: JobRecord; revision: number } | null> {
+    const { record, revision } = await this.readSlot(jobId);
+    return record ? { record, revision } : null;
   }
 
   async requireRecord(jobId: string): Promise<JobRecord> {
@@ -70,14 +79,14 @@ export class Context {
     change: (current: JobRecord | null) => JobRecord | null,
   ): Promise<{ before: JobRecord | null; after: JobRecord | null }> {
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const current = await this.readRecord(jobId);
-      const next = change(current?.record ?? null);
-      if (!next) return { before: current?.record ?? null, after: null };
+      const current = await this.readSlot(jobId);
+      const next = change(current.record);
+      if (!next) return { before: current.record, after: null };
       try {
         await this.js.publish(this.subjects.record(jobId), encodeJson(next), {
-          expect: { lastSubjectSequence: current?.revision ?? 0 },
+          expect: { lastSubjectSequence: current.revision },
         });
-        return { before: current?.record ?? null, after: next };
+        return { before: current.record, after: next };
       } catch (error) {
         if (!isWrongLastSequence(error)) throw error;
       }
@@ -96,15 +105,20 @@ export class Context {
       : await this.lastBySubject(this.subjects.logStream, subject);
     if (!msg) return NO_TAIL;
     const body = decodeLinesMessage(msg.data);
-    return { seq: msg.seq, last: lastOf(body), state: body.st ?? null, sealed: isMark(body) && body.seal, masks: body.mv ?? 0, bytes: body.b ?? 0 };
+    const gone = isMark(body) && body.gone === true;
+    return { seq: msg.seq, last: lastOf(body), state: body.st ?? null, sealed: isMark(body) && body.seal, masks: body.mv ?? 0, bytes: body.b ?? 0, ...(gone ? { gone } : {}) };
   }
 
   /**
    * Seals a step's lines subject (job completion): any append that read the step before the
    * job completed fails its CAS against the seal, re-reads, and answers JobCompletedError.
    */
-  seal(jobId: string, stepId: string): Promise<void> {
-    return this.mark(jobId, stepId, (tail) => (tail.sealed ? null : { seal: true, last: tail.last, st: tail.state, mv: tail.masks, b: tail.bytes }), 'seal');
+  seal(jobId: string, stepId: string, gone = false): Promise<void> {
+    const mark = (tail: Tail): MarkMessage | null => {
+      if (tail.sealed && (tail.gone || !gone)) return null;
+      return { seal: true, last: tail.last, st: tail.state, mv: tail.masks, b: tail.bytes, ...(gone ? { gone: true as const } : {}) };
+    };
+    return this.mark(jobId, stepId, mark, 'seal');
   }
 
   /**

@@ -20,6 +20,8 @@ export function toEvent(subjects: Subjects, subject: string, seq: number, value:
       return { type: 'job', cursor, job: jobEventSchema.parse(value) };
     case 'end':
       return { type: 'end', cursor, status: endEventSchema.parse(value).status };
+    case 'deleted':
+      return { type: 'deleted', cursor, job: decodeToken(subject.split('.')[1] ?? '') };
     default:
       return null;
   }

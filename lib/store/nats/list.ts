@@ -1,7 +1,7 @@
 import 'server-only';
 import { badRequest } from '../../errors';
 import type { JobList, JobSummary } from '../../contracts';
-import type { ListJobsQuery } from '../types';
+import type { JobSize, ListJobsQuery } from '../types';
 import { decodeJson, jobRecordSchema, type JobRecord } from './codec';
 import type { Context } from './context';
 
@@ -16,6 +16,13 @@ const READ_CONCURRENCY = 32;
 export async function listJobs(ctx: Context, query: ListJobsQuery): Promise<JobList> {
   if (query.before !== undefined && !/^\d{1,20}$/.test(query.before)) throw badRequest('invalid page cursor');
   const before = query.before === undefined ? Infinity : Number(query.before);
+  const records = await readRecords(ctx);
+  const q = query.q?.toLowerCase();
+  return pageRecords(ctx, records, query, before, q);
+}
+
+/** Every live job record (tombstones left out), read READ_CONCURRENCY at a time. */
+async function readRecords(ctx: Context): Promise<JobRecord[]> {
   const info = await ctx.jsm.streams.info(ctx.subjects.metaStream, { subjects_filter: ctx.subjects.records() });
   const subjects = Object.keys(info.state.subjects ?? {});
   const records: JobRecord[] = [];
@@ -23,9 +30,15 @@ export async function listJobs(ctx: Context, query: ListJobsQuery): Promise<JobL
     const batch = await Promise.all(
       subjects.slice(i, i + READ_CONCURRENCY).map((subject) => ctx.jsm.direct.getMessage(ctx.subjects.metaStream, { last_by_subj: subject })),
     );
-    for (const msg of batch) if (msg) records.push(jobRecordSchema.parse(decodeJson(msg.data)));
+    for (const msg of batch) {
+      const record = msg ? jobRecordSchema.parse(decodeJson(msg.data)) : null;
+      if (record && !record.deleted) records.push(record);
+    }
   }
-  const q = query.q?.toLowerCase();
+  return records;
+}
+
+async function pageRecords(ctx: Context, records: JobRecord[], query: ListJobsQuery, before: number, q: string | undefined): Promise<JobList> {
   const matching = records
     .filter((r) => r.pos < before)
     .filter((r) => !query.status || r.status === query.status)
@@ -50,4 +63,18 @@ export async function listJobs(ctx: Context, query: ListJobsQuery): Promise<JobL
   );
   const last = page[page.length - 1];
   return { jobs, next: matching.length > limit && last ? String(last.pos) : null };
+}
+
+/** Sizes and ages of every job: the text bytes each step's tail carries, summed. */
+export async function listSizes(ctx: Context): Promise<JobSize[]> {
+  const records = await readRecords(ctx);
+  const sizes: JobSize[] = [];
+  for (let i = 0; i < records.length; i += READ_CONCURRENCY) {
+    const batch = records.slice(i, i + READ_CONCURRENCY);
+    const bytes = await Promise.all(
+      batch.map(async (r) => (await Promise.all(r.steps.map((s) => ctx.readTail(r.id, s.id, true)))).reduce((sum, t) => sum + t.bytes, 0)),
+    );
+    batch.forEach((r, k) => sizes.push({ id: r.id, labels: r.labels, status: r.status, createdAt: r.createdAt, endedAt: r.endedAt, bytes: bytes[k] ?? 0 }));
+  }
+  return sizes;
 }

@@ -1,4 +1,5 @@
 import 'server-only';
+import { randomUUID } from 'node:crypto';
 import type { ConsumerMessages } from '@nats-io/jetstream';
 import { badRequest, notFound } from '../../errors';
 import {
@@ -12,14 +13,14 @@ import {
   type PutStepBody,
   type StepMeta,
 } from '../../contracts';
-import type { AppendBatch, JobPrivate, ListJobsQuery, LogStore, StoreEvent } from '../types';
+import type { AppendBatch, JobPrivate, JobSize, ListJobsQuery, LogStore, StoreEvent } from '../types';
 import { assertGroups, assertJobBytes, textBytes, assertMasksFresh, planAddMasks, planComplete, planGroups, planPutJob, planPutStep, planStart, sameJson, type PutJobPlan, type PutStepPlan } from '../plan';
 import { appendLines } from './append';
-import { encodeJson, stepMeta, toStepRecord, type JobRecord, type StepRecord } from './codec';
+import { decodeJson, encodeJson, stepMeta, toStepRecord, type JobRecord, type StepRecord } from './codec';
 import { ConnectionWatch } from './connection';
 import { nextPos, type Context, type Tail } from './context';
-import { toStoreError } from './errors';
-import { listJobs } from './list';
+import { isWrongLastSequence, toStoreError } from './errors';
+import { listJobs, listSizes } from './list';
 import { readRange } from './range';
 import { JobSubscriptions } from './subscribe';
 
@@ -96,15 +97,18 @@ export class NatsStore implements LogStore {
     };
   }
 
-  putJob(jobId: string, body: PutJobBody, create: { tokenHash: string }): Promise<{ job: JobMeta; created: boolean }> {
+  putJob(jobId: string, body: PutJobBody, create: { tokenHash: string } | null): Promise<{ job: JobMeta; created: boolean }> {
     return this.guard(async () => {
+      // a deleted job's id: its seals and `deleted` marker go before the new job's first event
+      if (create && (await this.ctx.readSlot(jobId)).tombstone) await this.purge(this.ctx.subjects.logStream, this.ctx.subjects.jobAll(jobId));
       let plan: PutJobPlan | null = null;
       const { before, after } = await this.ctx.updateRecord(jobId, (current) => {
         const now = Date.now();
+        if (!current && !create) throw notFound(`job ${jobId}`);
         // a new record is created with the body's title and labels, as PostgreSQL inserts its row
         const record: JobRecord = current
           ? structuredClone(current)
-          : { id: jobId, title: body.title ?? '', labels: body.labels ?? {}, status: 'running', createdAt: now, endedAt: null, pos: nextPos(), tokenHash: create.tokenHash, masks: [], steps: [] };
+          : { id: jobId, title: body.title ?? '', labels: body.labels ?? {}, status: 'running', createdAt: now, endedAt: null, pos: nextPos(), tokenHash: create?.tokenHash ?? '', masks: [], steps: [] };
         const steps = new Map(record.steps.map((s) => [s.id, stepMeta(s, 0)]));
         const attempt = planPutJob(record, steps, body, now, { steps: record.steps.length });
         plan = attempt;
@@ -211,6 +215,7 @@ export class NatsStore implements LogStore {
   readLines(jobId: string, stepId: string, from: number, limit: number, maxBytes?: number): Promise<LineRange> {
     return this.guard(async () => {
       const tail = await this.ctx.readTail(jobId, stepId, true);
+      if (tail.gone) throw notFound(`job ${jobId}`);
       if (tail.seq === 0) {
         const record = await this.ctx.requireRecord(jobId);
         if (!record.steps.some((s) => s.id === stepId)) throw notFound(`step ${stepId}`);
@@ -225,6 +230,7 @@ export class NatsStore implements LogStore {
   getStepState(jobId: string, stepId: string): Promise<unknown> {
     return this.guard(async () => {
       const tail = await this.ctx.readTail(jobId, stepId);
+      if (tail.gone) throw notFound(`job ${jobId}`);
       if (tail.seq === 0) await this.ctx.requireRecord(jobId);
       return tail.state;
     });
@@ -282,6 +288,83 @@ export class NatsStore implements LogStore {
       await this.ctx.js.publish(this.ctx.subjects.job(jobId), encodeJson({ id: jobId, status, title: record.title, endedAt: now }));
       await this.ctx.js.publish(this.ctx.subjects.end(jobId), encodeJson({ status }));
       return this.toMeta(jobId, record, tails);
+    });
+  }
+
+  private async purge(stream: string, filter: string, keep?: number): Promise<void> {
+    await this.ctx.jsm.streams.purge(stream, keep === undefined ? { filter } : { filter, keep });
+  }
+
+  /**
+   * Deletion: (1) CAS the record to a tombstone — reads now find no job and new writes
+   * not_found; (2) seal every step's lines subject, so an append that read the step before (1)
+   * fails its CAS and stops; (3) purge the job's events and lines (each step keeps its seal) and
+   * its line index; (4) publish the `deleted` marker, which live subscribers on any server
+   * receive as their last event. The tombstone and seals (a few bytes each) stay until the id
+   * is created again.
+   */
+  deleteJob(jobId: string): Promise<boolean> {
+    return this.guard(async () => {
+      const { before } = await this.ctx.updateRecord(jobId, (current) =>
+        current ? { ...current, deleted: true, title: '', labels: {}, tokenHash: '', masks: [] } : null,
+      );
+      if (!before) return false;
+      const { logStream, metaStream } = this.ctx.subjects;
+      for (const step of before.steps) {
+        await this.ctx.seal(jobId, step.id, true);
+        await this.purge(logStream, this.ctx.subjects.lines(jobId, step.id), 1);
+        this.tails.delete(`${jobId}\u0000${step.id}`);
+      }
+      for (const kind of ['step', 'job', 'end']) await this.purge(logStream, this.ctx.subjects.jobKind(jobId, kind));
+      await this.purge(metaStream, this.ctx.subjects.indexAll(jobId));
+      await this.ctx.js.publish(this.ctx.subjects.deleted(jobId), encodeJson({}));
+      return true;
+    });
+  }
+
+  setTokenHash(jobId: string, tokenHash: string): Promise<void> {
+    return this.guard(async () => {
+      await this.ctx.updateRecord(jobId, (current) => {
+        if (!current) throw notFound(`job ${jobId}`);
+        return current.tokenHash === tokenHash ? null : { ...current, tokenHash };
+      });
+    });
+  }
+
+  listSizes(): Promise<JobSize[]> {
+    return this.guard(() => listSizes(this.ctx));
+  }
+
+  /** This process's id in task leases. */
+  private readonly owner = randomUUID();
+
+  /**
+   * A lease in the meta stream (one message per task subject), taken by compare-and-set: the
+   * holder writes `{owner, until}`; another server may take it only once `until` has passed
+   * (a crashed holder blocks the task for at most `ttlMs`). Released when `fn` is done.
+   */
+  runExclusive(task: string, ttlMs: number, fn: () => Promise<void>): Promise<boolean> {
+    const subject = this.ctx.subjects.lease(task);
+    const { metaStream } = this.ctx.subjects;
+    return this.guard(async () => {
+      const held = await this.ctx.lastBySubject(metaStream, subject);
+      if (held) {
+        const lease = decodeJson(held.data) as { owner?: unknown; until?: unknown };
+        if (typeof lease.until === 'number' && lease.until > Date.now() && lease.owner !== this.owner) return false;
+      }
+      let seq: number;
+      try {
+        seq = (await this.ctx.js.publish(subject, encodeJson({ owner: this.owner, until: Date.now() + ttlMs }), { expect: { lastSubjectSequence: held?.seq ?? 0 } })).seq;
+      } catch (error) {
+        if (isWrongLastSequence(error)) return false; // another server took it first
+        throw error;
+      }
+      try {
+        await fn();
+      } finally {
+        await this.ctx.js.publish(subject, encodeJson({ owner: this.owner, until: 0 }), { expect: { lastSubjectSequence: seq } }).catch(() => undefined);
+      }
+      return true;
     });
   }
 

@@ -6,8 +6,10 @@ import 'server-only';
  *   <prefix>.<job>.step.<step>    step event: the StepMeta after the change
  *   <prefix>.<job>.lines.<step>   a batch of ≤ 1000 consecutive lines, or the step's seal
  *   <prefix>.<job>.end            the end-of-stream sentinel
+ *   <prefix>.<job>.deleted        the job was deleted (live subscribers end); purged by a re-create
  *   <prefix>_meta.job.<job>       the job record (metadata, token hash, masks); one per subject
  *   <prefix>_meta.idx.<job>.<step>.<k>  stream sequence of the message holding line k·1000+1
+ *   <prefix>_meta.lease.<task>    who runs a background task (runExclusive) until when
  *
  * So one consumer filtered on `<prefix>.<job>.>` replays a job in order, the stream sequence
  * is the cursor, and the `lines.<step>` subject's last message is the step's tail (CAS target).
@@ -54,6 +56,19 @@ export class Subjects {
   }
   end(jobId: string): string {
     return `${this.prefix}.${encodeToken(jobId)}.end`;
+  }
+  deleted(jobId: string): string {
+    return `${this.prefix}.${encodeToken(jobId)}.deleted`;
+  }
+  /** One kind of the job's log subjects: `step`, `job`, `end`, `lines`, `deleted`. */
+  jobKind(jobId: string, kind: string): string {
+    return `${this.prefix}.${encodeToken(jobId)}.${kind}${kind === 'step' || kind === 'lines' ? '.>' : ''}`;
+  }
+  indexAll(jobId: string): string {
+    return `${this.metaPrefix}.idx.${encodeToken(jobId)}.>`;
+  }
+  lease(task: string): string {
+    return `${this.metaPrefix}.lease.${encodeToken(task)}`;
   }
   record(jobId: string): string {
     return `${this.metaPrefix}.job.${encodeToken(jobId)}`;

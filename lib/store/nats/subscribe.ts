@@ -87,7 +87,7 @@ export class JobSubscriptions {
           const event = toEvent(this.ctx.subjects, m.subject, m.seq, decodeJson(m.data));
           if (!event) continue;
           yield event;
-          if (event.type === 'end') return;
+          if (event.type === 'end' || event.type === 'deleted') return;
         }
       } catch (error) {
         throw toStoreError(error);

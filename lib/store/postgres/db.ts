@@ -56,6 +56,11 @@ export class Tx {
     return id;
   }
 
+  /** Wakes the job's subscribers at COMMIT without an event (a deletion: they see the job gone). */
+  wake(jobId: string): void {
+    this.notifyJob = jobId;
+  }
+
   /** NOTIFY is delivered at COMMIT, so queue it last: listeners wake only for committed rows. */
   async beforeCommit(): Promise<void> {
     if (!this.notifyJob) return;

@@ -1,7 +1,7 @@
 import 'server-only';
 import { badRequest, notFound } from '../../errors';
 import type { FinalJobStatus, JobList, JobMeta, JobSummary, PutJobBody, PutStepBody, StepMeta } from '../../contracts';
-import type { JobPrivate, ListJobsQuery } from '../types';
+import type { JobPrivate, JobSize, ListJobsQuery } from '../types';
 import type { Db, Tx } from './db';
 import { cleanJson, cleanText, jobFromRows, STEP_COLUMNS, stepFromRow, type JobRow, type StepRow } from './rows';
 import { planAddMasks, planComplete, planPutJob, planPutStep, type JobUsage } from '../plan';
@@ -61,14 +61,15 @@ export async function saveStep(tx: Tx, jobId: string, step: StepMeta): Promise<v
   );
 }
 
-export async function putJob(db: Db, jobId: string, body: PutJobBody, tokenHash: string): Promise<{ job: JobMeta; created: boolean }> {
+/** `tokenHash` null: update only (lockJob answers not_found for a missing job). */
+export async function putJob(db: Db, jobId: string, body: PutJobBody, tokenHash: string | null): Promise<{ job: JobMeta; created: boolean }> {
   return db.tx(async (tx) => {
-    const inserted = await tx.query(
+    const inserted = tokenHash === null ? null : await tx.query(
       `INSERT INTO jobs (id, title, labels, status, created_at, token_hash)
        VALUES ($1, $2, $3, 'running', $4, $5) ON CONFLICT (id) DO NOTHING`,
       [jobId, cleanText(body.title ?? ''), JSON.stringify(cleanJson(body.labels ?? {})), Date.now(), tokenHash],
     );
-    const created = inserted.rowCount === 1;
+    const created = inserted?.rowCount === 1;
     const job = await tx.lockJob(jobId, true);
     const ids = (body.steps ?? []).map((decl) => decl.id);
     const { rows } = ids.length === 0
@@ -186,4 +187,34 @@ export async function listJobs(db: Db, query: ListJobsQuery): Promise<JobList> {
   }));
   const lastRow = page[page.length - 1];
   return { jobs, next: rows.length > limit && lastRow ? lastRow.pos : null };
+}
+
+/**
+ * Removes the job and everything of it in one transaction. The job row lock (FOR UPDATE) waits
+ * for the appends and updates in flight (they hold FOR NO KEY UPDATE) and makes the ones after
+ * it find no job. Subscribers are woken at COMMIT and see the job gone.
+ */
+export async function deleteJob(db: Db, jobId: string): Promise<boolean> {
+  return db.tx(async (tx) => {
+    const { rowCount } = await tx.query('SELECT 1 FROM jobs WHERE id = $1 FOR UPDATE', [jobId]);
+    if (!rowCount) return false;
+    await tx.query('DELETE FROM lines WHERE job_id = $1', [jobId]);
+    await tx.query('DELETE FROM events WHERE job_id = $1', [jobId]);
+    await tx.query('DELETE FROM steps WHERE job_id = $1', [jobId]);
+    await tx.query('DELETE FROM jobs WHERE id = $1', [jobId]);
+    tx.wake(jobId);
+    return true;
+  });
+}
+
+export async function setTokenHash(db: Db, jobId: string, tokenHash: string): Promise<void> {
+  const { rowCount } = await db.query('UPDATE jobs SET token_hash = $2 WHERE id = $1', [jobId, tokenHash]);
+  if (!rowCount) throw notFound(`job ${jobId}`);
+}
+
+export async function listSizes(db: Db): Promise<JobSize[]> {
+  const { rows } = await db.query<JobRow & { bytes: string }>(
+    'SELECT id, title, labels, status, created_at, ended_at, bytes::text AS bytes FROM jobs',
+  );
+  return rows.map((r) => ({ id: r.id, labels: r.labels, status: r.status, createdAt: r.created_at, endedAt: r.ended_at, bytes: Number(r.bytes) }));
 }

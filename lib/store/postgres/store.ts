@@ -3,7 +3,7 @@ import pg from 'pg';
 import { badRequest, notFound } from '../../errors';
 import { MAX_RANGE_LIMIT, type FinalJobStatus, JobMeta, LineRange, PutJobBody, PutStepBody, type StepMeta, type AppendResult, type JobList } from '../../contracts';
 import { LINE_OVERHEAD_BYTES } from '../../limits';
-import type { AppendBatch, JobPrivate, ListJobsQuery, LogStore, StoreEvent } from '../types';
+import type { AppendBatch, JobPrivate, JobSize, ListJobsQuery, LogStore, StoreEvent } from '../types';
 import { append } from './append';
 import { Db } from './db';
 import * as jobs from './jobs';
@@ -30,7 +30,10 @@ const EVENTS_SQL = `
         SELECT coalesce(sum(octet_length(l.text)), 0) FROM lines l
         WHERE l.job_id = e.job_id AND l.step_id = e.step_id AND l.n BETWEEN e.first AND e.last)
       ELSE 0 END AS bytes
-    FROM events e WHERE e.job_id = $1 AND e.id > $2 ORDER BY e.id LIMIT $3
+    FROM events e WHERE e.job_id = $1 AND e.id > $2
+      -- the job the subscription started on (a job deleted and created again is another one)
+      AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = $1 AND j.pos = $5)
+    ORDER BY e.id LIMIT $3
   ), sized AS (
     SELECT *, sum(bytes) OVER (ORDER BY id) - bytes AS before, count(*) OVER () AS fetched FROM page
   )
@@ -61,7 +64,19 @@ function toEvent(row: EventRow): StoreEvent {
       return { type: 'job', cursor: row.id, job: row.payload as Extract<StoreEvent, { type: 'job' }>['job'] };
     case 'end':
       return { type: 'end', cursor: row.id, status: (row.payload as { status: FinalJobStatus }).status };
+    case 'deleted':
+      throw new Error('postgres store: no deleted rows are stored');
   }
+}
+
+/** Advisory-lock class of Logscope's background tasks (two-int keys: apart from the migration lock). */
+const TASK_LOCK_CLASS = 0x4c6f6773;
+
+/** A task name as the advisory lock's second key (32-bit FNV-1a). */
+function taskKey(task: string): number {
+  let hash = 0x811c9dc5;
+  for (const ch of Buffer.from(task, 'utf8')) hash = Math.imul(hash ^ ch, 0x01000193);
+  return hash | 0;
 }
 
 export class PostgresStore implements LogStore {
@@ -79,8 +94,8 @@ export class PostgresStore implements LogStore {
     this.db = new Db(pool, this.closing.signal);
   }
 
-  putJob(jobId: string, body: PutJobBody, create: { tokenHash: string }): Promise<{ job: JobMeta; created: boolean }> {
-    return jobs.putJob(this.db, jobId, body, create.tokenHash);
+  putJob(jobId: string, body: PutJobBody, create: { tokenHash: string } | null): Promise<{ job: JobMeta; created: boolean }> {
+    return jobs.putJob(this.db, jobId, body, create?.tokenHash ?? null);
   }
 
   getJob(jobId: string): Promise<JobMeta | null> {
@@ -156,15 +171,16 @@ export class PostgresStore implements LogStore {
     // Watch before the first read: a notification between the read and the wait is not lost.
     const watch = this.listener.watch(jobId);
     try {
-      const { rowCount } = await this.db.query('SELECT 1 FROM jobs WHERE id = $1', [jobId]);
-      if (!rowCount) throw notFound(`job ${jobId}`);
+      const { rows: found } = await this.db.query<{ pos: string }>('SELECT pos::text AS pos FROM jobs WHERE id = $1', [jobId]);
+      const pos = found[0]?.pos;
+      if (pos === undefined) throw notFound(`job ${jobId}`);
       if (after !== null) {
         // a cursor this job never gave out (another database's, or from before a reset) would wait forever
         const { rows } = await this.db.query<{ last: string | null }>('SELECT max(id)::text AS last FROM events WHERE job_id = $1', [jobId]);
         if (BigInt(after) > BigInt(rows[0]?.last ?? '0')) throw badRequest('cursor is beyond the end of the job');
       }
       while (!stop.aborted) {
-        const { rows } = await this.db.query<EventRow>(EVENTS_SQL, [jobId, cursor, EVENTS_PAGE, REPLAY_PAGE_BYTES]);
+        const { rows } = await this.db.query<EventRow>(EVENTS_SQL, [jobId, cursor, EVENTS_PAGE, REPLAY_PAGE_BYTES, pos]);
         for (const row of rows) {
           if (stop.aborted) return;
           cursor = row.id;
@@ -172,7 +188,14 @@ export class PostgresStore implements LogStore {
           yield event;
           if (event.type === 'end') return;
         }
-        if (rows.length === 0 && (await this.isCompleted(jobId))) return; // resumed at or after `end`
+        if (rows.length === 0) {
+          const state = await this.jobState(jobId);
+          if (state === null || state.pos !== pos) {
+            yield { type: 'deleted', cursor, job: jobId };
+            return;
+          }
+          if (state.status !== 'running') return; // resumed at or after `end`
+        }
         const cut = rows.length < (rows[0]?.fetched ?? 0);
         if (rows.length < EVENTS_PAGE && !cut) await watch.wait(stop);
       }
@@ -213,9 +236,45 @@ export class PostgresStore implements LogStore {
     await this.pool.end();
   }
 
-  private async isCompleted(jobId: string): Promise<boolean> {
-    const { rows } = await this.db.query<{ status: string }>('SELECT status FROM jobs WHERE id = $1', [jobId]);
-    return rows[0]?.status !== 'running';
+  private async jobState(jobId: string): Promise<{ pos: string; status: string } | null> {
+    const { rows } = await this.db.query<{ pos: string; status: string }>('SELECT pos::text AS pos, status FROM jobs WHERE id = $1', [jobId]);
+    return rows[0] ?? null;
+  }
+
+  deleteJob(jobId: string): Promise<boolean> {
+    return jobs.deleteJob(this.db, jobId);
+  }
+
+  setTokenHash(jobId: string, tokenHash: string): Promise<void> {
+    return jobs.setTokenHash(this.db, jobId, tokenHash);
+  }
+
+  listSizes(): Promise<JobSize[]> {
+    return jobs.listSizes(this.db);
+  }
+
+  /**
+   * A session advisory lock held on one pooled connection while `fn` runs: one server at a
+   * time runs the task; a server that dies releases it with its connection (`ttlMs` unused).
+   */
+  async runExclusive(task: string, _ttlMs: number, fn: () => Promise<void>): Promise<boolean> {
+    if (this.closed) return false;
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [TASK_LOCK_CLASS, taskKey(task)]);
+      if (!rows[0]?.ok) return false;
+      try {
+        await fn();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1, $2)', [TASK_LOCK_CLASS, taskKey(task)]).catch((error: unknown) => {
+          broken = error instanceof Error ? error : new Error(String(error)); // destroy the connection: that releases it too
+        });
+      }
+      return true;
+    } finally {
+      client.release(broken);
+    }
   }
 
   private async missing(jobId: string, stepId: string): Promise<Error> {

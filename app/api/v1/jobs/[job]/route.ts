@@ -1,11 +1,10 @@
 import { putJobBodySchema } from '@/lib/contracts';
-import { readConfig } from '@/lib/config';
 import { notFound } from '@/lib/errors';
 import { handle, noStore } from '@/lib/http/respond';
 import { closeOnError, readJson } from '@/lib/http/parse';
 import { jobParam, type RouteContext } from '@/lib/http/params';
 import { getStore } from '@/lib/store/instance';
-import { authorizePutJob, putJob } from '@/lib/writes/jobs';
+import { authorizePutJob, deleteJob, putJob } from '@/lib/writes/jobs';
 
 export const dynamic = 'force-dynamic';
 type Ctx = RouteContext<{ job: string }>;
@@ -27,7 +26,7 @@ export async function PUT(request: Request, ctx: Ctx): Promise<Response> {
       const jobId = await jobParam(ctx);
       const store = await getStore();
       // credentials first: an unauthorised caller never gets its body read
-      const auth = await authorizePutJob(store, request.headers, jobId, readConfig().ingestKey);
+      const auth = await authorizePutJob(store, request, jobId);
       const body = await readJson(request, putJobBodySchema);
       const result = await putJob(store, jobId, body, auth);
       if (result.created) {
@@ -36,4 +35,16 @@ export async function PUT(request: Request, ctx: Ctx): Promise<Response> {
       return Response.json({ job: result.job }, { headers: noStore });
     }),
   );
+}
+
+/**
+ * DELETE /api/v1/jobs/{job} (admin key) → 204: the job, its lines and everything derived from
+ * them; live viewers get a `deleted` event (docs/api.md "Deleting a job").
+ */
+export async function DELETE(request: Request, ctx: Ctx): Promise<Response> {
+  return handle(async () => {
+    const jobId = await jobParam(ctx);
+    await deleteJob(await getStore(), request, jobId);
+    return new Response(null, { status: 204, headers: noStore });
+  });
 }

@@ -1,0 +1,138 @@
+import type { Stream } from '../contracts/lines';
+import { classifyLine, initialTriageState, MAX_BLOCK_LINES, RULE_IDS, type BlockKind, type ClassifyContext, type RuleId, type TriageState } from './rules';
+
+/**
+ * A step's error index, built as its lines arrive: feed lines in order (`add`), read the error
+ * lines' numbers and rules (`entries`, `first`, `count`), persist it (`toJSON`) and resume it
+ * after a restart or on another server (`fromJSON`).
+ *
+ * Bounded: at most MAX_ERRORS_PER_STEP entries are kept (the first ones: a developer starts at
+ * the first failure), and `count` goes on counting the rest, so the viewer can say "1000 of
+ * 4,312". A line number at or below the last one fed is ignored, so a batch retried after a
+ * timeout does not add its errors twice.
+ */
+
+/** Error lines kept per step; later ones are only counted. 1000 × ~6 bytes persisted ≈ 6 KB. */
+export const MAX_ERRORS_PER_STEP = 1000;
+
+export interface ErrorEntry {
+  n: number;
+  rule: RuleId;
+}
+
+/**
+ * The persisted form: `n` holds the kept line numbers as deltas from the previous one (the
+ * first from 0), `r` one character per entry (the rule's index in RULE_IDS, base 36), `count`
+ * every error line seen, `last` the last line number fed, `state` the open block.
+ */
+export interface ErrorIndexJson {
+  v: 1;
+  n: number[];
+  r: string;
+  count: number;
+  last: number;
+  state: TriageState;
+}
+
+export interface ErrorIndex {
+  /** Classifies one line; returns its match (null for none). Lines at or below `last` are skipped (null). */
+  add(n: number, text: string, stream?: Stream): ReturnType<typeof classifyLine>;
+  /** Kept error lines, ascending. */
+  entries(): readonly ErrorEntry[];
+  /** The first error line, or null. */
+  first(): ErrorEntry | null;
+  /** Error lines seen (kept or not). */
+  count(): number;
+  /** True when error lines were seen past MAX_ERRORS_PER_STEP. */
+  truncated(): boolean;
+  toJSON(): ErrorIndexJson;
+}
+
+const RULE_CODES = RULE_IDS.map((_, i) => i.toString(36));
+
+export function createErrorIndex(from?: ErrorIndexJson): ErrorIndex {
+  const kept: ErrorEntry[] = [];
+  let count = 0;
+  let last = 0;
+  const ctx: ClassifyContext = { state: initialTriageState() };
+  if (from) {
+    let n = 0;
+    for (let i = 0; i < from.n.length; i++) {
+      n += from.n[i] ?? 0;
+      kept.push({ n, rule: RULE_IDS[parseInt(from.r[i] ?? '', 36)] ?? 'level' });
+    }
+    count = from.count;
+    last = from.last;
+    ctx.state = { ...from.state };
+  }
+  return {
+    add(n, text, stream) {
+      if (!(n > last)) return null;
+      last = n;
+      const match = classifyLine({ text, stream }, ctx);
+      if (match && !match.continues) {
+        count++;
+        if (kept.length < MAX_ERRORS_PER_STEP) kept.push({ n, rule: match.rule });
+      }
+      return match;
+    },
+    entries: () => kept,
+    first: () => kept[0] ?? null,
+    count: () => count,
+    truncated: () => count > kept.length,
+    toJSON() {
+      const deltas: number[] = [];
+      let prev = 0;
+      let rules = '';
+      for (const e of kept) {
+        deltas.push(e.n - prev);
+        prev = e.n;
+        rules += RULE_CODES[RULE_IDS.indexOf(e.rule)];
+      }
+      return { v: 1, n: deltas, r: rules, count, last, state: { ...ctx.state } };
+    },
+  };
+}
+
+/** Largest line number accepted when reading a persisted index (the store's line numbers fit well under it). */
+const MAX_LINE_NUMBER = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Reads a persisted index (untrusted: it comes from storage): the shape, the bounds, ascending
+ * line numbers, known rules and block kinds. Returns null on anything else, so the caller
+ * rebuilds the index from the step's lines rather than trusting a bad one.
+ */
+export function parseErrorIndex(value: unknown): ErrorIndexJson | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  if (v.v !== 1 || !Array.isArray(v.n) || typeof v.r !== 'string' || typeof v.count !== 'number' || typeof v.last !== 'number') return null;
+  const deltas: unknown[] = v.n;
+  if (deltas.length > MAX_ERRORS_PER_STEP || v.r.length !== deltas.length) return null;
+  let n = 0;
+  for (let i = 0; i < deltas.length; i++) {
+    const d = deltas[i];
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) return null;
+    n += d;
+    const code = parseInt(v.r[i] ?? '', 36);
+    if (!(code >= 0 && code < RULE_IDS.length) || RULE_CODES[code] !== v.r[i]) return null;
+  }
+  if (n > MAX_LINE_NUMBER || !Number.isInteger(v.count) || v.count < deltas.length || !Number.isInteger(v.last) || v.last < n || v.last > MAX_LINE_NUMBER) return null;
+  if (v.count > deltas.length && deltas.length < MAX_ERRORS_PER_STEP) return null;
+  const state = parseState(v.state);
+  if (!state) return null;
+  return { v: 1, n: deltas as number[], r: v.r, count: v.count, last: v.last, state };
+}
+
+const BLOCKS: readonly BlockKind[] = ['traceback', 'panic', 'npm', 'test', 'diagnostic'];
+
+function parseState(value: unknown): TriageState | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const s = value as Record<string, unknown>;
+  const blockLines = s.blockLines;
+  if (typeof blockLines !== 'number' || !Number.isInteger(blockLines) || blockLines < 0 || blockLines > MAX_BLOCK_LINES) return null;
+  if (s.block === null && s.blockRule === null) return { block: null, blockRule: null, blockLines };
+  const block = BLOCKS.find((b) => b === s.block);
+  const rule = RULE_IDS.find((r) => r === s.blockRule);
+  if (!block || !rule) return null;
+  return { block, blockRule: rule, blockLines };
+}
