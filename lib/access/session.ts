@@ -1,0 +1,64 @@
+import { verifyLink, isLinkToken } from './links';
+
+/*
+ * The session cookie a signed link sets (README "Access control"), so that the full viewer,
+ * its range fetches and its events stream work after one click. No `server-only` here:
+ * proxy.ts, which sets the cookie, cannot import it (nor any module that does).
+ */
+
+/** The session cookie a signed link sets, so the full viewer works after one click. */
+export const ACCESS_COOKIE = 'logscope_access';
+/** The query parameter that carries a signed link (EventSource cannot send headers). */
+export const ACCESS_PARAM = 'access';
+/** Signed links one session cookie holds at most (the newest are kept). */
+export const MAX_COOKIE_LINKS = 8;
+/** Links in the cookie are separated by this (not in the base64url alphabet, nor in `.`). */
+const SEPARATOR = '~';
+
+/** The link tokens in a Cookie header's logscope_access value (`~`-separated), at most MAX_COOKIE_LINKS. */
+export function cookieLinks(cookieHeader: string | null): string[] {
+  if (!cookieHeader) return [];
+  for (const part of cookieHeader.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== ACCESS_COOKIE) continue;
+    return part.slice(eq + 1).trim().split(SEPARATOR).filter(isLinkToken).slice(-MAX_COOKIE_LINKS);
+  }
+  return [];
+}
+
+export interface SessionCookie {
+  /** the cookie's value: the valid links, oldest first, the new one last */
+  readonly value: string;
+  /** seconds until the longest-lived link it holds expires */
+  readonly maxAge: number;
+}
+
+/**
+ * The session cookie after adding `token` to the links the request's cookie already holds, or
+ * null when `token` does not verify (the page then answers the link's own 401). Links that no
+ * longer verify are dropped, a repeated link is kept once, and only the newest
+ * MAX_COOKIE_LINKS stay; the cookie lives as long as its longest-lived link.
+ */
+export function sessionCookie(
+  cookieHeader: string | null,
+  token: string,
+  secrets: readonly string[],
+  nowSeconds = Math.floor(Date.now() / 1000),
+): SessionCookie | null {
+  const added = verifyLink(token, secrets, nowSeconds);
+  if (!added.ok) return null;
+  const kept: { token: string; expires: number }[] = [];
+  for (const old of cookieLinks(cookieHeader)) {
+    if (old === token) continue;
+    const check = verifyLink(old, secrets, nowSeconds);
+    if (check.ok) kept.push({ token: old, expires: check.claims.expires });
+  }
+  kept.push({ token, expires: added.claims.expires });
+  const links = kept.slice(-MAX_COOKIE_LINKS);
+  return { value: links.map((l) => l.token).join(SEPARATOR), maxAge: Math.max(...links.map((l) => l.expires)) - nowSeconds };
+}
+
+/** The Set-Cookie header value for `cookie`: HttpOnly, SameSite=Lax, Path=/, Secure on https. */
+export function setCookieHeader(cookie: SessionCookie, secure: boolean): string {
+  return `${ACCESS_COOKIE}=${cookie.value}; Path=/; Max-Age=${cookie.maxAge}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+}
