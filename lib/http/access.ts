@@ -2,7 +2,7 @@ import 'server-only';
 import type { JobMeta } from '../contracts';
 import { accessConfig, type AccessConfig } from '../access/config';
 import { preflightResponse, withCors } from '../access/cors';
-import { maySee, readableSteps, requireRead, resolvePrincipal, type Principal, type ReadableJob } from '../access/principal';
+import { mayRead, maySee, readableSteps, requireRead, resolvePrincipal, type Principal, type ReadableJob } from '../access/principal';
 import { AppError, notFound } from '../errors';
 import type { LogStore } from '../store/types';
 import { handle } from './respond';
@@ -79,9 +79,11 @@ export async function openJob(store: LogStore, access: RequestAccess, jobId: str
     const writeTokenHash = principal.kind === 'bearer' ? ((await store.getJobPrivate(jobId))?.tokenHash ?? null) : null;
     readable = { id: job.id, labels: job.labels, writeTokenHash };
   }
-  if (step !== undefined) requireRead(config, principal, readable, step);
-  else if (readable === null || !maySee(config, principal, readable)) requireRead(config, principal, readable);
-  if (!job || !readable) throw notFound(`job ${jobId}`); // unreachable: requireRead threw
+  if (!job || !readable || !maySee(config, principal, readable)) {
+    if (principal.kind === 'anonymous') requireRead(config, principal, null); // no credential: the 401
+    throw notFound(`job ${jobId}`); // the very answer of a job that does not exist
+  }
+  if (step !== undefined && !mayRead(config, principal, readable, step)) throw notFound(`step ${step} of job ${jobId}`);
   const steps = readableSteps(config, principal, { ...readable, steps: job.steps });
   return steps === 'all' ? { job, steps } : { job: { ...job, steps: job.steps.filter((s) => steps.includes(s.id)) }, steps };
 }
