@@ -183,9 +183,9 @@ const reported = new Set<string>();
 
 function keysFileState(path: string): { text: string | null; mtimeMs: number; problem?: string } {
   try {
-    const stat = statSync(path);
+    const stat = statSync(/*turbopackIgnore: true*/ path);
     if (stat.size > MAX_KEYS_FILE_BYTES) return { text: null, mtimeMs: stat.mtimeMs, problem: `${KEYS_ENV}: ${path} is larger than ${MAX_KEYS_FILE_BYTES} bytes; no keys loaded` };
-    return { text: readFileSync(path, 'utf8'), mtimeMs: stat.mtimeMs };
+    return { text: readFileSync(/*turbopackIgnore: true*/ path, 'utf8'), mtimeMs: stat.mtimeMs };
   } catch (error) {
     return { text: null, mtimeMs: -1, problem: `${KEYS_ENV}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; no keys loaded` };
   }
@@ -202,7 +202,7 @@ export function accessConfig(env: NodeJS.ProcessEnv = process.env, now = Date.no
   if (cached && cached.path === path && path !== null) {
     let mtimeMs = -1;
     try {
-      mtimeMs = statSync(path).mtimeMs;
+      mtimeMs = statSync(/*turbopackIgnore: true*/ path).mtimeMs;
     } catch {
       mtimeMs = -1;
     }
