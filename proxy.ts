@@ -56,11 +56,24 @@ function linkSession(request: NextRequest, link: string): NextResponse | null {
   // Secure when the browser talks https, here or to a TLS proxy in front (a spoofed header only
   // makes the client's own cookie https-only)
   const secure = request.nextUrl.protocol === 'https:' || request.headers.get('x-forwarded-proto') === 'https';
-  // a relative Location: the browser stays on the host it used (the one the cookie is set for),
-  // whatever this server believes its own host to be
-  const response = new NextResponse(null, { status: 303, headers: { Location: `${target.pathname}${target.search}`, 'Cache-Control': 'no-store' } });
+  const response = NextResponse.redirect(sameHost(request, target), 303);
+  response.headers.set('Cache-Control', 'no-store');
   response.headers.append('Set-Cookie', setCookieHeader(cookie, secure));
   return response;
+}
+
+/**
+ * `target` on the host the browser asked for (its Host header: the host the cookie is set for),
+ * whatever this server believes its own host to be; a Host that is no host keeps Next's.
+ */
+function sameHost(request: NextRequest, target: URL): URL {
+  const host = request.headers.get('host');
+  if (host === null || !/^[A-Za-z0-9.:[\]-]{1,300}$/.test(host)) return target;
+  try {
+    return new URL(`${target.pathname}${target.search}`, `${target.protocol}//${host}`);
+  } catch {
+    return target;
+  }
 }
 
 function withPageHeaders(
