@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { EMBED_ORIGINS_ENV, hasMalformedPercentEncoding, newNonce, pageSecurityHeaders, parseEmbedOrigins } from '@/lib/security/headers';
 import { accessConfig } from '@/lib/access/config';
-import { ACCESS_PARAM, sessionCookie, setCookieHeader } from '@/lib/access/session';
+import { ACCESS_PARAM, clientOrigin, sessionCookie, setCookieHeader } from '@/lib/access/session';
 
 /**
  * Runs before routing, on pages and on the few API paths that need it (see `config`):
@@ -56,24 +56,10 @@ function linkSession(request: NextRequest, link: string): NextResponse | null {
   // Secure when the browser talks https, here or to a TLS proxy in front (a spoofed header only
   // makes the client's own cookie https-only)
   const secure = request.nextUrl.protocol === 'https:' || request.headers.get('x-forwarded-proto') === 'https';
-  const response = NextResponse.redirect(sameHost(request, target), 303);
+  const response = NextResponse.redirect(new URL(`${target.pathname}${target.search}`, clientOrigin(request.headers.get('host'), target)), 303);
   response.headers.set('Cache-Control', 'no-store');
   response.headers.append('Set-Cookie', setCookieHeader(cookie, secure));
   return response;
-}
-
-/**
- * `target` on the host the browser asked for (its Host header: the host the cookie is set for),
- * whatever this server believes its own host to be; a Host that is no host keeps Next's.
- */
-function sameHost(request: NextRequest, target: URL): URL {
-  const host = request.headers.get('host');
-  if (host === null || !/^[A-Za-z0-9.:[\]-]{1,300}$/.test(host)) return target;
-  try {
-    return new URL(`${target.pathname}${target.search}`, `${target.protocol}//${host}`);
-  } catch {
-    return target;
-  }
 }
 
 function withPageHeaders(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { signLink } from './links';
-import { cookieLinks, MAX_COOKIE_LINKS, sessionCookie, setCookieHeader } from './session';
+import { clientOrigin, cookieLinks, MAX_COOKIE_LINKS, sessionCookie, setCookieHeader } from './session';
 
 const NOW = 1_800_000_000;
 const SECRET = 'link-secret-0123456789';
@@ -35,5 +35,16 @@ describe('session cookie', () => {
     const cookie = { value: 'lsl1.a.b', maxAge: 60 };
     expect(setCookieHeader(cookie, false)).toBe('logscope_access=lsl1.a.b; Path=/; Max-Age=60; HttpOnly; SameSite=Lax');
     expect(setCookieHeader(cookie, true)).toMatch(/; Secure$/);
+  });
+});
+
+describe('clientOrigin', () => {
+  it('is the host the client asked for, on the request\'s scheme; never a host that is no host', () => {
+    const next = new URL('http://localhost:3000/jobs/x');
+    expect(clientOrigin('127.0.0.1:3000', next)).toBe('http://127.0.0.1:3000');
+    expect(clientOrigin('[::1]:3000', next)).toBe('http://[::1]:3000');
+    expect(clientOrigin(null, next)).toBe('http://localhost:3000');
+    expect(clientOrigin('evil.example/path', next)).toBe('http://localhost:3000');
+    expect(clientOrigin('a@b', next)).toBe('http://localhost:3000');
   });
 });

@@ -62,3 +62,17 @@ export function sessionCookie(
 export function setCookieHeader(cookie: SessionCookie, secure: boolean): string {
   return `${ACCESS_COOKIE}=${cookie.value}; Path=/; Max-Age=${cookie.maxAge}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
 }
+
+/**
+ * The origin the client asked for: `fallback`'s scheme with the request's Host header (Next's
+ * own request URL names the host it was started with, e.g. localhost, which is not always the
+ * one the browser holds a cookie for). A Host that is no host keeps `fallback`'s origin.
+ */
+export function clientOrigin(host: string | null, fallback: URL): string {
+  if (host === null || !/^[A-Za-z0-9.:[\]-]{1,300}$/.test(host)) return fallback.origin;
+  try {
+    return new URL(`${fallback.protocol}//${host}`).origin;
+  } catch {
+    return fallback.origin;
+  }
+}

@@ -2,7 +2,7 @@ import { createLinkBodySchema, type LinkAnswer } from '@/lib/contracts';
 import { accessConfig } from '@/lib/access/config';
 import { signLink } from '@/lib/access/links';
 import { mayMintLink, resolvePrincipal } from '@/lib/access/principal';
-import { ACCESS_PARAM } from '@/lib/access/session';
+import { ACCESS_PARAM, clientOrigin } from '@/lib/access/session';
 import { AppError, notFound } from '@/lib/errors';
 import { handle, noStore } from '@/lib/http/respond';
 import { closeOnError, readJson } from '@/lib/http/parse';
@@ -35,7 +35,7 @@ export async function POST(request: Request, ctx: RouteContext<{ job: string }>)
       if (secret === undefined) throw new AppError('conflict', 'signed links are not configured on this server: set LOGSCOPE_LINK_SECRET (or linkSecrets in the keys file)');
       const expires = Math.floor(Date.now() / 1000) + body.ttlSeconds;
       const token = signLink(secret, { job: jobId, ...(body.step !== undefined ? { step: body.step } : {}), expires });
-      const page = new URL(`/jobs/${encodeURIComponent(jobId)}${body.step !== undefined ? `/steps/${encodeURIComponent(body.step)}` : ''}`, request.url);
+      const page = new URL(`/jobs/${encodeURIComponent(jobId)}${body.step !== undefined ? `/steps/${encodeURIComponent(body.step)}` : ''}`, clientOrigin(request.headers.get('host'), new URL(request.url)));
       page.searchParams.set(ACCESS_PARAM, token);
       const answer: LinkAnswer = { token, url: page.href, expiresAt: expires * 1000 };
       return Response.json(answer, { status: 201, headers: noStore });
