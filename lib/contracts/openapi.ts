@@ -191,7 +191,7 @@ function withReadAccess(paths: OpenApiDocument['paths']): OpenApiDocument['paths
       tags: item.get.tags,
       summary: 'CORS preflight: 204 for GET/HEAD from an origin in LOGSCOPE_CORS_ORIGINS, 403 otherwise',
       ...(item.get.parameters ? { parameters: item.get.parameters.filter((p) => p.in === 'path') } : {}),
-      responses: { '204': { description: 'the origin may read' }, '403': { description: 'the origin or method is not allowed' } },
+      responses: { '204': { description: 'the origin may read' }, '403': { description: 'forbidden: the origin or the method is not allowed', content: json('ErrorBody') } },
     };
   }
   return paths;
