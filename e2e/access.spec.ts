@@ -109,6 +109,8 @@ async function probe(url: string, jobs: Jobs, cred: Credential): Promise<Record<
     jobList: await ids(await get('/api/v1/jobs?limit=200'), (b: { jobs: { id: string }[] }) => b.jobs.map((j) => j.id)),
     jobPage: String((await get(`/jobs/${job}`)).status),
     stepPage: String((await get(`/jobs/${job}/steps/build`)).status),
+    listPage: String((await get('/')).status),
+    searchPage: String((await get(`/search?q=${jobs.word}`)).status),
     health: `${health.status} ${'pid' in healthBody ? 'full' : Object.keys(healthBody).join(',')}`,
   };
 }
@@ -142,49 +144,49 @@ test.describe('read access in mode token (file store)', () => {
     const matrix: [Credential, Record<string, string>][] = [
       [
         { name: 'none' },
-        { lines: '401', events: '401', log: '401', jobSearch: '401', globalSearch: '401', jobList: '401', jobPage: '401', stepPage: '401', health: '200 status' },
+        { lines: '401', events: '401', log: '401', jobSearch: '401', globalSearch: '401', jobList: '401', jobPage: '401', stepPage: '401', listPage: '401', searchPage: '401', health: '200 status' },
       ],
       [
         { name: 'read key in scope', bearer: KEYS.read },
-        { lines: '200', events: '200', log: '200', jobSearch: '200 4', globalSearch: '200 acme', jobList: '200 acme', jobPage: '200', stepPage: '200', health: '200 status' },
+        { lines: '200', events: '200', log: '200', jobSearch: '200 4', globalSearch: '200 acme', jobList: '200 acme', jobPage: '200', stepPage: '200', listPage: '200', searchPage: '200', health: '200 status' },
       ],
       [
         { name: 'read key of another scope', bearer: KEYS.other },
-        { lines: '404', events: '404', log: '404', jobSearch: '404', globalSearch: '200 other', jobList: '200 other', jobPage: '404', stepPage: '404', health: '200 status' },
+        { lines: '404', events: '404', log: '404', jobSearch: '404', globalSearch: '200 other', jobList: '200 other', jobPage: '404', stepPage: '404', listPage: '200', searchPage: '200', health: '200 status' },
       ],
       [
         { name: 'admin key', bearer: KEYS.admin },
-        { lines: '200', events: '200', log: '200', jobSearch: '200 4', globalSearch: '200 acme,other', jobList: '200 acme,other', jobPage: '200', stepPage: '200', health: '200 full' },
+        { lines: '200', events: '200', log: '200', jobSearch: '200 4', globalSearch: '200 acme,other', jobList: '200 acme,other', jobPage: '200', stepPage: '200', listPage: '200', searchPage: '200', health: '200 full' },
       ],
       [
         { name: 'write token', bearer: jobs.acme.token },
-        { lines: '200', events: '200', log: '200', jobSearch: '200 4', globalSearch: '200 -', jobList: '200 -', jobPage: '200', stepPage: '200', health: '200 status' },
+        { lines: '200', events: '200', log: '200', jobSearch: '200 4', globalSearch: '200 -', jobList: '200 -', jobPage: '200', stepPage: '200', listPage: '200', searchPage: '200', health: '200 status' },
       ],
       [
         // pages opened with a link that verifies redirect once to set the cookie
         { name: 'signed job link', access: jobLink.token },
-        { lines: '200', events: '200', log: '200', jobSearch: '200 4', globalSearch: '200 acme', jobList: '200 acme', jobPage: '303', stepPage: '303', health: '200 status' },
+        { lines: '200', events: '200', log: '200', jobSearch: '200 4', globalSearch: '200 acme', jobList: '200 acme', jobPage: '303', stepPage: '303', listPage: '303', searchPage: '303', health: '200 status' },
       ],
       [
         // the stream, the download and the search of a step link are its step's
         { name: 'signed step link', access: stepLink.token },
-        { lines: '200', events: '200', log: '200', jobSearch: '200 2', globalSearch: '200 acme', jobList: '200 acme', jobPage: '303', stepPage: '303', health: '200 status' },
+        { lines: '200', events: '200', log: '200', jobSearch: '200 2', globalSearch: '200 acme', jobList: '200 acme', jobPage: '303', stepPage: '303', listPage: '303', searchPage: '303', health: '200 status' },
       ],
       [
         { name: 'expired link', access: expired },
-        { lines: '401', events: '401', log: '401', jobSearch: '401', globalSearch: '401', jobList: '401', jobPage: '401', stepPage: '401', health: '200 status' },
+        { lines: '401', events: '401', log: '401', jobSearch: '401', globalSearch: '401', jobList: '401', jobPage: '401', stepPage: '401', listPage: '401', searchPage: '401', health: '200 status' },
       ],
       [
         { name: 'tampered link', access: forged },
-        { lines: '401', events: '401', log: '401', jobSearch: '401', globalSearch: '401', jobList: '401', jobPage: '401', stepPage: '401', health: '200 status' },
+        { lines: '401', events: '401', log: '401', jobSearch: '401', globalSearch: '401', jobList: '401', jobPage: '401', stepPage: '401', listPage: '401', searchPage: '401', health: '200 status' },
       ],
       [
         { name: 'cookie from a link', cookie: `logscope_access=${jobLink.token}` },
-        { lines: '200', events: '200', log: '200', jobSearch: '200 4', globalSearch: '200 acme', jobList: '200 acme', jobPage: '200', stepPage: '200', health: '200 status' },
+        { lines: '200', events: '200', log: '200', jobSearch: '200 4', globalSearch: '200 acme', jobList: '200 acme', jobPage: '200', stepPage: '200', listPage: '200', searchPage: '200', health: '200 status' },
       ],
       [
         { name: 'cookie from a step link', cookie: `logscope_access=${stepLink.token}` },
-        { lines: '200', events: '200', log: '200', jobSearch: '200 2', globalSearch: '200 acme', jobList: '200 acme', jobPage: '200', stepPage: '200', health: '200 status' },
+        { lines: '200', events: '200', log: '200', jobSearch: '200 2', globalSearch: '200 acme', jobList: '200 acme', jobPage: '200', stepPage: '200', listPage: '200', searchPage: '200', health: '200 status' },
       ],
     ];
     for (const [cred, want] of matrix) expect([cred.name, await probe(url, jobs, cred)]).toEqual([cred.name, want]);
