@@ -13,7 +13,7 @@ import { LogPage } from './log-page';
 /**
  * Issue 10, read access (README "Access control"): a server in access mode token, each
  * credential on each read path, CORS, the link → cookie browser flow, and the job list and
- * global search scoped on every backend. Ports (brief): 3172-3174.
+ * global search scoped on every backend, and key sessions. Ports (brief): 3172-3175.
  */
 
 test.describe.configure({ mode: 'serial' });
@@ -305,6 +305,55 @@ test.describe('read access in mode token (file store)', () => {
     await page.goto(link.url);
     const other = await page.goto(`${url}/jobs/${jobs.other.jobId}`);
     expect(other?.status()).toBe(404);
+  });
+});
+
+test.describe('key sessions (file store)', () => {
+  let dir = '';
+  let server: LogscopeServer;
+  let jobs: Jobs;
+
+  test.beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'logscope-access-'));
+    server = await tokenServer(3175, `file:${path.join(dir, 'data')}`, dir);
+    jobs = await seed(server.url);
+  });
+
+  test.afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('browser: the 401 page takes a read key; the job list then shows that key\'s jobs', async ({ page, context }) => {
+    const none = await page.goto(`${server.url}/`);
+    expect(none?.status()).toBe(401);
+    await page.getByLabel('Read key').fill(KEYS.read);
+    await page.getByRole('button', { name: 'Open with a key' }).click();
+    await expect(page.locator(`[data-job="${jobs.acme.jobId}"]`)).toBeVisible();
+    await expect(page.locator('[data-job]')).toHaveCount(1);
+    const session = (await context.cookies(server.url)).find((c) => c.name === 'logscope_session');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    expect(session!.value).not.toContain(KEYS.read);
+    // the viewer of a job of that key works; another team's job is a 404
+    await page.goto(`${server.url}/jobs/${jobs.acme.jobId}`);
+    await expect(new LogPage(page).line('build', 2)).toContainText(jobs.word);
+    expect((await page.goto(`${server.url}/jobs/${jobs.other.jobId}`))?.status()).toBe(404);
+  });
+
+  test('API: only read and admin keys open a session, only from this origin; DELETE closes it', async () => {
+    const open = (key: string, headers: Record<string, string> = {}) =>
+      fetch(`${server.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ key }) });
+    const ok = await open(KEYS.admin);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ key: 'ops', kind: 'admin' });
+    const cookie = ok.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await fetch(`${server.url}/api/v1/jobs/${jobs.other.jobId}`, { headers: { cookie } })).status).toBe(200);
+    expect((await open('not-a-key-0123456789')).status).toBe(401);
+    expect((await open(jobs.acme.token)).status).toBe(401);
+    expect((await open(KEYS.read, { origin: 'https://evil.example' })).status).toBe(403);
+    const closed = await fetch(`${server.url}/api/v1/session`, { method: 'DELETE' });
+    expect(closed.status).toBe(204);
+    expect(closed.headers.get('set-cookie')).toMatch(/logscope_session=; Path=\/; Max-Age=0/);
   });
 });
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { hashToken } from '../auth/tokens';
-import { buildAccessConfig } from './config';
+import { buildAccessConfig, hashSecret } from './config';
 import { signLink } from './links';
 import { listVisibility, mayMintLink, readableSteps, resolvePrincipal } from './principal';
+import { signKeySession, verifyKeySession } from './session';
 
 const SECRET = 'link-secret-0123456789';
 const NOW = 1_800_000_000;
@@ -59,5 +60,25 @@ describe('readableSteps and mayMintLink', () => {
     expect(mayMintLink(config, as({ cookie: `logscope_access=${link({ job: 'job-1' })}` }), job)).toBe(false);
     // in mode none too: minting a credential always needs one
     expect(mayMintLink(buildAccessConfig({}, null), { kind: 'anonymous' }, job)).toBe(false);
+  });
+});
+
+describe('key sessions (POST /api/v1/session)', () => {
+  const session = (keyHash: string, expires = NOW + 60, secret = SECRET) => `logscope_session=${signKeySession(secret, { keyHash, expires })}`;
+  it('read as the key whose secret they name, while it is configured and until they expire', () => {
+    expect(as({ cookie: session(hashSecret('read-acme-0123456789')) })).toMatchObject({ kind: 'key', key: { id: 'acme' } });
+    expect(as({ cookie: session(hashSecret('read-acme-0123456789'), NOW) })).toEqual({ kind: 'anonymous' });
+    expect(as({ cookie: session(hashSecret('a-rotated-out-secret-0123')) })).toEqual({ kind: 'anonymous' });
+    expect(as({ cookie: session(hashSecret('read-acme-0123456789'), NOW + 60, 'another-secret-0123456789') })).toEqual({ kind: 'anonymous' });
+    // an ingest key never gets a reading session
+    expect(as({ cookie: session(hashSecret('ingest-ci-0123456789')) })).toEqual({ kind: 'anonymous' });
+  });
+  it('refuse any tampering', () => {
+    const token = signKeySession(SECRET, { keyHash: hashSecret('read-acme-0123456789'), expires: NOW + 60 });
+    const [prefix, , sig] = token.split('.');
+    const forged = `${prefix}.${Buffer.from(JSON.stringify({ h: hashSecret('admin-ops-0123456789'), e: NOW + 60 })).toString('base64url')}.${sig}`;
+    expect(verifyKeySession(forged, [SECRET], NOW)).toBeNull();
+    expect(verifyKeySession(`${token}x`, [SECRET], NOW)).toBeNull();
+    expect(verifyKeySession(token, [SECRET], NOW)).toBe(hashSecret('read-acme-0123456789'));
   });
 });

@@ -6,7 +6,7 @@ import type { AccessConfig, AccessKey } from './config';
 import { hashSecret } from './config';
 import { isLinkToken, verifyLink, type LinkClaims } from './links';
 import { scopeCoversJob, scopeCoversStep, type ScopedJob } from './scope';
-import { ACCESS_PARAM, cookieLinks } from './session';
+import { ACCESS_PARAM, SESSION_COOKIE, cookieLinks, cookieValue, verifyKeySession } from './session';
 
 export { ACCESS_COOKIE, ACCESS_PARAM, MAX_COOKIE_LINKS, cookieLinks } from './session';
 
@@ -65,6 +65,10 @@ export function resolvePrincipal(request: { headers: Headers; url: string }, con
     if (!check.ok) throw linkError(check.reason);
     return { kind: 'links', links: [check.claims] };
   }
+  // a key session (POST /api/v1/session) reads as its key, while that key's secret is configured
+  const session = cookieValue(request.headers.get('cookie'), SESSION_COOKIE);
+  const sessionKey = session === null ? undefined : config.keysByHash.get(verifyKeySession(session, config.linkSecrets, nowSeconds) ?? '');
+  if (sessionKey && sessionKey.kind !== 'ingest') return { kind: 'key', key: sessionKey };
   const links: LinkClaims[] = [];
   for (const token of cookieLinks(request.headers.get('cookie'))) {
     const check = verifyLink(token, config.linkSecrets, nowSeconds);

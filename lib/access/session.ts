@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { verifyLink, isLinkToken } from './links';
 
 /*
@@ -75,4 +76,49 @@ export function clientOrigin(host: string | null, fallback: URL): string {
   } catch {
     return fallback.origin;
   }
+}
+
+/**
+ * A key session: a browser that presented a read or admin key once (POST /api/v1/session)
+ * holds `logscope_session=lss1.<payload>.<sig>`, HMAC-SHA256 under the newest link secret of
+ * `{"h": sha256 hex of the key's secret, "e": expiry}`. It reads what that key reads, for as
+ * long as that very secret is in the keys file (rotating the key out ends the session) and
+ * at most KEY_SESSION_TTL_SECONDS. The key itself is never stored in the browser.
+ */
+export const SESSION_COOKIE = 'logscope_session';
+export const KEY_SESSION_PREFIX = 'lss1.';
+/** A key session lasts at most this long (12 hours). */
+export const KEY_SESSION_TTL_SECONDS = 12 * 3600;
+
+export function signKeySession(secret: string, claims: { keyHash: string; expires: number }): string {
+  const signed = `${KEY_SESSION_PREFIX}${Buffer.from(JSON.stringify({ h: claims.keyHash, e: claims.expires }), 'utf8').toString('base64url')}`;
+  return `${signed}.${createHmac('sha256', secret).update(signed, 'utf8').digest('base64url')}`;
+}
+
+/** The key hash a session token names, if it verifies under one of `secrets` and has not expired. */
+export function verifyKeySession(token: string, secrets: readonly string[], nowSeconds = Math.floor(Date.now() / 1000)): string | null {
+  if (token.length > 512 || !token.startsWith(KEY_SESSION_PREFIX)) return null;
+  const dot = token.lastIndexOf('.');
+  const signed = token.slice(0, dot);
+  const signature = Buffer.from(token.slice(dot + 1), 'base64url');
+  if (signature.length !== 32 || dot <= KEY_SESSION_PREFIX.length) return null;
+  let valid = false;
+  for (const secret of secrets) if (timingSafeEqual(createHmac('sha256', secret).update(signed, 'utf8').digest(), signature)) valid = true;
+  if (!valid) return null;
+  try {
+    const { h, e } = JSON.parse(Buffer.from(signed.slice(KEY_SESSION_PREFIX.length), 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (typeof h !== 'string' || !/^[0-9a-f]{64}$/.test(h) || typeof e !== 'number' || !Number.isSafeInteger(e) || e <= nowSeconds) return null;
+    return h;
+  } catch {
+    return null;
+  }
+}
+
+/** The value of cookie `name` in a Cookie header, or null. */
+export function cookieValue(cookieHeader: string | null, name: string): string | null {
+  for (const part of (cookieHeader ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq >= 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return null;
 }

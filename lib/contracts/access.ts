@@ -29,3 +29,10 @@ export const linkAnswerSchema = z.object({
   expiresAt: z.number().int(),
 });
 export type LinkAnswer = z.infer<typeof linkAnswerSchema>;
+
+/** `POST /api/v1/session` (JSON, or an HTML form's fields): a read or admin key, for a browser session. */
+export const createSessionBodySchema = z.object({ key: z.string().min(1).max(512) }).strict();
+
+/** The session a key opened: which key, and until when (ms since the epoch). */
+export const sessionAnswerSchema = z.object({ key: z.string(), kind: z.enum(['read', 'admin']), expiresAt: z.number().int() });
+export type SessionAnswer = z.infer<typeof sessionAnswerSchema>;

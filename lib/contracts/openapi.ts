@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createLinkBodySchema, linkAnswerSchema } from './access';
+import { createLinkBodySchema, createSessionBodySchema, linkAnswerSchema, sessionAnswerSchema } from './access';
 import { healthMinimalSchema, healthSchema } from './health';
 import { errorBodySchema } from './errors';
 import { jobPathSchema, stepPathSchema } from './ids';
@@ -43,7 +43,7 @@ import { globalSearchQuerySchema, globalSearchResultSchema, jobSearchQuerySchema
  */
 
 type JsonSchema = z.core.JSONSchema.JSONSchema;
-type Method = 'get' | 'put' | 'post' | 'options';
+type Method = 'get' | 'put' | 'post' | 'delete' | 'options';
 type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500 | 503;
 
 interface MediaType {
@@ -96,6 +96,8 @@ const COMPONENTS = {
   HealthMinimal: healthMinimalSchema,
   CreateLinkBody: createLinkBodySchema,
   LinkAnswer: linkAnswerSchema,
+  CreateSessionBody: createSessionBodySchema,
+  SessionAnswer: sessionAnswerSchema,
   JobList: jobListSchema,
   JobSummary: jobSummarySchema,
   JobMeta: jobMetaSchema,
@@ -331,6 +333,23 @@ function readPaths(): OpenApiDocument['paths'] {
         requestBody: { required: false, content: json('CreateLinkBody') },
         responses: { '201': { description: 'the link: `token` for `?access=` or Bearer, `url` the page carrying it', content: json('LinkAnswer') }, ...errorResponses([400, 401, 404, 409, 413]) },
         security: [{ adminKey: [] }, { readKey: [] }, { writeToken: [] }],
+      },
+    },
+    '/api/v1/session': {
+      post: {
+        operationId: 'createSession',
+        tags: ['read'],
+        summary: 'Open a browser session for a read or admin key (the logscope_session cookie, at most 12 h)',
+        description:
+          'JSON `{key}` answers `{key, kind, expiresAt}`; the same field from an HTML form (`application/x-www-form-urlencoded`) is answered with a 303 to `/`. A cross-origin `Origin` is a 403. 409 when the server has no link secret (sessions are signed with it).',
+        requestBody: { required: true, content: json('CreateSessionBody') },
+        responses: { '200': { description: 'the session cookie is set', content: json('SessionAnswer') }, '303': { description: 'from a form: back to the job list' }, ...errorResponses([400, 401, 403, 409, 413]) },
+      },
+      delete: {
+        operationId: 'deleteSession',
+        tags: ['read'],
+        summary: 'Close the key session (clears the cookie)',
+        responses: { '204': { description: 'the cookie is cleared' }, ...errorResponses([403]) },
       },
     },
     '/api/v1/jobs/{job}/events': {
