@@ -4,7 +4,7 @@ import { signLink } from '../access/links';
 import { hashToken } from '../auth/tokens';
 import type { LogStore } from '../store/types';
 import { eachTempFileStore } from '../../test/support/temp-file-store';
-import { openJob, readAccess, readPreflight, readRoute, stepFor, type RequestAccess } from './access';
+import { openJob, readAccess, readPreflight, readRoute, requireStepRead, stepFor, type RequestAccess } from './access';
 
 const SECRET = 'link-secret-0123456789';
 const keys = JSON.stringify({
@@ -99,6 +99,40 @@ describe('openJob: who reads a job', () => {
     expect(view.steps).toEqual(['build', 'test']);
     expect(() => stepFor(view, undefined)).toThrow(expect.objectContaining({ code: 'bad_request' }));
     expect(stepFor(view, 'build')).toBe('build');
+  });
+});
+
+describe('requireStepRead: the range read answers as openJob does', () => {
+  it('for every credential, job and step, with or without loading the job first', async () => {
+    await jobs();
+    await store.append('acme-1', 'build', { lines: [{ n: 1, ts: 1, stream: 'out', text: 'x' }] });
+    const inHourLink = (claims: { job: string; step?: string }) => signLink(SECRET, { ...claims, expires: inHour() });
+    const credentials = [
+      {},
+      { bearer: 'read-acme-0123456789' },
+      { bearer: 'admin-secret-0123456789' },
+      { bearer: 'ingest-acme-0123456789' },
+      { bearer: 'lsw_acme' },
+      { bearer: 'lsw_forged' },
+      { link: inHourLink({ job: 'acme-1' }) },
+      { link: inHourLink({ job: 'acme-1', step: 'build' }) },
+      { link: inHourLink({ job: 'missing' }) },
+    ];
+    const read = (check: () => Promise<unknown>, job: string, step: string) =>
+      check().then(() => store.readLines(job, step, 1, 10)).then(
+        () => 'ok',
+        (error: { code?: string }) => error.code,
+      );
+    for (const config of [token, none]) {
+      for (const cred of credentials) {
+        for (const [job, step] of [['acme-1', 'build'], ['acme-1', 'test'], ['acme-1', 'nope'], ['other-1', 'build'], ['missing', 'build']] as const) {
+          const a = access(config, cred);
+          const viaJob = await read(() => openJob(store, a, job, step), job, step);
+          const viaIds = await read(() => requireStepRead(store, a, job, step), job, step);
+          expect([config.mode, cred, job, step, viaIds]).toEqual([config.mode, cred, job, step, viaJob]);
+        }
+      }
+    }
   });
 });
 

@@ -89,6 +89,46 @@ export async function openJob(store: LogStore, access: RequestAccess, jobId: str
 }
 
 /**
+ * Whether `principal` may read step `step` of job `jobId` judging by the ids alone: true or
+ * false, or null when the job's labels or its write token decide (a label scope, a bearer that
+ * may be the write token). Lets the hottest read, a range of lines, skip loading the job.
+ */
+function decidedByIds(access: RequestAccess, jobId: string, step: string): boolean | null {
+  const { config, principal } = access;
+  if (config.mode === 'none') return true;
+  const byId = { id: jobId, labels: {} };
+  switch (principal.kind) {
+    case 'anonymous':
+      return false;
+    case 'links':
+      return mayRead(config, principal, byId, step);
+    case 'key':
+      if (principal.key.kind === 'ingest') return false;
+      return 'labels' in principal.key.scope ? null : mayRead(config, principal, byId, step);
+    case 'bearer':
+      return null;
+  }
+}
+
+/**
+ * Checks that `access` may read step `step` of job `jobId`, with the answers of openJob (401,
+ * or 404 as for a missing job), loading the job only when its labels or write token decide.
+ * When the ids decide, the read that follows answers 404 itself for a missing job or step.
+ */
+export async function requireStepRead(store: LogStore, access: RequestAccess, jobId: string, step: string): Promise<void> {
+  const decided = decidedByIds(access, jobId, step);
+  if (decided === true) return;
+  if (decided === null) {
+    await openJob(store, access, jobId, step);
+    return;
+  }
+  const { config, principal } = access;
+  if (principal.kind === 'anonymous') requireRead(config, principal, null);
+  if (maySee(config, principal, { id: jobId, labels: {} }) && (await store.getJob(jobId)) !== null) throw notFound(`step ${step} of job ${jobId}`);
+  throw notFound(`job ${jobId}`);
+}
+
+/**
  * The step a read of the whole job is narrowed to: `requested` (openJob checked it), none for a
  * reader of every step, the one step of a step link; a reader of several steps of a job names one.
  */

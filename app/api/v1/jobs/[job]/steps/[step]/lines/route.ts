@@ -1,7 +1,7 @@
 import { linesBodyFormat, readLinesQuerySchema, writeLinesQuerySchema } from '@/lib/contracts';
 import { readConfig } from '@/lib/config';
 import { badRequest } from '@/lib/errors';
-import { openJob, readPreflight, readRoute } from '@/lib/http/access';
+import { readPreflight, readRoute, requireStepRead } from '@/lib/http/access';
 import { handle, noStore } from '@/lib/http/respond';
 import { closeOnError, parseWith } from '@/lib/http/parse';
 import { queryOf, stepParams, type RouteContext } from '@/lib/http/params';
@@ -19,7 +19,7 @@ export const GET = readRoute<Ctx>(async (request, access, ctx) => {
   const { job, step } = await stepParams(ctx);
   const { from, limit } = parseWith(readLinesQuerySchema, queryOf(request));
   const store = await getStore();
-  await openJob(store, access, job, step);
+  await requireStepRead(store, access, job, step);
   const range = await readLinesWithin(store, job, step, from, limit, readConfig().limits.rangeBytes);
   return Response.json(range, { headers: noStore });
 });
