@@ -12,10 +12,20 @@ const secure = (request: Request) => new URL(request.url).protocol === 'https:' 
 const cookie = (request: Request, value: string, maxAge: number) =>
   `${SESSION_COOKIE}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure(request) ? '; Secure' : ''}`;
 
-/** A browser's POST must come from a page of this server (an HTML form can be posted from any site). */
+/**
+ * A browser's POST must come from a page of this server (an HTML form can be posted from any
+ * site): its Origin names the host it was sent to (by host: behind a TLS proxy the schemes differ).
+ */
 function requireSameOrigin(request: Request): void {
   const origin = request.headers.get('origin');
-  if (origin !== null && origin !== clientOrigin(request.headers.get('host'), new URL(request.url))) {
+  if (origin === null) return; // not a browser's cross-site request (browsers send Origin on POST)
+  let host: string | null = null;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    host = null;
+  }
+  if (host === null || host !== new URL(clientOrigin(request.headers.get('host'), new URL(request.url))).host) {
     throw new AppError('forbidden', 'a session is opened from a page of this server only');
   }
 }
