@@ -3,6 +3,7 @@ import { isJobId, isStepId } from '@/lib/contracts';
 import { LogViewer } from '@/components/log-viewer';
 import { loadFirstScreen } from '@/app/_first-screen/data';
 import { FirstScreenScript } from '@/app/_first-screen/script';
+import { pageAccess, pageJob } from '@/app/_access/page-access';
 
 type Props = {
   params: Promise<{ job: string }>;
@@ -24,7 +25,9 @@ export default async function EmbedPage({ params, searchParams }: Props) {
   const followParam = one(query.follow);
   const follow = followParam === '1' ? true : followParam === '0' ? false : undefined;
   const onlyStep = step || undefined;
-  const initial = await loadFirstScreen(job, { ...(onlyStep !== undefined ? { onlyStep } : {}), ...(follow !== undefined ? { follow } : {}) });
+  // an embed keeps its `?access=` link (a cross-site frame gets no SameSite=Lax cookie): it is checked here
+  const view = await pageJob(await pageAccess(query), job, onlyStep);
+  const initial = await loadFirstScreen(view?.job ?? null, { ...(onlyStep !== undefined ? { onlyStep } : {}), ...(follow !== undefined ? { follow } : {}) });
   return (
     <div className="h-screen">
       <LogViewer jobId={job} step={onlyStep} theme={theme} chrome="minimal" follow={follow} initial={initial} />
