@@ -5,6 +5,8 @@ const nextConfig = {
   // SSE and streamed downloads must not be gzip-buffered (see docs/notes.md).
   compress: false,
   poweredByHeader: false,
+  // `unauthorized()` (app/_access/page-access.ts): a page read without a needed credential is a 401, as in the API
+  experimental: { authInterrupts: true },
   // On every response, API and static files included. The page CSP and frame-ancestors need a
   // per-request nonce and are set in proxy.ts; raw log downloads add `sandbox` themselves.
   async headers() {

@@ -1,12 +1,18 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { EMBED_ORIGINS_ENV, hasMalformedPercentEncoding, newNonce, pageSecurityHeaders, parseEmbedOrigins } from '@/lib/security/headers';
+import { accessConfig } from '@/lib/access/config';
+import { ACCESS_PARAM, clientOrigin, sessionCookie, setCookieHeader } from '@/lib/access/session';
 
 /**
  * Runs before routing, on pages and on the few API paths that need it (see `config`):
  * - a path whose percent-encoding cannot be decoded is refused here, where Next would
  *   otherwise throw while matching routes and answer a bare 500: a 400 JSON error on the API
  *   (docs/api.md's error shape), the not-found page elsewhere;
- * - every page gets its CSP with a fresh nonce, and frame-ancestors (lib/security/headers.ts).
+ * - every page gets its CSP with a fresh nonce, and frame-ancestors (lib/security/headers.ts);
+ * - a page opened with a signed link (`?access=lsl1.…`) that verifies stores it in the session
+ *   cookie and is redirected to the same URL without it (README "Access control"), so the
+ *   viewer's range fetches and events stream carry it, and the link leaves the address bar.
+ *   Not the embeds: a cross-site frame gets no SameSite=Lax cookie, it keeps its link.
  */
 const embed = parseEmbedOrigins(process.env[EMBED_ORIGINS_ENV]);
 if (embed.invalid.length > 0) {
@@ -29,7 +35,31 @@ export function proxy(request: NextRequest): NextResponse {
     return withPageHeaders(request, NOT_FOUND_PATH, (init) => NextResponse.rewrite(new URL(NOT_FOUND_PATH, request.url), init));
   }
   if (pathname.startsWith('/api/')) return NextResponse.next();
+  const link = request.nextUrl.searchParams.get(ACCESS_PARAM);
+  if (link !== null && !pathname.startsWith('/embed/') && (request.method === 'GET' || request.method === 'HEAD')) {
+    const session = linkSession(request, link);
+    if (session) return session;
+  }
   return withPageHeaders(request, pathname, (init) => NextResponse.next(init));
+}
+
+/**
+ * The redirect that moves a verified link into the session cookie (HttpOnly, SameSite=Lax,
+ * Secure on https, living as long as its longest-lived link), or null for a link that does not
+ * verify: the page then answers its 401 with the reason.
+ */
+function linkSession(request: NextRequest, link: string): NextResponse | null {
+  const cookie = sessionCookie(request.headers.get('cookie'), link, accessConfig().linkSecrets);
+  if (!cookie) return null;
+  const target = request.nextUrl.clone();
+  target.searchParams.delete(ACCESS_PARAM);
+  // Secure when the browser talks https, here or to a TLS proxy in front (a spoofed header only
+  // makes the client's own cookie https-only)
+  const secure = request.nextUrl.protocol === 'https:' || request.headers.get('x-forwarded-proto') === 'https';
+  const response = NextResponse.redirect(new URL(`${target.pathname}${target.search}`, clientOrigin(request.headers.get('host'), target)), 303);
+  response.headers.set('Cache-Control', 'no-store');
+  response.headers.append('Set-Cookie', setCookieHeader(cookie, secure));
+  return response;
 }
 
 function withPageHeaders(

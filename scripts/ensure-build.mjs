@@ -6,7 +6,7 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const buildId = path.join(root, '.next', 'BUILD_ID');
-const SOURCES = ['app', 'components', 'lib', 'public', 'proxy.ts', 'instrumentation-client.ts', 'next.config.js', 'package.json', 'postcss.config.mjs', 'tsconfig.json'];
+const SOURCES = ['app', 'components', 'lib', 'public', 'proxy.ts', 'instrumentation.ts', 'instrumentation-client.ts', 'next.config.js', 'package.json', 'postcss.config.mjs', 'tsconfig.json'];
 
 function newestMtime(target) {
   if (!existsSync(target)) return 0;

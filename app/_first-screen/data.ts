@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Line } from '@/lib/contracts';
+import type { JobMeta, Line } from '@/lib/contracts';
 import { readConfig } from '@/lib/config';
 import { FIRST_SCREEN_BYTES, FIRST_SCREEN_VARIANTS, lineBytes } from '@/lib/limits';
 import { getStore } from '@/lib/store/instance';
@@ -26,15 +26,17 @@ async function readRun(store: LogStore, jobId: string, step: string, from: numbe
 /**
  * Reads what the job page renders before any script runs: the job's metadata and, for the
  * screens of the likeliest links (lib/viewer/first-screen.ts), the lines they show, as the
- * start of each page, within FIRST_SCREEN_BYTES of lines. Null when there is no such job or
- * the store fails: the viewer then loads (and reports) everything itself, as before.
+ * start of each page, within FIRST_SCREEN_BYTES of lines. `job` is the job as the page's
+ * reader may read it (app/_access/page-access.ts pageJob: only its readable steps), null when
+ * there is none. Null when there is no such job or the store fails: the viewer then loads (and
+ * reports) everything itself, as before.
  */
-export async function loadFirstScreen(jobId: string, opts: FirstScreenOptions = {}): Promise<FirstScreenData | null> {
+export async function loadFirstScreen(job: JobMeta | null, opts: FirstScreenOptions = {}): Promise<FirstScreenData | null> {
+  if (!job) return null;
+  const jobId = job.id;
   try {
     const store = await getStore();
     const renderedAt = Date.now();
-    const job = await store.getJob(jobId);
-    if (!job) return null;
     if (opts.onlyStep !== undefined && !job.steps.some((s) => s.id === opts.onlyStep)) return { job, pages: [], variants: [], renderedAt };
     const rangeBytes = readConfig().limits.rangeBytes;
     const sections = firstSections(job);

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { SearchPage } from '@/components/search/search-page';
 import { AppShell } from '@/components/ui/app-shell';
 import { parseSearchPageParams, searchPageHref } from '@/lib/viewer/search';
+import { pageAccess, requireListAccess } from '@/app/_access/page-access';
 
 export const metadata: Metadata = { title: 'Search' };
 
@@ -10,6 +11,7 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 /** `/search?q=&regex=&case=&label=&since=`: search across jobs; the URL is the form's state. */
 export default async function Search({ searchParams }: Props) {
   const raw = await searchParams;
+  requireListAccess(await pageAccess(raw));
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(raw)) if (typeof value === 'string') params.set(key, value);
   const form = parseSearchPageParams(params);

@@ -1,4 +1,4 @@
-import 'server-only';
+// No `server-only` here: proxy.ts (which cannot import it) verifies links to set the session cookie.
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';

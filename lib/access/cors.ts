@@ -24,7 +24,9 @@ export function preflightResponse(config: AccessConfig, origin: string | null, r
   const allowed = origin !== null && config.corsOrigins.includes(origin);
   const method = (requestedMethod ?? 'GET').toUpperCase();
   if (!allowed || !['GET', 'HEAD'].includes(method)) {
-    return new Response(null, { status: 403, headers: { Vary: 'Origin', 'Cache-Control': 'no-store' } });
+    // docs/api.md's error body, like every other refusal of the API
+    const message = allowed ? `cross-origin ${method} is not allowed: reads only` : 'this origin may not read the API cross-origin (LOGSCOPE_CORS_ORIGINS)';
+    return Response.json({ error: { code: 'forbidden', message } }, { status: 403, headers: { Vary: 'Origin', 'Cache-Control': 'no-store' } });
   }
   return new Response(null, {
     status: 204,

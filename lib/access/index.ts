@@ -4,3 +4,4 @@ export * from './cors';
 export * from './links';
 export * from './principal';
 export * from './scope';
+export * from './session';

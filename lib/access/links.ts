@@ -1,4 +1,4 @@
-import 'server-only';
+// No `server-only` here: proxy.ts (which cannot import it) verifies links to set the session cookie.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isJobId, isStepId } from '../contracts';
 
@@ -10,10 +10,8 @@ import { isJobId, isStepId } from '../contracts';
  */
 
 export const LINK_PREFIX = 'lsl1.';
-/** A link lives at most this long (30 days): a leaked link stops working by itself. */
-export const MAX_LINK_TTL_SECONDS = 30 * 24 * 3600;
-/** Default life of a link minted without an explicit one (24 hours). */
-export const DEFAULT_LINK_TTL_SECONDS = 24 * 3600;
+/** How long a link may live, and by default (lib/contracts/access.ts, which the links endpoint parses with). */
+export { DEFAULT_LINK_TTL_SECONDS, MAX_LINK_TTL_SECONDS } from '../contracts/access';
 /** Longest token accepted before any parsing (a link is ~150 bytes; this bounds hostile input). */
 export const MAX_LINK_CHARS = 1024;
 

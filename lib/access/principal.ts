@@ -1,22 +1,19 @@
 import 'server-only';
 import { AppError } from '../errors';
+import type { JobVisibility } from '../store/types';
 import { tokenMatches } from '../auth/tokens';
 import type { AccessConfig, AccessKey } from './config';
 import { hashSecret } from './config';
 import { isLinkToken, verifyLink, type LinkClaims } from './links';
 import { scopeCoversJob, scopeCoversStep, type ScopedJob } from './scope';
+import { ACCESS_PARAM, SESSION_COOKIE, cookieLinks, cookieValue, verifyKeySession } from './session';
+
+export { ACCESS_COOKIE, ACCESS_PARAM, MAX_COOKIE_LINKS, cookieLinks } from './session';
 
 /**
  * Who is asking: the credential a request carries, resolved once per request. The rules that
  * turn it into "may read this job" live here and nowhere else (docs/api.md "Access").
  */
-
-/** The session cookie a signed link sets, so the full viewer works after one click. */
-export const ACCESS_COOKIE = 'logscope_access';
-/** The query parameter that carries a signed link (EventSource cannot send headers). */
-export const ACCESS_PARAM = 'access';
-/** Signed links one session cookie holds at most (the newest are kept). */
-export const MAX_COOKIE_LINKS = 8;
 
 export type Principal =
   /** No credential. */
@@ -36,17 +33,6 @@ function bearerOf(headers: Headers): string | null {
   if (!header) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1] ?? null;
-}
-
-/** The link tokens in a Cookie header's logscope_access value (`~`-separated), at most MAX_COOKIE_LINKS. */
-export function cookieLinks(cookieHeader: string | null): string[] {
-  if (!cookieHeader) return [];
-  for (const part of cookieHeader.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== ACCESS_COOKIE) continue;
-    return part.slice(eq + 1).trim().split('~').filter(isLinkToken).slice(-MAX_COOKIE_LINKS);
-  }
-  return [];
 }
 
 function linkError(reason: 'malformed' | 'bad_signature' | 'expired'): AppError {
@@ -79,6 +65,10 @@ export function resolvePrincipal(request: { headers: Headers; url: string }, con
     if (!check.ok) throw linkError(check.reason);
     return { kind: 'links', links: [check.claims] };
   }
+  // a key session (POST /api/v1/session) reads as its key, while that key's secret is configured
+  const session = cookieValue(request.headers.get('cookie'), SESSION_COOKIE);
+  const sessionKey = session === null ? undefined : config.keysByHash.get(verifyKeySession(session, config.linkSecrets, nowSeconds) ?? '');
+  if (sessionKey && sessionKey.kind !== 'ingest') return { kind: 'key', key: sessionKey };
   const links: LinkClaims[] = [];
   for (const token of cookieLinks(request.headers.get('cookie'))) {
     const check = verifyLink(token, config.linkSecrets, nowSeconds);
@@ -135,4 +125,51 @@ export function isAdmin(principal: Principal): boolean {
 /** The configuration and the principal of a request, in one call for route handlers. */
 export function accessOf(request: { headers: Headers; url: string }, config: AccessConfig): { config: AccessConfig; principal: Principal } {
   return { config, principal: resolvePrincipal(request, config) };
+}
+
+/**
+ * What a job list or a global search may show `principal`, as the store's listing filter
+ * (lib/store/types.ts JobVisibility), applied inside the store query so pages, cursors and
+ * counts hold only those jobs; null: every job. No credential in token mode is a 401. A read
+ * key shows its scope; a link (or a cookie of links) its jobs; an ingest key or a write token
+ * lists nothing (a write token still reads its own job by id).
+ */
+export function listVisibility(config: AccessConfig, principal: Principal): JobVisibility | null {
+  if (config.mode === 'none') return null;
+  switch (principal.kind) {
+    case 'anonymous':
+      throw new AppError('unauthorized', 'listing and searching jobs on this server needs a credential: Authorization: Bearer <read key>, or a signed link (?access=…)');
+    case 'key': {
+      if (principal.key.kind === 'ingest') return { jobs: [] };
+      const scope = principal.key.scope;
+      if ('all' in scope) return null;
+      if ('labels' in scope) return { labels: scope.labels };
+      if ('jobs' in scope) return { jobs: scope.jobs };
+      return { jobs: [scope.job] };
+    }
+    case 'links':
+      return { jobs: [...new Set(principal.links.map((claims) => claims.job))] };
+    case 'bearer':
+      return { jobs: [] };
+  }
+}
+
+/**
+ * The steps of `job` that `principal` may read: 'all', or the step ids (a step link reads its
+ * step only). Only meaningful for a job `maySee` allows.
+ */
+export function readableSteps(config: AccessConfig, principal: Principal, job: ReadableJob & { steps: readonly { id: string }[] }): 'all' | string[] {
+  if (mayRead(config, principal, job)) return 'all';
+  return job.steps.filter((step) => mayRead(config, principal, job, step.id)).map((step) => step.id);
+}
+
+/**
+ * Whether `principal` may mint a signed link to `job` (POST /api/v1/jobs/{job}/links): an admin
+ * key, a read key that covers the job, or the job's write token (so CI can post a link). Never
+ * a link or a cookie: a link cannot extend its own life.
+ */
+export function mayMintLink(config: AccessConfig, principal: Principal, job: ReadableJob): boolean {
+  if (principal.kind === 'key') return principal.key.kind !== 'ingest' && mayRead({ ...config, mode: 'token' }, principal, job);
+  if (principal.kind === 'bearer') return mayRead({ ...config, mode: 'token' }, principal, job);
+  return false;
 }

@@ -1,5 +1,6 @@
 import { UsageError } from './args';
 import { jobCommand, JOB_HELP } from './commands/job';
+import { linkCommand, LINK_HELP } from './commands/link';
 import { pipeCommand, PIPE_HELP } from './commands/pipe';
 import { pipelineCommand, PIPELINE_HELP } from './commands/pipeline';
 import { runCommand, RUN_HELP } from './commands/run';
@@ -14,6 +15,7 @@ Usage:
   logscope pipeline FILE.yml [--job J]                      run a Vela/Drone-style pipeline
   logscope job create [--job J] [--title T] [--json]        create a job, print its token
   logscope job complete --job J [--status S]                finish a job
+  logscope link --job J [--step S] [--ttl SECONDS]          print a signed, expiring read link
   logscope help COMMAND                                     help for one command
 
 Environment: LOGSCOPE_URL (default http://localhost:3000), LOGSCOPE_TOKEN, LOGSCOPE_JOB,
@@ -23,7 +25,7 @@ keeps them).
 
 ${EXIT_CODES_HELP}`;
 
-const HELP: Record<string, string> = { run: RUN_HELP, pipe: PIPE_HELP, pipeline: PIPELINE_HELP, job: JOB_HELP };
+const HELP: Record<string, string> = { run: RUN_HELP, pipe: PIPE_HELP, pipeline: PIPELINE_HELP, job: JOB_HELP, link: LINK_HELP };
 
 /** The whole CLI as a function of argv and streams, so tests run it in-process too. */
 export async function main(argv: string[], cli: CliEnv): Promise<number> {
@@ -38,6 +40,8 @@ export async function main(argv: string[], cli: CliEnv): Promise<number> {
         return await pipelineCommand(rest, cli);
       case 'job':
         return await jobCommand(rest, cli);
+      case 'link':
+        return await linkCommand(rest, cli);
       case 'help':
       case '--help':
       case '-h': {

@@ -6,3 +6,4 @@ export * from './search';
 export * from './download';
 export * from './health';
 export * from './errors';
+export * from './access';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { healthSchema } from './health';
+import { createLinkBodySchema, createSessionBodySchema, linkAnswerSchema, sessionAnswerSchema } from './access';
+import { healthMinimalSchema, healthSchema } from './health';
 import { errorBodySchema } from './errors';
 import { jobPathSchema, stepPathSchema } from './ids';
 import {
@@ -45,7 +46,7 @@ import { deliveriesAnswerSchema, deliveriesQuerySchema, webhookPayloadSchema } f
  */
 
 type JsonSchema = z.core.JSONSchema.JSONSchema;
-type Method = 'get' | 'put' | 'post' | 'delete';
+type Method = 'get' | 'put' | 'post' | 'delete' | 'options';
 type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500 | 503;
 
 interface MediaType {
@@ -95,6 +96,11 @@ export interface OpenApiDocument {
 const COMPONENTS = {
   ErrorBody: errorBodySchema,
   Health: healthSchema,
+  HealthMinimal: healthMinimalSchema,
+  CreateLinkBody: createLinkBodySchema,
+  LinkAnswer: linkAnswerSchema,
+  CreateSessionBody: createSessionBodySchema,
+  SessionAnswer: sessionAnswerSchema,
   JobList: jobListSchema,
   JobSummary: jobSummarySchema,
   JobMeta: jobMetaSchema,
@@ -131,9 +137,9 @@ const json = (name: ComponentName): Record<string, MediaType> => ({ 'application
 /** The error statuses, each with the codes lib/errors.ts answers it with. */
 const ERROR_RESPONSES: Record<ErrorStatus, string> = {
   400: 'bad_request: an id outside its pattern, a query or body the contract refuses, a malformed line (`last` says what was stored)',
-  401: 'unauthorized: the request needs `Authorization: Bearer <token or key>`',
+  401: 'unauthorized: a write or admin call without `Authorization: Bearer <token or key>`; in access mode token, a read with no credential, or with a signed link that is expired, tampered or malformed (the message says which)',
   403: 'forbidden: the token is not the write token of this job (or revoked), the key may not do this (outside its prefix or labels, not an admin key)',
-  404: 'not_found: unknown job or step',
+  404: 'not_found: unknown job or step, or one outside the credential\'s scope (answered alike: a credential never learns that a job outside it exists)',
   409: 'line_gap (`expected` is the line to resend from), job_completed (the job takes no more writes) or conflict (two requests created the job at once)',
   413: 'too_large: a body or a line over its limit',
   500: 'internal: an unexpected failure; the message hides its details',
@@ -170,7 +176,45 @@ function parameters(where: 'path' | 'query', schema: z.ZodObject): Parameter[] {
 
 const writeToken = [{ writeToken: [] }];
 
+/** Who may read (docs/api.md "Access"): anyone in mode none, else a read or admin key, a signed link or the job's write token. */
+/** Admin routes: an admin key only, no signed links, no CORS preflight. */
+const ADMIN_PREFIX = '/api/v1/admin/';
+const READ_SECURITY: Record<string, string[]>[] = [{}, { readKey: [] }, { adminKey: [] }, { signedLink: [] }, { writeToken: [] }];
+
+/**
+ * Every read (a GET under /api/v1) takes `?access=<signed link>` (EventSource sends no
+ * headers), may answer 401, and has an OPTIONS preflight for the CORS origins.
+ */
+function withReadAccess(paths: OpenApiDocument['paths']): OpenApiDocument['paths'] {
+  for (const [path, item] of Object.entries(paths)) {
+    const get = item.get;
+    if (!get || !path.startsWith('/api/v1/') || path.startsWith(ADMIN_PREFIX)) continue;
+    get.parameters = [
+      ...(get.parameters ?? []),
+      { name: 'access', in: 'query', required: false, description: 'a signed link (`lsl1.…`), for clients that cannot send headers', schema: { type: 'string' } },
+    ];
+    get.responses = { ...get.responses, '401': errorRef(401) };
+    get.security = READ_SECURITY;
+  }
+  for (const [path, item] of Object.entries(paths)) {
+    if (!item.get || path === '/api/openapi.json') continue; // the document is public and needs no preflight
+    if (path.startsWith(ADMIN_PREFIX)) continue; // admin calls need an admin key and are not made from other origins' pages
+    item.options = {
+      operationId: `${item.get.operationId}Preflight`,
+      tags: item.get.tags,
+      summary: 'CORS preflight: 204 for GET/HEAD from an origin in LOGSCOPE_CORS_ORIGINS, 403 otherwise',
+      ...(item.get.parameters ? { parameters: item.get.parameters.filter((p) => p.in === 'path') } : {}),
+      responses: { '204': { description: 'the origin may read' }, '403': { description: 'forbidden: the origin or the method is not allowed', content: json('ErrorBody') } },
+    };
+  }
+  return paths;
+}
+
 function buildPaths(): OpenApiDocument['paths'] {
+  return withReadAccess(readPaths());
+}
+
+function readPaths(): OpenApiDocument['paths'] {
   const job = parameters('path', jobPathSchema);
   const step = parameters('path', stepPathSchema);
   return {
@@ -179,7 +223,12 @@ function buildPaths(): OpenApiDocument['paths'] {
         operationId: 'getHealth',
         tags: ['server'],
         summary: 'Whether the server and its store are up, and how many live viewers it serves',
-        responses: { '200': { description: 'the server answers', content: json('Health') }, ...errorResponses([]) },
+        description: 'Anyone gets `{status}`; the details (store, pid, live feeds with job ids) only in access mode none, or with an admin key.',
+        responses: {
+          '200': { description: 'the server answers', content: { 'application/json': { schema: { oneOf: [ref('Health'), ref('HealthMinimal')] } } } },
+          ...errorResponses([]),
+        },
+        security: [{}, { adminKey: [] }],
       },
     },
     '/api/openapi.json': {
@@ -312,6 +361,36 @@ function buildPaths(): OpenApiDocument['paths'] {
         security: writeToken,
       },
     },
+    '/api/v1/jobs/{job}/links': {
+      post: {
+        operationId: 'createLink',
+        tags: ['read'],
+        summary: 'Mint a signed, read-only, expiring link to the job or one step of it',
+        description:
+          'For an admin key, a read key whose scope covers the job, or the job\'s write token; never for a link or a session cookie. A job outside the credential\'s scope is a 404. 409 when the server has no link secret.',
+        parameters: job,
+        requestBody: { required: false, content: json('CreateLinkBody') },
+        responses: { '201': { description: 'the link: `token` for `?access=` or Bearer, `url` the page carrying it', content: json('LinkAnswer') }, ...errorResponses([400, 401, 404, 409, 413]) },
+        security: [{ adminKey: [] }, { readKey: [] }, { writeToken: [] }],
+      },
+    },
+    '/api/v1/session': {
+      post: {
+        operationId: 'createSession',
+        tags: ['read'],
+        summary: 'Open a browser session for a read or admin key (the logscope_session cookie, at most 12 h)',
+        description:
+          'JSON `{key}` answers `{key, kind, expiresAt}`; the same field from an HTML form (`application/x-www-form-urlencoded`) is answered with a 303 to `/`. A cross-origin `Origin` is a 403. 409 when the server has no link secret (sessions are signed with it).',
+        requestBody: { required: true, content: json('CreateSessionBody') },
+        responses: { '200': { description: 'the session cookie is set', content: json('SessionAnswer') }, '303': { description: 'from a form: back to the job list' }, ...errorResponses([400, 401, 403, 409, 413]) },
+      },
+      delete: {
+        operationId: 'deleteSession',
+        tags: ['read'],
+        summary: 'Close the key session (clears the cookie)',
+        responses: { '204': { description: 'the cookie is cleared' }, ...errorResponses([403]) },
+      },
+    },
     '/api/v1/jobs/{job}/events': {
       get: {
         operationId: 'streamEvents',
@@ -437,7 +516,9 @@ function buildComponents(): OpenApiDocument['components'] {
     securitySchemes: {
       writeToken: { type: 'http', scheme: 'bearer', description: 'The job\'s write token, answered once when `PUT /api/v1/jobs/{job}` creates it' },
       ingestKey: { type: 'http', scheme: 'bearer', description: 'An ingest key (LOGSCOPE_INGEST_KEY or the keys file): creates jobs within its scope once any is configured' },
-      adminKey: { type: 'http', scheme: 'bearer', description: 'An admin key of the keys file (LOGSCOPE_KEYS): deletes jobs, manages their tokens' },
+      readKey: { type: 'http', scheme: 'bearer', description: 'A read key of the keys file (LOGSCOPE_KEYS): reads the jobs of its scope' },
+      adminKey: { type: 'http', scheme: 'bearer', description: 'An admin key of the keys file (LOGSCOPE_KEYS): reads every job, sees health details, mints links, deletes jobs, manages their tokens' },
+      signedLink: { type: 'http', scheme: 'bearer', description: 'A signed view link `lsl1.…` (also as `?access=` or the logscope_access cookie): reads one job or one step, until it expires' },
     },
   };
 }

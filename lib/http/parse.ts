@@ -21,6 +21,13 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S)
   return parseWith(schema, value);
 }
 
+/** Reads a bounded `application/x-www-form-urlencoded` body (an HTML form) and validates its fields. */
+export async function readForm<S extends z.ZodType>(request: Request, schema: S, limit = 16 * 1024): Promise<z.infer<S>> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > limit) throw new AppError('too_large', `body over ${limit} bytes`);
+  return parseWith(schema, Object.fromEntries(new URLSearchParams(await readBoundedText(request, limit))));
+}
+
 /** Validates a value (query, params, body) against a schema; the first issue becomes a 400. */
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const result = schema.safeParse(value);

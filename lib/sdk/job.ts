@@ -146,7 +146,8 @@ export async function createJob(options: CreateJobOptions): Promise<Job> {
   const connect = { ...retry, giveUpAfterMs: options.connectGiveUpAfterMs ?? DEFAULT_CONNECT_GIVE_UP_MS };
   const path = `/jobs/${encodeURIComponent(options.jobId)}`;
   const signal = options.signal;
-  const existing = await withRetry(connect, signal, () => getJob(http, options.jobId, signal));
+  // with a token the probe reads as the job's writer (a server in access mode token lets a write token read its job)
+  const existing = await withRetry(connect, signal, () => getJob(http, options.jobId, signal, options.token));
 
   let meta: JobMeta;
   let token: string;
@@ -215,12 +216,15 @@ export async function createJob(options: CreateJobOptions): Promise<Job> {
   });
 }
 
-/** GET /jobs/{job}; null when the job does not exist. */
-export async function getJob(http: HttpClient, jobId: string, signal?: AbortSignal): Promise<JobMeta | null> {
+/**
+ * GET /jobs/{job}; null when the job does not exist, or cannot be read without a credential
+ * (a server in access mode token answers 401 to an anonymous read: creating it then tells).
+ */
+export async function getJob(http: HttpClient, jobId: string, signal?: AbortSignal, token?: string): Promise<JobMeta | null> {
   try {
-    return await http.request({ method: 'GET', path: `/jobs/${encodeURIComponent(jobId)}`, signal }, jobMetaSchema);
+    return await http.request({ method: 'GET', path: `/jobs/${encodeURIComponent(jobId)}`, signal, ...(token ? { token } : {}) }, jobMetaSchema);
   } catch (error) {
-    if (isLogscopeError(error) && error.status === 404) return null;
+    if (isLogscopeError(error) && (error.status === 404 || (error.status === 401 && !token))) return null;
     throw error;
   }
 }
@@ -246,7 +250,7 @@ export async function completeJob(init: {
       return job;
     } catch (error) {
       if (attempts > 1 && isLogscopeError(error) && error.code === 'job_completed') {
-        const meta = await getJob(init.http, init.jobId, init.signal);
+        const meta = await getJob(init.http, init.jobId, init.signal, init.token);
         if (meta) return meta;
       }
       throw error;

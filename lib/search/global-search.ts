@@ -4,7 +4,7 @@ import { plainText } from '../ansi/plain';
 import type { JobMeta, Line } from '../contracts';
 import type { GlobalSearchResult } from '../contracts/search';
 import { badRequest, isAppError } from '../errors';
-import type { LogStore } from '../store/types';
+import type { JobVisibility, LogStore } from '../store/types';
 import { ScanBudget } from './budget';
 import { scanRanges, sidecarStore, type StepRange } from './file-scan';
 import { searchThroughIndex } from './indexed-search';
@@ -28,7 +28,14 @@ export interface GlobalSearchOptions {
   since?: string | undefined;
   /** `next` of a previous answer: go on after it */
   cursor?: string | undefined;
+  /** only the jobs the reader may see (lib/access `listVisibility`); absent: every job */
+  visible?: JobVisibility | undefined;
+  /** of those, the steps it may read (a step link reads one step); absent: every step */
+  mayReadStep?: ((job: { id: string; labels: Readonly<Record<string, string>> }, step: string) => boolean) | undefined;
 }
+
+/** The access part of the options, as the walks take it. */
+type Reach = Pick<GlobalSearchOptions, 'visible' | 'mayReadStep'>;
 
 /** `since` as ms since the epoch: digits are ms, anything else must parse as an ISO-8601 date. */
 export function parseSince(since: string): number {
@@ -84,7 +91,7 @@ export async function searchAll(
   const from = options.cursor !== undefined ? decodeCursor(options.cursor) : null;
   if (from === null || (from.p === null && from.j !== '')) {
     // PostgreSQL: a literal through its trigram index, without a worker (the database does the work).
-    const indexed = await searchThroughIndex(store, query, options, { label, since }, from, budget ?? new ScanBudget());
+    const indexed = await searchThroughIndex(store, query, options, { label, since, visible: options.visible, mayReadStep: options.mayReadStep }, from, budget ?? new ScanBudget());
     if (indexed) {
       if (indexed.next) indexed.result.next = encodeCursor({ p: null, ...indexed.next });
       return indexed.result;
@@ -93,9 +100,10 @@ export async function searchAll(
   return runner.run(query, (matcher) => walkJobs(store, options, since, label, from, matcher, budget ?? new ScanBudget()));
 }
 
-/** The steps of `job` to scan, in job order; resumed after `from` when it names this job. */
-function rangesOf(job: JobMeta, from: SearchPosition | null): StepRange[] {
-  let steps = job.steps;
+/** The steps of `job` the reader may read, in job order; resumed after `from` when it names this job. */
+function rangesOf(job: JobMeta, from: SearchPosition | null, reach: Reach): StepRange[] {
+  const mayRead = reach.mayReadStep;
+  let steps = mayRead ? job.steps.filter((s) => mayRead(job, s.id)) : job.steps;
   let first = 1;
   if (from && from.j === job.id) {
     const at = steps.findIndex((s) => s.id === from.s);
@@ -131,7 +139,11 @@ async function walkJobs(
       stopped = resume ?? { p: token, j: '', s: '', n: 0 }; // `j` empty: from the start of page `p`
       break;
     }
-    const page = await store.listJobs({ limit: JOB_PAGE, ...(token !== null ? { before: token } : {}) });
+    const page = await store.listJobs({
+      limit: JOB_PAGE,
+      ...(token !== null ? { before: token } : {}),
+      ...(options.visible !== undefined ? { visible: options.visible } : {}),
+    });
     let jobs = page.jobs;
     if (resume && resume.j !== '') {
       const id = resume.j;
@@ -149,7 +161,7 @@ async function walkJobs(
       if (label && summary.labels[label[0]] !== label[1]) continue;
       const job = await store.getJob(summary.id);
       if (!job) continue; // deleted between the list and now
-      const ranges = rangesOf(job, resume);
+      const ranges = rangesOf(job, resume, options);
       resume = null;
       if (files) {
         batch.push({ job, ranges }); // scanned below, the whole page in one worker request

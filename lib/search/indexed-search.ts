@@ -2,7 +2,7 @@ import 'server-only';
 import { plainText } from '../ansi/plain';
 import type { GlobalSearchResult } from '../contracts/search';
 import { CANDIDATES_TIMED_OUT, type CandidateQuery, type SearchCandidate } from '../store/postgres/search';
-import type { LogStore } from '../store/types';
+import type { JobVisibility, LogStore } from '../store/types';
 import type { ScanBudget } from './budget';
 import { previewLine } from './line-preview';
 import { matcherFor } from './matcher';
@@ -11,7 +11,7 @@ import type { CompiledQuery } from './pattern';
 /** A store that finds candidate lines for a literal through an index (PostgreSQL's trigram index). */
 export interface CandidateSource {
   searchCandidates(query: CandidateQuery): Promise<SearchCandidate[] | typeof CANDIDATES_TIMED_OUT | null>;
-  countSearchJobs(label: [string, string] | null, since: number | null, from: string | null, to: string | null): Promise<number>;
+  countSearchJobs(label: [string, string] | null, since: number | null, from: string | null, to: string | null, visible?: JobVisibility): Promise<number>;
 }
 
 function isCandidateSource(store: LogStore): store is LogStore & CandidateSource {
@@ -38,7 +38,13 @@ export async function searchThroughIndex(
   store: LogStore,
   query: CompiledQuery,
   options: { q: string; limit: number },
-  filters: { label: [string, string] | null; since: number | null },
+  filters: {
+    label: [string, string] | null;
+    since: number | null;
+    /** only these jobs (the reader's reach), and of them only the steps `mayReadStep` allows */
+    visible?: JobVisibility | undefined;
+    mayReadStep?: ((job: { id: string; labels: Readonly<Record<string, string>> }, step: string) => boolean) | undefined;
+  },
   from: IndexedPosition | null,
   budget: ScanBudget,
 ): Promise<{ result: GlobalSearchResult; next: IndexedPosition | null } | null> {
@@ -61,6 +67,7 @@ export async function searchThroughIndex(
       caseSensitive: query.kind === 'substring',
       label: filters.label,
       since: filters.since,
+      visible: filters.visible,
       after: after ? { job: after.j, step: after.s, n: after.n } : null,
       limit: batch,
       timeoutMs: budget.deadlineAt - Date.now(),
@@ -72,6 +79,10 @@ export async function searchThroughIndex(
       break;
     }
     for (const row of rows) {
+      if (filters.mayReadStep && !filters.mayReadStep({ id: row.job, labels: row.labels }, row.step)) {
+        after = { j: row.job, s: row.step, n: row.line.n }; // another step of a job the reader sees: neither shown nor counted
+        continue;
+      }
       const ranges = matcher(plainText(row.line.text));
       if (ranges) {
         total++;
@@ -88,7 +99,7 @@ export async function searchThroughIndex(
     if (more || rows.length < batch) break;
   }
   const complete = !more && !stopped;
-  const scannedJobs = await store.countSearchJobs(filters.label, filters.since, from?.j ?? null, complete ? null : (after?.j ?? from?.j ?? null));
+  const scannedJobs = await store.countSearchJobs(filters.label, filters.since, from?.j ?? null, complete ? null : (after?.j ?? from?.j ?? null), filters.visible);
   const next = more ? afterLast : stopped ? after : null;
   return { result: { matches, total, truncated: !complete, scannedJobs }, next };
 }

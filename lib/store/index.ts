@@ -1,6 +1,6 @@
 import type { LogStore } from './types';
 
-export type { LogStore, StoreEvent, AppendBatch, JobPrivate, ListJobsQuery } from './types';
+export type { LogStore, StoreEvent, AppendBatch, JobPrivate, JobVisibility, ListJobsQuery } from './types';
 
 /** The default store: zero-config local files under ./data. */
 export const DEFAULT_STORE_URL = 'file:./data';

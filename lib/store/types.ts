@@ -81,6 +81,16 @@ export interface AppendBatch {
   masksVersion?: number;
 }
 
+/**
+ * Which jobs a listing may return (the reader's reach, from lib/access): those carrying every
+ * label of `labels`, and with `jobs` only those ids. Applied inside the store's query, before
+ * paging, so a page, its `next` cursor and any count hold only visible jobs. Absent: every job.
+ */
+export interface JobVisibility {
+  labels?: Readonly<Record<string, string>>;
+  jobs?: readonly string[];
+}
+
 export interface ListJobsQuery {
   status?: JobStatus;
   /** case-insensitive substring of id, title or a label value */
@@ -88,6 +98,8 @@ export interface ListJobsQuery {
   limit: number;
   /** opaque `next` from a previous page */
   before?: string;
+  /** only the jobs the reader may see (absent: all) */
+  visible?: JobVisibility;
 }
 
 /**

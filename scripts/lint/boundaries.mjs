@@ -29,7 +29,11 @@ export const SERVER_MODULES = [
   'lib/search/',
   'lib/sse/',
   'lib/auth/',
-  'lib/access/',
+  // lib/access's config, links and session are imported by proxy.ts, which cannot import server-only
+  'lib/access/principal',
+  'lib/access/cors',
+  'lib/access/index',
+  'lib/access/scope',
   'lib/export/',
   'lib/webhooks/',
   'lib/ingest/',

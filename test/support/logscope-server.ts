@@ -32,13 +32,16 @@ export interface LogscopeServer {
 /**
  * A built Logscope server on `port` with the given store (`file:<dir>`, a PostgreSQL or NATS
  * URL). `nodeArgs` are flags for the server process, e.g. `--cpu-prof` when profiling.
+ * `adminKey`: for a server in access mode token, whose health shows its pid to an admin key only.
  */
 export async function startLogscope(
   port: number,
   store: string,
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
+  options: { adminKey?: string } = {},
 ): Promise<LogscopeServer> {
+  const healthHeaders: Record<string, string> = options.adminKey ? { authorization: `Bearer ${options.adminKey}` } : {};
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
 
@@ -55,7 +58,7 @@ export async function startLogscope(
       // The answer must come from this child: another process on the port (a leftover server,
       // a parallel run) would otherwise be tested in its place.
       await waitFor(
-        async () => ((await (await fetch(`${url}/api/health`)).json()) as { pid?: number }).pid === proc.pid,
+        async () => ((await (await fetch(`${url}/api/health`, { headers: healthHeaders })).json()) as { pid?: number }).pid === proc.pid,
         `logscope on ${port}`,
         START_TIMEOUT_MS,
         () => (proc.exitCode !== null ? `logscope on ${port} exited with code ${proc.exitCode} (port taken?)` : null),

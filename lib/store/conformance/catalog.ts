@@ -42,6 +42,47 @@ export function describeListJobs(suite: Suite): void {
       expect((await store.listJobs({ q: e.toUpperCase(), limit: 50 })).jobs.map((j) => j.id)).toEqual([e]);
       expect((await store.listJobs({ q: `${tag}-nothing-matches`, limit: 50 })).jobs).toEqual([]);
     });
+
+    it('lists only the visible jobs (a reader\'s reach), pages and cursors included', async () => {
+      const { store } = suite;
+      const tag = `vis${Math.random().toString(36).slice(2, 8)}`;
+      const ids: string[] = [];
+      // interleaved: a page of 2 over all jobs would mix the teams
+      for (let i = 0; i < 7; i++) {
+        const id = uniqueJobId(`${tag}-${i}`);
+        ids.push(id);
+        const team = i % 2 === 0 ? 'acme' : 'other';
+        await store.putJob(id, { title: `Job ${i}`, labels: { run: tag, team, ...(i === 4 ? { env: 'prod' } : {}) } }, TOKEN);
+      }
+      const newestFirst = [...ids].reverse();
+      const acme = newestFirst.filter((_, k) => (ids.length - 1 - k) % 2 === 0);
+      const walk = async (visible: { labels?: Record<string, string>; jobs?: string[] }, extra: { status?: 'running' } = {}) => {
+        const seen: string[] = [];
+        let before: string | undefined;
+        for (let guard = 0; guard < 20; guard++) {
+          const page = await store.listJobs({ q: tag, limit: 2, before, visible, ...extra });
+          expect(page.jobs.length).toBeLessThanOrEqual(2);
+          seen.push(...page.jobs.map((j) => j.id));
+          if (!page.next) break;
+          before = page.next;
+        }
+        return seen;
+      };
+      expect(await walk({ labels: { team: 'acme' } })).toEqual(acme);
+      expect(await walk({ labels: { team: 'acme' } }, { status: 'running' })).toEqual(acme);
+      expect(await walk({ labels: { team: 'acme', env: 'prod' } })).toEqual([ids[4]]);
+      // a label must match exactly: not a substring, not another key's value, not a missing key
+      expect(await walk({ labels: { team: 'acm' } })).toEqual([]);
+      expect(await walk({ labels: { run: 'acme' } })).toEqual([]);
+      expect(await walk({ labels: { nope: '' } })).toEqual([]);
+      expect(await walk({ jobs: [ids[1]!, ids[4]!, 'not-a-job'] })).toEqual([ids[4], ids[1]]);
+      expect(await walk({ jobs: [ids[1]!, ids[4]!], labels: { team: 'acme' } })).toEqual([ids[4]]);
+      expect(await walk({ jobs: [] })).toEqual([]);
+      // one page exactly as large as the visible jobs: no `next` that would lead to an empty page
+      const exact = await store.listJobs({ q: tag, limit: acme.length, visible: { labels: { team: 'acme' } } });
+      expect(exact.jobs.map((j) => j.id)).toEqual(acme);
+      expect(exact.next).toBeNull();
+    });
   });
 }
 

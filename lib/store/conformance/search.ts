@@ -61,6 +61,48 @@ export function describeSearch(suite: Suite): void {
       }
     });
 
+    it('searches only what the reader may read: visible jobs, readable steps; counts hold nothing else', async () => {
+      const { store } = suite;
+      const tag = `v${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+      const term = `secret${tag}`;
+      const ids: string[] = [];
+      for (let j = 0; j < 4; j++) {
+        const id = await suite.newJob(`vsearch-${j}`, { labels: { run: tag, team: j % 2 === 0 ? 'acme' : 'other' } });
+        ids.push(id);
+        for (const step of ['a', 'b']) await store.append(id, step, { lines: makeLines(1, 6, (n) => (n % 2 === 0 ? `${term} ${n}` : `quiet ${n}`)) });
+        await new Promise((resolve) => setTimeout(resolve, 3));
+      }
+      const base: GlobalSearchOptions = { q: term, regex: false, caseSensitive: false, limit: 1000, label: `run:${tag}` };
+      const key = (r: GlobalSearchResult) => r.matches.map((m) => `${m.job}/${m.step}/${m.n}`);
+      const linesOf = (id: string, steps: string[]) => steps.flatMap((step) => [2, 4, 6].map((n) => `${id}/${step}/${n}`));
+      for (const regex of [false, true]) {
+        const acme = await searchAll(store, { ...base, regex, visible: { labels: { team: 'acme' } } }, undefined, inThreadRunner);
+        expect(key(acme)).toEqual([...linesOf(ids[2]!, ['a', 'b']), ...linesOf(ids[0]!, ['a', 'b'])]);
+        expect(acme).toMatchObject({ total: 12, truncated: false, scannedJobs: 2 });
+        // a step link: its job is visible, only its step is read
+        const stepOnly = await searchAll(
+          store,
+          { ...base, regex, visible: { jobs: [ids[1]!] }, mayReadStep: (job, step) => job.id === ids[1] && step === 'b' },
+          undefined,
+          inThreadRunner,
+        );
+        expect(key(stepOnly)).toEqual(linesOf(ids[1]!, ['b']));
+        expect(stepOnly).toMatchObject({ total: 3, truncated: false, scannedJobs: 1 });
+        const nothing = await searchAll(store, { ...base, regex, visible: { jobs: [] } }, undefined, inThreadRunner);
+        expect(nothing).toMatchObject({ matches: [], total: 0, truncated: false, scannedJobs: 0 });
+        // paged by `limit`: the cursor walks the visible jobs only
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        for (let round = 0; round < 20; round++) {
+          const page = await searchAll(store, { ...base, regex, limit: 5, cursor, visible: { labels: { team: 'other' } } }, undefined, inThreadRunner);
+          seen.push(...key(page));
+          if (page.next === undefined) break;
+          cursor = page.next;
+        }
+        expect(seen).toEqual([...linesOf(ids[3]!, ['a', 'b']), ...linesOf(ids[1]!, ['a', 'b'])]);
+      }
+    });
+
     it('refuses a cursor it did not give', async () => {
       await expect(searchAll(suite.store, { q: 'x', regex: false, caseSensitive: false, limit: 5, cursor: 'bm9wZQ' }, undefined, inThreadRunner)).rejects.toMatchObject({ code: 'bad_request' });
     });

@@ -3,6 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { isJobId, type JobList, type JobSummary } from '../../contracts';
 import { badRequest } from '../../errors';
 import type { JobSize, ListJobsQuery } from '../types';
+import { isVisible } from '../visibility';
 import { isErrno } from './fs-util';
 import { metaFileSchema, summarize } from './job-state';
 import { assertJobId, type StorePaths } from './paths';
@@ -93,6 +94,7 @@ function decodeBefore(before: string): { createdAt: number; id: string } {
 
 function matches(job: JobSummary, query: ListJobsQuery, needle: string | null): boolean {
   if (query.status && job.status !== query.status) return false;
+  if (!isVisible(query.visible, job)) return false;
   if (needle === null) return true;
   if (job.id.toLowerCase().includes(needle) || job.title.toLowerCase().includes(needle)) return true;
   return Object.values(job.labels).some((value) => value.toLowerCase().includes(needle));

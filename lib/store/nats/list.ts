@@ -2,6 +2,7 @@ import 'server-only';
 import { badRequest } from '../../errors';
 import type { JobList, JobSummary } from '../../contracts';
 import type { JobSize, ListJobsQuery } from '../types';
+import { isVisible } from '../visibility';
 import { decodeJson, jobRecordSchema, type JobRecord } from './codec';
 import type { Context } from './context';
 
@@ -42,6 +43,7 @@ async function pageRecords(ctx: Context, records: JobRecord[], query: ListJobsQu
   const matching = records
     .filter((r) => r.pos < before)
     .filter((r) => !query.status || r.status === query.status)
+    .filter((r) => isVisible(query.visible, r))
     .filter((r) => !q || [r.id, r.title, ...Object.values(r.labels)].some((v) => v.toLowerCase().includes(q)))
     .sort((a, b) => b.pos - a.pos);
   const limit = Math.max(0, Math.floor(query.limit));

@@ -1,7 +1,7 @@
 import 'server-only';
 import { badRequest, notFound } from '../../errors';
 import type { FinalJobStatus, JobList, JobMeta, JobSummary, PutJobBody, PutStepBody, StepMeta } from '../../contracts';
-import type { JobPrivate, JobSize, ListJobsQuery } from '../types';
+import type { JobPrivate, JobSize, JobVisibility, ListJobsQuery } from '../types';
 import type { Db, Tx } from './db';
 import { cleanJson, cleanText, jobFromRows, STEP_COLUMNS, stepFromRow, type JobRow, type StepRow } from './rows';
 import { planAddMasks, planComplete, planPutJob, planPutStep, type JobUsage } from '../plan';
@@ -160,8 +160,18 @@ const LIST_SQL = `
     AND ($2::text IS NULL OR j.id ILIKE $2 OR j.title ILIKE $2
          OR EXISTS (SELECT 1 FROM jsonb_each_text(j.labels) kv WHERE kv.value ILIKE $2))
     AND ($3::bigint IS NULL OR j.pos < $3)
+    AND ($5::jsonb IS NULL OR j.labels @> $5)
+    AND ($6::text[] IS NULL OR j.id = ANY($6))
   ORDER BY j.pos DESC
   LIMIT $4`;
+
+/**
+ * A listing's visibility (types.ts JobVisibility) as SQL parameters: `labels @> {…}` (each label
+ * matches exactly) and `id = ANY(ids)`; null for no condition.
+ */
+export function visibilityParams(visible: JobVisibility | undefined): [string | null, string[] | null] {
+  return [visible?.labels !== undefined ? JSON.stringify(visible.labels) : null, visible?.jobs !== undefined ? [...visible.jobs] : null];
+}
 
 /** `before` is the creation position (jobs.pos) of the last job of the previous page. */
 export async function listJobs(db: Db, query: ListJobsQuery): Promise<JobList> {
@@ -173,6 +183,7 @@ export async function listJobs(db: Db, query: ListJobsQuery): Promise<JobList> {
     like === null ? null : cleanText(like),
     query.before ?? null,
     limit + 1,
+    ...visibilityParams(query.visible),
   ]);
   const page = rows.slice(0, limit);
   const jobs: JobSummary[] = page.map((r) => ({

@@ -73,8 +73,8 @@ describe.runIf(reachable)('postgres global search through the trigram index', ()
     }
     await sql(db.url, 'ANALYZE');
     // the store's query, its parameters inlined (node-postgres plans each execution with its values)
-    const params = ['', "'%rare-literal-xyzzy%'", 'NULL', 'NULL', 'NULL', 'NULL', 'NULL', '0', '1001'];
-    const query = `EXPLAIN ${CANDIDATES_SQL('LIKE')}`.replace(/\$(\d)/g, (_, d: string) => params[Number(d)]!);
+    const params = ['', "'%rare-literal-xyzzy%'", 'NULL', 'NULL', 'NULL', 'NULL', 'NULL', '0', '1001', 'NULL', 'NULL'];
+    const query = `EXPLAIN ${CANDIDATES_SQL('LIKE')}`.replace(/\$(\d+)/g, (_, d: string) => params[Number(d)]!);
     const plan = await sql<{ 'QUERY PLAN': string }>(db.url, query);
     // The planner's estimate of the candidates: about the one line, not a third of them all
     // (an opaque function clause's default guess), which made walking every line newest job

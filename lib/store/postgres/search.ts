@@ -1,12 +1,16 @@
 import 'server-only';
 import type { Line } from '../../contracts';
+import type { JobVisibility } from '../types';
 import type { Db } from './db';
+import { visibilityParams } from './jobs';
 import { lineFromTuple, type LineTuple } from './rows';
 
 /** A line whose plain text may hold a literal (global search), in walk order. */
 export interface SearchCandidate {
   job: string;
   title: string;
+  /** the job's labels (the reader's step rule needs them) */
+  labels: Record<string, string>;
   step: string;
   line: Line;
 }
@@ -19,6 +23,8 @@ export interface CandidateQuery {
   label: [string, string] | null;
   /** ms since the epoch: jobs created at or after it */
   since: number | null;
+  /** only the jobs the reader may see (lib/access); absent: all */
+  visible?: JobVisibility | undefined;
   /** go on after this line (a job, its step and line number) */
   after: { job: string; step: string; n: number } | null;
   limit: number;
@@ -43,7 +49,7 @@ export const CANDIDATES_SQL = (like: 'LIKE' | 'ILIKE') => `
   WITH cut AS (
     SELECT j.pos AS jpos, s.pos AS spos FROM jobs j JOIN steps s ON s.job_id = j.id WHERE j.id = $5 AND s.id = $6
   )
-  SELECT l.job_id, j.title, l.step_id, json_build_array(l.n, l.ts, l.stream, l.text) AS line
+  SELECT l.job_id, j.title, j.labels, l.step_id, json_build_array(l.n, l.ts, l.stream, l.text) AS line
   FROM lines l
   JOIN jobs j ON j.id = l.job_id
   JOIN steps s ON s.job_id = l.job_id AND s.id = l.step_id
@@ -52,6 +58,8 @@ export const CANDIDATES_SQL = (like: 'LIKE' | 'ILIKE') => `
     AND ($4::float8 IS NULL OR j.created_at >= $4)
     AND ($5::text IS NULL OR j.pos < (SELECT jpos FROM cut)
       OR (j.pos = (SELECT jpos FROM cut) AND (s.pos > (SELECT spos FROM cut) OR (s.pos = (SELECT spos FROM cut) AND l.n > $7))))
+    AND ($9::jsonb IS NULL OR j.labels @> $9)
+    AND ($10::text[] IS NULL OR j.id = ANY($10))
   ORDER BY j.pos DESC, s.pos, l.n
   LIMIT $8`;
 
@@ -67,7 +75,7 @@ export async function searchCandidates(db: Db, query: CandidateQuery): Promise<S
   try {
     return await db.tx(async (tx) => {
       await tx.query(`SELECT set_config('statement_timeout', $1, true)`, [String(timeoutMs)]);
-      const { rows } = await tx.query<{ job_id: string; title: string; step_id: string; line: LineTuple }>(CANDIDATES_SQL(query.caseSensitive ? 'LIKE' : 'ILIKE'), [
+      const { rows } = await tx.query<{ job_id: string; title: string; labels: Record<string, string>; step_id: string; line: LineTuple }>(CANDIDATES_SQL(query.caseSensitive ? 'LIKE' : 'ILIKE'), [
         `%${escapeLike(query.needle)}%`,
         query.label?.[0] ?? null,
         query.label?.[1] ?? null,
@@ -76,8 +84,9 @@ export async function searchCandidates(db: Db, query: CandidateQuery): Promise<S
         query.after?.step ?? null,
         query.after?.n ?? 0,
         query.limit,
+        ...visibilityParams(query.visible),
       ]);
-      return rows.map((row) => ({ job: row.job_id, title: row.title, step: row.step_id, line: lineFromTuple(row.line) }));
+      return rows.map((row) => ({ job: row.job_id, title: row.title, labels: row.labels, step: row.step_id, line: lineFromTuple(row.line) }));
     });
   } catch (error) {
     if ((error as { code?: unknown }).code === QUERY_CANCELED) return CANDIDATES_TIMED_OUT;
@@ -85,14 +94,22 @@ export async function searchCandidates(db: Db, query: CandidateQuery): Promise<S
   }
 }
 
-/** Jobs a search over [after's job, newest] covers (label and since applied). */
-export async function countJobs(db: Db, label: [string, string] | null, since: number | null, from: string | null, to: string | null): Promise<number> {
+/** Jobs a search over [after's job, newest] covers (label, since and the reader's visibility applied). */
+export async function countJobs(
+  db: Db,
+  label: [string, string] | null,
+  since: number | null,
+  from: string | null,
+  to: string | null,
+  visible?: JobVisibility,
+): Promise<number> {
   const { rows } = await db.query<{ count: number }>(
     `SELECT count(*)::int AS count FROM jobs j
       WHERE ($1::text IS NULL OR j.labels ->> $1 = $2) AND ($3::float8 IS NULL OR j.created_at >= $3)
         AND ($4::text IS NULL OR j.pos <= (SELECT pos FROM jobs WHERE id = $4))
-        AND ($5::text IS NULL OR j.pos >= (SELECT pos FROM jobs WHERE id = $5))`,
-    [label?.[0] ?? null, label?.[1] ?? null, since, from, to],
+        AND ($5::text IS NULL OR j.pos >= (SELECT pos FROM jobs WHERE id = $5))
+        AND ($6::jsonb IS NULL OR j.labels @> $6) AND ($7::text[] IS NULL OR j.id = ANY($7))`,
+    [label?.[0] ?? null, label?.[1] ?? null, since, from, to, ...visibilityParams(visible)],
   );
   return rows[0]?.count ?? 0;
 }

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { badRequest, notFound } from '../../errors';
 import { MAX_RANGE_LIMIT, type FinalJobStatus, JobMeta, LineRange, PutJobBody, PutStepBody, type StepMeta, type AppendResult, type JobList } from '../../contracts';
 import { LINE_OVERHEAD_BYTES } from '../../limits';
-import type { AppendBatch, JobPrivate, JobSize, ListJobsQuery, LogStore, StoreEvent } from '../types';
+import type { AppendBatch, JobPrivate, JobSize, JobVisibility, ListJobsQuery, LogStore, StoreEvent } from '../types';
 import { append } from './append';
 import { Db } from './db';
 import * as jobs from './jobs';
@@ -219,8 +219,8 @@ export class PostgresStore implements LogStore {
   }
 
   /** Jobs (label and since applied) from job `from` (newest; null: the newest of all) down to job `to` (null: the oldest). */
-  countSearchJobs(label: [string, string] | null, since: number | null, from: string | null, to: string | null): Promise<number> {
-    return countJobs(this.db, label, since, from, to);
+  countSearchJobs(label: [string, string] | null, since: number | null, from: string | null, to: string | null, visible?: JobVisibility): Promise<number> {
+    return countJobs(this.db, label, since, from, to, visible);
   }
 
   /** Subscribers currently parked on the LISTEN connection (tests check aborts release them). */

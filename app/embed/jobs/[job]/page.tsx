@@ -3,7 +3,7 @@ import { isJobId, isStepId } from '@/lib/contracts';
 import { EmbedFrame } from '@/components/log-viewer';
 import { loadFirstScreen } from '@/app/_first-screen/data';
 import { FirstScreenScript } from '@/app/_first-screen/script';
-import { accessConfig, MAX_LINK_CHARS } from '@/lib/access';
+import { pageAccess, pageJob } from '@/app/_access/page-access';
 import { EMBED_ORIGINS_ENV, isAllowedEmbedParent, parseEmbedOrigins } from '@/lib/security/headers';
 
 type Props = {
@@ -31,15 +31,13 @@ export default async function EmbedPage({ params, searchParams }: Props) {
   const followParam = one(query.follow);
   const follow = followParam === '1' ? true : followParam === '0' ? false : undefined;
   const onlyStep = step || undefined;
-  const accessParam = one(query.access);
-  // a longer value is no link: the API answers 401 to it, as to any bad one
-  const access = accessParam && accessParam.length <= MAX_LINK_CHARS ? accessParam : undefined;
+  // an embed keeps its `?access=` link (a cross-site frame gets no SameSite=Lax cookie): it is
+  // checked here (a bad one is the 401 page), and the frame sends it with each of its API calls
+  const view = await pageJob(await pageAccess(query), job, onlyStep);
+  const initial = await loadFirstScreen(view?.job ?? null, { ...(onlyStep !== undefined ? { onlyStep } : {}), ...(follow !== undefined ? { follow } : {}) });
+  const access = one(query.access);
   const parent = one(query.parentOrigin);
   const parentOrigin = parent && isAllowedEmbedParent(parent, parseEmbedOrigins(process.env[EMBED_ORIGINS_ENV]).origins) ? parent : null;
-  // Under access control the page reads nothing itself: the frame's API calls carry the
-  // credential and the API decides (no server-rendered first screen then).
-  const open = accessConfig().mode === 'none';
-  const initial = open ? await loadFirstScreen(job, { ...(onlyStep !== undefined ? { onlyStep } : {}), ...(follow !== undefined ? { follow } : {}) }) : null;
   return (
     <>
       <EmbedFrame job={job} step={onlyStep} theme={theme} follow={follow} access={access} parentOrigin={parentOrigin} initial={initial} />

@@ -1,5 +1,5 @@
 import { putJobBodySchema } from '@/lib/contracts';
-import { notFound } from '@/lib/errors';
+import { openJob, readPreflight, readRoute } from '@/lib/http/access';
 import { handle, noStore } from '@/lib/http/respond';
 import { closeOnError, readJson } from '@/lib/http/parse';
 import { jobParam, type RouteContext } from '@/lib/http/params';
@@ -9,15 +9,13 @@ import { authorizePutJob, deleteJob, putJob } from '@/lib/writes/jobs';
 export const dynamic = 'force-dynamic';
 type Ctx = RouteContext<{ job: string }>;
 
-/** GET /api/v1/jobs/{job} → the job's metadata with its cursor and steps */
-export async function GET(_request: Request, ctx: Ctx): Promise<Response> {
-  return handle(async () => {
-    const jobId = await jobParam(ctx);
-    const job = await (await getStore()).getJob(jobId);
-    if (!job) throw notFound(`job ${jobId}`);
-    return Response.json(job, { headers: noStore });
-  });
-}
+/** GET /api/v1/jobs/{job} → the job's metadata with its cursor and the steps the reader may read */
+export const GET = readRoute<Ctx>(async (_request, access, ctx) => {
+  const { job } = await openJob(await getStore(), access, await jobParam(ctx));
+  return Response.json(job, { headers: noStore });
+});
+
+export const OPTIONS = readPreflight;
 
 /** PUT /api/v1/jobs/{job} → 201 {job, writeToken} on create, 200 {job} on update */
 export async function PUT(request: Request, ctx: Ctx): Promise<Response> {

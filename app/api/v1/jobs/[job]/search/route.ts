@@ -1,5 +1,6 @@
 import { jobSearchQuerySchema } from '@/lib/contracts/search';
-import { handle, noStore } from '@/lib/http/respond';
+import { openJob, readPreflight, readRoute, stepFor } from '@/lib/http/access';
+import { noStore } from '@/lib/http/respond';
 import { parseWith } from '@/lib/http/parse';
 import { jobParam, type RouteContext } from '@/lib/http/params';
 import { searchQueryOf } from '@/lib/search/query-string';
@@ -10,17 +11,19 @@ export const dynamic = 'force-dynamic';
 type Ctx = RouteContext<{ job: string }>;
 
 /** GET …/search?q=&regex=&case=&step=&limit= → {matches: [{step, n, ranges}], total, truncated} */
-export async function GET(request: Request, ctx: Ctx): Promise<Response> {
-  return handle(async () => {
-    const job = await jobParam(ctx);
-    const query = parseWith(jobSearchQuerySchema, searchQueryOf(request));
-    const result = await searchJob(await getStore(), job, {
-      q: query.q,
-      regex: query.regex,
-      caseSensitive: query.case,
-      limit: query.limit,
-      step: query.step,
-    });
-    return Response.json(result, { headers: noStore });
+export const GET = readRoute<Ctx>(async (request, access, ctx) => {
+  const job = await jobParam(ctx);
+  const query = parseWith(jobSearchQuerySchema, searchQueryOf(request));
+  const store = await getStore();
+  const view = await openJob(store, access, job, query.step);
+  const result = await searchJob(store, job, {
+    q: query.q,
+    regex: query.regex,
+    caseSensitive: query.case,
+    limit: query.limit,
+    step: stepFor(view, query.step),
   });
-}
+  return Response.json(result, { headers: noStore });
+});
+
+export const OPTIONS = readPreflight;

@@ -1,5 +1,6 @@
 import { putStepBodySchema } from '@/lib/contracts';
 import { notFound } from '@/lib/errors';
+import { openJob, readPreflight, readRoute } from '@/lib/http/access';
 import { handle, noStore } from '@/lib/http/respond';
 import { closeOnError, readJson } from '@/lib/http/parse';
 import { stepParams, type RouteContext } from '@/lib/http/params';
@@ -10,14 +11,14 @@ export const dynamic = 'force-dynamic';
 type Ctx = RouteContext<{ job: string; step: string }>;
 
 /** GET /api/v1/jobs/{job}/steps/{step} → {step} */
-export async function GET(_request: Request, ctx: Ctx): Promise<Response> {
-  return handle(async () => {
-    const { job, step } = await stepParams(ctx);
-    const meta = (await (await getStore()).getJob(job))?.steps.find((s) => s.id === step);
-    if (!meta) throw notFound(`step ${step} of job ${job}`);
-    return Response.json({ step: meta }, { headers: noStore });
-  });
-}
+export const GET = readRoute<Ctx>(async (_request, access, ctx) => {
+  const { job, step } = await stepParams(ctx);
+  const meta = (await openJob(await getStore(), access, job, step)).job.steps.find((s) => s.id === step);
+  if (!meta) throw notFound(`step ${step} of job ${job}`);
+  return Response.json({ step: meta }, { headers: noStore });
+});
+
+export const OPTIONS = readPreflight;
 
 /** PUT /api/v1/jobs/{job}/steps/{step} {name?, parent?, status?, internal?} → {step} */
 export async function PUT(request: Request, ctx: Ctx): Promise<Response> {

@@ -1,6 +1,7 @@
 import { linesBodyFormat, readLinesQuerySchema, writeLinesQuerySchema } from '@/lib/contracts';
 import { readConfig } from '@/lib/config';
 import { badRequest } from '@/lib/errors';
+import { readPreflight, readRoute, requireStepRead } from '@/lib/http/access';
 import { handle, noStore } from '@/lib/http/respond';
 import { closeOnError, parseWith } from '@/lib/http/parse';
 import { queryOf, stepParams, type RouteContext } from '@/lib/http/params';
@@ -14,14 +15,16 @@ export const dynamic = 'force-dynamic';
 type Ctx = RouteContext<{ job: string; step: string }>;
 
 /** GET …/lines?from=N&limit=K → {lines, last, truncated?, next?}; read without scanning the step, within a byte budget */
-export async function GET(request: Request, ctx: Ctx): Promise<Response> {
-  return handle(async () => {
-    const { job, step } = await stepParams(ctx);
-    const { from, limit } = parseWith(readLinesQuerySchema, queryOf(request));
-    const range = await readLinesWithin(await getStore(), job, step, from, limit, readConfig().limits.rangeBytes);
-    return Response.json(range, { headers: noStore });
-  });
-}
+export const GET = readRoute<Ctx>(async (request, access, ctx) => {
+  const { job, step } = await stepParams(ctx);
+  const { from, limit } = parseWith(readLinesQuerySchema, queryOf(request));
+  const store = await getStore();
+  await requireStepRead(store, access, job, step);
+  const range = await readLinesWithin(store, job, step, from, limit, readConfig().limits.rangeBytes);
+  return Response.json(range, { headers: noStore });
+});
+
+export const OPTIONS = readPreflight;
 
 /** POST …/lines, text/plain or NDJSON, whole or streamed, gzip/deflate/br or not → {accepted, duplicates, last} */
 export async function POST(request: Request, ctx: Ctx): Promise<Response> {
