@@ -25,6 +25,8 @@ const OTHER = `http://127.0.0.1:${OTHER_PORT}`;
 const LINK_SECRET = 'embed-spec-link-secret-0123456789';
 const INGEST_KEY = 'embed-spec-ingest-key-0123456789';
 const READ_KEY = 'embed-spec-read-key-0123456789abcdef';
+/** only for the harness's start check (`/api/health` is minimal without it) */
+const ADMIN_KEY = 'embed-spec-admin-key-0123456789abcdef';
 const EXAMPLE_DIST = path.join(REPO_ROOT, 'examples/embed-react/dist');
 
 let server: LogscopeServer;
@@ -106,7 +108,15 @@ test.beforeAll(async () => {
   otherSite = await staticSite(OTHER_PORT, null);
   const store = mkdtempSync(path.join(os.tmpdir(), 'logscope-embed-'));
   const keys = path.join(store, 'keys.json');
-  writeFileSync(keys, JSON.stringify({ keys: [{ id: 'embed-read', kind: 'read', secrets: [READ_KEY], scope: { all: true } }] }));
+  writeFileSync(
+    keys,
+    JSON.stringify({
+      keys: [
+        { id: 'embed-read', kind: 'read', secrets: [READ_KEY], scope: { all: true } },
+        { id: 'embed-admin', kind: 'admin', secrets: [ADMIN_KEY] },
+      ],
+    }),
+  );
   server = await startLogscope(SERVER_PORT, `file:${path.join(store, 'data')}`, {
     LOGSCOPE_KEYS: keys,
     LOGSCOPE_ACCESS: 'token',
@@ -114,7 +124,7 @@ test.beforeAll(async () => {
     LOGSCOPE_INGEST_KEY: INGEST_KEY,
     LOGSCOPE_CORS_ORIGINS: HOST,
     LOGSCOPE_EMBED_ORIGINS: HOST,
-  });
+  }, [], { adminKey: ADMIN_KEY });
 });
 
 test.afterAll(async () => {
