@@ -6,11 +6,13 @@ import { ensureBuild, runCli, startLogscope, uniqueJobId, type LogscopeServer } 
 
 /**
  * The CLI against a server in access mode token (README "Access control"), on port 3176: a
- * producer still creates and writes its job (its probe reads with its write token, or not at
+ * producer with an ingest key creates and writes its job (its probe reads with its write token, or not at
  * all), and `logscope link` prints a link that reads the job, and nothing else.
  */
 const ADMIN = 'cli-admin-key-0123456789';
 const READ_OTHER = 'cli-read-other-0123456789';
+/** In mode token creating a job needs an ingest key (README "Write access and retention"). */
+const INGEST = 'cli-ingest-key-0123456789';
 let server: LogscopeServer;
 let env: Record<string, string>;
 
@@ -23,13 +25,14 @@ beforeAll(async () => {
     JSON.stringify({
       keys: [
         { id: 'ops', kind: 'admin', secrets: [ADMIN] },
+        { id: 'ci', kind: 'ingest', secrets: [INGEST] },
         { id: 'other', kind: 'read', secrets: [READ_OTHER], scope: { labels: { repo: 'other' } } },
       ],
       linkSecrets: ['cli-link-secret-0123456789'],
     }),
   );
   server = await startLogscope(3176, `file:${path.join(dir, 'data')}`, { LOGSCOPE_ACCESS: 'token', LOGSCOPE_KEYS: keys }, [], { adminKey: ADMIN });
-  env = { LOGSCOPE_URL: server.url, LOGSCOPE_STATE_DIR: path.join(dir, 'state'), LOGSCOPE_TOKEN: '', LOGSCOPE_JOB: '', LOGSCOPE_KEY: '' };
+  env = { LOGSCOPE_URL: server.url, LOGSCOPE_STATE_DIR: path.join(dir, 'state'), LOGSCOPE_TOKEN: '', LOGSCOPE_JOB: '', LOGSCOPE_KEY: '', LOGSCOPE_INGEST_KEY: INGEST };
 }, 600_000);
 
 afterAll(async () => {
