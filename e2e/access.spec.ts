@@ -56,8 +56,8 @@ interface Jobs {
 /** Two jobs of two teams, each with steps build and test, a searchable word in each step. */
 async function seed(url: string): Promise<Jobs> {
   const word = `needle${Date.now().toString(36)}`;
-  const acme = await createJob(url, uniqueJobId('acme'), { title: 'Acme', labels: { repo: 'acme/api' }, steps: [{ id: 'build' }, { id: 'test' }] });
-  const other = await createJob(url, uniqueJobId('other'), { title: 'Other', labels: { repo: 'other/web' }, steps: [{ id: 'build' }, { id: 'test' }] });
+  const acme = await createJob(url, uniqueJobId('acme'), { title: 'Acme', labels: { repo: 'acme/api' }, steps: [{ id: 'build' }, { id: 'test' }] }, KEYS.admin);
+  const other = await createJob(url, uniqueJobId('other'), { title: 'Other', labels: { repo: 'other/web' }, steps: [{ id: 'build' }, { id: 'test' }] }, KEYS.admin);
   for (const p of [acme, other]) {
     for (const step of ['build', 'test']) {
       await setStep(p, step, { status: 'running' });

@@ -27,8 +27,10 @@ export async function createJob(
   baseURL: string,
   jobId: string,
   body: { title?: string; labels?: Record<string, string>; steps?: { id: string; name?: string; internal?: boolean }[] } = {},
+  /** an ingest or admin key, where the server needs one to create a job */
+  key: string | null = null,
 ): Promise<Producer> {
-  const created = await call(baseURL, 'PUT', `/jobs/${jobId}`, null, JSON.stringify(body));
+  const created = await call(baseURL, 'PUT', `/jobs/${jobId}`, key, JSON.stringify(body));
   return { baseURL, jobId, token: String(created.writeToken) };
 }
 
