@@ -26,7 +26,6 @@ export function StepsPanel(props: {
             <li key={s.key} className="ls-steps-item" data-step-item={s.step.id}>
               <input
                 type="checkbox"
-                id={`ls-show-${s.step.id}`}
                 checked={shown}
                 onChange={(e) => onHidden(s.step.id, !e.target.checked)}
                 aria-label={`Show ${name}`}
