@@ -39,6 +39,9 @@ test('the embed is chrome-less, themable, and follows when asked', async ({ page
   await expect(page.getByTestId('job-title')).toHaveCount(0);
   await expect(page.locator('[data-section="two"]')).toHaveCount(0);
   await expect(page.locator('[data-step="one"][data-line="200"]')).toBeInViewport();
+  // Line 200 is visible in the server-rendered first screen already; follow mode is the live
+  // viewer's, once it has hydrated and its stream is open.
+  await expect(page.getByTestId('stream-state')).toHaveText(/live/i);
   await sendLines(p, 'one', 201, ['one 201']);
   await expect(page.locator('[data-step="one"][data-line="201"]')).toBeInViewport();
   await completeJob(p, 'success');
