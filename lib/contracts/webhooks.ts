@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jobStatusSchema, stepStatusSchema } from './job';
+import { jobMetaSchema, stepStatusSchema } from './job';
 
 /** Version of the webhook payload below; a breaking change gets a new number (header `Logscope-Webhook-Version`). */
 export const WEBHOOK_PAYLOAD_VERSION = 1;
@@ -18,14 +18,8 @@ export const FIRST_ERROR_MAX_CHARS = 1000;
  */
 export const FIRST_ERROR_STATES = ['found', 'none', 'unknown'] as const;
 
-export const webhookJobSchema = z.object({
-  id: z.string(),
-  title: z.string(),
-  labels: z.record(z.string(), z.string()),
-  status: jobStatusSchema,
-  createdAt: z.number(),
-  endedAt: z.number().nullable(),
-});
+/** The job in a webhook: its metadata without steps or cursor (those are `GET job`'s). */
+export const webhookJobSchema = jobMetaSchema.pick({ id: true, title: true, labels: true, status: true, createdAt: true, endedAt: true });
 
 export const webhookStepSchema = z.object({
   id: z.string(),
