@@ -1,7 +1,7 @@
 import 'server-only';
 import { AppError } from '../errors';
 import type { JobVisibility } from '../store/types';
-import { tokenMatches } from '../auth/tokens';
+import { bearerToken, tokenMatches } from '../auth/tokens';
 import type { AccessConfig, AccessKey } from './config';
 import { hashSecret } from './config';
 import { isLinkToken, verifyLink, type LinkClaims } from './links';
@@ -28,13 +28,6 @@ export interface ReadableJob extends ScopedJob {
   readonly writeTokenHash?: string | null;
 }
 
-function bearerOf(headers: Headers): string | null {
-  const header = headers.get('authorization');
-  if (!header) return null;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1] ?? null;
-}
-
 function linkError(reason: 'malformed' | 'bad_signature' | 'expired'): AppError {
   return new AppError(
     'unauthorized',
@@ -49,7 +42,7 @@ function linkError(reason: 'malformed' | 'bad_signature' | 'expired'): AppError 
  * not lock a user out of a job another credential opens).
  */
 export function resolvePrincipal(request: { headers: Headers; url: string }, config: AccessConfig, nowSeconds?: number): Principal {
-  const bearer = bearerOf(request.headers);
+  const bearer = bearerToken(request.headers);
   if (bearer !== null) {
     if (isLinkToken(bearer)) {
       const check = verifyLink(bearer, config.linkSecrets, nowSeconds);

@@ -18,13 +18,8 @@ const SEPARATOR = '~';
 
 /** The link tokens in a Cookie header's logscope_access value (`~`-separated), at most MAX_COOKIE_LINKS. */
 export function cookieLinks(cookieHeader: string | null): string[] {
-  if (!cookieHeader) return [];
-  for (const part of cookieHeader.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== ACCESS_COOKIE) continue;
-    return part.slice(eq + 1).trim().split(SEPARATOR).filter(isLinkToken).slice(-MAX_COOKIE_LINKS);
-  }
-  return [];
+  const value = cookieValue(cookieHeader, ACCESS_COOKIE);
+  return value === null ? [] : value.split(SEPARATOR).filter(isLinkToken).slice(-MAX_COOKIE_LINKS);
 }
 
 export interface SessionCookie {
