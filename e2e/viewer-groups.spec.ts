@@ -82,6 +82,8 @@ for (const { label, file, openLine, closedLine, present } of BUILDKITE_LOGS) {
     const log = new LogPage(page);
     await page.setViewportSize({ width: 1400, height: 1400 });
     await log.gotoJob(p.jobId);
+    // the header toggles once the viewer has hydrated (the first screen is static HTML)
+    await expect(page.getByTestId('stream-state')).toHaveText(/complete/i);
     await log.header('bk').click();
     const tests = page.locator('[data-section^="bk/"]').filter({ has: page.getByRole('button', { name: /:hammer: Example tests/ }) });
     await expect(tests.getByRole('button')).toHaveAttribute('aria-expanded', 'true');
