@@ -27,6 +27,7 @@ import { useLiveStream } from './use-live-stream';
 import { useLogSearch } from './use-log-search';
 import { useSearchMarks } from '@/components/ui/use-search-marks';
 import { useViewerState } from './use-viewer-state';
+import { useShortcuts } from './use-shortcuts';
 
 /** Live lines reach the list on the next frame; when updates are slow, at least this often (see frame-scheduler.ts). */
 const LIVE_FLUSH_MAX_MS = 100;
@@ -195,16 +196,23 @@ export function JobLog(props: JobLogProps) {
   const logRef = useRef<HTMLDivElement>(null);
   const search = useLogSearch({ apiBase, jobId, onlyStep, onGo: (step, n) => viewer.goTo({ step, lines: { from: n, to: n } }) });
   useSearchMarks(logRef, search.rangesByLine, search.currentKey);
+  const layoutRef = useRef<HTMLDivElement>(null);
+  const focusSearch = () => {
+    searchInput.current?.focus();
+    searchInput.current?.select();
+  };
+  // One table of keys (lib/viewer/shortcuts.ts); an embedded viewer takes them only while it has focus.
+  useShortcuts(layoutRef, embedded ? 'viewer' : 'page', {
+    search: focusSearch,
+    'next-match': search.draft.q ? () => search.go(1) : undefined,
+    'prev-match': search.draft.q ? () => search.go(-1) : undefined,
+  });
   const onViewerKey = (e: KeyboardEvent<HTMLDivElement>) => {
-    if (e.key === 'F3' && search.draft.q) {
-      e.preventDefault();
-      search.go(e.shiftKey ? -1 : 1);
-    } else if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'f' && e.target !== searchInput.current) {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'f' && e.target !== searchInput.current) {
       // Inside the log, Ctrl/Cmd+F goes to the log's search (the page only holds the rows on
       // screen); pressed again in the field, the browser's own find opens.
       e.preventDefault();
-      searchInput.current?.focus();
-      searchInput.current?.select();
+      focusSearch();
     }
   };
 
@@ -234,7 +242,7 @@ export function JobLog(props: JobLogProps) {
 
   const gutterDigits = Math.max(4, String(Math.max(0, ...sections.map((s) => s.lines))).length);
   return (
-    <div className="ls-layout" style={{ ['--ls-gutter' as string]: `${gutterDigits + 2}ch` }} onKeyDown={onViewerKey}>
+    <div ref={layoutRef} className="ls-layout" style={{ ['--ls-gutter' as string]: `${gutterDigits + 2}ch` }} onKeyDown={onViewerKey}>
       {chrome === 'full' && (
         <JobHeader
           job={job}
