@@ -7,7 +7,6 @@ import {
   isRunnable,
   jobSearchUrl,
   locateRanges,
-  matchCounter,
   parseSearchPageParams,
   searchPageHref,
   stepMatch,
@@ -30,19 +29,6 @@ describe('stepMatch', () => {
     [-1, 5, -1, 4],
   ] as const)('from %s of %s going %s → %s', (current, count, direction, expected) => {
     expect(stepMatch(current, count, direction)).toBe(expected);
-  });
-});
-
-describe('matchCounter', () => {
-  it.each([
-    [null, 0, 0, false, 'No matches'],
-    [null, 0, 0, true, 'No matches yet (search stopped early)'],
-    [null, 3, 3, false, '3 matches'],
-    [0, 3, 3, false, '1 of 3'],
-    [2, 3, 3, false, '3 of 3'],
-    [0, 1000, 1000, true, '1 of 1000+'],
-  ] as const)('%s, total %s, loaded %s, truncated %s → %s', (current, total, loaded, truncated, text) => {
-    expect(matchCounter(current, total, loaded, truncated)).toBe(text);
   });
 });
 

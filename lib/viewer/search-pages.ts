@@ -1,0 +1,79 @@
+import type { Group } from '@/lib/contracts';
+import type { JobSearchResult } from '@/lib/contracts/search';
+
+/**
+ * Pure logic of the in-log search's match pages (docs/api.md "Search", job search paging): the
+ * browser holds a window of pages of matches, never every match. A page is SEARCH_PAGE_MATCHES
+ * matches in job order; page p holds matches p*SIZE .. (p+1)*SIZE-1 (0-based indices, the `offset`
+ * of its request). No DOM, no fetch.
+ */
+
+export type SearchMatch = JobSearchResult['matches'][number];
+
+/** Matches per page request (`limit`): a page with its lines (`lines=1`) stays well under 1 MB for usual lines. */
+export const SEARCH_PAGE_MATCHES = 500;
+/**
+ * Pages kept in the browser at most (LRU by distance from what is in use): with lines cut at 2000
+ * characters, at most ~8 MB of text, whatever the number of matches.
+ */
+export const MAX_SEARCH_PAGES = 8;
+/**
+ * Rows the filter list shows at most (Chromium caps an element's height at ~33.5M px): past it,
+ * a note says so and next/previous still walk every match.
+ */
+export const MAX_FILTER_ROWS = 500_000;
+/** A running job's search is counted again at most this often while lines arrive (a server scan each). */
+export const LIVE_RECOUNT_MS = 3_000;
+
+export function pageOf(index: number): number {
+  return Math.floor(index / SEARCH_PAGE_MATCHES);
+}
+
+/** The pages holding match indices `first`..`last` (inclusive; clamped to `total`). */
+export function pagesSpanning(first: number, last: number, total: number): number[] {
+  const end = Math.min(last, total - 1);
+  if (total <= 0 || end < 0) return [];
+  const pages: number[] = [];
+  for (let p = pageOf(Math.max(0, first)); p <= pageOf(end); p++) pages.push(p);
+  return pages;
+}
+
+/**
+ * Which cached pages to drop so that at most `max` stay: the ones farthest from every page in
+ * use (`focus`: the current match's page, the filter list's visible pages). Pages in use are
+ * never dropped, even past `max`.
+ */
+export function pagesToEvict(cached: readonly number[], focus: readonly number[], max: number = MAX_SEARCH_PAGES): number[] {
+  if (cached.length <= max) return [];
+  const inUse = new Set(focus);
+  const distance = (p: number) => (focus.length === 0 ? p : Math.min(...focus.map((f) => Math.abs(p - f))));
+  const candidates = cached.filter((p) => !inUse.has(p)).sort((a, b) => distance(b) - distance(a) || b - a);
+  return candidates.slice(0, Math.max(0, cached.length - max));
+}
+
+/** `N` when the count is exact, `≥ N` when the server stopped counting early. */
+export function countText(total: number, exact: boolean): string {
+  return exact ? `${total}` : `≥ ${total}`;
+}
+
+/** The search status: "k of N", "N matches" (no match chosen yet), "No matches"; "≥ N" when not exact. */
+export function matchStatus(current: number | null, total: number, exact: boolean): string {
+  if (total === 0) return exact ? 'No matches' : 'No matches yet (search stopped early)';
+  const all = countText(total, exact);
+  return current === null ? `${all} ${total === 1 && exact ? 'match' : 'matches'}` : `${current + 1} of ${all}`;
+}
+
+/** The innermost group of `groups` holding line `n` (an open group runs to the end), or null. */
+export function groupAt(groups: readonly Group[], n: number): Group | null {
+  let best: Group | null = null;
+  for (const g of groups) {
+    if (g.start <= n && (g.end === null || n <= g.end) && (best === null || g.start >= best.start)) best = g;
+  }
+  return best;
+}
+
+/** A match's place in a page, or null when `index` is not in `page`. */
+export function matchIn(page: { number: number; matches: readonly SearchMatch[] }, index: number): SearchMatch | null {
+  if (pageOf(index) !== page.number) return null;
+  return page.matches[index - page.number * SEARCH_PAGE_MATCHES] ?? null;
+}
