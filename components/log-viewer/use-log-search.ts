@@ -68,11 +68,14 @@ export function useLogSearch(opts: { apiBase: string; jobId: string; onlyStep?: 
   const { total, load } = pages;
 
   const goTo = useCallback(
-    (index: number) => {
+    /** `navigate`: show it in the log (not while filter mode is the view); `orFirst`: no such match → the first */
+    (index: number, navigate: boolean, orFirst = false) => {
       const jump = ++lastJump.current;
       setCurrent(index);
       void load(index).then((m) => {
-        if (m && jump === lastJump.current) onGo.current(m.step, m.n);
+        if (jump !== lastJump.current) return;
+        if (m && navigate) onGo.current(m.step, m.n);
+        else if (!m && orFirst) goTo(0, navigate); // past the last match after all: wrap
       });
     },
     [load],
@@ -91,7 +94,7 @@ export function useLogSearch(opts: { apiBase: string; jobId: string; onlyStep?: 
     pendingJump.current = null;
     const index = stepMatch(null, total, direction);
     // In filter mode the list is the view: no jump in the log behind it.
-    if (index !== null && !filter) goTo(index);
+    if (index !== null) goTo(index, !filter);
     else setCurrent(index);
   }, [total, goTo, filter]);
 
@@ -125,10 +128,11 @@ export function useLogSearch(opts: { apiBase: string; jobId: string; onlyStep?: 
         if (pages.error) pages.retry();
         return;
       }
-      const index = stepMatch(current, total, direction);
+      // A lower-bound count: past the last match counted, look for more before wrapping.
+      const beyond = !pages.exact && direction > 0 && current === total - 1;
+      const index = beyond ? total : stepMatch(current, total, direction);
       if (index === null) return;
-      if (filter) setCurrent(index);
-      else goTo(index);
+      goTo(index, !filter, beyond);
     },
     [committed, draft, total, current, commit, pages, goTo, filter],
   );
@@ -153,7 +157,7 @@ export function useLogSearch(opts: { apiBase: string; jobId: string; onlyStep?: 
   const openMatch = useCallback(
     (index: number) => {
       setFilter(false);
-      goTo(index);
+      goTo(index, true);
     },
     [goTo],
   );

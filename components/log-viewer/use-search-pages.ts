@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, fetchJobSearch } from '@/lib/client/api';
 import type { SearchOptions } from '@/lib/viewer/search';
-import { LIVE_RECOUNT_MS, matchIn, pageOf, pagesSpanning, pagesToEvict, SEARCH_PAGE_MATCHES, type SearchMatch } from '@/lib/viewer/search-pages';
+import { answerCount, LIVE_RECOUNT_MS, matchIn, mergeCount, pageOf, pagesSpanning, pageStart, pagesToEvict, SEARCH_PAGE_MATCHES, type Count, type SearchMatch } from '@/lib/viewer/search-pages';
 import { useApiAuth } from './api-auth';
 
 interface Page {
@@ -60,9 +60,7 @@ export function useSearchPages(opts: {
   const state = useRef({
     pages: new Map<number, Page>(),
     inFlight: new Map<string, Promise<Page | null>>(),
-    total: null as number | null,
-    exact: true,
-    countedGen: -1,
+    count: null as Count | null,
     error: null as unknown,
     gen: 0,
     focus: [] as number[],
@@ -78,16 +76,13 @@ export function useSearchPages(opts: {
       const pending = s.inFlight.get(key);
       if (pending) return pending;
       const signal = s.controller.signal;
-      const request = fetchJobSearch(apiBase, jobId, query, onlyStep, signal, auth.current, { offset: number * SEARCH_PAGE_MATCHES, limit: SEARCH_PAGE_MATCHES, lines: true })
+      const start = pageStart(number, s.pages.get(number - 1), gen);
+      const request = fetchJobSearch(apiBase, jobId, query, onlyStep, signal, auth.current, { ...start, limit: SEARCH_PAGE_MATCHES, lines: true })
         .then((answer): Page | null => {
           if (signal.aborted) return null;
           const page: Page = { number, matches: answer.matches, gen };
           s.pages.set(number, page);
-          if (gen >= s.countedGen) {
-            s.countedGen = gen;
-            s.total = answer.total;
-            s.exact = answer.exact ?? !answer.truncated;
-          }
+          s.count = mergeCount(s.count, answerCount(number, start, answer, gen));
           s.error = null;
           for (const gone of pagesToEvict([...s.pages.keys()], [...s.focus, number])) s.pages.delete(gone);
           bump();
@@ -95,7 +90,7 @@ export function useSearchPages(opts: {
         })
         .catch((error: unknown): null => {
           if (signal.aborted) return null;
-          if (s.total === null) s.error = error;
+          if (s.count === null) s.error = error;
           bump();
           return null;
         })
@@ -120,11 +115,9 @@ export function useSearchPages(opts: {
     s.controller = new AbortController();
     s.pages.clear();
     s.inFlight.clear();
-    s.total = null;
-    s.exact = true;
+    s.count = null;
     s.error = null;
     s.gen++;
-    s.countedGen = s.gen;
     s.focus = [0];
     counted.current = { at: Date.now(), lines: lines.current, running: false };
     bump();
@@ -137,7 +130,7 @@ export function useSearchPages(opts: {
   useEffect(() => {
     const s = state.current;
     const last = counted.current;
-    if (!query || s.total === null || lineCount === last.lines || last.running) return;
+    if (!query || s.count === null || lineCount === last.lines || last.running) return;
     const timer = setTimeout(() => {
       last.at = Date.now();
       last.lines = lines.current;
@@ -173,8 +166,8 @@ export function useSearchPages(opts: {
   const show = useCallback(
     (first: number, last: number) => {
       const s = state.current;
-      if (s.total === null) return;
-      const pages = pagesSpanning(first, last, s.total);
+      if (s.count === null) return;
+      const pages = pagesSpanning(first, last, s.count.total);
       s.focus = pages;
       for (const p of pages) {
         const page = s.pages.get(p);
@@ -195,7 +188,7 @@ export function useSearchPages(opts: {
     () => (loadedKey ? [...state.current.pages.values()].sort((a, b) => a.number - b.number).flatMap((p) => p.matches) : NO_MATCHES),
     [loadedKey],
   );
-  return { total: s.total, exact: s.exact, error: s.error, match, load, show, retry, loaded };
+  return { total: s.count?.total ?? null, exact: s.count?.exact ?? true, error: s.error, match, load, show, retry, loaded };
 }
 
 /** A search error as the user reads it: the server's own message when it sent one. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Group } from '@/lib/contracts';
-import { countText, groupAt, matchIn, matchStatus, MAX_SEARCH_PAGES, pageOf, pagesSpanning, pagesToEvict, SEARCH_PAGE_MATCHES } from './search-pages';
+import { answerCount, countText, groupAt, matchIn, matchStatus, MAX_SEARCH_PAGES, mergeCount, pageOf, pagesSpanning, pageStart, pagesToEvict, SEARCH_PAGE_MATCHES, type SearchMatch } from './search-pages';
 
 const SIZE = SEARCH_PAGE_MATCHES;
 
@@ -88,5 +88,35 @@ describe('matchIn', () => {
     expect(matchIn(page, 2 * SIZE)?.n).toBe(7);
     expect(matchIn(page, 2 * SIZE + 1)).toBeNull();
     expect(matchIn(page, 0)).toBeNull();
+  });
+});
+
+describe('pageStart / answerCount / mergeCount', () => {
+  const full = (gen: number) => ({ gen, matches: Array.from({ length: SIZE }, (_, i): SearchMatch => ({ step: 'b', n: 10 + i, ranges: [] })) });
+  it.each([
+    ['page 0 is by offset', 0, undefined, 1, { offset: 0 }],
+    ['no previous page: by offset', 3, undefined, 1, { offset: 3 * SIZE }],
+    ['a full previous page of this count: by cursor', 3, full(1), 1, { after: `b:${10 + SIZE - 1}` }],
+    ['a previous page of an older count: by offset', 3, full(0), 1, { offset: 3 * SIZE }],
+    ['a short previous page (the end): by offset', 3, { gen: 1, matches: [{ step: 'b', n: 1, ranges: [] }] }, 1, { offset: 3 * SIZE }],
+  ] as const)('%s', (_name, number, previous, gen, want) => {
+    expect(pageStart(number, previous, gen)).toEqual(want);
+  });
+
+  it('a cursor answer counts what follows the cursor: the matches before it are added', () => {
+    expect(answerCount(3, { after: 'b:9' }, { total: 20, exact: true, truncated: false }, 1)).toEqual({ total: 3 * SIZE + 20, exact: true, gen: 1 });
+    expect(answerCount(3, { offset: 3 * SIZE }, { total: 2000, exact: false, truncated: true }, 1)).toEqual({ total: 2000, exact: false, gen: 1 });
+    // a server without `exact`: a truncated answer is not taken as exact
+    expect(answerCount(0, { offset: 0 }, { total: 5, truncated: true }, 1).exact).toBe(false);
+  });
+
+  it.each([
+    ['first count', null, { total: 5, exact: true, gen: 1 }, { total: 5, exact: true, gen: 1 }],
+    ['a newer count replaces, even smaller', { total: 9, exact: true, gen: 1 }, { total: 7, exact: true, gen: 2 }, { total: 7, exact: true, gen: 2 }],
+    ['an older count is ignored', { total: 9, exact: true, gen: 2 }, { total: 20, exact: true, gen: 1 }, { total: 9, exact: true, gen: 2 }],
+    ['same count: the larger wins (a cut scan counted less)', { total: 900, exact: false, gen: 1 }, { total: 1200, exact: false, gen: 1 }, { total: 1200, exact: false, gen: 1 }],
+    ['same count and total: exact wins', { total: 900, exact: false, gen: 1 }, { total: 900, exact: true, gen: 1 }, { total: 900, exact: true, gen: 1 }],
+  ] as const)('%s', (_name, shown, next, want) => {
+    expect(mergeCount(shown, next)).toEqual(want);
   });
 });

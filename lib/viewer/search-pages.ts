@@ -1,5 +1,5 @@
 import type { Group } from '@/lib/contracts';
-import type { JobSearchResult } from '@/lib/contracts/search';
+import { searchCursor, type JobSearchResult } from '@/lib/contracts/search';
 
 /**
  * Pure logic of the in-log search's match pages (docs/api.md "Search", job search paging): the
@@ -76,4 +76,45 @@ export function groupAt(groups: readonly Group[], n: number): Group | null {
 export function matchIn(page: { number: number; matches: readonly SearchMatch[] }, index: number): SearchMatch | null {
   if (pageOf(index) !== page.number) return null;
   return page.matches[index - page.number * SEARCH_PAGE_MATCHES] ?? null;
+}
+
+/** Where page `number` starts: after the last match of the page before it, or at its offset. */
+export type PageStart = { offset: number } | { after: string };
+
+/**
+ * How to ask for page `number`: by cursor (`after` the previous page's last match) when that page
+ * is held, full and of the same count, so that the server scans only what follows it; else by
+ * `offset` (the scan then counts from the start).
+ */
+export function pageStart(number: number, previous: { matches: readonly SearchMatch[]; gen: number } | undefined, gen: number): PageStart {
+  const last = previous && previous.gen === gen && previous.matches.length === SEARCH_PAGE_MATCHES ? previous.matches[SEARCH_PAGE_MATCHES - 1] : undefined;
+  return number > 0 && last ? { after: searchCursor(last.step, last.n) } : { offset: number * SEARCH_PAGE_MATCHES };
+}
+
+/** A count: matching lines, and whether that is all of them. */
+export interface Count {
+  total: number;
+  exact: boolean;
+  /** the count generation it belongs to (a running job is counted again as lines arrive) */
+  gen: number;
+}
+
+/**
+ * The count an answer gives for page `number`: its `total`, plus the matches before the cursor
+ * when it was asked by cursor (the server counted only what follows it).
+ */
+export function answerCount(number: number, start: PageStart, answer: { total: number; exact?: boolean | undefined; truncated: boolean }, gen: number): Count {
+  const before = 'after' in start ? number * SEARCH_PAGE_MATCHES : 0;
+  return { total: before + answer.total, exact: answer.exact ?? !answer.truncated, gen };
+}
+
+/**
+ * The count to show after an answer: a newer generation replaces the old; within one, the larger
+ * count wins (a scan cut by the budget counted less), and an exact one over an equal lower bound.
+ */
+export function mergeCount(shown: Count | null, next: Count): Count {
+  if (!shown || next.gen > shown.gen) return next;
+  if (next.gen < shown.gen) return shown;
+  if (next.total !== shown.total) return next.total > shown.total ? next : shown;
+  return next.exact ? next : shown;
 }

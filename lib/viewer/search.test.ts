@@ -43,6 +43,14 @@ describe('request URLs', () => {
     expect(jobSearchUrl('/api', 'a/b', { q: 'x', regex: false, caseSensitive: false })).toContain('/jobs/a%2Fb/search?');
   });
 
+  it('job search pages: offset or after, and lines', () => {
+    const opts = { q: 'x', regex: false, caseSensitive: false };
+    const byOffset = new URL(jobSearchUrl('/api/v1', 'j', opts, undefined, undefined, { offset: 1500, limit: 500, lines: true }), 'http://x');
+    expect(Object.fromEntries(byOffset.searchParams)).toEqual({ q: 'x', regex: '0', case: '0', limit: '500', offset: '1500', lines: '1' });
+    const byCursor = new URL(jobSearchUrl('/api/v1', 'j', opts, 's', undefined, { after: 's:42', limit: 500, lines: false }), 'http://x');
+    expect(Object.fromEntries(byCursor.searchParams)).toEqual({ q: 'x', regex: '0', case: '0', step: 's', limit: '500', after: 's:42' });
+  });
+
   it('global search: label and since only when set', () => {
     const url = new URL(globalSearchUrl('/api/v1', { ...EMPTY_GLOBAL_FORM, q: 'err', label: ' branch:main ', since: '' }), 'http://x');
     expect(Object.fromEntries(url.searchParams)).toEqual({ q: 'err', regex: '0', case: '0', label: 'branch:main', limit: '200' });

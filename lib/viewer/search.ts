@@ -29,12 +29,11 @@ function flags(opts: SearchOptions, params: URLSearchParams) {
   params.set('case', opts.caseSensitive ? '1' : '0');
 }
 
-/** A page of a job search's matches (search-pages.ts): `limit` after the first `offset`, with their lines. */
-export interface JobSearchPage {
-  offset: number;
-  limit: number;
-  lines: boolean;
-}
+/**
+ * A page of a job search's matches (search-pages.ts): `limit` after the first `offset`, or after
+ * the cursor `after` (`<step>:<n>`), with their lines.
+ */
+export type JobSearchPage = { limit: number; lines: boolean } & ({ offset: number; after?: undefined } | { after: string; offset?: undefined });
 
 export function jobSearchUrl(apiBase: string, job: string, opts: SearchOptions, step?: string, limit = JOB_SEARCH_LIMIT, page?: JobSearchPage): string {
   const params = new URLSearchParams();
@@ -42,7 +41,8 @@ export function jobSearchUrl(apiBase: string, job: string, opts: SearchOptions, 
   if (step !== undefined) params.set('step', step);
   params.set('limit', String(page?.limit ?? limit));
   if (page) {
-    params.set('offset', String(page.offset));
+    if (page.after !== undefined) params.set('after', page.after);
+    else params.set('offset', String(page.offset));
     if (page.lines) params.set('lines', '1');
   }
   return `${apiBase}/jobs/${encodeURIComponent(job)}/search?${params.toString()}`;
