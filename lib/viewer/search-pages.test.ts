@@ -98,7 +98,7 @@ describe('pageStart / answerCount / mergeCount', () => {
     ['no previous page: by offset', 3, undefined, 1, { offset: 3 * SIZE }],
     ['a full previous page of this count: by cursor', 3, full(1), 1, { after: `b:${10 + SIZE - 1}` }],
     ['a previous page of an older count: by offset', 3, full(0), 1, { offset: 3 * SIZE }],
-    ['a short previous page (the end): by offset', 3, { gen: 1, matches: [{ step: 'b', n: 1, ranges: [] }] }, 1, { offset: 3 * SIZE }],
+    ['a short previous page (the end): by offset', 3, { gen: 1, matches: [{ step: 'b', n: 1, ranges: [] } as SearchMatch] }, 1, { offset: 3 * SIZE }],
   ] as const)('%s', (_name, number, previous, gen, want) => {
     expect(pageStart(number, previous, gen)).toEqual(want);
   });
