@@ -100,6 +100,13 @@ test('the count is "N" when exact and "≥ N" only when the server stopped early
   await log.search(`${TOKEN} at 1`);
   // "walk-… at 1…": lines 10..18, 100..198, 1000..1998 (even) = 5 + 50 + 500 matches
   await expect(log.searchStatus).toHaveText('1 of ≥ 555');
+  // Previous wraps to the last match counted; next from there looks for more, finds none, wraps.
+  await page.keyboard.press('Shift+F3');
+  await expect(log.searchStatus).toHaveText('555 of ≥ 555');
+  await expect(log.line('walk', 1998)).toHaveAttribute('data-highlighted', '');
+  await page.keyboard.press('F3');
+  await expect(log.searchStatus).toHaveText('1 of ≥ 555');
+  await expect(log.line('walk', 10)).toHaveAttribute('data-highlighted', '');
 });
 
 test('"Only matching lines" lists the matches with their step, group and line, each a deep link back to the log', async ({ page }) => {
@@ -112,7 +119,8 @@ test('"Only matching lines" lists the matches with their step, group and line, e
   const filter = page.getByTestId('search-filter');
   await expect(filter).toBeVisible();
   await expect(log.button('Only matching lines')).toHaveAttribute('aria-pressed', 'true');
-  await expect(log.searchStatus).toHaveText(`${WALK_MATCHES} matches`);
+  // (the typed query may have run on its own before Shift+F: "1 of N", else "N matches")
+  await expect(log.searchStatus).toHaveText(new RegExp(`^(1 of ${WALK_MATCHES}|${WALK_MATCHES} matches)$`));
   const rows = filterRows(page);
   await expect(rows.first()).toContainText(`${TOKEN} at 2`);
   // Only matching lines: every row shown has the token, none of the quiet lines is there.
