@@ -104,7 +104,7 @@ export function SearchFilter(props: {
   else if (total === null) note = search.status === 'error' ? search.message : 'Searching…';
   else if (total === 0) note = search.message;
   return (
-    <div ref={rootRef} className="ls-filter" data-testid="search-filter" aria-label="Matching lines">
+    <div ref={rootRef} className="ls-filter" data-testid="search-filter" role="region" aria-label="Matching lines">
       {note !== null && <div className="ls-message">{note}</div>}
       {total !== null && total > MAX_FILTER_ROWS && (
         <div className="ls-window-bar">

@@ -13,8 +13,8 @@ export type SearchMatch = JobSearchResult['matches'][number];
 /** Matches per page request (`limit`): a page with its lines (`lines=1`) stays well under 1 MB for usual lines. */
 export const SEARCH_PAGE_MATCHES = 500;
 /**
- * Pages kept in the browser at most (LRU by distance from what is in use): with lines cut at 2000
- * characters, at most ~8 MB of text, whatever the number of matches.
+ * Pages kept in the browser at most (the farthest from what is in use go first): 4000 matches,
+ * their lines cut at 2000 characters by the server, whatever the number of matches.
  */
 export const MAX_SEARCH_PAGES = 8;
 /**
