@@ -171,6 +171,19 @@ test('a 100k-match step stays virtual in filter mode: a bounded number of rows a
   // Only the pages looked at were fetched, not the 200 pages of every match.
   expect(searches.length).toBeLessThan(10);
   expect(searches.some((u) => Number(u.searchParams.get('offset')) >= BIG - 500)).toBe(true);
+
+  // In filter mode next/previous move through the list itself: F3 from the first match, then back.
+  await page.keyboard.press('F3');
+  await expect(log.searchStatus).toHaveText(`2 of ${BIG}`);
+  const second = page.locator('[data-filter-index="1"]');
+  await expect(second).toBeInViewport();
+  await expect(second).toHaveAttribute('data-highlighted', '');
+  await page.keyboard.press('Shift+F3');
+  await page.keyboard.press('Shift+F3');
+  await expect(log.searchStatus).toHaveText(`${BIG} of ${BIG}`);
+  await expect(last).toHaveAttribute('data-highlighted', '');
+  await expect(page.getByTestId('search-filter')).toBeVisible();
+  expect(await rows.count()).toBeLessThan(200);
 });
 
 test("a running job's new matching lines are counted as they arrive, and show in filter mode", async ({ page, baseURL }) => {
