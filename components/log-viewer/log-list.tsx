@@ -12,6 +12,7 @@ import type { LineHtmlCache } from './line-html';
 import { GroupHeaderRow, LineRow, StepHeaderRow } from './rows';
 import { StickyBar, type TopRow } from './sticky-bar';
 import type { LineLookup } from './use-line-pages';
+import type { LineStamper } from './use-line-stamper';
 
 /** Estimated row height (px): lines are one 20 px row unless they wrap. */
 const ROW_PX = 20;
@@ -128,6 +129,8 @@ export interface LogListProps {
   onScrollDone: (seq: number) => void;
   /** a click on the sticky step bar */
   onStepClick: (step: string) => void;
+  /** the timestamp gutter of a line (absent: timestamps off) */
+  stamp?: LineStamper;
 }
 
 /** Lines remembered per lookup function (see useMemoLookup): a few screens of rows. */
@@ -346,6 +349,8 @@ export function LogList(props: LogListProps) {
     }
     const stepId = row.section.step.id;
     const sel = selection && selection.step === stepId ? selection.lines : undefined;
+    // the timestamp gutter: the line's stamp, and the pause since the line before it
+    const stamp = props.stamp?.(row.section.step, lookup, row.kind === 'group' ? row.group.start : row.n);
     if (row.kind === 'group') {
       return (
         <GroupHeaderRow
@@ -356,6 +361,8 @@ export function LogList(props: LogListProps) {
           highlighted={inRange(sel, row.group.start)}
           now={row.group.open ? now : 0}
           onToggle={props.onToggle}
+          ts={stamp?.ts}
+          gap={stamp?.gap}
         />
       );
     }
@@ -371,6 +378,8 @@ export function LogList(props: LogListProps) {
         cache={cache}
         onLineClick={props.onLineClick}
         onExpand={props.onExpandLine}
+        ts={stamp?.ts}
+        gap={stamp?.gap}
       />
     );
   };

@@ -15,6 +15,14 @@ describe('shortcutFor', () => {
     [key('/', { ctrlKey: true }), null],
     [key('F3', { altKey: true }), null],
     [key('x'), null],
+    [key('T', { shiftKey: true }), 'timestamps'],
+    [key('T'), null],
+    [key('t'), null],
+    [key('T', { shiftKey: true, typing: true }), null],
+    [key('w'), 'wrap'],
+    [key('W', { shiftKey: true }), null],
+    [key('w', { typing: true }), null],
+    [key('w', { metaKey: true }), null],
   ] as const)('%o → %s', (input, want) => {
     expect(shortcutFor(input)).toBe(want);
   });

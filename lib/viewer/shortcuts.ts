@@ -11,7 +11,9 @@ export type ShortcutId =
   | 'help'
   | 'search'
   | 'next-match'
-  | 'prev-match';
+  | 'prev-match'
+  | 'timestamps'
+  | 'wrap';
 
 export interface Shortcut {
   id: ShortcutId;
@@ -32,6 +34,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { id: 'search', keys: ['/'], label: '/', description: 'Search in this log', group: 'Search' },
   { id: 'next-match', keys: ['F3'], shift: false, inFields: true, label: 'F3', description: 'Next match', group: 'Search' },
   { id: 'prev-match', keys: ['F3'], shift: true, inFields: true, label: 'Shift+F3', description: 'Previous match', group: 'Search' },
+  { id: 'timestamps', keys: ['T'], shift: true, label: 'Shift+T', description: 'Timestamps: off, local time, UTC, since the step started', group: 'Display' },
+  { id: 'wrap', keys: ['w'], shift: false, label: 'w', description: 'Wrap long lines, or scroll them sideways', group: 'Display' },
 ];
 
 /** The parts of a KeyboardEvent a shortcut is matched on (a plain object in tests). */
