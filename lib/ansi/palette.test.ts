@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { AA_CONTRAST as AA, contrastRatio as contrast } from '../../test/support/contrast';
 import { ANSI_16 } from './palette';
 
 /**
@@ -10,28 +11,12 @@ import { ANSI_16 } from './palette';
  */
 
 const CSS = readFileSync(path.join(__dirname, '../../components/ui/themes.css'), 'utf8');
-const AA = 4.5;
 
 /** `--name: light-dark(#light, #dark)` → [light, dark], for every hex token of the root block. */
 function tokens(css: string): Map<string, readonly [string, string]> {
   const out = new Map<string, readonly [string, string]>();
   for (const m of css.matchAll(/(--ls-[a-z0-9-]+):\s*light-dark\(\s*(#[0-9a-f]{6})\s*,\s*(#[0-9a-f]{6})\s*\)/gi)) out.set(m[1]!, [m[2]!, m[3]!]);
   return out;
-}
-
-/** WCAG 2 relative luminance of `#rrggbb`. */
-function luminance(hex: string): number {
-  const n = Number.parseInt(hex.slice(1), 16);
-  const [r, g, b] = [16, 8, 0].map((shift) => {
-    const c = ((n >> shift) & 255) / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  }) as [number, number, number];
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-}
-
-function contrast(a: string, b: string): number {
-  const [x, y] = [luminance(a), luminance(b)];
-  return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
 }
 
 const T = tokens(CSS);
@@ -48,6 +33,7 @@ describe('contrast (the formula)', () => {
     ['#ffffff', '#ffffff', 1],
     ['#767676', '#ffffff', 4.54],
     ['#0d1117', '#c9d1d9', 12.26],
+    ['rgb(13, 17, 23)', 'rgb(201, 209, 217)', 12.26],
   ])('%s on %s = %d', (a, b, want) => {
     expect(contrast(a, b)).toBeCloseTo(want, 1);
   });
