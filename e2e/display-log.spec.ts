@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { completeJob, createJob, getJob, setStep, uniqueJobId, type Producer } from '../test/support';
+import { sendTextLines } from './ui-fixtures';
 import { PREFERENCE_KEYS } from '../lib/viewer/preferences';
 import { SHORTCUTS } from '../lib/viewer/shortcuts';
 import { formatClock } from '../lib/viewer/timestamps';
@@ -109,6 +110,35 @@ test('wrap: `w` turns long lines into one sideways-scrolling row and back; rows 
   await expect.poll(adjacent).toBeLessThanOrEqual(1);
   expect(await overflow()).toBeLessThanOrEqual(1);
   expect(await stored(page, PREFERENCE_KEYS.wrap)).toBe('on');
+});
+
+test('toggling wrap keeps the line at the top of the log where it was', async ({ page, baseURL }) => {
+  const id = uniqueJobId('display-wrap-anchor');
+  const p = await createJob(baseURL!, id, { steps: [{ id: 'main', name: 'Main' }] });
+  await sendTextLines(p, 'main', 3000, (n) => (n % 3 === 0 ? `line ${n} ${'word '.repeat(120)}` : `line ${n}`));
+  await setStep(p, 'main', { status: 'failure' });
+  await completeJob(p, 'failure');
+  await open(page);
+  const log = new LogPage(page);
+  await log.gotoJob(id, '#main:1500');
+  await expect(log.streamState).toHaveText(/complete/i);
+  await expect(log.line('main', 1500)).toBeInViewport();
+  /** the line of the first row whose bottom is below the scroller's top edge */
+  const top = () =>
+    log.scroller.evaluate((el) => {
+      const edge = el.getBoundingClientRect().top;
+      const first = [...el.querySelectorAll('[data-index]')].find((item) => item.getBoundingClientRect().bottom > edge + 1);
+      return first?.querySelector('[data-line]')?.getAttribute('data-line') ?? null;
+    });
+  await log.scrollUp(300);
+  await expect.poll(top).not.toBeNull();
+  const before = await top();
+  await page.keyboard.press('w');
+  await expect.poll(() => height(page, 1500 - (1500 % 3))).toBe(20);
+  await expect.poll(top).toBe(before);
+  await page.keyboard.press('w');
+  await expect.poll(() => height(page, 1500 - (1500 % 3))).toBeGreaterThan(40);
+  await expect.poll(top).toBe(before);
 });
 
 test('timestamps: Shift+T cycles off, local, UTC, since step start; gaps over 10 s are marked; remembered', async ({ page }) => {

@@ -327,6 +327,7 @@ export function JobLog(props: JobLogProps) {
               onScrollDone={viewer.onScrollDone}
               onStepClick={goToStep}
               stamp={display.stamp}
+              wrap={display.prefs.wrap}
             />
           )}
         </div>

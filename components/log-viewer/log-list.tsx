@@ -131,6 +131,8 @@ export interface LogListProps {
   onStepClick: (step: string) => void;
   /** the timestamp gutter of a line (absent: timestamps off) */
   stamp?: LineStamper;
+  /** long lines wrap; when it changes, the top row stays where it was (the rows change height) */
+  wrap?: boolean;
 }
 
 /** Lines remembered per lookup function (see useMemoLookup): a few screens of rows. */
@@ -181,6 +183,8 @@ export function LogList(props: LogListProps) {
   const topFrame = useRef(0);
   const modelRef = useRef({ model, start: win.start });
   modelRef.current = { model, start: win.start };
+  /** the local index of the row at the top edge, as of the last scrolled frame */
+  const topLocal = useRef<number | null>(null);
   const scheduleReadTop = useCallback(() => {
     if (topFrame.current) return;
     topFrame.current = requestAnimationFrame(() => {
@@ -188,7 +192,9 @@ export function LogList(props: LogListProps) {
       const el = scrollerEl.current;
       if (!el) return;
       const { model: m, start } = modelRef.current;
-      stickyRef.current?.setTop(rowAtOffset(m, start, rendered.current, el.scrollTop - headerPx.current + TOP_PROBE_PX));
+      const y = el.scrollTop - headerPx.current;
+      stickyRef.current?.setTop(rowAtOffset(m, start, rendered.current, y + TOP_PROBE_PX));
+      topLocal.current = rendered.current.find((item) => item.offset + item.size > y)?.index ?? null;
     });
   }, []);
   useEffect(() => () => cancelAnimationFrame(topFrame.current), []);
@@ -244,6 +250,18 @@ export function LogList(props: LogListProps) {
     });
   }, []);
   useEffect(() => () => cancelAnimationFrame(holdFrame.current), []);
+  // Wrapping toggled: rows change height around the reader's place. The row that was at the top
+  // is held there (as a scroll request is, until the heights settle); following keeps the end.
+  const wrapSeen = useRef(props.wrap);
+  useEffect(() => {
+    if (wrapSeen.current === props.wrap) return;
+    wrapSeen.current = props.wrap;
+    const local = topLocal.current;
+    if (local === null || followingRef.current) return;
+    holdIssued.current = performance.now();
+    hold.current = { index: winStart.current + local, align: 'start' };
+    ref.current?.scrollToIndex({ index: local, align: 'start' });
+  }, [props.wrap]);
   const itemsRendered = useCallback(
     (items: ListItem<unknown>[]) => {
       rendered.current = items;
