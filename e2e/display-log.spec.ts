@@ -187,6 +187,18 @@ test('timestamps: Shift+T cycles off, local, UTC, since step start; gaps over 10
   expect(await stored(page, PREFERENCE_KEYS.timestamps)).toBe('utc');
 });
 
+test('with timestamps on, the server-rendered first screen leaves room for the gutter: the text does not move', async ({ page }) => {
+  const left = (n: number) => new LogPage(page).line('main', n).locator('.ls-content').evaluate((el) => el.getBoundingClientRect().left);
+  await open(page, { [PREFERENCE_KEYS.timestamps]: 'utc' });
+  const listed = await left(1);
+  await page.route('**/_next/static/chunks/*.js', (route) => route.abort());
+  await page.goto(`/jobs/${jobId}`);
+  await expect(page.locator('[data-first-screen] [data-step="main"][data-line="1"]')).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('data-ls-timestamps', 'utc');
+  expect(Math.abs((await left(1)) - listed)).toBeLessThanOrEqual(1);
+  await page.unroute('**/_next/static/chunks/*.js');
+});
+
 test('the shortcuts overlay lists the table, keeps focus inside, closes on Escape and gives focus back', async ({ page }) => {
   const log = await open(page);
   const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });

@@ -49,11 +49,11 @@ export function serializePreference<K extends keyof DisplayPreferences>(key: K, 
 
 /**
  * The attributes of a Logscope page's `<html>` that style its first paint: `data-ls-theme`
- * (components/ui/themes.css) and `data-ls-wrap` (the server-rendered first screen,
- * log-viewer.css).
+ * (components/ui/themes.css), `data-ls-wrap` and `data-ls-timestamps` (the server-rendered
+ * first screen wraps as the list will, and leaves room for the timestamp gutter; log-viewer.css).
  */
-export function documentAttributes(p: DisplayPreferences): { 'data-ls-theme': ThemePreference; 'data-ls-wrap': 'on' | 'off' } {
-  return { 'data-ls-theme': p.theme, 'data-ls-wrap': p.wrap ? 'on' : 'off' };
+export function documentAttributes(p: DisplayPreferences): { 'data-ls-theme': ThemePreference; 'data-ls-wrap': 'on' | 'off'; 'data-ls-timestamps': TimestampMode } {
+  return { 'data-ls-theme': p.theme, 'data-ls-wrap': p.wrap ? 'on' : 'off', 'data-ls-timestamps': p.timestamps };
 }
 
 /**
@@ -64,7 +64,8 @@ export function documentAttributes(p: DisplayPreferences): { 'data-ls-theme': Th
 export const PREFERENCES_SCRIPT = `(function(){var d=document.documentElement,s=null;
 try{s=window.localStorage}catch(e){}
 function get(k){try{return s?s.getItem(k):null}catch(e){return null}}
-var t=get(${JSON.stringify(PREFERENCE_KEYS.theme)}),w=get(${JSON.stringify(PREFERENCE_KEYS.wrap)});
+var t=get(${JSON.stringify(PREFERENCE_KEYS.theme)}),w=get(${JSON.stringify(PREFERENCE_KEYS.wrap)}),m=get(${JSON.stringify(PREFERENCE_KEYS.timestamps)});
 d.setAttribute('data-ls-theme',${JSON.stringify(THEME_PREFERENCES)}.indexOf(t)>=0?t:${JSON.stringify(DEFAULT_PREFERENCES.theme)});
 d.setAttribute('data-ls-wrap',w==='on'||w==='off'?w:${JSON.stringify(DEFAULT_PREFERENCES.wrap ? 'on' : 'off')});
+d.setAttribute('data-ls-timestamps',${JSON.stringify(TIMESTAMP_MODES)}.indexOf(m)>=0?m:${JSON.stringify(DEFAULT_PREFERENCES.timestamps)});
 })()`.replace(/\n/g, '');
