@@ -21,6 +21,7 @@ import { StepsPanel } from './steps-panel';
 import { StreamIndicator } from './stream-indicator';
 import { SearchBox } from './search-box';
 import { Toolbar } from './toolbar';
+import { CopyStatusBar, JobActions } from './copy-actions';
 import { frameScheduler } from './frame-scheduler';
 import { useLinePages } from './use-line-pages';
 import { useLiveStream } from './use-live-stream';
@@ -263,6 +264,7 @@ export function JobLog(props: JobLogProps) {
         onCopyLink={copyLink}
         onJumpToLive={viewer.onJumpToLive}
         search={<SearchBox ref={searchInput} search={search} />}
+        actions={<JobActions selection={state.selection} sections={sections} />}
       >
         {chrome === 'minimal' && <StreamIndicator state={stream} />}
       </Toolbar>
@@ -278,6 +280,7 @@ export function JobLog(props: JobLogProps) {
         )}
         <div ref={logRef} className="ls-log" role="log" aria-label={`Log of ${job.title || job.id}`} aria-live="off">
           {state.ready && model.total === 0 && <div className="ls-message">No output yet.</div>}
+          <CopyStatusBar />
           {props.initial && !listDrawn && !(state.ready && model.total === 0) && (
             <FirstScreen
               data={props.initial}
