@@ -145,6 +145,26 @@ test('a big copy shows its progress and can be cancelled, leaving the clipboard 
   expect(await clipboard(page)).toBe(plain(1, 30_000));
 });
 
+test('when the browser refuses to write after the fetch, "Copy now" copies with a fresh click', async ({ page, baseURL }) => {
+  // a browser that refuses both writes once the click is old (no promise in ClipboardItem, the gesture expired)
+  await page.addInitScript(() => {
+    const clip = navigator.clipboard;
+    const writeText = clip.writeText.bind(clip);
+    let refusals = 1;
+    clip.write = () => Promise.reject(new DOMException('Document is not focused.', 'NotAllowedError'));
+    clip.writeText = (text: string) => (refusals-- > 0 ? Promise.reject(new DOMException('denied', 'NotAllowedError')) : writeText(text));
+  });
+  const p = await coloured(baseURL!, 20);
+  await open(page, p.jobId);
+  await stepMenu(page, 'Build').click();
+  await item(page, 'Copy step').click();
+  await expect(status(page)).toHaveAttribute('data-copy-state', 'ready');
+  await expect(status(page)).toContainText('the browser needs another click');
+  await status(page).getByRole('button', { name: 'Copy now' }).click();
+  await expect(status(page)).toContainText('Copied step Build: 20 lines');
+  expect(await clipboard(page)).toBe(plain(1, 20));
+});
+
 test('a copy over the byte cap copies nothing and offers the download instead', async ({ page, baseURL }) => {
   // 17,500 lines of 1,000 bytes: past the 16 MiB cap (MAX_COPY_BYTES)
   const p = await createJob(baseURL!, uniqueJobId('copy-cap'), { title: 'Cap', steps: [{ id: 'huge', name: 'Huge' }] });

@@ -60,6 +60,8 @@ export function ActionMenu(props: {
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    // the menu's keys are its own: not the toolbar panel's (overflow-menu.tsx) nor the viewer's shortcuts
+    e.stopPropagation();
     const list = items();
     const at = list.indexOf(document.activeElement as HTMLElement);
     const next =
