@@ -84,7 +84,9 @@ export function ActionMenu(props: {
         className={`ls-menu-button ${className}`}
         popoverTarget={id}
         aria-haspopup="menu"
-        aria-expanded={open}
+        // no aria-expanded: the browser exposes a popover invoker's state itself, and
+        // `button[aria-expanded]` in a section is its header toggle (docs/api.md "DOM hooks")
+        data-open={open ? '' : undefined}
         aria-label={label}
         title={label}
       >
