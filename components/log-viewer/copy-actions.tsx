@@ -82,6 +82,7 @@ export function StepActions({ step, lines }: { step: StepMeta; lines: number }) 
   const actions = useContext(ActionsContext);
   if (!actions) return null;
   const target = stepCopyTarget({ step, lines });
+  if (!target && !actions.logLink) return null; // an empty step, and no links to offer
   const name = step.name || step.id;
   return (
     <ActionMenu label={`Step actions: ${name}`} className="ls-header-menu">
