@@ -3,6 +3,7 @@ import type { Line, LineRange } from '@/lib/contracts';
 import {
   collectCopy,
   COPY_PAGE_LINES,
+  COPY_PAGES_IN_FLIGHT,
   copyLineText,
   CopyTooLargeError,
   formatBytes,
@@ -125,7 +126,25 @@ describe('collectCopy', () => {
     const { fetchRange, calls } = fakeStep(10);
     const got = await collectCopy({ step: 's', from: 5, to: 50, label: '' }, 'text', fetchRange, { signal: signal() });
     expect(joined(got.parts)).toBe(expected(5, 10));
-    expect(calls).toHaveLength(2); // the second finds no line 11
+    expect(calls).toHaveLength(1); // a reply short of what was asked, and not cut by the budget, is the step's end
+  });
+
+  it('stops at the end of a step that ends in a page read ahead', async () => {
+    const { fetchRange } = fakeStep(7000);
+    const got = await collectCopy({ step: 's', from: 1, to: 12_000, label: '' }, 'text', fetchRange, { signal: signal() });
+    expect(got.lines).toBe(7000);
+    expect(joined(got.parts)).toBe(expected(1, 7000));
+  });
+
+  it('reports a failed page at its turn, after the pages before it', async () => {
+    const { fetchRange } = fakeStep(20_000);
+    const failing: FetchRange = async (step, from, limit, sig) => {
+      if (from > 5000) throw new Error('503 unavailable');
+      return fetchRange(step, from, limit, sig);
+    };
+    const seen: number[] = [];
+    await expect(collectCopy({ step: 's', from: 1, to: 20_000, label: '' }, 'text', failing, { signal: signal(), onProgress: (p) => seen.push(p.done) })).rejects.toThrow('503');
+    expect(seen).toEqual([5000]);
   });
 
   it('reports progress after each page', async () => {
@@ -161,6 +180,6 @@ describe('collectCopy', () => {
       return reply;
     };
     await expect(collectCopy({ step: 's', from: 1, to: 20_000, label: '' }, 'text', cancelling, { signal: controller.signal })).rejects.toThrow();
-    expect(calls).toHaveLength(1);
+    expect(calls).toHaveLength(COPY_PAGES_IN_FLIGHT); // the first page and the one read ahead, no more
   });
 });

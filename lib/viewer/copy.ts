@@ -11,9 +11,10 @@ import type { GroupNode, StepSection } from './sections';
  * strips escape codes through the one plain-text rule, `ansi` keeps the stored codes).
  *
  * Bounds: one request asks for at most COPY_PAGE_LINES lines (the API's own cap, and its byte
- * budget may cut a reply shorter: the rest is asked from `next`); one page is in flight at a
- * time; the text kept is at most MAX_COPY_BYTES, past which the copy stops with
- * CopyTooLargeError (the user is offered the download instead). An AbortSignal cancels it.
+ * budget may cut a reply shorter: the rest is asked from `next`); COPY_PAGES_IN_FLIGHT pages are
+ * read at a time, and a page stops reading once it alone holds more than the cap; the text kept
+ * is at most MAX_COPY_BYTES, past which the copy stops with CopyTooLargeError (the user is
+ * offered the download instead). An AbortSignal cancels it, pages read ahead included.
  */
 
 /**
@@ -125,10 +126,41 @@ export interface CopiedText {
   bytes: number;
 }
 
+/** Pages read ahead of the one being turned into text: the next request is on its way while this one is read. */
+export const COPY_PAGES_IN_FLIGHT = 2;
+
+/**
+ * The lines `start..end` of a step, asked for in one request and followed from `next` when the
+ * byte budget cut the reply. Stops early at the step's end (a reply without the next line), or
+ * once it holds more than `maxChars` characters of text: the copy's cap stops there anyway, so a
+ * page of huge lines never piles up past it.
+ */
+async function readPage(step: string, start: number, end: number, fetchRange: FetchRange, signal: AbortSignal, maxChars: number): Promise<Line[]> {
+  const lines: Line[] = [];
+  let chars = 0;
+  for (let from = start; from <= end; ) {
+    const reply = await fetchRange(step, from, end - from + 1, signal);
+    let last = from - 1;
+    for (const line of reply.lines) {
+      // lines come in order from `from`; anything else is not ours to copy
+      if (line.n !== last + 1 || line.n > end) break;
+      lines.push(line);
+      chars += line.text.length;
+      last = line.n;
+    }
+    // no line at `from`: the step ends here; a reply the byte budget cut (`truncated`) ends
+    // where its `next` starts, so go on after its last line
+    if (last < from || !reply.truncated || chars > maxChars) break;
+    from = last + 1;
+  }
+  return lines;
+}
+
 /**
  * Reads the target's lines page by page and returns their text (see the top of this file).
- * A step that has fewer lines than the target names (a step still being written, or a stale
- * count) ends the copy at its last line.
+ * Pages are COPY_PAGE_LINES-line spans of the target, read COPY_PAGES_IN_FLIGHT at a time and
+ * turned into text in order. A step that has fewer lines than the target names (a step still
+ * being written, or a stale count) ends the copy at its last line.
  */
 export async function collectCopy(
   target: CopyTarget,
@@ -136,34 +168,50 @@ export async function collectCopy(
   fetchRange: FetchRange,
   options: { signal: AbortSignal; maxBytes?: number; onProgress?: (progress: CopyProgress) => void },
 ): Promise<CopiedText> {
-  const { signal, maxBytes = MAX_COPY_BYTES, onProgress } = options;
+  const { maxBytes = MAX_COPY_BYTES, onProgress } = options;
+  // pages read ahead stop when the copy does (cancelled, too big, failed)
+  const ahead = new AbortController();
+  const stop = () => ahead.abort(options.signal.reason);
+  if (options.signal.aborted) stop();
+  else options.signal.addEventListener('abort', stop, { once: true });
+  const signal = ahead.signal;
   const total = targetLines(target);
+  const starts: number[] = [];
+  for (let start = target.from; start <= target.to; start += COPY_PAGE_LINES) starts.push(start);
+  const pageEnd = (start: number) => Math.min(target.to, start + COPY_PAGE_LINES - 1);
+  const read = (start: number) => readPage(target.step, start, pageEnd(start), fetchRange, signal, maxBytes);
+  const pending = starts.slice(0, COPY_PAGES_IN_FLIGHT).map(read);
+  // a page read ahead that fails before its turn is reported at its turn, not as unhandled
+  for (const page of pending) page.catch(() => {});
   const parts: string[] = [];
   let lines = 0;
   let bytes = 0;
-  let from = target.from;
-  while (from <= target.to) {
-    signal.throwIfAborted();
-    const reply = await fetchRange(target.step, from, Math.min(COPY_PAGE_LINES, target.to - from + 1), signal);
-    signal.throwIfAborted();
-    let chunk = '';
-    let last = from - 1;
-    for (const line of reply.lines) {
-      // lines come in order from `from`; anything else is not ours to copy
-      if (line.n !== last + 1 || line.n > target.to) break;
-      const text = copyLineText(line, format);
-      const size = utf8Length(text);
-      if (bytes + size > maxBytes) throw new CopyTooLargeError(maxBytes, lines);
-      chunk += text;
-      bytes += size;
-      lines++;
-      last = line.n;
+  try {
+    for (let i = 0; i < starts.length; i++) {
+      const page = await pending[i]!;
+      options.signal.throwIfAborted();
+      const next = starts[i + COPY_PAGES_IN_FLIGHT];
+      if (next !== undefined) {
+        const more = read(next);
+        more.catch(() => {});
+        pending.push(more);
+      }
+      let chunk = '';
+      for (const line of page) {
+        const text = copyLineText(line, format);
+        const size = utf8Length(text);
+        if (bytes + size > maxBytes) throw new CopyTooLargeError(maxBytes, lines);
+        chunk += text;
+        bytes += size;
+        lines++;
+      }
+      if (chunk) parts.push(chunk);
+      onProgress?.({ done: lines, total, bytes });
+      if (page.length < pageEnd(starts[i]!) - starts[i]! + 1) break; // the step ends in this page
     }
-    if (chunk) parts.push(chunk);
-    onProgress?.({ done: lines, total, bytes });
-    // a reply cut by the byte budget (`truncated`) ends where its `next` starts: go on after its last line
-    if (last < from) break; // no line at `from`: the step ends before the target does
-    from = last + 1;
+  } finally {
+    options.signal.removeEventListener('abort', stop);
+    ahead.abort();
   }
   return { parts, lines, bytes };
 }
