@@ -286,5 +286,15 @@ test.describe('with read access required (a signed link, then its cookie)', () =
 
     const anonymous = await fetch(`${url}/api/v1/jobs/${p.jobId}/log?step=build&format=text&disposition=inline`);
     expect(anonymous.status).toBe(401);
+
+    // an embed (no cookie in a cross-site frame) puts its signed link into the links it offers
+    await page.goto(`${url}/embed/jobs/${p.jobId}?access=${token}`);
+    await expect(page.getByTestId('stream-state')).toHaveAttribute('data-stream-state', 'complete');
+    await stepMenu(page, 'Build').click();
+    const href = await item(page, 'View raw').getAttribute('href');
+    expect(href).toContain(`access=${token}`);
+    const linked = await fetch(new URL(href!, url)); // no cookie: the link token alone
+    expect(linked.status).toBe(200);
+    expect(await linked.text()).toBe('secret one\nsecret two\n');
   });
 });
