@@ -108,8 +108,7 @@ export async function fetchLinePage(apiBase: string, job: string, step: string, 
   const known = have && have.length > 0 && have.length < PAGE_SIZE && have.every((line, i) => line.n === first + i) ? have : [];
   const lines: Line[] = [...known];
   for (let from = first + known.length; ; ) {
-    const url = `${jobUrl(apiBase, job)}/steps/${encodeURIComponent(step)}/lines?from=${from}&limit=${first + PAGE_SIZE - from}`;
-    const range = lineRangeSchema.parse(await getJson(url, signal, auth));
+    const range = await fetchLineRange(apiBase, job, step, from, first + PAGE_SIZE - from, signal, auth);
     lines.push(...range.lines);
     if (!range.truncated || range.next === undefined || range.next <= from || range.next >= first + PAGE_SIZE) return lines;
     from = range.next;
