@@ -25,6 +25,7 @@ const BENCHES: { name: string; file: string; args?: string[]; needsBuild?: boole
   { name: 'triage', file: 'scripts/bench-triage.ts' },
   { name: 'fanout', file: 'scripts/bench-fanout.ts', needsBuild: true },
   { name: 'limits', file: 'scripts/bench-limits.ts', needsBuild: true },
+  { name: 'copy', file: 'scripts/bench-copy.ts', needsBuild: true },
 ];
 
 const wanted = process.argv.slice(2);
