@@ -110,6 +110,21 @@ const PROGRESS_BRACKET = /\[ {0,3}\d{1,9} {0,3}\/ {0,3}\d{1,9} {0,3}\]/g;
 const PROGRESS_PERCENT = /(^|[\s(])\d{1,3}(?:\.\d{1,2})?%/g;
 const PROGRESS_FRACTION = /(^|[\s(])\d{1,9}\/\d{1,9}\b/g;
 
+/*
+ * Each rule first checks a cheap necessary condition (a literal its patterns cannot match
+ * without) and returns the text unchanged when it fails: most lines meet only a few rules.
+ */
+const MONTH_QUICK = new RegExp(`${MONTH} `);
+const PID_QUICK = /[Pp][Ii][Dd]|\]:/;
+
+function hasMonthTime(text: string): boolean {
+  return text.includes(':') && MONTH_QUICK.test(text);
+}
+
+function hasPortHost(text: string): boolean {
+  return text.includes('://') || text.includes('localhost:') || text.includes('127.0.0.1:') || text.includes('0.0.0.0:') || text.includes(']:');
+}
+
 function isDigitCode(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
@@ -151,7 +166,10 @@ export const NORMALISE_RULES: readonly NormaliseRule[] = [
     example: { input: "wrote /tmp/tmp.Xa3bc9/out.json and C:\\Users\\RUNNER~1\\AppData\\Local\\Temp\\x1\\a.txt", output: 'wrote <tmp> and <tmp>' },
     patterns: [UNIX_TEMP, WINDOWS_TEMP],
     needsDigit: false,
-    apply: (text) => replaceAll(text, [UNIX_TEMP, WINDOWS_TEMP], '$1<tmp>'),
+    apply: (text) =>
+      text.includes('/tmp/') || text.includes('/var/') || text.includes('/dev/shm/') || text.includes('_temp') || text.includes('Temp')
+        ? replaceAll(text, [UNIX_TEMP, WINDOWS_TEMP], '$1<tmp>')
+        : text,
   },
   {
     id: 'uuid',
@@ -160,7 +178,7 @@ export const NORMALISE_RULES: readonly NormaliseRule[] = [
     example: { input: 'request 123e4567-e89b-12d3-a456-426614174000 done', output: 'request <uuid> done' },
     patterns: [UUID],
     needsDigit: true,
-    apply: (text) => text.replace(UUID, '<uuid>'),
+    apply: (text) => (text.includes('-') ? text.replace(UUID, '<uuid>') : text),
   },
   {
     id: 'timestamp-iso',
@@ -170,7 +188,7 @@ export const NORMALISE_RULES: readonly NormaliseRule[] = [
     example: { input: '2024-01-02T03:04:05.1234567Z Run npm ci', output: '<ts> Run npm ci' },
     patterns: [ISO_DATE_TIME, SLASH_DATE_TIME, COMPACT_DATE_TIME],
     needsDigit: true,
-    apply: (text) => replaceAll(text, [ISO_DATE_TIME, SLASH_DATE_TIME, COMPACT_DATE_TIME], '<ts>'),
+    apply: (text) => (text.includes('-') || text.includes('/') || text.includes('T') ? replaceAll(text, [ISO_DATE_TIME, SLASH_DATE_TIME, COMPACT_DATE_TIME], '<ts>') : text),
   },
   {
     id: 'timestamp-rfc2822',
@@ -179,7 +197,7 @@ export const NORMALISE_RULES: readonly NormaliseRule[] = [
     example: { input: 'Date: Tue, 02 Jan 2024 03:04:05 GMT', output: 'Date: <ts>' },
     patterns: [RFC2822, JS_DATE],
     needsDigit: true,
-    apply: (text) => replaceAll(text, [RFC2822, JS_DATE], '<ts>'),
+    apply: (text) => (hasMonthTime(text) ? replaceAll(text, [RFC2822, JS_DATE], '<ts>') : text),
   },
   {
     id: 'timestamp-syslog',
@@ -188,7 +206,7 @@ export const NORMALISE_RULES: readonly NormaliseRule[] = [
     example: { input: 'Jan  2 03:04:05 runner sshd[812]: Accepted key', output: '<ts> runner sshd[812]: Accepted key' },
     patterns: [SYSLOG],
     needsDigit: true,
-    apply: (text) => text.replace(SYSLOG, '<ts>'),
+    apply: (text) => (hasMonthTime(text) ? text.replace(SYSLOG, '<ts>') : text),
   },
   {
     id: 'timestamp-clock',
@@ -198,7 +216,7 @@ export const NORMALISE_RULES: readonly NormaliseRule[] = [
     example: { input: '[03:04:05.123] step 2 took 00:01:02', output: '[<time>] step 2 took <time>' },
     patterns: [CLOCK],
     needsDigit: true,
-    apply: (text) => text.replace(CLOCK, '<time>'),
+    apply: (text) => (text.includes(':') ? text.replace(CLOCK, '<time>') : text),
   },
   {
     id: 'duration',
@@ -218,7 +236,7 @@ export const NORMALISE_RULES: readonly NormaliseRule[] = [
     example: { input: 'listening on http://localhost:41234/ and 127.0.0.1:5173', output: 'listening on http://localhost:<port>/ and 127.0.0.1:<port>' },
     patterns: [URL_PORT, LOCAL_PORT, LOCAL_V6_PORT],
     needsDigit: true,
-    apply: (text) => replaceAll(text, [URL_PORT, LOCAL_PORT, LOCAL_V6_PORT], '$1:<port>'),
+    apply: (text) => (hasPortHost(text) ? replaceAll(text, [URL_PORT, LOCAL_PORT, LOCAL_V6_PORT], '$1:<port>') : text),
   },
   {
     id: 'pid',
@@ -228,7 +246,7 @@ export const NORMALISE_RULES: readonly NormaliseRule[] = [
     example: { input: 'worker exited (pid 4121); sshd[812]: closed', output: 'worker exited (pid <pid>); sshd[<pid>]: closed' },
     patterns: [PID_WORD, PID_BRACKET],
     needsDigit: true,
-    apply: (text) => text.replace(PID_WORD, '$1<pid>').replace(PID_BRACKET, '$1$2[<pid>]:'),
+    apply: (text) => (PID_QUICK.test(text) ? text.replace(PID_WORD, '$1<pid>').replace(PID_BRACKET, '$1$2[<pid>]:') : text),
   },
   {
     id: 'hex-hash',
@@ -248,7 +266,10 @@ export const NORMALISE_RULES: readonly NormaliseRule[] = [
     example: { input: '[3/10] Building 12/340 objects  45%', output: '[<n>/<n>] Building <n>/<n> objects  <pct>' },
     patterns: [PROGRESS_BRACKET, PROGRESS_PERCENT, PROGRESS_FRACTION],
     needsDigit: true,
-    apply: (text) => text.replace(PROGRESS_BRACKET, '[<n>/<n>]').replace(PROGRESS_PERCENT, '$1<pct>').replace(PROGRESS_FRACTION, fraction),
+    apply: (text) =>
+      text.includes('/') || text.includes('%')
+        ? text.replace(PROGRESS_BRACKET, '[<n>/<n>]').replace(PROGRESS_PERCENT, '$1<pct>').replace(PROGRESS_FRACTION, fraction)
+        : text,
   },
 ];
 
