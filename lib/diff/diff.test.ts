@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { prng } from '../../test/support/prng';
 import type { Line } from '../contracts/lines';
-import { diffLogs, diffSymbols, MAX_DIFF_LINES, type DiffPage } from './diff';
+import { DIFF_BYTES_PER_LINE, DIFF_FIXED_BYTES, diffLogs, diffSymbols, MAX_DIFF_LINES, type DiffPage } from './diff';
 import { MAX_HUNKS_PER_PAGE, type DiffHunk, type LineDiff } from './hunks';
 import { MAX_MYERS_EDITS } from './myers';
 import { normaliseLine } from './normalise';
+import { changedLines, ciLine, ciLog, MemorySampler } from './test-logs';
 
 const exact = (text: string) => text;
 
@@ -295,4 +296,36 @@ describe('diffSymbols', () => {
     const diff = diffSymbols(Int32Array.from([0, 1, 2]), Int32Array.from([0, 2]), 3);
     expect(show(diff)).toEqual(['equal 1-2 1-2', 'removed 2-3 2-2', 'equal 3-4 2-3']);
   });
+});
+
+describe('two 1M-line logs under the memory bound', () => {
+  const LINES = 1_000_000;
+  const CHANGE_EVERY = 100; // 1 % of lines changed for real; every line differs in noise
+  /** DIFF_BYTES_PER_LINE per input line plus DIFF_FIXED_BYTES: 136 MB for two 1M-line sides. */
+  const BOUND = DIFF_BYTES_PER_LINE * 2 * LINES + DIFF_FIXED_BYTES;
+
+  it(
+    'finds exactly the changed lines, holding less than the bound (keeping the text alone would exceed it)',
+    async () => {
+      // The bound can fail: the two logs' text is more characters than the bound has bytes.
+      let chars = 0;
+      for (let i = 0; i < LINES; i++) chars += ciLine(i, 'base', CHANGE_EVERY).length + ciLine(i, 'head', CHANGE_EVERY).length;
+      expect(chars).toBeGreaterThan(BOUND);
+
+      const memory = new MemorySampler();
+      const onPage = () => memory.sample();
+      const diff = await diffLogs(ciLog({ lines: LINES, side: 'base', changeEvery: CHANGE_EVERY, onPage }), ciLog({ lines: LINES, side: 'head', changeEvery: CHANGE_EVERY, onPage }));
+      memory.sample();
+      const changed = changedLines(LINES, CHANGE_EVERY);
+      expect(diff.summary.counts).toEqual({ added: changed, removed: changed, unchanged: LINES - changed });
+      expect(diff.total).toBe(2 * changed + 1);
+      expect(diff.summary.replacedRegions).toBe(0);
+      expect(diff.page(0, 2).hunks).toEqual([
+        { kind: 'equal', baseFrom: 1, baseTo: 51, headFrom: 1, headTo: 51 },
+        { kind: 'changed', baseFrom: 51, baseTo: 52, headFrom: 51, headTo: 52 },
+      ]);
+      expect(memory.delta).toBeLessThan(BOUND);
+    },
+    600_000,
+  );
 });

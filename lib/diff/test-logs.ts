@@ -5,6 +5,9 @@
  * progress, colours) and, on a chosen share of lines, in content.
  */
 
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
 const ESC = '\x1b';
 export const PAGE_LINES = 1000;
 
@@ -59,4 +62,44 @@ export function changedLines(lines: number, changeEvery: number): number {
   if (changeEvery <= 0) return 0;
   const first = changeEvery >> 1;
   return first >= lines ? 0 : Math.floor((lines - 1 - first) / changeEvery) + 1;
+}
+
+/** V8's full GC: `global.gc` under --expose-gc, else turned on now (the flag is read when a context is made). */
+function fullGc(): (() => void) | undefined {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (exposed) return exposed;
+  v8.setFlagsFromString('--expose-gc');
+  const gc: unknown = runInNewContext('gc');
+  return typeof gc === 'function' ? () => void gc() : undefined;
+}
+
+/**
+ * Peak memory of a run, sampled (heap used plus typed-array backing stores): `sample()` at
+ * every page and at the end. A full GC first makes the baseline the live set; garbage made
+ * during the run (each line's text and normalised text, dropped at once) still counts until
+ * V8 collects it, so the figure is an upper bound of what the diff holds.
+ */
+export class MemorySampler {
+  readonly baseline: number;
+  peak = 0;
+
+  constructor() {
+    fullGc()?.();
+    this.baseline = MemorySampler.now();
+    this.peak = this.baseline;
+  }
+
+  static now(): number {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  }
+
+  sample(): void {
+    this.peak = Math.max(this.peak, MemorySampler.now());
+  }
+
+  /** Bytes above the baseline at the highest sample. */
+  get delta(): number {
+    return this.peak - this.baseline;
+  }
 }
