@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runsInLinearTime } from '../search/engine';
 import {
@@ -153,6 +155,11 @@ describe('the rule table', () => {
     expect(rule.example.output).not.toBe(rule.example.input);
     expect(rule.title.length).toBeGreaterThan(0);
     expect(rule.description.length).toBeGreaterThan(40);
+  });
+  it('docs/diff.md has one table row per rule, in order', () => {
+    const doc = readFileSync(path.join(__dirname, '../../docs/diff.md'), 'utf8');
+    const rows = [...doc.matchAll(/^\| `([a-z0-9-]+)` \| /gm)].map((m) => m[1]);
+    expect(rows).toEqual([...NORMALISE_RULE_IDS]);
   });
 });
 
