@@ -44,6 +44,7 @@ function checkDiff(diff: LineDiff, base: readonly string[], head: readonly strin
   let baseAt = 1;
   let headAt = 1;
   const rebuilt: string[] = [];
+  const unequal: number[] = [];
   let counts = { added: 0, removed: 0, unchanged: 0 };
   hunks.forEach((h, i) => {
     expect([h.baseFrom, h.headFrom]).toEqual([baseAt, headAt]);
@@ -56,8 +57,9 @@ function checkDiff(diff: LineDiff, base: readonly string[], head: readonly strin
     if (h.kind === 'equal') {
       expect(baseLen).toBe(headLen);
       for (let k = 0; k < baseLen; k++) {
-        expect(normalise(base[h.baseFrom - 1 + k] ?? '')).toBe(normalise(head[h.headFrom - 1 + k] ?? ''));
-        rebuilt.push(base[h.baseFrom - 1 + k] ?? '');
+        const line = base[h.baseFrom - 1 + k] ?? '';
+        if (normalise(line) !== normalise(head[h.headFrom - 1 + k] ?? '')) unequal.push(h.baseFrom + k);
+        rebuilt.push(line);
       }
       counts = { ...counts, unchanged: counts.unchanged + baseLen };
     } else {
@@ -67,9 +69,11 @@ function checkDiff(diff: LineDiff, base: readonly string[], head: readonly strin
     baseAt = h.baseTo;
     headAt = h.headTo;
   });
+  expect(unequal).toEqual([]);
   expect([baseAt - 1, headAt - 1]).toEqual([base.length, head.length]);
   expect(diff.summary.counts).toEqual(counts);
-  expect(rebuilt.map(normalise)).toEqual(head.map(normalise));
+  expect(rebuilt).toHaveLength(head.length);
+  expect(rebuilt.map((line, k) => k).filter((k) => normalise(rebuilt[k] ?? '') !== normalise(head[k] ?? ''))).toEqual([]);
   if (normalise === exact) expect(rebuilt.filter((line, k) => line !== head[k])).toEqual([]);
 }
 
@@ -210,6 +214,41 @@ describe('bounds', () => {
     expect(closed).toBe(true);
     const capped = await diffLogs([['a', 'b']], [['a', 'b']], { maxLines: MAX_DIFF_LINES * 2 });
     expect(capped.summary.truncated).toEqual({ base: false, head: false });
+  });
+
+  it('refuses a maxLines that is not a non-negative integer', async () => {
+    for (const maxLines of [-1, 1.5, Number.NaN]) await expect(diffLogs([['a']], [['a']], { maxLines })).rejects.toThrow(RangeError);
+    const none = await diffLogs([['a']], [['b']], { maxLines: 0 });
+    expect(none.summary).toMatchObject({ baseLines: 0, headLines: 0, hunks: 0, truncated: { base: true, head: true } });
+  });
+
+  it('the Myers work budget is shared by the whole diff: once spent, later regions are reported as replaced', () => {
+    // 100 regions between unique anchors, each two random 2-symbol sequences of 2,000 lines:
+    // ~750 edits apart (random binary strings share ~81 % of their length), so each takes
+    // ~150 steps a line, alignable alone (under MAX_MYERS_EDITS), together over the budget.
+    const random = prng(9);
+    const regions = 100;
+    const width = 2000;
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let r = 0; r < regions; r++) {
+      a.push(2 + r);
+      b.push(2 + r);
+      for (let k = 0; k < width; k++) {
+        a.push(random() < 0.5 ? 0 : 1);
+        b.push(random() < 0.5 ? 0 : 1);
+      }
+    }
+    const diff = diffSymbols(Int32Array.from(a), Int32Array.from(b), 2 + regions);
+    expect(diff.summary.replacedRegions).toBeGreaterThan(0);
+    expect(diff.summary.replacedRegions).toBeLessThan(regions);
+    // the early regions were aligned (equal lines inside them), the late ones replaced whole
+    const hunks = allHunks(diff);
+    expect(hunks.slice(0, 20).filter((h) => h.kind === 'equal').length).toBeGreaterThan(5);
+    const last = hunks.at(-1);
+    expect(last).toMatchObject({ kind: 'changed', baseTo: a.length + 1, headTo: b.length + 1 });
+    expect((last?.baseTo ?? 0) - (last?.baseFrom ?? 0)).toBeGreaterThan(width / 2);
+    checkDiff(diff, a.map(String), b.map(String));
   });
 
   it('an aborted signal rejects the diff with its reason and stops reading', async () => {

@@ -50,7 +50,7 @@ export interface DiffOptions {
   normalise?: (text: string) => string;
   /** Stops reading: the diff rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** Lines read per side (default and maximum MAX_DIFF_LINES). */
+  /** Lines read per side: a non-negative integer (default and maximum MAX_DIFF_LINES); RangeError otherwise. */
   maxLines?: number;
 }
 
@@ -58,6 +58,7 @@ export interface DiffOptions {
 export async function diffLogs(base: DiffSource, head: DiffSource, options: DiffOptions = {}): Promise<LineDiff> {
   const normalise = options.normalise ?? normaliseLine;
   const maxLines = Math.min(options.maxLines ?? MAX_DIFF_LINES, MAX_DIFF_LINES);
+  if (!Number.isInteger(maxLines) || maxLines < 0) throw new RangeError('maxLines must be a non-negative integer');
   const interner = new Interner();
   const a = await readSide(base, interner, normalise, maxLines, options.signal);
   const b = await readSide(head, interner, normalise, maxLines, options.signal);
@@ -77,7 +78,7 @@ async function readSide(
   for await (const page of source) {
     signal?.throwIfAborted();
     for (const line of page) {
-      if (symbols.length === maxLines) return { symbols, truncated: true };
+      if (symbols.length >= maxLines) return { symbols, truncated: true };
       symbols.push(interner.intern(normalise(typeof line === 'string' ? line : line.text)));
     }
   }
