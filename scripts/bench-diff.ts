@@ -6,9 +6,12 @@
  * counts. Figures only: it never passes or fails on them. Run with --expose-gc for a cleaner
  * baseline (scripts/bench.ts does not; the figures then include some garbage).
  */
-import { diffLogs, DIFF_BYTES_PER_LINE, DIFF_FIXED_BYTES } from '../lib/diff';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { diffLogs, DIFF_BYTES_PER_LINE, DIFF_FIXED_BYTES, explainLine, type NormaliseRuleId } from '../lib/diff';
 import { changedLines, ciLog, MemorySampler } from '../lib/diff/test-logs';
 import { runBench } from '../test/support/bench';
+import { CORPUS_ABSENT, CORPUS_DIR, corpusPresent } from '../test/support/corpus';
 
 const MiB = 1024 * 1024;
 const CASES = [
@@ -42,6 +45,32 @@ async function main(): Promise<void> {
   const raw = await diffLogs(ciLog({ lines: 100_000, side: 'base', changeEvery: 1000 }), ciLog({ lines: 100_000, side: 'head', changeEvery: 1000 }), { normalise: (text) => text });
   console.log(`\nwithout normalisation (100,000 lines, 0.1 % changed): ${raw.summary.counts.unchanged.toLocaleString('en')} lines equal, ${raw.summary.counts.removed.toLocaleString('en')} removed, ${raw.summary.counts.added.toLocaleString('en')} added, ${raw.summary.replacedRegions} regions replaced`);
   console.log(`max RSS of the process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+  corpusNoise();
+}
+
+/**
+ * The corpus holds one run of each log, not two, so this counts what normalisation rewrites
+ * in each: the lines that carry run-to-run noise, which a raw diff of two runs would show as
+ * changed even where nothing changed (an upper bound: a rewritten part may happen to be equal).
+ */
+function corpusNoise(): void {
+  if (!corpusPresent()) {
+    console.log(`\ncorpus: ${CORPUS_ABSENT}, skipped`);
+    return;
+  }
+  let lines = 0;
+  let rewritten = 0;
+  const byRule = new Map<NormaliseRuleId, number>();
+  for (const file of readdirSync(CORPUS_DIR).filter((f) => !f.endsWith('.md'))) {
+    for (const line of readFileSync(path.join(CORPUS_DIR, file), 'utf8').split('\n')) {
+      lines++;
+      const { rules } = explainLine(line);
+      if (rules.length > 0) rewritten++;
+      for (const rule of rules) byRule.set(rule, (byRule.get(rule) ?? 0) + 1);
+    }
+  }
+  const rules = [...byRule].map(([rule, count]) => `${rule} ${count.toLocaleString('en')}`).join(', ');
+  console.log(`\ncorpus: normalisation rewrites ${rewritten.toLocaleString('en')} of ${lines.toLocaleString('en')} lines (${((100 * rewritten) / lines).toFixed(0)} %); lines per rule: ${rules}`);
 }
 
 runBench(main);
