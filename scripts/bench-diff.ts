@@ -3,8 +3,9 @@
  * streamed in pages of 1,000 lines: lines that differ only in timestamps, durations, hashes,
  * ports, PIDs, temp paths, progress and colours, and 0.1 % or 1 % of lines changed for real.
  * Prints the time, the peak memory (heap + typed arrays, sampled at every page) and the
- * counts. Figures only: it never passes or fails on them. Run with --expose-gc for a cleaner
- * baseline (scripts/bench.ts does not; the figures then include some garbage).
+ * counts. Figures only: it never passes or fails on them. The baseline is taken after a full
+ * GC (MemorySampler); garbage made during the run counts until V8 collects it.
+ * The corpus part reads LOGSCOPE_CORPUS (test/support/corpus.ts) and skips when it is absent.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +22,8 @@ const CASES = [
 ];
 
 async function main(): Promise<void> {
+  // `--corpus-only`: only the corpus count (seconds, not minutes).
+  if (process.argv.includes('--corpus-only')) return corpusNoise();
   console.log('| lines per side | changed | time (CPU) | lines/s by CPU (both sides) | peak heap delta | bound | added / removed / unchanged | hunks | replaced regions |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   // Wall time and CPU time both: on a loaded machine the wall clock mostly measures the others.
