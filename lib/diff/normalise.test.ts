@@ -200,6 +200,9 @@ describe('normaliseLine', () => {
   it('timestamps go before the clock and pid rules: a syslog line becomes one <ts>', () => {
     expect(normaliseLine('Jan  2 03:04:05 host sshd[812]: ok')).toBe('<ts> host sshd[<pid>]: ok');
   });
+  it('UUIDs survive the timestamp rules that run before them', () => {
+    expect(normaliseLine('2024-01-02T03:04:05Z job 20240102-e89b-12d3-a456-426614174000 at 12:00:00')).toBe('<ts> job <uuid> at <time>');
+  });
   it('a line without a digit only meets the rules that need none', () => {
     expect(normaliseLine('cd /tmp/abc and deadbeef')).toBe('cd <tmp> and deadbeef');
   });

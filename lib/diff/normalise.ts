@@ -35,11 +35,11 @@ export const MAX_READ_CHARS = 4 * MAX_COMPARE_CHARS;
 
 export const NORMALISE_RULE_IDS = [
   'temp-path',
-  'uuid',
   'timestamp-iso',
   'timestamp-rfc2822',
   'timestamp-syslog',
   'timestamp-clock',
+  'uuid',
   'duration',
   'url-port',
   'pid',
@@ -125,6 +125,18 @@ function hasPortHost(text: string): boolean {
   return text.includes('://') || text.includes('localhost:') || text.includes('127.0.0.1:') || text.includes('0.0.0.0:') || text.includes(']:');
 }
 
+/** Whether `text` has 7 hex digits in a row (HEX's shortest match). */
+function hasHexRun(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isDigitCode(c) || isHexLetterCode(c)) {
+      if (++run === 7) return true;
+    } else run = 0;
+  }
+  return false;
+}
+
 function isDigitCode(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
@@ -172,15 +184,6 @@ export const NORMALISE_RULES: readonly NormaliseRule[] = [
         : text,
   },
   {
-    id: 'uuid',
-    title: 'UUIDs',
-    description: 'A UUID (8-4-4-4-12 hex digits, either case) becomes <uuid>.',
-    example: { input: 'request 123e4567-e89b-12d3-a456-426614174000 done', output: 'request <uuid> done' },
-    patterns: [UUID],
-    needsDigit: true,
-    apply: (text) => (text.includes('-') ? text.replace(UUID, '<uuid>') : text),
-  },
-  {
     id: 'timestamp-iso',
     title: 'ISO-8601 timestamps',
     description:
@@ -217,6 +220,15 @@ export const NORMALISE_RULES: readonly NormaliseRule[] = [
     patterns: [CLOCK],
     needsDigit: true,
     apply: (text) => (text.includes(':') ? text.replace(CLOCK, '<time>') : text),
+  },
+  {
+    id: 'uuid',
+    title: 'UUIDs',
+    description: 'A UUID (8-4-4-4-12 hex digits, either case) becomes <uuid>.',
+    example: { input: 'request 123e4567-e89b-12d3-a456-426614174000 done', output: 'request <uuid> done' },
+    patterns: [UUID],
+    needsDigit: true,
+    apply: (text) => (text.includes('-') ? text.replace(UUID, '<uuid>') : text),
   },
   {
     id: 'duration',
@@ -256,7 +268,7 @@ export const NORMALISE_RULES: readonly NormaliseRule[] = [
     example: { input: 'HEAD is now at 3f2a9c1 (v1.2.3-4-gabc1234), ptr 0x7ffd5e8c3a10', output: 'HEAD is now at <hash> (v1.2.3-4-g<hash>), ptr 0x<hash>' },
     patterns: [HEX],
     needsDigit: true,
-    apply: (text) => text.replace(HEX, hexToken),
+    apply: (text) => (hasHexRun(text) ? text.replace(HEX, hexToken) : text),
   },
   {
     id: 'progress',
