@@ -347,6 +347,8 @@ describe('two 1M-line logs under the memory bound', () => {
     'finds exactly the changed lines, holding less than the bound (keeping the text alone would exceed it)',
     async () => {
       // The bound can fail: the two logs' text is more characters than the bound has bytes.
+      // Sampled at every page and at the end (docs/diff.md "Bounds": the synchronous aligning
+      // phase between two samples is inside the bound by count, not by sample).
       let chars = 0;
       for (let i = 0; i < LINES; i++) chars += ciLine(i, 'base', CHANGE_EVERY).length + ciLine(i, 'head', CHANGE_EVERY).length;
       expect(chars).toBeGreaterThan(BOUND);
