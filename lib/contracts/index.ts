@@ -8,3 +8,4 @@ export * from './health';
 export * from './errors';
 export * from './access';
 export * from './triage';
+export * from './diff';

@@ -68,6 +68,12 @@ export interface DiffSummary {
   replacedRegions: number;
 }
 
+/** A LineDiff as plain data: its hunk starts (3 integers a hunk) and its summary. */
+export interface LineDiffParts {
+  starts: Int32Array;
+  summary: DiffSummary;
+}
+
 /** Builds the hunk list from edits given in order; adjacent edits merge into one hunk. */
 export class HunkBuilder {
   private readonly starts = new IntVec(3 * 256);
@@ -159,6 +165,22 @@ export class LineDiff {
 
   get total(): number {
     return this.starts.length / 3;
+  }
+
+  /** What the diff holds, to send it to another thread (the array can be transferred) and rebuild it with `fromParts`. */
+  toParts(): LineDiffParts {
+    return { starts: this.starts, summary: this.summary };
+  }
+
+  static fromParts(parts: LineDiffParts): LineDiff {
+    const { starts, summary } = parts;
+    if (starts.length !== summary.hunks * 3) throw new RangeError('hunk starts do not match the summary');
+    return new LineDiff(starts, summary.baseLines, summary.headLines, summary);
+  }
+
+  /** Bytes the hunk list takes (a cache's measure; the summary adds a few hundred). */
+  get bytes(): number {
+    return this.starts.buffer.byteLength;
   }
 
   /** Hunk `index` (0-based). */
