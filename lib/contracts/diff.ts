@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_HUNKS_PER_PAGE, HUNK_KINDS, MAX_HUNKS_PER_PAGE } from '../diff/hunks';
-import { NORMALISE_RULE_IDS, type NormaliseRuleId } from '../diff/normalise';
+import { DEFAULT_HUNKS_PER_PAGE, HUNK_KINDS, MAX_HUNKS_PER_PAGE, NORMALISE_RULE_IDS, type NormaliseRuleId } from './diff-names';
 import { jobIdSchema, stepIdSchema } from './ids';
 
 /**

@@ -9,3 +9,4 @@ export * from './errors';
 export * from './access';
 export * from './triage';
 export * from './diff';
+export * from './diff-names';

@@ -1,3 +1,4 @@
+import { DEFAULT_HUNKS_PER_PAGE, HUNK_KINDS, MAX_HUNKS_PER_PAGE, type HunkKind } from '../contracts/diff-names';
 import { IntVec } from './intern';
 
 /**
@@ -8,8 +9,8 @@ import { IntVec } from './intern';
  * where the next one starts, so a page of hunks is cut from it without recomputing the diff.
  */
 
-export const HUNK_KINDS = ['equal', 'added', 'removed', 'changed'] as const;
-export type HunkKind = (typeof HUNK_KINDS)[number];
+export { HUNK_KINDS } from '../contracts/diff-names';
+export type { HunkKind } from '../contracts/diff-names';
 
 const EQUAL = 0;
 const ADDED = 1;
@@ -39,10 +40,7 @@ export interface DiffCounts {
   unchanged: number;
 }
 
-/** Hunks a page holds when the caller does not say. */
-export const DEFAULT_HUNKS_PER_PAGE = 100;
-/** The most hunks one page holds, whatever the caller asks (a page is a bounded reply). */
-export const MAX_HUNKS_PER_PAGE = 1000;
+export { DEFAULT_HUNKS_PER_PAGE, MAX_HUNKS_PER_PAGE } from '../contracts/diff-names';
 
 export interface DiffHunkPage {
   hunks: DiffHunk[];
