@@ -94,7 +94,7 @@ test.describe('diff API', () => {
     await sendLines(head, 's', 1, lines.map((line, i) => (i % 3 === 1 ? `${line} changed` : line)));
     const url = `${api(baseURL!)}/jobs/${head.jobId}/diff?base=${base.jobId}&step=s`;
     const first = stepDiffSchema.parse(await (await getDiff(`${url}&limit=70`)).json());
-    expect(first.total).toBe(200);
+    expect(first.total).toBe(201); // equal, then (changed, equal) × 100
     expect(first.complete).toBe(false); // both jobs still running
     const hunks: DiffHunk[] = [];
     let page: StepDiff = first;
@@ -104,14 +104,14 @@ test.describe('diff API', () => {
       if (page.next === null) break;
       page = stepDiffSchema.parse(await (await getDiff(`${url}&limit=70&offset=${page.next}`)).json());
     }
-    expect(hunks).toHaveLength(200);
+    expect(hunks).toHaveLength(201);
     expect(hunks.filter((h) => h.kind === 'changed')).toHaveLength(100);
     // they tile both sides
     for (let i = 1; i < hunks.length; i++) expect([hunks[i]!.baseFrom, hunks[i]!.headFrom]).toEqual([hunks[i - 1]!.baseTo, hunks[i - 1]!.headTo]);
     expect(hunks.at(-1)).toMatchObject({ baseTo: 301, headTo: 301 });
     // the default page is 100 hunks; an offset at the end is an empty last page
     expect(stepDiffSchema.parse(await (await getDiff(url)).json()).hunks).toHaveLength(100);
-    expect(stepDiffSchema.parse(await (await getDiff(`${url}&offset=200`)).json())).toMatchObject({ hunks: [], next: null });
+    expect(stepDiffSchema.parse(await (await getDiff(`${url}&offset=201`)).json())).toMatchObject({ hunks: [], next: null });
   });
 
   test('the per-step summary lists the steps that differ first, with their added error lines', async ({ baseURL }) => {
