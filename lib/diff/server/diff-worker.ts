@@ -29,6 +29,10 @@ port.on('message', (request: DiffWorkerRequest) => {
         reply = { id: request.id, ok: true, more };
         break;
       }
+      case 'reset':
+        reader = null;
+        reply = { id: request.id, ok: true, more: false };
+        break;
       case 'finish': {
         if (!reader) throw new Error('finish before start');
         const parts = reader.finish().toParts();

@@ -78,6 +78,11 @@ class Slot {
     if (this.worker === null) this.worker = this.start();
   }
 
+  /** A worker is running (not killed since). */
+  get alive(): boolean {
+    return this.worker !== null;
+  }
+
   async ready(): Promise<void> {
     this.warm();
     await this.booted;
@@ -178,22 +183,36 @@ export class DiffPool implements DiffRunner {
 
   async run<T>(rules: readonly NormaliseRuleId[], work: (sink: DiffSink) => Promise<T>, options: { maxLines?: number } = {}): Promise<T> {
     const slot = await this.acquire();
-    const timer = setTimeout(() => slot.kill(new UnavailableError('the diff took too long: try again later', DIFF_RETRY_AFTER_S)), this.maxMs);
+    let expired: Error | null = null;
+    const timer = setTimeout(() => {
+      expired = new UnavailableError('the diff took too long: try again later', DIFF_RETRY_AFTER_S);
+      slot.kill(expired);
+    }, this.maxMs);
     try {
       await slot.ready();
-      const call = async (body: Body) => expectOk(await slot.request(body));
+      const call = async (body: Body) => {
+        if (expired) throw expired; // its worker is gone: the rest of this diff is refused
+        return expectOk(await slot.request(body));
+      };
       await call({ kind: 'start', rules: [...rules], ...(options.maxLines !== undefined ? { maxLines: options.maxLines } : {}) });
       const more = (reply: DiffWorkerReply & { ok: true }) => ('more' in reply ? reply.more : false);
-      // a diff abandoned half-way (a store read failed) leaves its worker mid-diff: the next `start` resets it
-      return await work({
-        addBase: async (texts) => more(await call({ kind: 'page', side: 'base', texts })),
-        addHead: async (texts) => more(await call({ kind: 'page', side: 'head', texts })),
-        finish: async () => {
-          const reply = await call({ kind: 'finish' });
-          if (!('parts' in reply)) throw new Error('diff worker: no diff in its answer');
-          return LineDiff.fromParts(reply.parts);
-        },
-      });
+      let finished = false;
+      try {
+        return await work({
+          addBase: async (texts) => more(await call({ kind: 'page', side: 'base', texts })),
+          addHead: async (texts) => more(await call({ kind: 'page', side: 'head', texts })),
+          finish: async () => {
+            finished = true;
+            const reply = await call({ kind: 'finish' });
+            if (!('parts' in reply)) throw new Error('diff worker: no diff in its answer');
+            return LineDiff.fromParts(reply.parts);
+          },
+        });
+      } catch (error) {
+        // a diff abandoned half-way (a store read failed): the worker drops what it holds
+        if (!finished && slot.alive) await slot.request({ kind: 'reset' }).catch(() => undefined);
+        throw error;
+      }
     } finally {
       clearTimeout(timer);
       this.release(slot);

@@ -57,7 +57,7 @@ function keysOf(target: DiffTarget): { slot: string; key: string } {
   return { slot, key: `${slot}#${headStep.lines}:${baseStep.lines}` };
 }
 
-/** `promise`'s value, or null after `ms`; rejects with its error or when `signal` aborts. */
+/** `promise`'s value, or null after `ms` or once `signal` aborts (the client is gone); rejects with its error. */
 async function within<T>(promise: Promise<T>, ms: number, signal?: AbortSignal): Promise<T | null> {
   if (ms <= 0) return null;
   let timer: NodeJS.Timeout | undefined;
@@ -66,9 +66,9 @@ async function within<T>(promise: Promise<T>, ms: number, signal?: AbortSignal):
     return await Promise.race([
       promise,
       new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms))),
-      new Promise<never>((_, reject) => {
-        signal?.throwIfAborted();
-        onAbort = () => reject(signal?.reason);
+      new Promise<null>((resolve) => {
+        if (signal?.aborted) resolve(null);
+        onAbort = () => resolve(null);
         signal?.addEventListener('abort', onAbort, { once: true });
       }),
     ]);

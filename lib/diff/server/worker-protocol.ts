@@ -10,7 +10,9 @@ import type { NormaliseRuleId } from '../normalise';
 export type DiffWorkerRequest =
   | { id: number; kind: 'start'; rules: NormaliseRuleId[]; maxLines?: number }
   | { id: number; kind: 'page'; side: 'base' | 'head'; texts: string[] }
-  | { id: number; kind: 'finish' };
+  | { id: number; kind: 'finish' }
+  /** drop the diff under way (its reading failed): the worker holds nothing until the next `start` */
+  | { id: number; kind: 'reset' };
 
 /**
  * Diff worker → request thread: one reply per request. A page's `more` is false once its side
