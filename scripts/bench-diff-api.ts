@@ -6,7 +6,8 @@
  * request until the diff's page is answered (the server waits for the diff: LOGSCOPE_DIFF_WAIT_MS
  * 10 min unless set; any 202 is followed every 100 ms, not after Retry-After, to time the diff
  * and not the back-off) and a second, cached request; prints the
- * server's resident memory (VmRSS, VmHWM) before and after. Prints figures; asserts only
+ * server's resident memory (VmRSS, VmHWM) before and after, and the latency of health checks
+ * made every 100 ms while the diff runs (the request thread stays free). Prints figures; asserts only
  * that the counts are the expected ones.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -46,6 +47,17 @@ async function main(): Promise<void> {
   console.log(`load average: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
   const url = `${server.url}/api/v1/jobs/${head.jobId}/diff?base=${base.jobId}&step=build`;
+  // the request thread stays free: a health check every 100 ms while the diff runs
+  const health: number[] = [];
+  let probing = true;
+  const probe = (async () => {
+    while (probing) {
+      const t = Date.now();
+      await (await fetch(`${server!.url}/api/health`)).json();
+      health.push(Date.now() - t);
+      await sleep(100);
+    }
+  })();
   const start = Date.now();
   let accepted = 0;
   let response: Response;
@@ -57,6 +69,10 @@ async function main(): Promise<void> {
     await sleep(100);
   }
   const elapsed = Date.now() - start;
+  probing = false;
+  await probe;
+  const sorted = [...health].sort((a, b) => a - b);
+  console.log(`health checks during the diff: ${health.length}, median ${sorted[Math.floor(sorted.length / 2)] ?? 0} ms, max ${sorted.at(-1) ?? 0} ms`);
   if (response.status !== 200) throw new Error(`diff → ${response.status}: ${await response.text()}`);
   const diff = stepDiffSchema.parse(await response.json());
   const changed = changedLines(LINES, CHANGE_EVERY);
