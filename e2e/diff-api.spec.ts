@@ -127,6 +127,29 @@ test.describe('diff API', () => {
     ]);
   });
 
+  test('a live job: the diff says complete false, and grows with the step', async ({ baseURL }) => {
+    const base = await createJob(baseURL!, uniqueJobId('diff-live-base'));
+    await sendLines(base, 'build', 1, Array.from({ length: 50 }, (_, i) => noisy(1, i + 1)));
+    await completeJob(base, 'success');
+    const head = await createJob(baseURL!, uniqueJobId('diff-live-head'));
+    await sendLines(head, 'build', 1, Array.from({ length: 20 }, (_, i) => noisy(2, i + 1)));
+    const url = `${api(baseURL!)}/jobs/${head.jobId}/diff?base=${base.jobId}&step=build`;
+    const before = stepDiffSchema.parse(await (await getDiff(url)).json());
+    expect(before.complete).toBe(false);
+    expect(before.summary).toMatchObject({ headLines: 20, counts: { unchanged: 20, removed: 30, added: 0 } });
+    await sendLines(head, 'build', 21, Array.from({ length: 10 }, (_, i) => noisy(2, i + 21)));
+    // the grown step is diffed again (meanwhile the previous diff may answer)
+    let grown = stepDiffSchema.parse(await (await getDiff(url)).json());
+    while (grown.summary.headLines !== 30) {
+      await sleep(500);
+      grown = stepDiffSchema.parse(await (await getDiff(url)).json());
+    }
+    expect(grown.summary.counts).toEqual({ unchanged: 30, removed: 20, added: 0 });
+    await completeJob(head, 'failure');
+    // the same lines, now final: the cached diff is complete
+    expect(stepDiffSchema.parse(await (await getDiff(url)).json())).toMatchObject({ complete: true, summary: { headLines: 30 } });
+  });
+
   test('bad queries are 400 JSON errors; unknown jobs, steps and partners are 404', async ({ baseURL }) => {
     const a = await createJob(baseURL!, uniqueJobId('diff-bad-a'));
     const b = await createJob(baseURL!, uniqueJobId('diff-bad-b'));

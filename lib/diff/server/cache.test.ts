@@ -16,12 +16,12 @@ describe('DiffCache', () => {
     const diff = await diffWith(5);
     const cost = diff.bytes + DIFF_ENTRY_OVERHEAD_BYTES;
     const cache = new DiffCache(cost * 3);
-    cache.set('a', 'slot-a', { diff, complete: true });
-    cache.set('b', 'slot-b', { diff, complete: true });
-    cache.set('c', 'slot-c', { diff, complete: true });
+    cache.set('a', 'slot-a', { diff });
+    cache.set('b', 'slot-b', { diff });
+    cache.set('c', 'slot-c', { diff });
     expect(cache.bytes).toBe(cost * 3);
     expect(cache.get('a')?.diff).toBe(diff); // a is now the most recent: b goes next
-    cache.set('d', 'slot-d', { diff, complete: true });
+    cache.set('d', 'slot-d', { diff });
     expect(cache.size).toBe(3);
     expect(cache.bytes).toBeLessThanOrEqual(cost * 3);
     expect(cache.get('b')).toBeUndefined();
@@ -33,10 +33,10 @@ describe('DiffCache', () => {
     const big = await diffWith(200, 2000); // 401 hunks: past the hunk list's first allocation
     expect(big.bytes).toBeGreaterThan(small.bytes);
     const cache = new DiffCache(big.bytes + small.bytes + 2 * DIFF_ENTRY_OVERHEAD_BYTES);
-    cache.set('s1', 's1', { diff: small, complete: true });
-    cache.set('b', 'b', { diff: big, complete: true });
+    cache.set('s1', 's1', { diff: small });
+    cache.set('b', 'b', { diff: big });
     expect(cache.size).toBe(2);
-    cache.set('s2', 's2', { diff: small, complete: true }); // over budget: the oldest (s1) goes, then still over: b goes
+    cache.set('s2', 's2', { diff: small }); // over budget: the oldest (s1) goes, then still over: b goes
     expect(cache.get('s1')).toBeUndefined();
     expect(cache.bytes).toBeLessThanOrEqual(big.bytes + small.bytes + 2 * DIFF_ENTRY_OVERHEAD_BYTES);
     expect(cache.get('s2')).toBeDefined();
@@ -45,7 +45,7 @@ describe('DiffCache', () => {
   it('does not keep a diff larger than the whole budget', async () => {
     const diff = await diffWith(5);
     const cache = new DiffCache(diff.bytes);
-    cache.set('a', 'a', { diff, complete: true });
+    cache.set('a', 'a', { diff });
     expect(cache.size).toBe(0);
     expect(cache.bytes).toBe(0);
   });
@@ -54,9 +54,9 @@ describe('DiffCache', () => {
     const first = await diffWith(1);
     const grown = await diffWith(2);
     const cache = new DiffCache();
-    cache.set('slot#10:10', 'slot', { diff: first, complete: false });
+    cache.set('slot#10:10', 'slot', { diff: first });
     expect(cache.latest('slot')?.diff).toBe(first);
-    cache.set('slot#12:10', 'slot', { diff: grown, complete: false });
+    cache.set('slot#12:10', 'slot', { diff: grown });
     expect(cache.get('slot#10:10')).toBeUndefined();
     expect(cache.latest('slot')?.diff).toBe(grown);
     expect(cache.size).toBe(1);

@@ -17,8 +17,6 @@ export const DIFF_ENTRY_OVERHEAD_BYTES = 1024;
 
 export interface CachedDiff {
   diff: LineDiff;
-  /** both jobs had ended when the diff started: it never changes */
-  complete: boolean;
 }
 
 interface Entry extends CachedDiff {

@@ -210,9 +210,12 @@ export class DiffPool implements DiffRunner {
         });
       } catch (error) {
         // a diff abandoned half-way (a store read failed): the worker drops what it holds
-        if (!finished && slot.alive) await slot.request({ kind: 'reset' }).catch(() => undefined);
+        if (!finished && slot.alive && !expired) await slot.request({ kind: 'reset' }).catch(() => undefined);
         throw error;
       }
+    } catch (error) {
+      // past its time, whatever failed (the worker's boot, a request) failed because it was stopped
+      throw expired ?? error;
     } finally {
       clearTimeout(timer);
       this.release(slot);

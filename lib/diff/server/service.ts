@@ -90,8 +90,10 @@ export class DiffService {
   /** The diff of one pair of steps (see above). 429 when it would have to start and the pool is full. */
   async stepDiff(store: LogStore, target: DiffTarget, signal?: AbortSignal): Promise<DiffOutcome> {
     const { slot, key } = keysOf(target);
+    // complete: the diff is of both steps' every line and neither job takes more
+    const ended = target.job.status !== 'running' && target.base.status !== 'running';
     const hit = this.cache.get(key);
-    if (hit) return { state: 'done', ...hit };
+    if (hit) return { state: 'done', diff: hit.diff, complete: ended };
     let flight = this.flights.get(slot);
     if (!flight) {
       if (this.runner.full()) throw new TooManyRequestsError('too many diffs at once: retry later', DIFF_RETRY_AFTER_S);
@@ -99,7 +101,7 @@ export class DiffService {
     }
     if (flight.key === key) {
       const result = await within(flight.promise, this.waitMs, signal);
-      if (result) return { state: 'done', ...result };
+      if (result) return { state: 'done', diff: result.diff, complete: ended };
     }
     const previous = this.cache.latest(slot);
     if (previous) return { state: 'done', diff: previous.diff, complete: false };
@@ -143,7 +145,7 @@ export class DiffService {
       const { slot, key } = keysOf(target);
       const exact = this.cache.get(key);
       const known = exact ?? this.cache.latest(slot);
-      if (!exact || !exact.complete) complete = false;
+      if (!exact) complete = false;
       if (!known) {
         const row: DiffStepRow = { step: headStep.id, baseStep: target.baseStep.id, name: headStep.name, status: this.flights.has(slot) ? 'computing' : 'pending', added: null, removed: null, unchanged: null, addedErrors: null, errors };
         rows.push({ row, rank: 1 });
@@ -175,7 +177,6 @@ export class DiffService {
   private start(store: LogStore, target: DiffTarget, slot: string, key: string): Flight {
     const { job, base, headStep, baseStep, rules } = target;
     const progress: DiffProgress = { phase: 'queued', lines: 0, total: headStep.lines + baseStep.lines };
-    const complete = job.status !== 'running' && base.status !== 'running';
     const promise = this.runner
       .run(rules, async (sink) => {
         progress.phase = 'reading';
@@ -191,7 +192,7 @@ export class DiffService {
         return sink.finish();
       })
       .then((diff) => {
-        const value: CachedDiff = { diff, complete };
+        const value: CachedDiff = { diff };
         this.cache.set(key, slot, value);
         return value;
       });
