@@ -66,10 +66,10 @@ describe('DiffPool', () => {
   });
 
   it('stops a diff that runs past its time with a 503, and a fresh worker takes the next one', async () => {
-    const pool = new DiffPool({ size: 1, maxQueued: 0, maxMs: 50, spawn: fakeWorker });
+    const pool = new DiffPool({ size: 1, maxQueued: 0, maxMs: 1000, spawn: fakeWorker });
     pools.push(pool);
     const stuck = pool.run(NORMALISE_RULE_IDS, async (sink) => {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 3000));
       return sink.finish();
     });
     await expect(stuck).rejects.toMatchObject({ code: 'unavailable' });

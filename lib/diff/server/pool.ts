@@ -13,7 +13,7 @@ import type { DiffWorkerReply, DiffWorkerRequest } from './worker-protocol';
  * One page is in flight at a time, so the request thread holds one page, the worker only the
  * diff's integers (docs/diff.md "Bounds"). A diff leases one worker for its whole run; at most
  * DIFF_WORKERS run at once, MAX_QUEUED_DIFFS more wait, and any further one is refused with
- * 429 and `Retry-After`. A worker still busy MAX_DIFF_MS after its diff started is terminated
+ * 429 and `Retry-After`. A worker still busy MAX_DIFF_MS after its diff started (once the worker had booted) is terminated
  * and the diff fails with 503; a fresh worker takes the slot.
  */
 
@@ -184,12 +184,14 @@ export class DiffPool implements DiffRunner {
   async run<T>(rules: readonly NormaliseRuleId[], work: (sink: DiffSink) => Promise<T>, options: { maxLines?: number } = {}): Promise<T> {
     const slot = await this.acquire();
     let expired: Error | null = null;
-    const timer = setTimeout(() => {
-      expired = new UnavailableError('the diff took too long: try again later', DIFF_RETRY_AFTER_S);
-      slot.kill(expired);
-    }, this.maxMs);
+    let timer: NodeJS.Timeout | undefined;
     try {
+      // the time limit starts once the worker has booted (a fresh one loads its modules first)
       await slot.ready();
+      timer = setTimeout(() => {
+        expired = new UnavailableError('the diff took too long: try again later', DIFF_RETRY_AFTER_S);
+        slot.kill(expired);
+      }, this.maxMs);
       const call = async (body: Body) => {
         if (expired) throw expired; // its worker is gone: the rest of this diff is refused
         return expectOk(await slot.request(body));
