@@ -80,9 +80,9 @@ export const stepDiffSchema = z.object({
   next: z.number().int().positive().nullable(),
   rules: z.array(diffRuleSchema),
   /**
-   * True when both steps had ended when the diff was computed: it will not change. False for a
-   * live step (ask again: the diff grows) and for a diff older than the step's lines (one newer
-   * is being computed).
+   * True when both jobs have ended and the diff covers every line of both steps: it will not
+   * change. False for a live job (ask again: the diff grows) and for a diff older than the
+   * step's lines (a newer one is being computed).
    */
   complete: z.boolean(),
 });
@@ -118,7 +118,7 @@ export const diffStepsSchema = z.object({
   base: jobIdSchema,
   steps: z.array(diffStepRowSchema),
   rules: z.array(diffRuleSchema),
-  /** every row is known and both jobs had ended */
+  /** every row is known (of every line of its steps) and both jobs have ended */
   complete: z.boolean(),
 });
 export type DiffSteps = z.infer<typeof diffStepsSchema>;
