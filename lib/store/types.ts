@@ -91,15 +91,28 @@ export interface JobVisibility {
   jobs?: readonly string[];
 }
 
-export interface ListJobsQuery {
+/**
+ * What a listing keeps (all ANDed), applied inside the store's query before paging, like
+ * `visible`; lib/store/list-filter.ts is the rule for the backends that filter in memory.
+ */
+export interface JobFilter {
   status?: JobStatus;
   /** case-insensitive substring of id, title or a label value */
   q?: string;
+  /** only jobs carrying every one of these labels, each with exactly this value */
+  labels?: Readonly<Record<string, string>>;
+  /** only jobs created at or after this time (ms since the epoch) */
+  createdAfter?: number;
+  /** only jobs created before this time (ms since the epoch) */
+  createdBefore?: number;
+  /** only the jobs the reader may see (absent: all) */
+  visible?: JobVisibility;
+}
+
+export interface ListJobsQuery extends JobFilter {
   limit: number;
   /** opaque `next` from a previous page */
   before?: string;
-  /** only the jobs the reader may see (absent: all) */
-  visible?: JobVisibility;
 }
 
 /**

@@ -2,7 +2,7 @@ import 'server-only';
 import { badRequest } from '../../errors';
 import type { JobList, JobSummary } from '../../contracts';
 import type { JobSize, ListJobsQuery } from '../types';
-import { isVisible } from '../visibility';
+import { lowerNeedle, matchesFilter } from '../list-filter';
 import { decodeJson, jobRecordSchema, type JobRecord } from './codec';
 import type { Context } from './context';
 
@@ -18,8 +18,7 @@ export async function listJobs(ctx: Context, query: ListJobsQuery): Promise<JobL
   if (query.before !== undefined && !/^\d{1,20}$/.test(query.before)) throw badRequest('invalid page cursor');
   const before = query.before === undefined ? Infinity : Number(query.before);
   const records = await readRecords(ctx);
-  const q = query.q?.toLowerCase();
-  return pageRecords(ctx, records, query, before, q);
+  return pageRecords(ctx, records, query, before);
 }
 
 /** Every live job record (tombstones left out), read READ_CONCURRENCY at a time. */
@@ -39,12 +38,10 @@ async function readRecords(ctx: Context): Promise<JobRecord[]> {
   return records;
 }
 
-async function pageRecords(ctx: Context, records: JobRecord[], query: ListJobsQuery, before: number, q: string | undefined): Promise<JobList> {
+async function pageRecords(ctx: Context, records: JobRecord[], query: ListJobsQuery, before: number): Promise<JobList> {
+  const needle = lowerNeedle(query);
   const matching = records
-    .filter((r) => r.pos < before)
-    .filter((r) => !query.status || r.status === query.status)
-    .filter((r) => isVisible(query.visible, r))
-    .filter((r) => !q || [r.id, r.title, ...Object.values(r.labels)].some((v) => v.toLowerCase().includes(q)))
+    .filter((r) => r.pos < before && matchesFilter(r, query, needle))
     .sort((a, b) => b.pos - a.pos);
   const limit = Math.max(0, Math.floor(query.limit));
   const page = matching.slice(0, limit);

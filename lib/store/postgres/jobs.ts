@@ -162,6 +162,9 @@ const LIST_SQL = `
     AND ($3::bigint IS NULL OR j.pos < $3)
     AND ($5::jsonb IS NULL OR j.labels @> $5)
     AND ($6::text[] IS NULL OR j.id = ANY($6))
+    AND ($7::jsonb IS NULL OR j.labels @> $7)
+    AND ($8::float8 IS NULL OR j.created_at >= $8)
+    AND ($9::float8 IS NULL OR j.created_at < $9)
   ORDER BY j.pos DESC
   LIMIT $4`;
 
@@ -184,6 +187,10 @@ export async function listJobs(db: Db, query: ListJobsQuery): Promise<JobList> {
     query.before ?? null,
     limit + 1,
     ...visibilityParams(query.visible),
+    // label filters as stored: jsonb cannot hold every string (a NUL), so they match as cleaned
+    query.labels !== undefined ? JSON.stringify(cleanJson(query.labels)) : null,
+    query.createdAfter ?? null,
+    query.createdBefore ?? null,
   ]);
   const page = rows.slice(0, limit);
   const jobs: JobSummary[] = page.map((r) => ({
