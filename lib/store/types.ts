@@ -13,6 +13,7 @@ import type {
   PutStepBody,
   StepMeta,
 } from '../contracts';
+import type { JobChanges } from './job-changes';
 
 /**
  * One event of a job's stream, in cursor order. Cursors are opaque strings chosen by the
@@ -187,6 +188,17 @@ export interface LogStore {
    * not_found for an unknown job and bad_request for a cursor it cannot parse.
    */
   subscribe(jobId: string, after: string | null, signal: AbortSignal): AsyncIterable<StoreEvent>;
+
+  /**
+   * Which jobs change, on any server sharing the backend (lib/store/job-changes.ts): first
+   * `resync` once the watch listens, then the ids of jobs created, updated, written to,
+   * completed or deleted, batched (a reader that reads slowly gets each id once), and `resync`
+   * again whenever changes may have been missed (a lost connection). One watch per server
+   * serves every job-list viewer (lib/live/job-list-feed.ts). Ends when `signal` aborts or the
+   * store closes. No polling: file wakes in-process, PostgreSQL on NOTIFY, NATS on a
+   * headers-only consumer.
+   */
+  watchJobs(signal: AbortSignal): AsyncIterable<JobChanges>;
 
   /**
    * Removes the job: metadata, token hash, masks, steps, lines, events and derived data

@@ -17,14 +17,20 @@ const READ_CONCURRENCY = 32;
 export async function listJobs(ctx: Context, query: ListJobsQuery): Promise<JobList> {
   if (query.before !== undefined && !/^\d{1,20}$/.test(query.before)) throw badRequest('invalid page cursor');
   const before = query.before === undefined ? Infinity : Number(query.before);
-  const records = await readRecords(ctx);
+  // a listing of named jobs (a reader's reach, the job list's live watcher) reads only their records
+  const records = await readRecords(ctx, query.visible?.jobs);
   return pageRecords(ctx, records, query, before);
 }
 
-/** Every live job record (tombstones left out), read READ_CONCURRENCY at a time. */
-async function readRecords(ctx: Context): Promise<JobRecord[]> {
-  const info = await ctx.jsm.streams.info(ctx.subjects.metaStream, { subjects_filter: ctx.subjects.records() });
-  const subjects = Object.keys(info.state.subjects ?? {});
+/** Every live job record, or those of `ids` (tombstones left out), read READ_CONCURRENCY at a time. */
+async function readRecords(ctx: Context, ids?: readonly string[]): Promise<JobRecord[]> {
+  let subjects: string[];
+  if (ids !== undefined) {
+    subjects = [...new Set(ids)].map((id) => ctx.subjects.record(id));
+  } else {
+    const info = await ctx.jsm.streams.info(ctx.subjects.metaStream, { subjects_filter: ctx.subjects.records() });
+    subjects = Object.keys(info.state.subjects ?? {});
+  }
   const records: JobRecord[] = [];
   for (let i = 0; i < subjects.length; i += READ_CONCURRENCY) {
     const batch = await Promise.all(

@@ -90,6 +90,8 @@ export async function putJob(db: Db, jobId: string, body: PutJobBody, tokenHash:
       await (steps.has(step.id) ? saveStep(tx, jobId, step) : insertStep(tx, jobId, step));
       await tx.event(jobId, { type: 'step', step: step.id, payload: step });
     }
+    // a create without steps stores no event: job-list watchers (watchJobs) hear of it all the same
+    if (created) tx.wake(jobId);
     const meta = await readJob(tx, jobId);
     if (!meta) throw notFound(`job ${jobId}`);
     return { job: meta, created };
