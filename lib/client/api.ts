@@ -1,4 +1,4 @@
-import { jobListSchema, jobMetaSchema, lineRangeSchema, type JobList, type JobMeta, type Line } from '@/lib/contracts';
+import { jobMetaSchema, lineRangeSchema, type JobMeta, type Line } from '@/lib/contracts';
 import { globalSearchResultSchema, jobSearchResultSchema, type GlobalSearchResult, type JobSearchResult } from '@/lib/contracts/search';
 import { globalSearchUrl, jobSearchUrl, type GlobalSearchForm, type SearchOptions } from '@/lib/viewer/search';
 import { PAGE_SIZE } from '@/lib/viewer/constants';
@@ -114,10 +114,6 @@ export async function fetchLinePage(apiBase: string, job: string, step: string, 
     if (!range.truncated || range.next === undefined || range.next <= from || range.next >= first + PAGE_SIZE) return lines;
     from = range.next;
   }
-}
-
-export async function fetchJobList(apiBase: string, limit: number, signal?: AbortSignal): Promise<JobList> {
-  return jobListSchema.parse(await getJson(`${apiBase}/jobs?limit=${limit}`, signal));
 }
 
 export function eventsUrl(apiBase: string, job: string, after: string | null): string {
