@@ -38,18 +38,24 @@ function decode(name: string, data: unknown): ListEvent | null {
  * retried, anything else is retried after a growing delay.
  */
 export function useJobListStream(apiBase: string, query: string): { rows: ListRows | null; state: ListStreamState; error: string | null } {
-  const [rows, dispatch] = useReducer(applyListEvent, null);
-  const [state, setState] = useState<ListStreamState>('connecting');
-  const [error, setError] = useState<string | null>(null);
+  // Each is kept with the query it belongs to: in the render where the query has just changed
+  // (a filter applied, a page turned) the previous list's rows and state are not shown as this one's.
+  const [list, dispatch] = useReducer(
+    (current: { query: string; rows: ListRows | null }, action: { query: string; event: ListEvent }) =>
+      action.query === current.query ? { query: current.query, rows: applyListEvent(current.rows, action.event) } : { query: action.query, rows: applyListEvent(null, action.event) },
+    { query, rows: null },
+  );
+  const [status, setStatus] = useState<{ query: string; state: ListStreamState; error: string | null }>({ query, state: 'connecting', error: null });
 
   useEffect(() => {
     let source: EventSource | null = null;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let delay = REOPEN_MIN_MS;
     let stopped = false;
-    dispatch({ type: 'clear' }); // another query: its rows come with its page
-    setState('connecting');
-    setError(null);
+    dispatch({ query, event: { type: 'clear' } }); // another query: its rows come with its page
+    const setState = (state: ListStreamState) => setStatus((s) => ({ query, state, error: s.query === query ? s.error : null }));
+    const setError = (error: string) => setStatus((s) => ({ ...s, query, error }));
+    setStatus({ query, state: 'connecting', error: null });
 
     const explain = async (): Promise<boolean> => {
       try {
@@ -77,7 +83,7 @@ export function useJobListStream(apiBase: string, query: string): { rows: ListRo
       for (const name of ['page', 'upsert', 'remove'] as const) {
         es.addEventListener(name, (e) => {
           const event = decode(name, e.data);
-          if (event) dispatch(event);
+          if (event) dispatch({ query, event });
         });
       }
       es.addEventListener('error', (e) => {
@@ -107,5 +113,6 @@ export function useJobListStream(apiBase: string, query: string): { rows: ListRo
     };
   }, [apiBase, query]);
 
-  return { rows, state, error };
+  const current = status.query === query;
+  return { rows: list.query === query ? list.rows : null, state: current ? status.state : 'connecting', error: current ? status.error : null };
 }
