@@ -8,3 +8,4 @@ export * from './health';
 export * from './errors';
 export * from './access';
 export * from './job-list';
+export * from './triage';
