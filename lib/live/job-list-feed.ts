@@ -10,6 +10,7 @@ import {
 import { encodeListEvent } from '../sse/frames';
 import { SseStream } from '../sse/response';
 import { matchesFilter } from '../store/list-filter';
+import { MAX_PENDING_CHANGES } from '../store/job-changes';
 import type { JobFilter, ListJobsQuery, LogStore } from '../store/types';
 import { encodeFailure } from './event-frames';
 
@@ -237,6 +238,11 @@ class JobListFeed {
           }
         } else {
           for (const id of change.jobs) this.pending.add(id);
+          if (this.pending.size > MAX_PENDING_CHANGES) {
+            // more jobs changed than one watcher reads back while a read is slow: every viewer re-reads its page instead
+            this.pending.clear();
+            for (const viewer of this.viewers) viewer.resync();
+          }
           this.schedule();
         }
       }
