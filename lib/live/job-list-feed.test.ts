@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { JOB_LIST_EVENT_SCHEMAS, type JobSummary } from '../contracts';
 import { eachTempFileStore } from '../../test/support/temp-file-store';
 import type { JobFilter, LogStore } from '../store/types';
+import { JOB_LIST_QUEUE_BYTES } from '../limits';
 import { JobListHub, type ListStreamOptions } from './job-list-feed';
 
 let store: LogStore;
@@ -112,6 +113,35 @@ describe('JobListHub', () => {
     await store.putJob(newId('newer'), { labels: { run } }, { tokenHash: 'x' });
     await store.complete(ids[0]!, 'success');
     expect((await older.events.next()).value).toMatchObject({ event: 'upsert', job: { id: ids[0], status: 'success' } });
+    controller.abort();
+  });
+
+  it('ends the stream of a reader that does not keep up once its waiting changes pass the byte budget', async () => {
+    const hub = new JobListHub(store);
+    const controller = new AbortController();
+    const run = newId('slow');
+    // a reader that never reads: its page and every change wait for it
+    const response = await hub.open({ filter: { labels: { run } }, limit: 10, signal: controller.signal });
+    const kept = await open(hub, { labels: { run } }, controller.signal);
+    const big = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, 'v'.repeat(256)]));
+    const count = Math.ceil(JOB_LIST_QUEUE_BYTES / (30 * 280)) + 20; // more than the budget holds
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      ids.push(newId('big'));
+      await store.putJob(ids[i]!, { labels: { run, ...big } }, { tokenHash: 'x' });
+    }
+    // the reader that keeps up gets every one
+    const seen = new Set<string>();
+    while (seen.size < count) {
+      const event = await next(kept.events, (e) => e.event === 'upsert');
+      if (event.event === 'upsert') seen.add(event.job.id);
+    }
+    expect([...seen].sort()).toEqual([...ids].sort());
+    // the slow one was ended: what it reads now stops, holding far from everything
+    let upserts = 0;
+    for await (const event of listEvents(response)) if (event.event === 'upsert') upserts++;
+    expect(upserts).toBeLessThan(count);
+    expect(hub.stats().viewers).toBe(1);
     controller.abort();
   });
 
