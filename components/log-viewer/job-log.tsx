@@ -20,6 +20,7 @@ import { useApiAuth } from './api-auth';
 import { StepsPanel } from './steps-panel';
 import { StreamIndicator } from './stream-indicator';
 import { SearchBox } from './search-box';
+import { SearchFilter } from './search-filter';
 import { Toolbar } from './toolbar';
 import { frameScheduler } from './frame-scheduler';
 import { useLinePages } from './use-line-pages';
@@ -194,7 +195,8 @@ export function JobLog(props: JobLogProps) {
   // In-log search: a match is a deep link, so going there is the same navigation as `#step:n`.
   const searchInput = useRef<HTMLInputElement>(null);
   const logRef = useRef<HTMLDivElement>(null);
-  const search = useLogSearch({ apiBase, jobId, onlyStep, onGo: (step, n) => viewer.goTo({ step, lines: { from: n, to: n } }) });
+  const lineCount = useMemo(() => sections.reduce((sum, s) => sum + s.lines, 0), [sections]);
+  const search = useLogSearch({ apiBase, jobId, onlyStep, lineCount, onGo: (step, n) => viewer.goTo({ step, lines: { from: n, to: n } }) });
   useSearchMarks(logRef, search.rangesByLine, search.currentKey);
   const layoutRef = useRef<HTMLDivElement>(null);
   const focusSearch = () => {
@@ -206,6 +208,7 @@ export function JobLog(props: JobLogProps) {
     search: focusSearch,
     'next-match': search.draft.q ? () => search.go(1) : undefined,
     'prev-match': search.draft.q ? () => search.go(-1) : undefined,
+    'filter-matches': search.toggleFilter,
   });
   const onViewerKey = (e: KeyboardEvent<HTMLDivElement>) => {
     if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'f' && e.target !== searchInput.current) {
@@ -291,7 +294,10 @@ export function JobLog(props: JobLogProps) {
               lookup={lookup}
             />
           )}
-          {state.ready && model.total > 0 && (
+          {search.filter && (
+            <SearchFilter search={search} steps={job.steps} onlyStep={onlyStep} cache={cache} lineHref={links.lineHref} onOpen={search.openMatch} />
+          )}
+          {state.ready && model.total > 0 && !search.filter && (
             <LogList
               key={state.listEpoch}
               model={model}

@@ -15,6 +15,9 @@ describe('shortcutFor', () => {
     [key('/', { ctrlKey: true }), null],
     [key('F3', { altKey: true }), null],
     [key('x'), null],
+    [key('F', { shiftKey: true }), 'filter-matches'],
+    [key('F', { shiftKey: true, typing: true }), null],
+    [key('f'), null],
   ] as const)('%o → %s', (input, want) => {
     expect(shortcutFor(input)).toBe(want);
   });

@@ -11,7 +11,8 @@ export type ShortcutId =
   | 'help'
   | 'search'
   | 'next-match'
-  | 'prev-match';
+  | 'prev-match'
+  | 'filter-matches';
 
 export interface Shortcut {
   id: ShortcutId;
@@ -32,6 +33,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { id: 'search', keys: ['/'], label: '/', description: 'Search in this log', group: 'Search' },
   { id: 'next-match', keys: ['F3'], shift: false, inFields: true, label: 'F3', description: 'Next match', group: 'Search' },
   { id: 'prev-match', keys: ['F3'], shift: true, inFields: true, label: 'Shift+F3', description: 'Previous match', group: 'Search' },
+  { id: 'filter-matches', keys: ['F'], label: 'Shift+F', description: 'Only matching lines (filter the log by the search), or the full log again', group: 'Search' },
 ];
 
 /** The parts of a KeyboardEvent a shortcut is matched on (a plain object in tests). */
