@@ -22,6 +22,7 @@ import { StreamIndicator } from './stream-indicator';
 import { SearchBox } from './search-box';
 import { SearchFilter } from './search-filter';
 import { Toolbar } from './toolbar';
+import { CopyStatusBar, JobActions } from './copy-actions';
 import { frameScheduler } from './frame-scheduler';
 import { useLinePages } from './use-line-pages';
 import { useLiveStream } from './use-live-stream';
@@ -29,6 +30,9 @@ import { useLogSearch } from './use-log-search';
 import { useSearchMarks } from '@/components/ui/use-search-marks';
 import { useViewerState } from './use-viewer-state';
 import { useShortcuts } from './use-shortcuts';
+import { useDisplay } from './use-display';
+import { DisplayMenu } from './display-menu';
+import { ShortcutsDialog } from './shortcuts-dialog';
 
 /** Live lines reach the list on the next frame; when updates are slow, at least this often (see frame-scheduler.ts). */
 const LIVE_FLUSH_MAX_MS = 100;
@@ -203,13 +207,22 @@ export function JobLog(props: JobLogProps) {
     searchInput.current?.focus();
     searchInput.current?.select();
   };
+  // Wrap, timestamps and the shortcuts overlay (use-display.ts).
+  const display = useDisplay();
   // One table of keys (lib/viewer/shortcuts.ts); an embedded viewer takes them only while it has focus.
-  useShortcuts(layoutRef, embedded ? 'viewer' : 'page', {
-    search: focusSearch,
-    'next-match': search.draft.q ? () => search.go(1) : undefined,
-    'prev-match': search.draft.q ? () => search.go(-1) : undefined,
-    'filter-matches': search.toggleFilter,
-  });
+  useShortcuts(
+    layoutRef,
+    embedded ? 'viewer' : 'page',
+    display.shortcutsOpen
+      ? display.handlers
+      : {
+          ...display.handlers,
+          search: focusSearch,
+          'next-match': search.draft.q ? () => search.go(1) : undefined,
+          'prev-match': search.draft.q ? () => search.go(-1) : undefined,
+          'filter-matches': search.toggleFilter,
+        },
+  );
   const onViewerKey = (e: KeyboardEvent<HTMLDivElement>) => {
     if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'f' && e.target !== searchInput.current) {
       // Inside the log, Ctrl/Cmd+F goes to the log's search (the page only holds the rows on
@@ -245,7 +258,7 @@ export function JobLog(props: JobLogProps) {
 
   const gutterDigits = Math.max(4, String(Math.max(0, ...sections.map((s) => s.lines))).length);
   return (
-    <div ref={layoutRef} className="ls-layout" style={{ ['--ls-gutter' as string]: `${gutterDigits + 2}ch` }} onKeyDown={onViewerKey}>
+    <div ref={layoutRef} className="ls-layout" style={{ ['--ls-gutter' as string]: `${gutterDigits + 2}ch` }} onKeyDown={onViewerKey} {...display.attributes}>
       {chrome === 'full' && (
         <JobHeader
           job={job}
@@ -266,6 +279,8 @@ export function JobLog(props: JobLogProps) {
         onCopyLink={copyLink}
         onJumpToLive={viewer.onJumpToLive}
         search={<SearchBox ref={searchInput} search={search} />}
+        display={<DisplayMenu prefs={display.prefs} showTheme={!embedded} onShortcuts={display.openShortcuts} />}
+        actions={<JobActions selection={state.selection} sections={sections} />}
       >
         {chrome === 'minimal' && <StreamIndicator state={stream} />}
       </Toolbar>
@@ -281,6 +296,7 @@ export function JobLog(props: JobLogProps) {
         )}
         <div ref={logRef} className="ls-log" role="log" aria-label={`Log of ${job.title || job.id}`} aria-live="off">
           {state.ready && model.total === 0 && <div className="ls-message">No output yet.</div>}
+          <CopyStatusBar />
           {props.initial && !listDrawn && !(state.ready && model.total === 0) && (
             <FirstScreen
               data={props.initial}
@@ -319,10 +335,13 @@ export function JobLog(props: JobLogProps) {
               onShiftWindow={viewer.onShiftWindow}
               onScrollDone={viewer.onScrollDone}
               onStepClick={goToStep}
+              stamp={display.stamp}
+              wrap={display.prefs.wrap}
             />
           )}
         </div>
       </div>
+      <ShortcutsDialog open={display.shortcutsOpen} onClose={display.closeShortcuts} />
     </div>
   );
 }

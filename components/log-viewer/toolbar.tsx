@@ -20,6 +20,10 @@ export function Toolbar(props: {
   onJumpToLive: () => void;
   /** the in-log search (search-box.tsx) */
   search?: ReactNode;
+  /** the display menu (display-menu.tsx) */
+  display?: ReactNode;
+  /** copy, raw view and downloads (copy-actions.tsx JobActions) */
+  actions?: ReactNode;
   children?: React.ReactNode;
 }) {
   const { selection, following, live, singleStep } = props;
@@ -80,10 +84,12 @@ export function Toolbar(props: {
             <ToolButton onClick={copy} title="Copy a link to the selected lines">
               {copied ? 'Copied' : sel ? (sel.from === sel.to ? `Copy link to line ${sel.from}` : `Copy link to lines ${sel.from}–${sel.to}`) : 'Copy link'}
             </ToolButton>
+            {props.actions}
           </>
         )}
       </OverflowMenu>
       {props.search}
+      {props.display}
       <span className="ml-auto" />
       {!following && (
         <ToolButton onClick={props.onJumpToLive} className="ls-jump" data-testid="jump-to-live">

@@ -18,6 +18,14 @@ describe('shortcutFor', () => {
     [key('F', { shiftKey: true }), 'filter-matches'],
     [key('F', { shiftKey: true, typing: true }), null],
     [key('f'), null],
+    [key('T', { shiftKey: true }), 'timestamps'],
+    [key('T'), null],
+    [key('t'), null],
+    [key('T', { shiftKey: true, typing: true }), null],
+    [key('w'), 'wrap'],
+    [key('W', { shiftKey: true }), null],
+    [key('w', { typing: true }), null],
+    [key('w', { metaKey: true }), null],
   ] as const)('%o → %s', (input, want) => {
     expect(shortcutFor(input)).toBe(want);
   });

@@ -12,7 +12,9 @@ export type ShortcutId =
   | 'search'
   | 'next-match'
   | 'prev-match'
-  | 'filter-matches';
+  | 'filter-matches'
+  | 'timestamps'
+  | 'wrap';
 
 export interface Shortcut {
   id: ShortcutId;
@@ -34,6 +36,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { id: 'next-match', keys: ['F3'], shift: false, inFields: true, label: 'F3', description: 'Next match', group: 'Search' },
   { id: 'prev-match', keys: ['F3'], shift: true, inFields: true, label: 'Shift+F3', description: 'Previous match', group: 'Search' },
   { id: 'filter-matches', keys: ['F'], label: 'Shift+F', description: 'Only matching lines (filter the log by the search), or the full log again', group: 'Search' },
+  { id: 'timestamps', keys: ['T'], shift: true, label: 'Shift+T', description: 'Timestamps: off, local time, UTC, since the step started', group: 'Display' },
+  { id: 'wrap', keys: ['w'], shift: false, label: 'w', description: 'Wrap long lines, or scroll them sideways', group: 'Display' },
 ];
 
 /** The parts of a KeyboardEvent a shortcut is matched on (a plain object in tests). */
