@@ -48,8 +48,9 @@ export const SSE_RETRY_AFTER_S = 5;
  */
 export const JOB_LIST_STREAMS = 256;
 /**
- * Bytes of changes one job list stream may have waiting for a slow reader (one event always
- * fits, a whole page included); past it the stream ends and the browser reconnects for a new page.
+ * Bytes of changes one job list stream may have waiting for a slow reader: a reader that has not
+ * taken earlier changes and is past it is ended (the browser reconnects for a new page). One
+ * batch of changes (at most 200 jobs) and one page always fit, whatever their size.
  */
 export const JOB_LIST_QUEUE_BYTES = 1 * MiB;
 /**

@@ -28,8 +28,8 @@ import { encodeFailure } from './event-frames';
  *    sent: a stream learns nothing of jobs outside its reach).
  * Bytes: each summary is encoded once per batch for all viewers; a viewer's waiting changes
  * are one entry per job (a newer change replaces the older), written in one chunk when its
- * socket takes more, and bounded by JOB_LIST_QUEUE_BYTES (past it the stream ends, and the
- * browser reconnects for a new page). When the watch says changes may have been missed
+ * socket takes more, and bounded by JOB_LIST_QUEUE_BYTES plus one batch (a reader that still
+ * holds earlier changes past the budget is ended, and the browser reconnects for a new page). When the watch says changes may have been missed
  * (`resync`: a lost connection), every viewer is sent a new page.
  */
 
@@ -87,6 +87,8 @@ class ListViewer {
   /** frames waiting for the socket, one per job ('' is the page) */
   private queue = new Map<string, Uint8Array>();
   private queueBytes = 0;
+  /** bytes still waiting when the current batch of changes began */
+  private lagBytes = 0;
 
   constructor(
     private readonly feed: JobListFeed,
@@ -170,11 +172,21 @@ class ListViewer {
     if (previous) this.queueBytes -= previous.byteLength;
     this.queue.set(key, frame);
     this.queueBytes += frame.byteLength;
-    if (this.queue.size > 1 && this.queueBytes > JOB_LIST_QUEUE_BYTES) {
-      this.stream.end(); // too far behind: the browser reconnects and gets a new page
-      return;
-    }
     this.flush();
+  }
+
+  /** A batch of changes begins: what is still waiting from earlier batches is the reader's lag. */
+  beginBatch(): void {
+    this.lagBytes = this.queueBytes;
+  }
+
+  /**
+   * A batch of changes was offered. A reader that had not taken the earlier ones and now has
+   * more than JOB_LIST_QUEUE_BYTES waiting is too far behind: its stream ends, and the browser
+   * reconnects for a new page. One batch (≤ READ_CHUNK jobs) always fits, however large.
+   */
+  endBatch(): void {
+    if (this.lagBytes > 0 && this.queueBytes > JOB_LIST_QUEUE_BYTES) this.stream.end();
   }
 
   /** Everything waiting, in one write, when the socket takes more. */
@@ -290,7 +302,11 @@ class JobListFeed {
         const page = await this.store.listJobs({ limit: chunk.length, visible: { jobs: chunk } });
         const found = new Map(page.jobs.map((job) => [job.id, job]));
         const changes = chunk.map((id) => new Change(id, found.get(id) ?? null));
-        for (const viewer of this.viewers) for (const change of changes) viewer.offer(change);
+        for (const viewer of [...this.viewers]) {
+          viewer.beginBatch();
+          for (const change of changes) viewer.offer(change);
+          viewer.endBatch();
+        }
       }
     } catch {
       // the store failed this read: what it missed is read again from a new page
