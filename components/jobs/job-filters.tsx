@@ -2,7 +2,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { ToolButton } from '@/components/ui/button';
-import { JOB_STATUSES, MAX_FILTER_LABELS, MAX_FILTER_TEXT, labelFilterSchema, type JobStatus } from '@/lib/contracts';
+import { JOB_STATUSES, MAX_FILTER_LABELS, MAX_FILTER_TEXT, MAX_LABEL_FILTER_CHARS, labelFilterSchema, type JobStatus } from '@/lib/contracts';
 import { fromLocalInput, isFiltered, toLocalInput, viewHref, withFilters, type JobListView } from '@/lib/job-list/url';
 
 const field =
@@ -77,7 +77,7 @@ export function JobFilters({ view }: { view: JobListView }) {
         name="label"
         aria-label="Label"
         placeholder="label key:value"
-        maxLength={321}
+        maxLength={MAX_LABEL_FILTER_CHARS}
         className={`${field} w-44`}
         aria-invalid={labelError !== null}
         aria-describedby={labelError ? 'job-filter-label-error' : undefined}

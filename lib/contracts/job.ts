@@ -132,6 +132,8 @@ export const MAX_FILTER_TEXT = 200;
 export const MAX_FILTER_LABELS = 8;
 /** Largest time a listing's `createdAfter`/`createdBefore` takes: ms since the epoch (year 275760). */
 export const MAX_FILTER_TIME_MS = 8_640_000_000_000_000;
+/** Longest label filter: a key, the colon, a value. */
+export const MAX_LABEL_FILTER_CHARS = MAX_LABEL_KEY + 1 + MAX_LABEL_VALUE;
 /** Longest page cursor (`before`). */
 export const MAX_LIST_CURSOR = 512;
 
@@ -141,7 +143,7 @@ export const MAX_LIST_CURSOR = 512;
  */
 export const labelFilterSchema = z
   .string()
-  .max(MAX_LABEL_KEY + 1 + MAX_LABEL_VALUE)
+  .max(MAX_LABEL_FILTER_CHARS)
   .regex(/^[^:]{1,64}:/, 'label is key:value (a key of 1 to 64 characters without a colon)')
   .refine((s) => s.length - s.indexOf(':') - 1 <= MAX_LABEL_VALUE, `a label value is at most ${MAX_LABEL_VALUE} characters`);
 
