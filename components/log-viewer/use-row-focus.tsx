@@ -1,0 +1,187 @@
+'use client';
+import { useCallback, useRef, type RefObject } from 'react';
+import type { CalculateViewLocation, ItemProps, ListItem, VirtuosoHandle } from 'react-virtuoso';
+import { focusOfRow, indexOfFocus, nextFocusIndex, sameFocus, type FocusMove, type RowFocus } from '@/lib/viewer/focus';
+import { rowAt, type RowModel } from '@/lib/viewer/rows';
+import { isTypingTarget, shortcutFor, type ShortcutId } from '@/lib/viewer/shortcuts';
+import type { RowWindow } from '@/lib/viewer/window';
+
+/**
+ * Roving keyboard focus over the virtual list (lib/viewer/focus.ts has the rules).
+ *
+ * The focused row lives in the viewer's state as the line it shows, never as a DOM node: the
+ * list unmounts rows scrolled away. Each rendered row is a focus target (`tabIndex=-1`; a
+ * header's own button takes the focus, so Enter and Space toggle it natively). When the
+ * focused row is unmounted, the focus is parked on the list's scroller (keys keep working
+ * there); when the row is rendered again while the focus is parked, or after a move or a jump
+ * asked for it, the row takes the focus back.
+ */
+
+/** Height of the sticky step bar over the list (log-viewer.css `.ls-sticky`): a row scrolled to the top lands below it. */
+const STICKY_PX = 28;
+/** Estimated row height, for the rows one page moves. */
+const ROW_PX = 20;
+
+const MOVES: Partial<Record<ShortcutId, FocusMove>> = {
+  'line-next': 'line-next',
+  'line-prev': 'line-prev',
+  'section-next': 'section-next',
+  'section-prev': 'section-prev',
+  'page-next': 'page-next',
+  'page-prev': 'page-prev',
+  'first-row': 'first',
+  'last-row': 'last',
+};
+
+/** Moves that go up the log: they end follow mode. */
+const UPWARD: ReadonlySet<FocusMove> = new Set(['line-prev', 'section-prev', 'page-prev', 'first']);
+
+/** Focus that shows its ring (Chromium, Firefox): a keyboard move must be visible even after a mouse click. */
+const FOCUS_OPTIONS: FocusOptions & { focusVisible?: boolean } = { preventScroll: true, focusVisible: true };
+
+/** The element a row's focus goes to: a header's toggle button, else the row itself. */
+function focusTarget(item: HTMLElement): HTMLElement {
+  return item.querySelector<HTMLElement>('.ls-header-button') ?? item;
+}
+
+/** Scrolls a row into view only when it is not, clear of the sticky step bar at the top. */
+const clearOfStickyBar: CalculateViewLocation = ({ itemTop, itemBottom, viewportTop, viewportBottom, locationParams: { align, behavior, ...rest } }) => {
+  if (itemTop < viewportTop + STICKY_PX) return { ...rest, behavior, align: align ?? 'start', offset: -STICKY_PX };
+  if (itemBottom > viewportBottom) return { ...rest, behavior, align: align ?? 'end' };
+  return null;
+};
+
+export interface FocusContext {
+  /** local index (in the window) of the focused row, or -1 */
+  focusLocal: number;
+  /** callback ref of the focused row's element */
+  focusRef: (el: HTMLDivElement | null) => (() => void) | undefined;
+}
+
+/** Virtuoso's item wrapper, as the row's focus target. */
+export function FocusItem({ context, children, item: _item, ...props }: ItemProps<unknown> & { context: FocusContext }) {
+  const focused = props['data-index'] === context.focusLocal;
+  return (
+    <div {...props} className="ls-item" tabIndex={-1} ref={focused ? context.focusRef : undefined} data-focused={focused ? '' : undefined}>
+      {children}
+    </div>
+  );
+}
+
+export interface RowFocusOptions {
+  model: RowModel;
+  win: RowWindow;
+  focus: RowFocus | null;
+  /** the list's scroller (set once Virtuoso gives it) */
+  scroller: RefObject<HTMLElement | null>;
+  list: RefObject<VirtuosoHandle | null>;
+  /** rows Virtuoso has laid out (its itemsRendered) and the height of the bar above them */
+  rendered: RefObject<readonly ListItem<unknown>[]>;
+  headerPx: RefObject<number>;
+  following: boolean;
+  onFocusRow: (focus: RowFocus | null, index?: number) => void;
+  onFollowChange: (following: boolean) => void;
+  onLineClick: (step: string, n: number, extend: boolean) => void;
+}
+
+export interface RowFocusControls {
+  context: FocusContext;
+  /** the scroller's keydown (after the list's own handling) */
+  onKeyDown: (e: KeyboardEvent) => void;
+  /** the scroller's focusin: a click or a Tab onto a row makes it the focused row */
+  onFocusIn: (e: FocusEvent) => void;
+  /** a scroll request asked for DOM focus on its row: focus it once it is rendered */
+  requestFocus: () => void;
+}
+
+export function useRowFocus(opts: RowFocusOptions): RowFocusControls {
+  const latest = useRef(opts);
+  latest.current = opts;
+  /** A move or a jump asked for the focus: the focused row takes it as soon as it is rendered. */
+  const pending = useRef(false);
+  const focusIndex = indexOfFocus(opts.model, opts.focus);
+  const focusLocal = focusIndex === null ? -1 : focusIndex - opts.win.start;
+
+  const focusRef = useCallback((el: HTMLDivElement | null) => {
+    if (!el) return undefined;
+    const scroller = latest.current.scroller.current;
+    if (pending.current || (scroller !== null && document.activeElement === scroller)) {
+      pending.current = false;
+      focusTarget(el).focus(FOCUS_OPTIONS);
+    }
+    return () => {
+      // Unmounted (scrolled away, or no longer the focused row) while it has the focus: park it
+      // on the scroller, which still takes the keys, until the row comes back.
+      if (el.contains(document.activeElement)) latest.current.scroller.current?.focus({ preventScroll: true });
+    };
+  }, []);
+
+  const requestFocus = useCallback(() => {
+    pending.current = true;
+    const { scroller, model, win, focus } = latest.current;
+    const index = indexOfFocus(model, focus);
+    const item = index === null ? null : scroller.current?.querySelector<HTMLElement>(`[data-index="${index - win.start}"]`);
+    if (item) {
+      pending.current = false;
+      focusTarget(item).focus(FOCUS_OPTIONS);
+    }
+  }, []);
+
+  const move = useCallback((how: FocusMove) => {
+    const { model, win, focus, scroller, list, rendered, headerPx, following } = latest.current;
+    const el = scroller.current;
+    if (!el) return;
+    const top = el.scrollTop - headerPx.current + STICKY_PX;
+    const firstOnScreen = rendered.current.find((p) => p.offset + p.size > top);
+    const fallback = win.start + (firstOnScreen?.index ?? 0);
+    const page = Math.max(1, Math.floor((el.clientHeight - STICKY_PX) / ROW_PX) - 1);
+    const index = nextFocusIndex(model, indexOfFocus(model, focus), how, fallback, page);
+    const row = index === null ? null : rowAt(model, index);
+    if (index === null || !row) return;
+    if (following && UPWARD.has(how)) latest.current.onFollowChange(false);
+    const next = focusOfRow(row);
+    pending.current = true;
+    const local = index - win.start;
+    if (local < 0 || local >= win.size) {
+      // Outside the list's window: the viewer moves the window and asks for the focus there.
+      latest.current.onFocusRow(next, index);
+      return;
+    }
+    if (sameFocus(focus, next)) requestFocus();
+    else latest.current.onFocusRow(next);
+    list.current?.scrollIntoView({ index: local, calculateViewLocation: clearOfStickyBar });
+  }, [requestFocus]);
+
+  const onKeyDown = useCallback((e: KeyboardEvent) => {
+    if (e.defaultPrevented || e.isComposing) return;
+    const typing = isTypingTarget(e.target);
+    const id = shortcutFor({ key: e.key, shiftKey: e.shiftKey, ctrlKey: e.ctrlKey, altKey: e.altKey, metaKey: e.metaKey, typing, inLog: true });
+    const how = id ? MOVES[id] : undefined;
+    if (how) {
+      e.preventDefault();
+      move(how);
+      return;
+    }
+    // Enter on a focused line selects it, as a click on its number does (Shift extends).
+    if (e.key === 'Enter' && !typing && e.target instanceof HTMLElement && e.target.classList.contains('ls-item')) {
+      const { model, win } = latest.current;
+      const row = rowAt(model, win.start + Number(e.target.dataset.index));
+      if (row?.kind === 'line') {
+        e.preventDefault();
+        latest.current.onLineClick(row.section.step.id, row.n, e.shiftKey);
+      }
+    }
+  }, [move]);
+
+  const onFocusIn = useCallback((e: FocusEvent) => {
+    const item = e.target instanceof Element ? e.target.closest<HTMLElement>('.ls-item') : null;
+    if (!item) return;
+    const { model, win, focus } = latest.current;
+    const row = rowAt(model, win.start + Number(item.dataset.index));
+    if (!row) return;
+    const next = focusOfRow(row);
+    if (!sameFocus(focus, next)) latest.current.onFocusRow(next);
+  }, []);
+
+  return { context: { focusLocal, focusRef }, onKeyDown, onFocusIn, requestFocus };
+}
