@@ -1,5 +1,5 @@
 'use client';
-import { useCallback, useRef, type RefObject } from 'react';
+import { useCallback, useEffect, useRef, type RefObject } from 'react';
 import type { CalculateViewLocation, ItemProps, ListItem, VirtuosoHandle } from 'react-virtuoso';
 import { focusOfRow, indexOfFocus, nextFocusIndex, sameFocus, type FocusMove, type RowFocus } from '@/lib/viewer/focus';
 import { rowAt, type RowModel } from '@/lib/viewer/rows';
@@ -21,6 +21,13 @@ import type { RowWindow } from '@/lib/viewer/window';
 const STICKY_PX = 28;
 /** Estimated row height, for the rows one page moves. */
 const ROW_PX = 20;
+/** The point under the list's top edge (px) whose row is "the first on screen". */
+const TOP_PROBE_PX = 2;
+/**
+ * Frames a requested focus is retried for: a new list stays hidden (so unfocusable) until it
+ * has scrolled to its first row, and a far row is rendered only once the list got there.
+ */
+const FOCUS_RETRY_FRAMES = 180;
 
 const MOVES: Partial<Record<ShortcutId, FocusMove>> = {
   'line-next': 'line-next',
@@ -54,7 +61,7 @@ const clearOfStickyBar: CalculateViewLocation = ({ itemTop, itemBottom, viewport
 export interface FocusContext {
   /** local index (in the window) of the focused row, or -1 */
   focusLocal: number;
-  /** callback ref of the focused row's element */
+  /** callback ref of every row's element (the focused one carries `data-focused`) */
   focusRef: (el: HTMLDivElement | null) => (() => void) | undefined;
 }
 
@@ -62,7 +69,7 @@ export interface FocusContext {
 export function FocusItem({ context, children, item: _item, ...props }: ItemProps<unknown> & { context: FocusContext }) {
   const focused = props['data-index'] === context.focusLocal;
   return (
-    <div {...props} className="ls-item" tabIndex={-1} ref={focused ? context.focusRef : undefined} data-focused={focused ? '' : undefined}>
+    <div {...props} className="ls-item" tabIndex={-1} ref={context.focusRef} data-focused={focused ? '' : undefined}>
       {children}
     </div>
   );
@@ -97,41 +104,73 @@ export interface RowFocusControls {
 export function useRowFocus(opts: RowFocusOptions): RowFocusControls {
   const latest = useRef(opts);
   latest.current = opts;
-  /** A move or a jump asked for the focus: the focused row takes it as soon as it is rendered. */
-  const pending = useRef(false);
+  /** The row a move or a jump asked to focus: it takes the focus as soon as it is rendered. */
+  const pending = useRef<RowFocus | null>(null);
+  const retryFrame = useRef(0);
+  useEffect(() => () => cancelAnimationFrame(retryFrame.current), []);
   const focusIndex = indexOfFocus(opts.model, opts.focus);
   const focusLocal = focusIndex === null ? -1 : focusIndex - opts.win.start;
 
-  const focusRef = useCallback((el: HTMLDivElement | null) => {
-    if (!el) return undefined;
-    const scroller = latest.current.scroller.current;
-    if (pending.current || (scroller !== null && document.activeElement === scroller)) {
-      pending.current = false;
-      focusTarget(el).focus(FOCUS_OPTIONS);
-    }
-    return () => {
-      // Unmounted (scrolled away, or no longer the focused row) while it has the focus: park it
-      // on the scroller, which still takes the keys, until the row comes back.
-      if (el.contains(document.activeElement)) latest.current.scroller.current?.focus({ preventScroll: true });
-    };
+  /** Focuses the focused row if it is rendered and can take it; true once it has it. */
+  const focusNow = useCallback((item: HTMLElement): boolean => {
+    focusTarget(item).focus(FOCUS_OPTIONS);
+    if (!item.contains(document.activeElement)) return false;
+    pending.current = null;
+    return true;
   }, []);
 
-  const requestFocus = useCallback(() => {
-    pending.current = true;
-    const { scroller, model, win, focus } = latest.current;
-    const index = indexOfFocus(model, focus);
-    const item = index === null ? null : scroller.current?.querySelector<HTMLElement>(`[data-index="${index - win.start}"]`);
-    if (item) {
-      pending.current = false;
-      focusTarget(item).focus(FOCUS_OPTIONS);
+  /** Tries the pending focus each frame until the row takes it (or FOCUS_RETRY_FRAMES pass). */
+  const retry = useCallback(() => {
+    if (retryFrame.current) return;
+    let frames = 0;
+    const step = () => {
+      retryFrame.current = 0;
+      if (!pending.current) return;
+      const { scroller, model, win } = latest.current;
+      const index = indexOfFocus(model, pending.current);
+      const item = index === null ? null : scroller.current?.querySelector<HTMLElement>(`.ls-item[data-index="${index - win.start}"]`);
+      if (item && focusNow(item)) return;
+      if (++frames > FOCUS_RETRY_FRAMES) pending.current = null;
+      else retryFrame.current = requestAnimationFrame(step);
+    };
+    step();
+  }, [focusNow]);
+
+  const focusRef = useCallback((el: HTMLDivElement | null) => {
+    if (!el) return undefined;
+    if (el.hasAttribute('data-focused')) {
+      // The focused row is rendered (again): it takes the focus back from the scroller, or
+      // takes the focus a move or a jump asked for.
+      const scroller = latest.current.scroller.current;
+      if (pending.current) retry();
+      else if (scroller !== null && document.activeElement === scroller) focusNow(el);
     }
-  }, []);
+    return () => {
+      // Unmounted (scrolled away) while it had the focus: park the focus on the scroller, which
+      // still takes the keys, until the row comes back. Checked once React's commit is over:
+      // React puts the focus back on an element that is still in the document.
+      if (!el.contains(document.activeElement)) return;
+      queueMicrotask(() => {
+        const lost = document.activeElement === null || document.activeElement === document.body;
+        if (el.isConnected || !lost) return;
+        // the same commit may have rendered the focused row anew (a new element for it)
+        const scroller = latest.current.scroller.current;
+        const again = scroller?.querySelector<HTMLElement>('.ls-item[data-focused]');
+        if (!again || !focusNow(again)) scroller?.focus({ preventScroll: true });
+      });
+    };
+  }, [focusNow, retry]);
+
+  const requestFocus = useCallback(() => {
+    pending.current = latest.current.focus;
+    retry();
+  }, [retry]);
 
   const move = useCallback((how: FocusMove) => {
     const { model, win, focus, scroller, list, rendered, headerPx, following } = latest.current;
     const el = scroller.current;
     if (!el) return;
-    const top = el.scrollTop - headerPx.current + STICKY_PX;
+    const top = el.scrollTop - headerPx.current + TOP_PROBE_PX;
     const firstOnScreen = rendered.current.find((p) => p.offset + p.size > top);
     const fallback = win.start + (firstOnScreen?.index ?? 0);
     const page = Math.max(1, Math.floor((el.clientHeight - STICKY_PX) / ROW_PX) - 1);
@@ -140,17 +179,18 @@ export function useRowFocus(opts: RowFocusOptions): RowFocusControls {
     if (index === null || !row) return;
     if (following && UPWARD.has(how)) latest.current.onFollowChange(false);
     const next = focusOfRow(row);
-    pending.current = true;
     const local = index - win.start;
-    if (local < 0 || local >= win.size) {
-      // Outside the list's window: the viewer moves the window and asks for the focus there.
+    if (!rendered.current.some((p) => p.index === local)) {
+      // A row the list has not rendered (so not measured): the viewer issues a scroll request,
+      // which lands it however tall the rows on the way are, and asks for the focus there.
       latest.current.onFocusRow(next, index);
       return;
     }
-    if (sameFocus(focus, next)) requestFocus();
-    else latest.current.onFocusRow(next);
+    if (!sameFocus(focus, next)) latest.current.onFocusRow(next);
     list.current?.scrollIntoView({ index: local, calculateViewLocation: clearOfStickyBar });
-  }, [requestFocus]);
+    pending.current = next;
+    retry();
+  }, [retry]);
 
   const onKeyDown = useCallback((e: KeyboardEvent) => {
     if (e.defaultPrevented || e.isComposing) return;
@@ -180,7 +220,10 @@ export function useRowFocus(opts: RowFocusOptions): RowFocusControls {
     const row = rowAt(model, win.start + Number(item.dataset.index));
     if (!row) return;
     const next = focusOfRow(row);
-    if (!sameFocus(focus, next)) latest.current.onFocusRow(next);
+    if (sameFocus(focus, next)) return;
+    // the user put the focus on another row (a click): it wins over a pending request
+    if (!sameFocus(pending.current, next)) pending.current = null;
+    latest.current.onFocusRow(next);
   }, []);
 
   return { context: { focusLocal, focusRef }, onKeyDown, onFocusIn, requestFocus };

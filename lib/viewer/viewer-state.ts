@@ -69,8 +69,8 @@ export type ViewerAction =
   | { type: 'navigate'; link: JobLink; sections: readonly StepSection[]; writeUrl: boolean; focus?: boolean }
   /**
    * The keyboard focus moves to `focus`, at row `index` of a model of `total` rows. The list
-   * scrolls rows of its window into view itself; a row outside it (`index` given) moves the
-   * window there and is focused once shown.
+   * scrolls rows it has rendered into view itself; a row it has not (`index` given) is scrolled
+   * to (centred) and focused once shown, the window moving there when it is outside it.
    */
   | { type: 'focusRow'; focus: RowFocus | null; index?: number; total?: number }
   | { type: 'selectLine'; step: string; n: number; extend: boolean }
@@ -191,10 +191,11 @@ export function reduce(state: ViewerState, action: ViewerAction): ViewerState {
       const { index, total } = action;
       if (index === undefined || total === undefined) return same ? state : { ...state, focus: action.focus };
       const win = windowOf(state, total);
-      const moved = { ...state, focus: action.focus };
-      if (index >= win.start && index < win.start + win.size) return same ? state : moved;
-      // Outside the window: move the window there (as a jump does) and focus the row once shown.
-      return scrollTo({ ...moved, following: false, windowStart: windowAround(total, index).start }, index, 'center', true);
+      const moved = { ...state, focus: action.focus, following: false };
+      // A scroll request lands the row however tall the rows on the way turn out to be.
+      if (index >= win.start && index < win.start + win.size) return scrollTo({ ...moved, windowStart: win.start }, index, 'center', true);
+      // Outside the window: move the window there (as a jump does).
+      return scrollTo({ ...moved, windowStart: windowAround(total, index).start }, index, 'center', true);
     }
     case 'scrollDone':
       return state.scrollRequest?.seq === action.seq ? { ...state, scrollRequest: null } : state;
