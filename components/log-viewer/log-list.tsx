@@ -259,7 +259,7 @@ export function LogList(props: LogListProps) {
     onFollowChange: props.onFollowChange,
     onLineClick: props.onLineClick,
   });
-  const { onKeyDown: focusKey, onFocusIn, requestFocus } = rowFocus;
+  const { onKeyDown: focusKey, onFocusIn, requestFocus, onScrollCapture } = rowFocus;
   const itemsRendered = useCallback(
     (items: ListItem<unknown>[]) => {
       rendered.current = items;
@@ -312,6 +312,9 @@ export function LogList(props: LogListProps) {
     el.addEventListener('wheel', onWheel, { passive: true });
     el.addEventListener('keydown', onKey);
     el.addEventListener('focusin', onFocusIn);
+    // before the list re-renders for the scroll (capture, on the parent): see use-row-focus.tsx
+    const parent = el.parentElement;
+    parent?.addEventListener('scroll', onScrollCapture, { capture: true, passive: true });
     el.addEventListener('touchstart', release, { passive: true });
     el.addEventListener('pointerdown', release, { passive: true });
     scrollerCleanup.current = () => {
@@ -320,10 +323,11 @@ export function LogList(props: LogListProps) {
       el.removeEventListener('wheel', onWheel);
       el.removeEventListener('keydown', onKey);
       el.removeEventListener('focusin', onFocusIn);
+      parent?.removeEventListener('scroll', onScrollCapture, { capture: true });
       el.removeEventListener('touchstart', release);
       el.removeEventListener('pointerdown', release);
     };
-  }, [scheduleReadTop, focusKey, onFocusIn]);
+  }, [scheduleReadTop, focusKey, onFocusIn, onScrollCapture]);
   useEffect(() => () => scrollerCleanup.current?.(), []);
 
   // Stable callbacks for Virtuoso (they read the latest props through refs).

@@ -91,6 +91,14 @@ export interface RowFocusOptions {
   onLineClick: (step: string, n: number, extend: boolean) => void;
 }
 
+/**
+ * How far (px) outside the list's viewport the focused row may go before the focus is parked on
+ * the scroller: less than the list renders beyond it (log-list.tsx OVERSCAN_PX), so the focus
+ * leaves the row before the list unmounts it. A focused row removed by the list's commit makes
+ * Chromium lay the list out half-updated, which clamps (moves) its scroll position.
+ */
+const PARK_BEYOND_PX = 300;
+
 export interface RowFocusControls {
   context: FocusContext;
   /** the scroller's keydown (after the list's own handling) */
@@ -99,6 +107,8 @@ export interface RowFocusControls {
   onFocusIn: (e: FocusEvent) => void;
   /** a scroll request asked for DOM focus on its row: focus it once it is rendered */
   requestFocus: () => void;
+  /** a scroll of the list, seen before the list itself handles it (a capture listener on its parent) */
+  onScrollCapture: () => void;
 }
 
 export function useRowFocus(opts: RowFocusOptions): RowFocusControls {
@@ -108,6 +118,16 @@ export function useRowFocus(opts: RowFocusOptions): RowFocusControls {
   const pending = useRef<RowFocus | null>(null);
   const retryFrame = useRef(0);
   useEffect(() => () => cancelAnimationFrame(retryFrame.current), []);
+  // The user put the focus somewhere else (a toolbar button, another field) before the row was
+  // shown: the request is dropped, never taking the focus back from them.
+  const { scroller } = opts;
+  useEffect(() => {
+    const onFocusIn = (e: FocusEvent) => {
+      if (pending.current && !(e.target instanceof Node && scroller.current?.contains(e.target))) pending.current = null;
+    };
+    document.addEventListener('focusin', onFocusIn);
+    return () => document.removeEventListener('focusin', onFocusIn);
+  }, [scroller]);
   const focusIndex = indexOfFocus(opts.model, opts.focus);
   const focusLocal = focusIndex === null ? -1 : focusIndex - opts.win.start;
 
@@ -141,18 +161,19 @@ export function useRowFocus(opts: RowFocusOptions): RowFocusControls {
     if (el.hasAttribute('data-focused')) {
       // The focused row is rendered (again): it takes the focus back from the scroller, or
       // takes the focus a move or a jump asked for.
+      // (after the commit: see below)
       const scroller = latest.current.scroller.current;
       if (pending.current) retry();
-      else if (scroller !== null && document.activeElement === scroller) focusNow(el);
+      else if (scroller !== null && document.activeElement === scroller) queueMicrotask(() => el.isConnected && focusNow(el));
     }
     return () => {
-      // Unmounted (scrolled away) while it had the focus: park the focus on the scroller, which
-      // still takes the keys, until the row comes back. Checked once React's commit is over:
-      // React puts the focus back on an element that is still in the document.
+      // Being unmounted (scrolled away) while it has the focus: the focus is parked on the
+      // scroller, which still takes the keys, until the row comes back. Only once the list's
+      // commit is over: moving the focus in the middle of it makes Chromium lay the list out
+      // half-updated, which clamps (moves) its scroll position.
       if (!el.contains(document.activeElement)) return;
       queueMicrotask(() => {
-        const lost = document.activeElement === null || document.activeElement === document.body;
-        if (el.isConnected || !lost) return;
+        if (document.activeElement !== null && document.activeElement !== document.body) return;
         // the same commit may have rendered the focused row anew (a new element for it)
         const scroller = latest.current.scroller.current;
         const again = scroller?.querySelector<HTMLElement>('.ls-item[data-focused]');
@@ -174,7 +195,16 @@ export function useRowFocus(opts: RowFocusOptions): RowFocusControls {
     const firstOnScreen = rendered.current.find((p) => p.offset + p.size > top);
     const fallback = win.start + (firstOnScreen?.index ?? 0);
     const page = Math.max(1, Math.floor((el.clientHeight - STICKY_PX) / ROW_PX) - 1);
-    const index = nextFocusIndex(model, indexOfFocus(model, focus), how, fallback, page);
+    // From the row the last move asked for (still on its way), else the row that has the focus:
+    // keys pressed faster than the viewer re-renders must not start from the state's older row.
+    const active = document.activeElement;
+    const activeItem = active instanceof Element && active !== el && el.contains(active) ? active.closest<HTMLElement>('.ls-item') : null;
+    const from = pending.current
+      ? indexOfFocus(model, pending.current)
+      : activeItem
+        ? win.start + Number(activeItem.dataset.index)
+        : indexOfFocus(model, focus);
+    const index = nextFocusIndex(model, from, how, fallback, page);
     const row = index === null ? null : rowAt(model, index);
     if (index === null || !row) return;
     if (following && UPWARD.has(how)) latest.current.onFollowChange(false);
@@ -183,10 +213,11 @@ export function useRowFocus(opts: RowFocusOptions): RowFocusControls {
     if (!rendered.current.some((p) => p.index === local)) {
       // A row the list has not rendered (so not measured): the viewer issues a scroll request,
       // which lands it however tall the rows on the way are, and asks for the focus there.
+      pending.current = next;
       latest.current.onFocusRow(next, index);
       return;
     }
-    if (!sameFocus(focus, next)) latest.current.onFocusRow(next);
+    latest.current.onFocusRow(next);
     list.current?.scrollIntoView({ index: local, calculateViewLocation: clearOfStickyBar });
     pending.current = next;
     retry();
@@ -226,5 +257,14 @@ export function useRowFocus(opts: RowFocusOptions): RowFocusControls {
     latest.current.onFocusRow(next);
   }, []);
 
-  return { context: { focusLocal, focusRef }, onKeyDown, onFocusIn, requestFocus };
+  const onScrollCapture = useCallback(() => {
+    const scroller = latest.current.scroller.current;
+    const active = document.activeElement;
+    if (!scroller || !(active instanceof HTMLElement) || active === scroller || !scroller.contains(active)) return;
+    const view = scroller.getBoundingClientRect();
+    const box = active.getBoundingClientRect();
+    if (box.bottom < view.top - PARK_BEYOND_PX || box.top > view.bottom + PARK_BEYOND_PX) scroller.focus({ preventScroll: true });
+  }, []);
+
+  return { context: { focusLocal, focusRef }, onKeyDown, onFocusIn, requestFocus, onScrollCapture };
 }
