@@ -99,7 +99,7 @@ export function JobFilters({ view }: { view: JobListView }) {
         </ToolButton>
       )}
       {labelError && (
-        <span id="job-filter-label-error" role="alert" className="text-xs text-red-400">
+        <span id="job-filter-label-error" role="alert" className="text-xs text-[var(--ls-err)]">
           {labelError}
         </span>
       )}

@@ -26,7 +26,7 @@ export function JobList({ view, apiBase = '/api/v1' }: { view: JobListView; apiB
   const next = rows?.next ?? null;
 
   let body;
-  if (error) body = <p className="p-4 text-red-400" role="alert">Could not load jobs: {error}</p>;
+  if (error) body = <p className="p-4 text-[var(--ls-err)]" role="alert">Could not load jobs: {error}</p>;
   else if (!rows) body = <p className="p-4 text-[var(--ls-muted)]">Loading jobs…</p>;
   else if (jobs.length === 0) body = <EmptyList view={view} />;
   else body = <JobTable jobs={jobs} now={now} view={view} />;
