@@ -76,6 +76,11 @@ export interface EmbedOptions {
   linkOrigin?: string;
 }
 
+/** Whether focus is in the in-log search (search-box.tsx): its field or its buttons. */
+function inSearchBox(el: Element | null): boolean {
+  return el !== null && el.closest('.ls-search') !== null;
+}
+
 function linkKey(link: JobLink | null | undefined): string {
   return link ? `${link.step}:${link.lines ? `${link.lines.from}-${link.lines.to}` : ''}` : '';
 }
@@ -136,7 +141,8 @@ export function JobLog(props: JobLogProps) {
   useEffect(() => {
     if (!isEmbedded || !landed || !lineTarget || linkKey(lineTarget) === shownLine.current) return;
     shownLine.current = linkKey(lineTarget);
-    goToRef.current(lineTarget);
+    // the host page moved the line: the keyboard focus stays where the host has it
+    goToRef.current(lineTarget, { focus: false });
   }, [isEmbedded, landed, lineTarget]);
   const clicked = useRef(false);
   const { onLineClick: selectLine } = viewer;
@@ -200,7 +206,15 @@ export function JobLog(props: JobLogProps) {
   const searchInput = useRef<HTMLInputElement>(null);
   const logRef = useRef<HTMLDivElement>(null);
   const lineCount = useMemo(() => sections.reduce((sum, s) => sum + s.lines, 0), [sections]);
-  const search = useLogSearch({ apiBase, jobId, onlyStep, lineCount, onGo: (step, n) => viewer.goTo({ step, lines: { from: n, to: n } }) });
+  // A match reached from the search field or its buttons leaves the focus there, so Enter goes on
+  // to the next match; from anywhere else (F3 in the log) the focus moves to the match.
+  const search = useLogSearch({
+    apiBase,
+    jobId,
+    onlyStep,
+    lineCount,
+    onGo: (step, n) => viewer.goTo({ step, lines: { from: n, to: n } }, { focus: !inSearchBox(document.activeElement) }),
+  });
   useSearchMarks(logRef, search.rangesByLine, search.currentKey);
   const layoutRef = useRef<HTMLDivElement>(null);
   const focusSearch = () => {
@@ -337,6 +351,8 @@ export function JobLog(props: JobLogProps) {
               onStepClick={goToStep}
               stamp={display.stamp}
               wrap={display.prefs.wrap}
+              focus={state.focus}
+              onFocusRow={viewer.onFocusRow}
             />
           )}
         </div>

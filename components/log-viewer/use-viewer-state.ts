@@ -1,6 +1,7 @@
 'use client';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { JobStatus } from '@/lib/contracts';
+import type { RowFocus } from '@/lib/viewer/focus';
 import type { JobLink } from '@/lib/viewer/hash';
 import type { LinkTools } from '@/lib/viewer/links';
 import { linkTarget } from '@/lib/viewer/navigate';
@@ -16,8 +17,12 @@ export interface ViewerControls {
   state: ViewerState;
   model: RowModel;
   win: RowWindow;
-  /** Goes to a link the user chose and puts it in the address bar; false if it leads nowhere. */
-  goTo: (link: JobLink) => boolean;
+  /**
+   * Goes to a link the user chose and puts it in the address bar; false if it leads nowhere.
+   * Keyboard focus moves to the target row once it is shown, unless `focus: false` (e.g. a
+   * jump asked for from a text field that keeps the focus, or by a host page).
+   */
+  goTo: (link: JobLink, opts?: { focus?: boolean }) => boolean;
   /** The same for what was typed into "go to line"; false if it names no line or step shown. */
   goToInput: (input: string) => boolean;
   onLineClick: (step: string, n: number, extend: boolean) => void;
@@ -30,6 +35,8 @@ export interface ViewerControls {
   onShiftWindow: (direction: -1 | 1) => void;
   onScrollDone: (seq: number) => void;
   onVisibleRows: (first: number, last: number) => void;
+  /** The keyboard focus moved to `focus` (row `index`: given when the list may have to move its window there). */
+  onFocusRow: (focus: RowFocus | null, index?: number) => void;
 }
 
 /** Runs the latest call after `ms` of quiet. */
@@ -91,7 +98,8 @@ export function useViewerState(opts: {
   useEffect(() => {
     if (status === undefined || ready) return;
     const link = urlHash ? links.parseHash(window.location.hash) : initialLink;
-    dispatch({ type: 'load', link, follow: follow ?? status === 'running', sections });
+    // A page's own link (its hash) takes the keyboard focus; an embedded viewer never takes it on load.
+    dispatch({ type: 'load', link, follow: follow ?? status === 'running', sections, focus: urlHash });
   }, [status, ready, links, follow, sections, urlHash, initialLink]);
 
   // The sections as of the last render: live lines change them every frame, and re-attaching
@@ -102,7 +110,7 @@ export function useViewerState(opts: {
     if (!urlHash) return;
     const onHash = () => {
       const link = links.parseHash(window.location.hash);
-      if (link) dispatch({ type: 'navigate', link, sections: sectionsRef.current, writeUrl: false });
+      if (link) dispatch({ type: 'navigate', link, sections: sectionsRef.current, writeUrl: false, focus: true });
     };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
@@ -122,9 +130,9 @@ export function useViewerState(opts: {
   );
 
   const goTo = useCallback(
-    (link: JobLink): boolean => {
+    (link: JobLink, opts?: { focus?: boolean }): boolean => {
       if (!linkTarget(sections, link, onlyStep)) return false;
-      dispatch({ type: 'navigate', link, sections, writeUrl: true });
+      dispatch({ type: 'navigate', link, sections, writeUrl: true, focus: opts?.focus ?? true });
       return true;
     },
     [sections, onlyStep],
@@ -144,6 +152,10 @@ export function useViewerState(opts: {
   const onFollowChange = useCallback((next: boolean) => dispatch({ type: 'setFollowing', following: next, total, running }), [total, running]);
   const onJumpToLive = useCallback(() => dispatch({ type: 'jumpToLive', total }), [total]);
   const onShiftWindow = useCallback((direction: -1 | 1) => dispatch({ type: 'shiftWindow', direction, total }), [total]);
+  const onFocusRow = useCallback(
+    (focus: RowFocus | null, index?: number) => dispatch(index === undefined ? { type: 'focusRow', focus } : { type: 'focusRow', focus, index, total }),
+    [total],
+  );
 
   return {
     state,
@@ -161,5 +173,6 @@ export function useViewerState(opts: {
     onShiftWindow,
     onScrollDone,
     onVisibleRows,
+    onFocusRow,
   };
 }

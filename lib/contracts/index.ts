@@ -7,6 +7,7 @@ export * from './download';
 export * from './health';
 export * from './errors';
 export * from './access';
+export * from './job-list';
 export * from './triage';
 export * from './diff';
 export * from './diff-names';

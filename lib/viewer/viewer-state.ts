@@ -1,8 +1,9 @@
 import { INITIAL_VIEW_STATE, setAll, setHidden, setOpen, type ViewState } from './collapse';
+import { sameFocus, type RowFocus } from './focus';
 import { selectLine, type JobLink } from './hash';
 import { planNavigation } from './navigate';
 import type { StepSection } from './sections';
-import { refitWindow, shiftWindow, windowAtEnd, type RowWindow } from './window';
+import { refitWindow, shiftWindow, windowAround, windowAtEnd, type RowWindow } from './window';
 
 /**
  * One viewer's navigation state, as a reducer (the hook over it is
@@ -21,6 +22,10 @@ import { refitWindow, shiftWindow, windowAtEnd, type RowWindow } from './window'
  *   there are); paging it moves it by half and scrolls to the first row it brought in.
  * - Scroll commands: every move that scrolls issues a `scrollRequest` with a new `seq`; the
  *   list reports that seq done, which clears the request.
+ * - Keyboard focus (roving, lib/viewer/focus.ts): `focus` is the row the keyboard is on, kept
+ *   as the line it shows, so it survives the row being unmounted by the virtual list. A
+ *   navigation moves it to its target, and its scroll request says whether DOM focus follows
+ *   (`focus: true`): the list focuses the row once it is rendered.
  */
 export interface ViewerState {
   /** Shows only this step (a step page): its section starts open, links elsewhere lead nowhere. */
@@ -43,6 +48,8 @@ export interface ViewerState {
   expandedLines: ReadonlySet<string>;
   /** What the address bar is to show; a new object each time it is to be written. */
   address: { link: JobLink } | null;
+  /** The row the keyboard is on (roving focus); null until a move or a navigation sets it. */
+  focus: RowFocus | null;
 }
 
 export interface ScrollRequest {
@@ -50,13 +57,22 @@ export interface ScrollRequest {
   index: number;
   align: 'start' | 'center' | 'end';
   seq: number;
+  /** move DOM focus to the row once the list has rendered it (state.focus names the row) */
+  focus?: boolean;
 }
 
 export type ViewerAction =
   /** the metadata arrived; `link` is the URL's, `follow` whether to follow without one */
-  | { type: 'load'; link: JobLink | null; follow: boolean; sections: readonly StepSection[] }
+  /** `focus`: DOM focus goes to the link's row (see ScrollRequest.focus) */
+  | { type: 'load'; link: JobLink | null; follow: boolean; sections: readonly StepSection[]; focus?: boolean }
   /** `writeUrl`: the link came from the user, not from the address bar */
-  | { type: 'navigate'; link: JobLink; sections: readonly StepSection[]; writeUrl: boolean }
+  | { type: 'navigate'; link: JobLink; sections: readonly StepSection[]; writeUrl: boolean; focus?: boolean }
+  /**
+   * The keyboard focus moves to `focus`, at row `index` of a model of `total` rows. The list
+   * scrolls rows it has rendered into view itself; a row it has not (`index` given) is scrolled
+   * to (centred) and focused once shown, the window moving there when it is outside it.
+   */
+  | { type: 'focusRow'; focus: RowFocus | null; index?: number; total?: number }
   | { type: 'selectLine'; step: string; n: number; extend: boolean }
   | { type: 'toggle'; key: string; open: boolean }
   | { type: 'setAll'; open: boolean }
@@ -88,6 +104,7 @@ export function initViewerState(onlyStep?: string): ViewerState {
     listEpoch: 0,
     expandedLines: new Set(),
     address: null,
+    focus: null,
   };
 }
 
@@ -101,13 +118,13 @@ export function goToDefaultStep(state: ViewerState, sections: readonly StepSecti
   return state.selection?.step ?? sections.find((s) => s.lines > 0)?.step.id;
 }
 
-function scrollTo(state: ViewerState, index: number, align: ScrollRequest['align']): ViewerState {
+function scrollTo(state: ViewerState, index: number, align: ScrollRequest['align'], focus = false): ViewerState {
   const seq = state.seq + 1;
-  return { ...state, seq, scrollRequest: { index, align, seq } };
+  return { ...state, seq, scrollRequest: focus ? { index, align, seq, focus } : { index, align, seq } };
 }
 
 /** Null when the link leads nowhere (an unknown step, or another step than a step page's). */
-function navigate(state: ViewerState, link: JobLink, sections: readonly StepSection[]): ViewerState | null {
+function navigate(state: ViewerState, link: JobLink, sections: readonly StepSection[], focus: boolean): ViewerState | null {
   const plan = planNavigation(sections, state.view, link, state.onlyStep);
   if (!plan) return null;
   const moved: ViewerState = {
@@ -121,8 +138,9 @@ function navigate(state: ViewerState, link: JobLink, sections: readonly StepSect
     // scrollToIndex on a list that was at its bottom while short (a collapsed job) and has just
     // grown by 100k rows lands at the new bottom instead of the target.
     listEpoch: state.listEpoch + 1,
+    focus: plan.focus,
   };
-  return scrollTo(moved, plan.index, link.lines ? 'center' : 'start');
+  return scrollTo(moved, plan.index, link.lines ? 'center' : 'start', focus);
 }
 
 function setFollowing(state: ViewerState, following: boolean, total: number, running: boolean): ViewerState {
@@ -137,11 +155,11 @@ export function reduce(state: ViewerState, action: ViewerAction): ViewerState {
   switch (action.type) {
     case 'load': {
       if (state.ready) return state;
-      const arrived = action.link ? navigate(state, action.link, action.sections) : null;
+      const arrived = action.link ? navigate(state, action.link, action.sections, action.focus ?? false) : null;
       return arrived ? { ...arrived, ready: true } : { ...state, following: action.follow, ready: true };
     }
     case 'navigate': {
-      const arrived = navigate(state, action.link, action.sections);
+      const arrived = navigate(state, action.link, action.sections, action.focus ?? false);
       if (!arrived) return state;
       return action.writeUrl ? { ...arrived, address: { link: action.link } } : arrived;
     }
@@ -167,6 +185,17 @@ export function reduce(state: ViewerState, action: ViewerAction): ViewerState {
       const moved = { ...state, windowStart: next.start };
       // Scroll to the first row the move brought in, next to where the user was.
       return action.direction < 0 ? scrollTo(moved, win.start - 1, 'end') : scrollTo(moved, win.start + win.size, 'start');
+    }
+    case 'focusRow': {
+      const same = sameFocus(state.focus, action.focus);
+      const { index, total } = action;
+      if (index === undefined || total === undefined) return same ? state : { ...state, focus: action.focus };
+      const win = windowOf(state, total);
+      const moved = { ...state, focus: action.focus, following: false };
+      // A scroll request lands the row however tall the rows on the way turn out to be.
+      if (index >= win.start && index < win.start + win.size) return scrollTo({ ...moved, windowStart: win.start }, index, 'center', true);
+      // Outside the window: move the window there (as a jump does).
+      return scrollTo({ ...moved, windowStart: windowAround(total, index).start }, index, 'center', true);
     }
     case 'scrollDone':
       return state.scrollRequest?.seq === action.seq ? { ...state, scrollRequest: null } : state;
