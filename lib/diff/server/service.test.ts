@@ -2,10 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backendGate, createTestDatabase, postgresReachable, uniqueJobId } from '../../../test/support';
+import { backendGate, createTestDatabase, deleteNatsStreams, NATS_TEST_URL, natsReachable, postgresReachable, uniqueJobId, uniqueNatsPrefix, withPrefix } from '../../../test/support';
 import type { JobMeta } from '../../contracts';
 import { TooManyRequestsError } from '../../errors';
 import { createFileStore } from '../../store/file';
+import { createNatsStore } from '../../store/nats';
 import { createPostgresStore } from '../../store/postgres';
 import type { LogStore } from '../../store/types';
 import { writeLines } from '../../writes/line-writer';
@@ -15,7 +16,7 @@ import { DiffPool, inThreadRunner, type DiffRunner } from './pool';
 import { DiffService, type DiffTarget } from './service';
 
 /**
- * The diff service on stores (file and PostgreSQL): both steps read from the store page by
+ * The diff service on stores (file, PostgreSQL and NATS): both steps read from the store page by
  * page, the diff's counts, the per-step summary with added error lines, 202-style "computing"
  * when it may not wait, a live step's older diff while the grown one is computed, and the 429.
  */
@@ -81,6 +82,16 @@ const backends: { name: string; reachable: () => Promise<boolean>; open: () => P
       const db = await createTestDatabase();
       const store = await createPostgresStore({ url: db.url });
       return { store, cleanup: async () => (await store.close(), await db.drop()) };
+    },
+  },
+  {
+    name: 'nats',
+    reachable: () => natsReachable(),
+    open: async () => {
+      const prefix = uniqueNatsPrefix();
+      const url = withPrefix(NATS_TEST_URL, prefix);
+      const store = await createNatsStore({ url });
+      return { store, cleanup: async () => (await store.close(), await deleteNatsStreams(url, prefix)) };
     },
   },
 ];
