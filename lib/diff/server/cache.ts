@@ -17,6 +17,8 @@ export const DIFF_ENTRY_OVERHEAD_BYTES = 1024;
 
 export interface CachedDiff {
   diff: LineDiff;
+  /** the head step's added error lines, once counted, and the step's error count they were counted at */
+  addedErrors?: { count: number; errors: number };
 }
 
 interface Entry extends CachedDiff {

@@ -153,7 +153,7 @@ export class DiffService {
       }
       const { counts } = known.diff.summary;
       const differs = counts.added > 0 || counts.removed > 0;
-      const addedErrors = differs && counts.added > 0 && errors > 0 ? addedAmong(known.diff, await this.errorLines(store, job.id, headStep.id)) : 0;
+      const addedErrors = differs && counts.added > 0 && errors > 0 ? await this.addedErrors(store, job.id, headStep.id, known, errors) : 0;
       const row: DiffStepRow = { step: headStep.id, baseStep: target.baseStep.id, name: headStep.name, status: differs ? 'differs' : 'equal', ...counts, addedErrors, errors };
       rows.push({ row, rank: differs ? 0 : 2 });
     }
@@ -167,10 +167,16 @@ export class DiffService {
     return { rows: rows.map((r) => r.row), complete };
   }
 
-  /** The kept error lines of a step (its error index, docs/triage.md: the first MAX_ERRORS_PER_STEP). */
-  private async errorLines(store: LogStore, jobId: string, stepId: string): Promise<number[]> {
+  /**
+   * The step's kept error lines (its error index, docs/triage.md: the first MAX_ERRORS_PER_STEP)
+   * in added or changed hunks of `cached`; counted once per error count (the index only grows).
+   */
+  private async addedErrors(store: LogStore, jobId: string, stepId: string, cached: CachedDiff, errors: number): Promise<number> {
+    if (cached.addedErrors?.errors === errors) return cached.addedErrors.count;
     const index = stepErrorIndex(await store.getStepState(jobId, stepId));
-    return index ? createErrorIndex(index).entries().map((e) => e.n) : [];
+    const count = index ? addedAmong(cached.diff, createErrorIndex(index).entries().map((e) => e.n)) : 0;
+    cached.addedErrors = { count, errors };
+    return count;
   }
 
   /** Starts computing `target` on the runner: both steps read page by page up to their line counts now. */
