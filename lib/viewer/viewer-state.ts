@@ -9,7 +9,9 @@ import { refitWindow, shiftWindow, windowAtEnd, type RowWindow } from './window'
  * components/log-viewer/use-viewer-state.ts; it owns the side effects).
  *
  * - Load: the first metadata applies the URL's link; a page without one (or with a link to
- *   nothing) starts following when asked to, or when the job is running.
+ *   nothing) goes to its landing (lib/viewer/landing.ts: a failed job's first error, a passed
+ *   job's remembered or last step), shown a few rows below the top and not written to the
+ *   address bar; without a landing it follows when asked to, or when the job is running.
  * - Navigate (a deep link, "go to", a search match, a step click): opens what hides the
  *   target, stops following, moves the window to it, selects the lines it names, and mounts a
  *   fresh list (`listEpoch`) that opens at the target. User navigation also sets `address`,
@@ -19,6 +21,11 @@ import { refitWindow, shiftWindow, windowAtEnd, type RowWindow } from './window'
  *   followed; leaving follow mode freezes the window where following had it.
  * - Window: while not following, the window starts at `windowStart` (refitted to the rows
  *   there are); paging it moves it by half and scrolls to the first row it brought in.
+ * - Wait: a link to a line its step has not written yet, while the step may still write it
+ *   (running or pending, in a running job), lands on the step's last line and waits
+ *   (`waiting`); each `progress` (new lines, new statuses) checks it: the line arrived → go
+ *   there; the step or job ended first → `missed`, on the last line. A link beyond the end of a
+ *   finished step is `missed` at once. Any other move, or `cancelWait`, ends the wait.
  * - Scroll commands: every move that scrolls issues a `scrollRequest` with a new `seq`; the
  *   list reports that seq done, which clears the request.
  */
@@ -43,6 +50,10 @@ export interface ViewerState {
   expandedLines: ReadonlySet<string>;
   /** What the address bar is to show; a new object each time it is to be written. */
   address: { link: JobLink } | null;
+  /** A link to a line not written yet that the viewer waits for (see "Wait"). */
+  waiting: JobLink | null;
+  /** A link to a line that was never written: the viewer shows its step's last line instead. */
+  missed: JobLink | null;
 }
 
 export interface ScrollRequest {
@@ -53,10 +64,16 @@ export interface ScrollRequest {
 }
 
 export type ViewerAction =
-  /** the metadata arrived; `link` is the URL's, `follow` whether to follow without one */
-  | { type: 'load'; link: JobLink | null; follow: boolean; sections: readonly StepSection[] }
+  /**
+   * the metadata arrived; `link` is the URL's, `landing` where to open without one (null: follow
+   * if `follow`), `running` whether the job is
+   */
+  | { type: 'load'; link: JobLink | null; landing?: JobLink | null; follow: boolean; running?: boolean; sections: readonly StepSection[] }
   /** `writeUrl`: the link came from the user, not from the address bar */
-  | { type: 'navigate'; link: JobLink; sections: readonly StepSection[]; writeUrl: boolean }
+  | { type: 'navigate'; link: JobLink; sections: readonly StepSection[]; writeUrl: boolean; running?: boolean }
+  /** lines or statuses changed: a line waited for may have arrived, or never will */
+  | { type: 'progress'; sections: readonly StepSection[]; running: boolean }
+  | { type: 'cancelWait' }
   | { type: 'selectLine'; step: string; n: number; extend: boolean }
   | { type: 'toggle'; key: string; open: boolean }
   | { type: 'setAll'; open: boolean }
@@ -73,6 +90,12 @@ export type ViewerAction =
 const TARGET_SCREEN_ROWS = 60;
 /** Rows assumed on screen before the list first reports its range. */
 const FIRST_SCREEN_ROWS = 100;
+/**
+ * Rows shown above a landing line (a failed job's first error): the command or test name just
+ * before it says what failed. Top-aligned, so the server-rendered first screen
+ * (lib/viewer/first-screen.ts) shows the same rows as the list that replaces it.
+ */
+export const LANDING_CONTEXT_ROWS = 5;
 
 export function initViewerState(onlyStep?: string): ViewerState {
   return {
@@ -88,6 +111,8 @@ export function initViewerState(onlyStep?: string): ViewerState {
     listEpoch: 0,
     expandedLines: new Set(),
     address: null,
+    waiting: null,
+    missed: null,
   };
 }
 
@@ -106,14 +131,27 @@ function scrollTo(state: ViewerState, index: number, align: ScrollRequest['align
   return { ...state, seq, scrollRequest: { index, align, seq } };
 }
 
-/** Null when the link leads nowhere (an unknown step, or another step than a step page's). */
-function navigate(state: ViewerState, link: JobLink, sections: readonly StepSection[]): ViewerState | null {
+/** Whether a step may still write lines: it runs, or waits to, in a running job. */
+function mayWrite(section: StepSection, running: boolean): boolean {
+  return running && (section.step.status === 'running' || section.step.status === 'pending');
+}
+
+/**
+ * Null when the link leads nowhere (an unknown step, or another step than a step page's).
+ * `landing`: the place to open at without a link, shown LANDING_CONTEXT_ROWS below the top.
+ */
+function navigate(state: ViewerState, link: JobLink, sections: readonly StepSection[], running: boolean, landing = false): ViewerState | null {
   const plan = planNavigation(sections, state.view, link, state.onlyStep);
   if (!plan) return null;
+  const section = sections.find((s) => s.step.id === link.step);
+  const beyond = link.lines !== undefined && section !== undefined && link.lines.from > section.lines;
+  const waits = beyond && mayWrite(section, running);
   const moved: ViewerState = {
     ...state,
     view: plan.view,
     selection: link.lines ? link : null,
+    waiting: waits ? link : null,
+    missed: beyond && !waits ? link : null,
     following: false,
     windowStart: plan.windowStart,
     visible: { first: plan.index - TARGET_SCREEN_ROWS, last: plan.index + TARGET_SCREEN_ROWS },
@@ -122,7 +160,19 @@ function navigate(state: ViewerState, link: JobLink, sections: readonly StepSect
     // grown by 100k rows lands at the new bottom instead of the target.
     listEpoch: state.listEpoch + 1,
   };
+  if (landing && link.lines) return scrollTo(moved, Math.max(0, plan.index - LANDING_CONTEXT_ROWS), 'start');
   return scrollTo(moved, plan.index, link.lines ? 'center' : 'start');
+}
+
+/** A waited-for line arrived (go there), or its step or job ended first (missed, on the last line). */
+function progress(state: ViewerState, sections: readonly StepSection[], running: boolean): ViewerState {
+  const link = state.waiting;
+  if (!link?.lines) return state;
+  const section = sections.find((s) => s.step.id === link.step);
+  if (!section) return { ...state, waiting: null };
+  if (section.lines >= link.lines.from) return navigate(state, link, sections, running) ?? { ...state, waiting: null };
+  if (mayWrite(section, running)) return state;
+  return navigate(state, link, sections, running) ?? { ...state, waiting: null, missed: link };
 }
 
 function setFollowing(state: ViewerState, following: boolean, total: number, running: boolean): ViewerState {
@@ -137,18 +187,24 @@ export function reduce(state: ViewerState, action: ViewerAction): ViewerState {
   switch (action.type) {
     case 'load': {
       if (state.ready) return state;
-      const arrived = action.link ? navigate(state, action.link, action.sections) : null;
-      return arrived ? { ...arrived, ready: true } : { ...state, following: action.follow, ready: true };
+      const arrived = action.link ? navigate(state, action.link, action.sections, action.running ?? false) : null;
+      if (arrived) return { ...arrived, ready: true };
+      const landed = action.landing && !action.follow ? navigate(state, action.landing, action.sections, action.running ?? false, true) : null;
+      return landed ? { ...landed, ready: true } : { ...state, following: action.follow, ready: true };
     }
     case 'navigate': {
-      const arrived = navigate(state, action.link, action.sections);
+      const arrived = navigate(state, action.link, action.sections, action.running ?? false);
       if (!arrived) return state;
       return action.writeUrl ? { ...arrived, address: { link: action.link } } : arrived;
     }
     case 'selectLine': {
       const selection = selectLine(state.selection, action.step, action.n, action.extend);
-      return { ...state, selection, address: { link: selection } };
+      return { ...state, selection, address: { link: selection }, waiting: null, missed: null };
     }
+    case 'progress':
+      return progress(state, action.sections, action.running);
+    case 'cancelWait':
+      return state.waiting ? { ...state, waiting: null } : state;
     case 'toggle':
       return { ...state, view: setOpen(state.view, action.key, action.open) };
     case 'setAll':
@@ -160,7 +216,7 @@ export function reduce(state: ViewerState, action: ViewerAction): ViewerState {
     case 'setFollowing':
       return setFollowing(state, action.following, action.total, action.running);
     case 'jumpToLive':
-      return scrollTo({ ...state, following: true }, action.total - 1, 'end');
+      return scrollTo({ ...state, following: true, waiting: null }, action.total - 1, 'end');
     case 'shiftWindow': {
       const win = windowOf(state, action.total);
       const next = shiftWindow(win, action.total, action.direction);

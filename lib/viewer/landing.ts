@@ -1,0 +1,73 @@
+import type { JobStatus, StepMeta } from '@/lib/contracts';
+import type { JobLink } from './hash';
+
+/*
+ * Where a job page opens when the URL names no place (README "Finding the failure"): an empty
+ * page of collapsed headers is never the first thing a user sees.
+ * - a running job: nowhere (the viewer follows the tail, as before);
+ * - a failed job: the first error of its first failed step (the contract's
+ *   `JobSummary.firstError`: else the first step with errors), or, without any error line, the
+ *   last line of its first failed step;
+ * - any other finished job: the step the user opened last time in this browser (remembered by
+ *   name, so it carries over to the next run of the same pipeline), else its last step.
+ * A step page opens its step at the step's first error, if it failed with one.
+ */
+
+export interface LandingOptions {
+  onlyStep?: string;
+  /** the step name this browser remembers (remembered-step.ts); null when none */
+  remembered?: string | null;
+}
+
+function failed(status: StepMeta['status'] | JobStatus): boolean {
+  return status === 'failure' || status === 'cancelled';
+}
+
+function firstErrorLine(step: StepMeta): number | null {
+  return step.errors && step.errors.count > 0 ? step.errors.first : null;
+}
+
+function lineLink(step: string, n: number): JobLink {
+  return { step, lines: { from: n, to: n } };
+}
+
+/** The first error of the first failed step, else of the first step with errors (contract's `firstError`). */
+export function firstErrorOf(steps: readonly StepMeta[]): { step: string; n: number } | null {
+  for (const s of steps) {
+    const n = failed(s.status) ? firstErrorLine(s) : null;
+    if (n !== null) return { step: s.id, n };
+  }
+  for (const s of steps) {
+    const n = firstErrorLine(s);
+    if (n !== null) return { step: s.id, n };
+  }
+  return null;
+}
+
+/** Whether the job page opens by remembering a step (a finished job without a failure). */
+export function landsOnRememberedStep(status: JobStatus, steps: readonly StepMeta[]): boolean {
+  if (status === 'running') return false;
+  if (!failed(status)) return true;
+  return firstErrorOf(steps) === null && !steps.some((s) => failed(s.status) && s.lines > 0);
+}
+
+/** The place to open at without a link; null: the viewer's default (follow a running job, else the top). */
+export function chooseLanding(status: JobStatus, steps: readonly StepMeta[], opts: LandingOptions = {}): JobLink | null {
+  if (status === 'running') return null;
+  if (opts.onlyStep !== undefined) {
+    const only = steps.find((s) => s.id === opts.onlyStep);
+    const n = only && failed(only.status) ? firstErrorLine(only) : null;
+    return only && n !== null ? lineLink(only.id, n) : null;
+  }
+  if (failed(status)) {
+    const first = firstErrorOf(steps);
+    if (first) return lineLink(first.step, first.n);
+    const failedStep = steps.find((s) => failed(s.status) && s.lines > 0);
+    if (failedStep) return lineLink(failedStep.id, failedStep.lines);
+  }
+  const shown = steps.filter((s) => !s.internal);
+  const remembered = opts.remembered ? shown.find((s) => s.name === opts.remembered) : undefined;
+  if (remembered) return { step: remembered.id };
+  const last = shown[shown.length - 1];
+  return last ? { step: last.id } : null;
+}
