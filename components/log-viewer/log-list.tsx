@@ -1,6 +1,6 @@
 'use client';
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type ReactNode, type Ref } from 'react';
-import type { Line } from '@/lib/contracts';
+import type { Line, StepMeta } from '@/lib/contracts';
 import { Virtuoso, type ListItem, type VirtuosoHandle } from 'react-virtuoso';
 import { groupTitle } from '@/lib/viewer/group-title';
 import { inRange, type JobLink } from '@/lib/viewer/hash';
@@ -128,6 +128,8 @@ export interface LogListProps {
   onScrollDone: (seq: number) => void;
   /** a click on the sticky step bar */
   onStepClick: (step: string) => void;
+  /** what a step's header shows under it (a failed step's first error) */
+  stepHeaderExtra?: (step: StepMeta) => ReactNode;
 }
 
 /** Lines remembered per lookup function (see useMemoLookup): a few screens of rows. */
@@ -341,6 +343,7 @@ export function LogList(props: LogListProps) {
           now={step.status === 'running' ? now : 0}
           stepHref={props.stepHref ? props.stepHref(step.id) : null}
           onToggle={props.onToggle}
+          extra={props.stepHeaderExtra?.(step)}
         />
       );
     }

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'r
 import type { JobStatus } from '@/lib/contracts';
 import type { JobLink } from '@/lib/viewer/hash';
 import type { LinkTools } from '@/lib/viewer/links';
+import { chooseLanding } from '@/lib/viewer/landing';
 import { linkTarget } from '@/lib/viewer/navigate';
 import { buildRowModel, type RowModel } from '@/lib/viewer/rows';
 import type { StepSection } from '@/lib/viewer/sections';
@@ -30,6 +31,8 @@ export interface ViewerControls {
   onShiftWindow: (direction: -1 | 1) => void;
   onScrollDone: (seq: number) => void;
   onVisibleRows: (first: number, last: number) => void;
+  /** stop waiting for a line not written yet (or dismiss that it never came) */
+  onCancelWait: () => void;
 }
 
 /** Runs the latest call after `ms` of quiet. */
@@ -67,6 +70,8 @@ export function useViewerState(opts: {
   urlHash?: boolean;
   /** where to open when `urlHash` is false (null: the default place) */
   initialLink?: JobLink | null;
+  /** the step name this browser remembers (a passed job opens it; lib/viewer/landing.ts) */
+  remembered?: () => string | null;
 }): ViewerControls {
   const { sections, onlyStep, links, status, follow } = opts;
   const urlHash = opts.urlHash ?? true;
@@ -88,21 +93,33 @@ export function useViewerState(opts: {
   }, [address, links, urlHash]);
 
   const { ready } = state;
+  // read once, at load
+  const rememberedRef = useRef(opts.remembered);
   useEffect(() => {
     if (status === undefined || ready) return;
     const link = urlHash ? links.parseHash(window.location.hash) : initialLink;
-    dispatch({ type: 'load', link, follow: follow ?? status === 'running', sections });
-  }, [status, ready, links, follow, sections, urlHash, initialLink]);
+    const steps = sections.map((s) => s.step);
+    const landing = link ? null : chooseLanding(status, steps, { ...(onlyStep !== undefined ? { onlyStep } : {}), remembered: rememberedRef.current?.() ?? null });
+    dispatch({ type: 'load', link, landing, follow: follow ?? status === 'running', running: status === 'running', sections });
+  }, [status, ready, links, follow, sections, urlHash, initialLink, onlyStep]);
+
+  // A line waited for: every new line count or status may bring it (or end the wait).
+  const { waiting } = state;
+  useEffect(() => {
+    if (waiting) dispatch({ type: 'progress', sections, running });
+  }, [waiting, sections, running]);
 
   // The sections as of the last render: live lines change them every frame, and re-attaching
   // the listener for each showed in the live profile (docs/bench/issue-9-profiles.md).
   const sectionsRef = useRef(sections);
   sectionsRef.current = sections;
+  const runningRef = useRef(running);
+  runningRef.current = running;
   useEffect(() => {
     if (!urlHash) return;
     const onHash = () => {
       const link = links.parseHash(window.location.hash);
-      if (link) dispatch({ type: 'navigate', link, sections: sectionsRef.current, writeUrl: false });
+      if (link) dispatch({ type: 'navigate', link, sections: sectionsRef.current, writeUrl: false, running: runningRef.current });
     };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
@@ -124,10 +141,10 @@ export function useViewerState(opts: {
   const goTo = useCallback(
     (link: JobLink): boolean => {
       if (!linkTarget(sections, link, onlyStep)) return false;
-      dispatch({ type: 'navigate', link, sections, writeUrl: true });
+      dispatch({ type: 'navigate', link, sections, writeUrl: true, running });
       return true;
     },
-    [sections, onlyStep],
+    [sections, onlyStep, running],
   );
   const goToInput = (input: string): boolean => {
     const link = links.parseGoTo(input, goToDefaultStep(state, sections));
@@ -144,6 +161,7 @@ export function useViewerState(opts: {
   const onFollowChange = useCallback((next: boolean) => dispatch({ type: 'setFollowing', following: next, total, running }), [total, running]);
   const onJumpToLive = useCallback(() => dispatch({ type: 'jumpToLive', total }), [total]);
   const onShiftWindow = useCallback((direction: -1 | 1) => dispatch({ type: 'shiftWindow', direction, total }), [total]);
+  const onCancelWait = useCallback(() => dispatch({ type: 'cancelWait' }), []);
 
   return {
     state,
@@ -161,5 +179,6 @@ export function useViewerState(opts: {
     onShiftWindow,
     onScrollDone,
     onVisibleRows,
+    onCancelWait,
   };
 }

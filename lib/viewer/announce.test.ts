@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StepMeta } from '@/lib/contracts';
-import { ERROR_ANNOUNCE_MIN_MS, ErrorAnnouncer, errorAnnouncement, streamAnnouncement } from './announce';
+import { ERROR_ANNOUNCE_MIN_MS, ErrorAnnouncer, errorAnnouncement, lineWaitText, streamAnnouncement } from './announce';
 import { step } from './test-helpers';
 
 const withErrors = (id: string, count: number): StepMeta => step(id, 100, 'running', count > 0 ? { errors: { count, first: 1, truncated: false } } : {});
@@ -25,6 +25,14 @@ describe('errorAnnouncement', () => {
     [[['a', 1], ['b', 1], ['c', 1]], '3 new error lines in a, b and 1 more step'],
     [[], null],
   ] as [[string, number][], string | null][])('%j → %s', (added, want) => expect(errorAnnouncement(new Map(added))).toBe(want));
+});
+
+describe('lineWaitText', () => {
+  it('says what is waited for, and what never came', () => {
+    expect(lineWaitText('waiting', 1200, 'build')).toBe('Waiting for line 1,200 of build…');
+    expect(lineWaitText('missed', 50, 'build')).toBe('Line 50 of build was never written: showing its last line.');
+    expect(lineWaitText('waiting', 1, 'x'.repeat(100))).toBe(`Waiting for line 1 of ${'x'.repeat(60)}……`);
+  });
 });
 
 describe('ErrorAnnouncer', () => {

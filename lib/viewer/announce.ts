@@ -33,6 +33,14 @@ export function streamAnnouncement(state: StreamStatus, job: JobStatus | undefin
   }
 }
 
+/** The words of a wait for a line (viewer-state.ts "Wait"), shown and announced. */
+export function lineWaitText(kind: 'waiting' | 'missed', n: number, step: string): string {
+  const name = step.length > MAX_NAME_CHARS ? `${step.slice(0, MAX_NAME_CHARS)}…` : step;
+  return kind === 'waiting'
+    ? `Waiting for line ${formatCount(n)} of ${name}…`
+    : `Line ${formatCount(n)} of ${name} was never written: showing its last line.`;
+}
+
 function stepName(step: StepMeta): string {
   const name = step.name || step.id;
   return name.length > MAX_NAME_CHARS ? `${name.slice(0, MAX_NAME_CHARS)}…` : name;

@@ -169,7 +169,22 @@ export function errorPosition(selection: JobLink | null, model: RowModel, topRow
   return { step: row.section.step.id, n: row.kind === 'group' ? row.group.start : row.n, on: false };
 }
 
-/** The step errors of a metadata step, for headers: the first error's line when the step failed. */
+/**
+ * The first error lines the step headers in rows `first..last` show (failed steps): runs for
+ * the pages to fetch (or, on the server, to read), one line each.
+ */
+export function headerErrorRuns(model: RowModel, first: number, last: number): { step: string; from: number; to: number }[] {
+  const out: { step: string; from: number; to: number }[] = [];
+  for (const s of model.segments) {
+    if (s.kind !== 'step' || s.first < first) continue;
+    if (s.first > last) break;
+    const n = failedStepFirstError(s.section.step);
+    if (n !== null && n <= s.section.lines) out.push({ step: s.section.step.id, from: n, to: n });
+  }
+  return out;
+}
+
+/** The line a failed step's header shows: its first error's, null for any other step. */
 export function failedStepFirstError(step: StepMeta): number | null {
   if (step.status !== 'failure' && step.status !== 'cancelled') return null;
   return step.errors && step.errors.count > 0 ? step.errors.first : null;

@@ -1,4 +1,5 @@
 import type { JobMeta, Line, StepStatus } from '@/lib/contracts';
+import { headerErrorRuns } from './error-nav';
 import type { JobLink } from './hash';
 import { chooseLanding } from './landing';
 import { pageFirstLine, pagesForRuns, type PageRef } from './pages';
@@ -89,11 +90,12 @@ function modelOf(sections: readonly StepSection[], state: ViewerState, onlyStep:
 
 /**
  * The lines rows `first..last` show: the lines themselves and each group header's marker line
- * (its title), as the start of each page up to the last line needed in it. Pages are seeded as
+ * (its title) and each failed step header's first error, as the start of each page up to the
+ * last line needed in it. Pages are seeded as
  * such prefixes; the viewer fetches the rest of a page as it needs it (use-line-pages.ts).
  */
 function linesNeeded(model: RowModel, first: number, last: number): PageNeed[] {
-  const runs = lineRunsIn(model, first, last);
+  const runs = [...lineRunsIn(model, first, last), ...headerErrorRuns(model, first, last)];
   for (let i = first; i <= last; i++) {
     const row = rowAt(model, i);
     if (row?.kind === 'group') runs.push({ step: row.section.step.id, from: row.group.start, to: row.group.start });

@@ -13,6 +13,9 @@ import type { JobLink } from './hash';
  * A step page opens its step at the step's first error, if it failed with one.
  */
 
+/** The localStorage key of the step name this browser opened last (remembered-step.ts, the page's script). */
+export const REMEMBERED_STEP_KEY = 'logscope:last-step';
+
 export interface LandingOptions {
   onlyStep?: string;
   /** the step name this browser remembers (remembered-step.ts); null when none */
@@ -49,6 +52,18 @@ export function landsOnRememberedStep(status: JobStatus, steps: readonly StepMet
   if (status === 'running') return false;
   if (!failed(status)) return true;
   return firstErrorOf(steps) === null && !steps.some((s) => failed(s.status) && s.lines > 0);
+}
+
+/**
+ * Step name → id of the steps a remembered name may land on (the first step of each name), for
+ * the page's script to show the remembered step's first screen; null when the job does not land
+ * on a remembered step.
+ */
+export function rememberableSteps(status: JobStatus, steps: readonly StepMeta[]): Record<string, string> | null {
+  if (!landsOnRememberedStep(status, steps)) return null;
+  const byName = new Map<string, string>();
+  for (const s of steps) if (!s.internal && !byName.has(s.name)) byName.set(s.name, s.id);
+  return Object.fromEntries(byName);
 }
 
 /** The place to open at without a link; null: the viewer's default (follow a running job, else the top). */

@@ -15,6 +15,10 @@ describe('shortcutFor', () => {
     [key('/', { ctrlKey: true }), null],
     [key('F3', { altKey: true }), null],
     [key('x'), null],
+    [key('e'), 'next-error'],
+    [key('E', { shiftKey: true }), 'prev-error'],
+    [key('e', { typing: true }), null],
+    [key('e', { ctrlKey: true }), null],
   ] as const)('%o → %s', (input, want) => {
     expect(shortcutFor(input)).toBe(want);
   });

@@ -11,7 +11,9 @@ export type ShortcutId =
   | 'help'
   | 'search'
   | 'next-match'
-  | 'prev-match';
+  | 'prev-match'
+  | 'next-error'
+  | 'prev-error';
 
 export interface Shortcut {
   id: ShortcutId;
@@ -32,6 +34,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { id: 'search', keys: ['/'], label: '/', description: 'Search in this log', group: 'Search' },
   { id: 'next-match', keys: ['F3'], shift: false, inFields: true, label: 'F3', description: 'Next match', group: 'Search' },
   { id: 'prev-match', keys: ['F3'], shift: true, inFields: true, label: 'Shift+F3', description: 'Previous match', group: 'Search' },
+  { id: 'next-error', keys: ['e'], label: 'e', description: 'Next error line (opens the step or group that holds it)', group: 'Navigate' },
+  { id: 'prev-error', keys: ['E'], label: 'Shift+E', description: 'Previous error line', group: 'Navigate' },
 ];
 
 /** The parts of a KeyboardEvent a shortcut is matched on (a plain object in tests). */

@@ -204,7 +204,7 @@ export function reduce(state: ViewerState, action: ViewerAction): ViewerState {
     case 'progress':
       return progress(state, action.sections, action.running);
     case 'cancelWait':
-      return state.waiting ? { ...state, waiting: null } : state;
+      return state.waiting || state.missed ? { ...state, waiting: null, missed: null } : state;
     case 'toggle':
       return { ...state, view: setOpen(state.view, action.key, action.open) };
     case 'setAll':
