@@ -4,6 +4,9 @@ import type { JobStatus, StepMeta } from '@/lib/contracts';
 import { ErrorAnnouncer, streamAnnouncement } from '@/lib/viewer/announce';
 import type { StreamState } from './use-live-stream';
 
+/** Messages kept in the region: each new one is added (and read out), the oldest dropped. */
+const KEPT_MESSAGES = 3;
+
 /**
  * The viewer's one polite live region (visually hidden): what lib/viewer/announce.ts says about
  * the stream's status, new error lines (throttled, summed) and a wait for a line (`notice`).
@@ -11,9 +14,9 @@ import type { StreamState } from './use-live-stream';
  */
 export function LiveRegion(props: { stream: StreamState; job: JobStatus | undefined; steps: readonly StepMeta[] | undefined; notice: string | null }) {
   const { stream, job, steps, notice } = props;
-  const [text, setText] = useState('');
-  // the same words twice in a row are not a change a screen reader reads: alternate a trailing no-break space
-  const say = (next: string) => setText((prev) => (prev === next ? `${next}\u00a0` : next));
+  // each message its own element: a screen reader reads the one added, never the whole region again
+  const [messages, setMessages] = useState<{ id: number; text: string }[]>([]);
+  const say = (text: string) => setMessages((prev) => [...prev.slice(1 - KEPT_MESSAGES), { id: (prev[prev.length - 1]?.id ?? 0) + 1, text }]);
 
   const lastStream = useRef(stream);
   useEffect(() => {
@@ -43,8 +46,10 @@ export function LiveRegion(props: { stream: StreamState; job: JobStatus | undefi
   }, [steps, announcer, due]);
 
   return (
-    <div role="status" aria-live="polite" aria-atomic="true" className="sr-only" data-testid="live-region">
-      {text}
+    <div role="status" aria-live="polite" aria-relevant="additions" className="sr-only" data-testid="live-region">
+      {messages.map((m) => (
+        <p key={m.id}>{m.text}</p>
+      ))}
     </div>
   );
 }
