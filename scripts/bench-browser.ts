@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   server = await startLogscope(PORT, `file:${dir}`);
   const url = server.url;
   const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
-  for (const bench of ['e2e/perf-open-1m.bench.ts', 'e2e/perf-live-tail.bench.ts', 'e2e/perf-scroll-1m.bench.ts']) {
+  for (const bench of ['e2e/perf-open-1m.bench.ts', 'e2e/perf-first-error-1m.bench.ts', 'e2e/perf-live-tail.bench.ts', 'e2e/perf-scroll-1m.bench.ts']) {
     console.log(`\n### ${bench}`);
     // The benches import test/support, whose store helpers carry the 'server-only' marker.
     spawnSync(process.execPath, [tsx, '--conditions=react-server', bench, url], { cwd: root, stdio: 'inherit' });
