@@ -3,7 +3,7 @@ import { useCallback, useMemo, useRef, useState } from 'react';
 import { useQueries, useQueryClient } from '@tanstack/react-query';
 import { fetchStepErrors } from '@/lib/client/api';
 import type { JobLink } from '@/lib/viewer/hash';
-import { errorCountLabel, errorMove, errorOrdinal, errorPosition, errorSteps, errorTotal, type StepErrorList } from '@/lib/viewer/error-nav';
+import { errorCountLabel, errorMove, errorOrdinal, errorPosition, errorSteps, errorTotal, shownSteps, type StepErrorList } from '@/lib/viewer/error-nav';
 import type { RowModel } from '@/lib/viewer/rows';
 import type { StepSection } from '@/lib/viewer/sections';
 import { useApiAuth } from './api-auth';
@@ -81,7 +81,8 @@ export function useErrorNav(opts: {
     });
     return map;
   }, [withErrors, results]);
-  const steps = useMemo(() => errorSteps(sections, lists, onlyStep), [sections, lists, onlyStep]);
+  const shown = useMemo(() => shownSteps(opts.model), [opts.model]);
+  const steps = useMemo(() => errorSteps(sections, lists, onlyStep, shown), [sections, lists, onlyStep, shown]);
   const { count: total, truncated } = errorTotal(steps);
   const sel = selection?.lines && selection.lines.from === selection.lines.to ? selection : null;
   const ordinal = sel ? errorOrdinal(steps, sel.step, sel.lines!.from) : null;
@@ -99,7 +100,7 @@ export function useErrorNav(opts: {
         const cur = latest.current;
         const known = new Map(lists);
         for (const [k, v] of fetched) known.set(k, v);
-        const move = errorMove(errorSteps(cur.sections, known, cur.onlyStep), errorPosition(cur.selection, cur.model, cur.topRow, direction), direction);
+        const move = errorMove(errorSteps(cur.sections, known, cur.onlyStep, shownSteps(cur.model)), errorPosition(cur.selection, cur.model, cur.topRow, direction), direction);
         if (move.kind === 'none') return;
         if (move.kind === 'go') {
           cur.goTo({ step: move.step, lines: { from: move.n, to: move.n } });

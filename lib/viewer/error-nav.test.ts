@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorCountLabel, errorMove, errorOrdinal, errorPosition, errorSteps, errorTotal, failedStepFirstError, type ErrorMove, type ErrorPosition, type ErrorStep } from './error-nav';
+import { errorCountLabel, errorMove, errorOrdinal, errorPosition, errorSteps, errorTotal, failedStepFirstError, shownSteps, type ErrorMove, type ErrorPosition, type ErrorStep } from './error-nav';
 import { buildRowModel } from './rows';
 import { buildSections } from './sections';
 import { group, step } from './test-helpers';
@@ -134,6 +134,10 @@ describe('errorSteps and errorPosition', () => {
       { step: 'test', count: 0, first: null, truncated: false },
     ]);
     expect(errorSteps(sections, lists, 'test').map((s) => s.step)).toEqual(['test']);
+    // a step the user hid is left out
+    const hidden = buildRowModel(sections, { mode: 'default', open: new Map(), hidden: new Map([['build', true]]) });
+    expect(shownSteps(hidden)).toEqual(new Set(['test']));
+    expect(errorSteps(sections, lists, undefined, shownSteps(hidden)).map((s) => s.step)).toEqual(['test']);
   });
   it('starts from the selection, else the top row', () => {
     const model = buildRowModel(sections, { mode: 'collapsed', open: new Map(), hidden: new Map() });

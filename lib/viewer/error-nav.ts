@@ -50,11 +50,19 @@ export interface ErrorPosition {
 
 export type ErrorMove = { kind: 'go'; step: string; n: number } | { kind: 'fetch'; step: string } | { kind: 'none' };
 
-/** The steps the viewer shows, in order, with what their metadata says of their errors. */
-export function errorSteps(sections: readonly StepSection[], lists: ReadonlyMap<string, StepErrorList>, onlyStep?: string): ErrorStep[] {
+/** The ids of the steps a row model shows (a step the user hid holds no error to go to). */
+export function shownSteps(model: RowModel): Set<string> {
+  const out = new Set<string>();
+  for (const s of model.segments) if (s.kind === 'step') out.add(s.section.step.id);
+  return out;
+}
+
+/** The steps the viewer shows (`shown`, default all), in order, with what their metadata says of their errors. */
+export function errorSteps(sections: readonly StepSection[], lists: ReadonlyMap<string, StepErrorList>, onlyStep?: string, shown?: ReadonlySet<string>): ErrorStep[] {
   const out: ErrorStep[] = [];
   for (const s of sections) {
     if (onlyStep !== undefined && s.step.id !== onlyStep) continue;
+    if (shown && !shown.has(s.step.id)) continue;
     const e = s.step.errors;
     const list = lists.get(s.step.id);
     out.push({ step: s.step.id, count: e?.count ?? 0, first: e?.first ?? null, truncated: e?.truncated ?? false, ...(list ? { list } : {}) });
