@@ -22,7 +22,8 @@ describe('chooseLanding', () => {
       steps: [step('lint', 9, 'success', errs(3)), step('build', 50, 'failure')],
       want: at('lint', 3),
     },
-    { name: 'a failed job without any error line: the failed step’s last line', status: 'failure', steps: [step('a', 9), step('b', 30, 'failure')], want: at('b', 30) },
+    { name: 'a failed job without any error line: the top, where its failed step stands open', status: 'failure', steps: [step('a', 9), step('b', 30, 'failure')], want: null },
+    { name: 'a failed job without a failed step or an error: its last step', status: 'failure', steps: [step('a', 9), step('b', 30)], want: { step: 'b' } },
     { name: 'a cancelled job is read like a failed one', status: 'cancelled', steps: [step('a', 9, 'cancelled', errs(7))], want: at('a', 7) },
     { name: 'a passed job: its last step', status: 'success', steps: [step('a', 9), step('b', 9)], want: { step: 'b' } },
     { name: 'a passed job: internal steps are not landed on', status: 'success', steps: [step('a', 9), step('post', 9, 'success', { internal: true })], want: { step: 'a' } },
@@ -48,6 +49,7 @@ describe('firstErrorOf and landsOnRememberedStep', () => {
     expect(landsOnRememberedStep('running', [step('a', 9)])).toBe(false);
     expect(landsOnRememberedStep('failure', [step('a', 9, 'failure', errs(2))])).toBe(false);
     expect(landsOnRememberedStep('failure', [step('a', 9, 'failure')])).toBe(false);
-    expect(landsOnRememberedStep('failure', [step('a', 0, 'failure')])).toBe(true);
+    expect(landsOnRememberedStep('failure', [step('a', 0, 'failure')])).toBe(false);
+    expect(landsOnRememberedStep('failure', [step('a', 3)])).toBe(true);
   });
 });

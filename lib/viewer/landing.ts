@@ -6,8 +6,8 @@ import type { JobLink } from './hash';
  * page of collapsed headers is never the first thing a user sees.
  * - a running job: nowhere (the viewer follows the tail, as before);
  * - a failed job: the first error of its first failed step (the contract's
- *   `JobSummary.firstError`: else the first step with errors), or, without any error line, the
- *   last line of its first failed step;
+ *   `JobSummary.firstError`: else the first step with errors); without any error line, the top
+ *   of the page, where its failed steps stand open (as before);
  * - any other finished job: the step the user opened last time in this browser (remembered by
  *   name, so it carries over to the next run of the same pipeline), else its last step.
  * A step page opens its step at the step's first error, if it failed with one.
@@ -51,7 +51,7 @@ export function firstErrorOf(steps: readonly StepMeta[]): { step: string; n: num
 export function landsOnRememberedStep(status: JobStatus, steps: readonly StepMeta[]): boolean {
   if (status === 'running') return false;
   if (!failed(status)) return true;
-  return firstErrorOf(steps) === null && !steps.some((s) => failed(s.status) && s.lines > 0);
+  return firstErrorOf(steps) === null && !steps.some((s) => failed(s.status));
 }
 
 /**
@@ -77,8 +77,8 @@ export function chooseLanding(status: JobStatus, steps: readonly StepMeta[], opt
   if (failed(status)) {
     const first = firstErrorOf(steps);
     if (first) return lineLink(first.step, first.n);
-    const failedStep = steps.find((s) => failed(s.status) && s.lines > 0);
-    if (failedStep) return lineLink(failedStep.id, failedStep.lines);
+    // failed steps start open: the top of the page shows them
+    if (steps.some((s) => failed(s.status))) return null;
   }
   const shown = steps.filter((s) => !s.internal);
   const remembered = opts.remembered ? shown.find((s) => s.name === opts.remembered) : undefined;
