@@ -1,4 +1,4 @@
-import { jobListSchema, jobMetaSchema, lineRangeSchema, stepErrorsPageSchema, type JobList, type JobMeta, type Line, type StepErrorsPage } from '@/lib/contracts';
+import { jobListSchema, jobMetaSchema, lineRangeSchema, type JobList, type JobMeta, type Line } from '@/lib/contracts';
 import { globalSearchResultSchema, jobSearchResultSchema, type GlobalSearchResult, type JobSearchResult } from '@/lib/contracts/search';
 import { globalSearchUrl, jobSearchUrl, type GlobalSearchForm, type SearchOptions } from '@/lib/viewer/search';
 import { PAGE_SIZE } from '@/lib/viewer/constants';
@@ -114,12 +114,6 @@ export async function fetchLinePage(apiBase: string, job: string, step: string, 
     if (!range.truncated || range.next === undefined || range.next <= from || range.next >= first + PAGE_SIZE) return lines;
     from = range.next;
   }
-}
-
-/** One page of a step's error lines (`GET …/steps/{step}/errors?after=`), decoded with the contract's schema. */
-export async function fetchStepErrors(apiBase: string, job: string, step: string, after = 0, signal?: AbortSignal, auth?: ApiAuth): Promise<StepErrorsPage> {
-  const url = `${jobUrl(apiBase, job)}/steps/${encodeURIComponent(step)}/errors?after=${after}`;
-  return stepErrorsPageSchema.parse(await getJson(url, signal, auth));
 }
 
 export async function fetchJobList(apiBase: string, limit: number, signal?: AbortSignal): Promise<JobList> {

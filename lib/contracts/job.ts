@@ -59,17 +59,6 @@ export const MARKER_DIALECTS = ['auto', 'none', 'github', 'gitlab', 'travis', 'b
 export const markerDialectSchema = z.enum(MARKER_DIALECTS);
 export type MarkerDialect = z.infer<typeof markerDialectSchema>;
 
-/** A step's error index, in brief (docs/triage.md): absent on a step where no error line was seen. */
-export const stepErrorsSchema = z.object({
-  /** error lines seen */
-  count: z.number().int().nonnegative(),
-  /** line n of the first error */
-  first: z.number().int().positive().nullable(),
-  /** count > kept (MAX_ERRORS_PER_STEP): later errors are counted, not listed */
-  truncated: z.boolean(),
-});
-export type StepErrors = z.infer<typeof stepErrorsSchema>;
-
 export const stepMetaSchema = z.object({
   id: stepIdSchema,
   name: z.string(),
@@ -85,8 +74,6 @@ export const stepMetaSchema = z.object({
   internal: z.boolean().optional(),
   /** The group-marker dialect the producer declared for the step (absent: `auto`). */
   markers: markerDialectSchema.optional(),
-  /** The step's error index in brief; absent: no error line seen. */
-  errors: stepErrorsSchema.optional(),
 });
 export type StepMeta = z.infer<typeof stepMetaSchema>;
 
@@ -164,15 +151,4 @@ export const writeTokenAnswerSchema = z.object({ writeToken: z.string().min(1) }
 /** `PUT /api/v1/jobs/{job}` that updated it, and `POST /api/v1/jobs/{job}/complete`. */
 export const jobAnswerSchema = z.object({ job: jobMetaSchema });
 /** `GET` and `PUT /api/v1/jobs/{job}/steps/{step}`. */
-/** `GET /jobs/{job}/steps/{step}/errors`: one page of a step's error lines. */
-export const stepErrorsPageSchema = z.object({
-  step: z.string(),
-  count: z.number().int().nonnegative(),
-  truncated: z.boolean(),
-  errors: z.array(z.object({ n: z.number().int().positive(), rule: z.string() })),
-  /** the `after` of the next page, or null */
-  next: z.number().int().nonnegative().nullable(),
-});
-export type StepErrorsPage = z.infer<typeof stepErrorsPageSchema>;
-
 export const stepAnswerSchema = z.object({ step: stepMetaSchema });
