@@ -1,4 +1,5 @@
 import { jobListSchema, jobMetaSchema, lineRangeSchema, type JobList, type JobMeta, type Line } from '@/lib/contracts';
+import { stepErrorsPageSchema, type StepErrorsPage } from '@/lib/contracts/triage';
 import { globalSearchResultSchema, jobSearchResultSchema, type GlobalSearchResult, type JobSearchResult } from '@/lib/contracts/search';
 import { globalSearchUrl, jobSearchUrl, type GlobalSearchForm, type SearchOptions } from '@/lib/viewer/search';
 import { PAGE_SIZE } from '@/lib/viewer/constants';
@@ -114,6 +115,15 @@ export async function fetchLinePage(apiBase: string, job: string, step: string, 
     if (!range.truncated || range.next === undefined || range.next <= from || range.next >= first + PAGE_SIZE) return lines;
     from = range.next;
   }
+}
+
+/**
+ * One page of a step's error lines (docs/api.md "Errors: a step's error lines"): those after line
+ * `after` (default 0), ascending; follow `next` for the rest. Read from the step's error index.
+ */
+export async function fetchStepErrors(apiBase: string, job: string, step: string, after = 0, signal?: AbortSignal, auth?: ApiAuth): Promise<StepErrorsPage> {
+  const url = `${jobUrl(apiBase, job)}/steps/${encodeURIComponent(step)}/errors?after=${Math.max(0, Math.floor(after))}`;
+  return stepErrorsPageSchema.parse(await getJson(url, signal, auth));
 }
 
 export async function fetchJobList(apiBase: string, limit: number, signal?: AbortSignal): Promise<JobList> {

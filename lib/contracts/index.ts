@@ -7,3 +7,4 @@ export * from './download';
 export * from './health';
 export * from './errors';
 export * from './access';
+export * from './triage';

@@ -59,6 +59,19 @@ export const MARKER_DIALECTS = ['auto', 'none', 'github', 'gitlab', 'travis', 'b
 export const markerDialectSchema = z.enum(MARKER_DIALECTS);
 export type MarkerDialect = z.infer<typeof markerDialectSchema>;
 
+/**
+ * A step's error lines as recognised at ingest (lib/triage, docs/triage.md): `count` error lines
+ * seen, `first` the line number of the first one (null when none is kept), `truncated` when more
+ * were seen than the per-step index keeps (MAX_ERRORS_PER_STEP). Absent on StepMeta: no error
+ * line seen (or the step was stored before error lines were recognised).
+ */
+export const stepErrorsSchema = z.object({
+  count: z.number().int().nonnegative(),
+  first: z.number().int().positive().nullable(),
+  truncated: z.boolean(),
+});
+export type StepErrors = z.infer<typeof stepErrorsSchema>;
+
 export const stepMetaSchema = z.object({
   id: stepIdSchema,
   name: z.string(),
@@ -74,6 +87,8 @@ export const stepMetaSchema = z.object({
   internal: z.boolean().optional(),
   /** The group-marker dialect the producer declared for the step (absent: `auto`). */
   markers: markerDialectSchema.optional(),
+  /** Error lines recognised at ingest (absent: none seen); a `step` event carries every change. */
+  errors: stepErrorsSchema.optional(),
 });
 export type StepMeta = z.infer<typeof stepMetaSchema>;
 
@@ -90,9 +105,18 @@ export const jobMetaSchema = z.object({
 });
 export type JobMeta = z.infer<typeof jobMetaSchema>;
 
+/** Where a job's listing row links to: a line of a step (lib/triage/summary.ts firstJobError). */
+export const jobErrorRefSchema = z.object({ step: stepIdSchema, n: z.number().int().positive() });
+export type JobErrorRef = z.infer<typeof jobErrorRefSchema>;
+
 export const jobSummarySchema = jobMetaSchema.omit({ steps: true, cursor: true }).extend({
   stepCount: z.number().int().nonnegative(),
   lineCount: z.number().int().nonnegative(),
+  /**
+   * The first error of the first failed step (in step order) that has one; for a failed job
+   * without such a step, the first error of the first step with errors. Null (or absent) when none.
+   */
+  firstError: jobErrorRefSchema.nullable().optional(),
 });
 export type JobSummary = z.infer<typeof jobSummarySchema>;
 

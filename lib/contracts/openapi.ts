@@ -33,6 +33,7 @@ import { logDownloadQuerySchema } from './download';
 import { globalSearchQuerySchema, globalSearchResultSchema, jobSearchQuerySchema, jobSearchResultSchema } from './search';
 import { exportQuerySchema, exportRecordSchema } from './export';
 import { deliveriesAnswerSchema, deliveriesQuerySchema, webhookPayloadSchema } from './webhooks';
+import { stepErrorsPageSchema, stepErrorsQuerySchema } from './triage';
 
 /**
  * The OpenAPI 3.1 document of the HTTP API, built from the zod contracts the routes parse with,
@@ -105,6 +106,7 @@ const COMPONENTS = {
   JobSummary: jobSummarySchema,
   JobMeta: jobMetaSchema,
   StepMeta: stepMetaSchema,
+  StepErrorsPage: stepErrorsPageSchema,
   Group: groupSchema,
   Line: lineSchema,
   JobCreated: jobCreatedSchema,
@@ -348,6 +350,16 @@ function readPaths(): OpenApiDocument['paths'] {
         },
         responses: { '200': { description: 'every counted line is stored', content: json('AppendResult') }, ...errorResponses([400, 401, 403, 404, 409, 413]) },
         security: writeToken,
+      },
+    },
+    '/api/v1/jobs/{job}/steps/{step}/errors': {
+      get: {
+        operationId: 'readStepErrors',
+        tags: ['read'],
+        summary: "A page of a step's error lines (n and rule), from the error index built at ingest (docs/triage.md)",
+        description: 'Error lines with n > `after`, ascending; `next` is the `after` of the next page (null: none). A step stored before error lines were recognised answers count 0.',
+        parameters: [...step, ...parameters('query', stepErrorsQuerySchema)],
+        responses: { '200': { description: 'the page, the count of error lines seen and whether later ones were only counted', content: json('StepErrorsPage') }, ...errorResponses([400, 404]) },
       },
     },
     '/api/v1/jobs/{job}/complete': {

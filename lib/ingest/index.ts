@@ -1,4 +1,5 @@
-import type { Group, Line, MarkerDialect } from '../contracts';
+import type { Group, Line, MarkerDialect, StepErrors } from '../contracts';
+import { createErrorIndex, errorSummary, parseErrorIndex, type ErrorIndexJson } from '../triage';
 import { DialectRouter } from './dialects';
 import { GroupTracker } from './groups';
 import { canonicalLine } from './line';
@@ -25,6 +26,11 @@ export interface IngestOutput {
   /** the step's full group list if it changed in this batch, else null */
   groups: Group[] | null;
   /**
+   * The step's error summary (StepMeta.errors) if this batch added error lines, else null. Its
+   * index is in `state` (lib/triage), fed every stored line's masked text in order.
+   */
+  errors: StepErrors | null;
+  /**
    * `::add-mask::` values found in this batch that `masks` did not hold (already applied to
    * their own line and the batch's later lines): the caller registers them with the store.
    */
@@ -45,7 +51,8 @@ export interface IngestOptions {
  * from the raw text, then GitHub/Buildkite markers from the masked visible text, counted as the
  * step's dialect says (dialects.ts); group names masked. Marker lines are stored like any
  * other line (GitHub/Buildkite markers keep their text; a GitLab marker is erased by its own
- * `\r ESC[0K`).
+ * `\r ESC[0K`). Each stored (masked, canonical) text goes through the step's error index
+ * (lib/triage): a line at or below the index's last line is not counted again.
  */
 export function ingestLines(state: unknown | null, lines: RawLine[], masks: readonly string[], options: IngestOptions = {}): IngestOutput {
   const st = parseState(state);
@@ -56,6 +63,8 @@ export function ingestLines(state: unknown | null, lines: RawLine[], masks: read
   const newMasks: string[] = [];
   let pen = penFromState(st);
   const out: Line[] = [];
+  const errors = createErrorIndex(st.errors);
+  const errorsBefore = errors.count();
 
   for (const raw of lines) {
     const line = canonicalLine(raw.text, pen, () => matcher, (visible) => {
@@ -82,11 +91,19 @@ export function ingestLines(state: unknown | null, lines: RawLine[], masks: read
     }
     dialects.line(n, ts, raw.text, line.maskedVisible, line.ts !== null, sections, findLineMarker(line.maskedVisible));
     st.lastTs = ts;
+    errors.add(n, line.text, raw.stream);
     out.push({ n, ts, stream: raw.stream, text: line.text });
   }
 
   st.pen = penToState(pen);
-  return { lines: out, groups: tracker.changed ? cloneGroups(st.groups) : null, newMasks, state: st };
+  st.errors = errors.toJSON();
+  return {
+    lines: out,
+    groups: tracker.changed ? cloneGroups(st.groups) : null,
+    errors: errors.count() !== errorsBefore ? errorSummary(errors) : null,
+    newMasks,
+    state: st,
+  };
 }
 
 /** Closes the groups still open at step end (their end = lastLine); null if none was open. */
@@ -97,6 +114,16 @@ export function finishStep(state: unknown | null, lastLine: number, ts: number):
   // moment the step was marked done (replayed or late-reported logs would get huge durations).
   tracker.finish(lastLine, st.lastTs ?? ts);
   return tracker.changed ? cloneGroups(st.groups) : null;
+}
+
+/**
+ * The error index kept in a step's stored ingest state (LogStore.getStepState), validated; null
+ * when there is none (no state yet, a step stored before error lines were recognised, or an
+ * index that fails validation).
+ */
+export function stepErrorIndex(state: unknown): ErrorIndexJson | null {
+  if (typeof state !== 'object' || state === null || !('errors' in state)) return null;
+  return parseErrorIndex(state.errors);
 }
 
 function cloneGroups(groups: readonly Group[]): Group[] {

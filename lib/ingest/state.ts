@@ -4,6 +4,7 @@ import { groupSchema, MAX_GROUP_DEPTH, type Group } from '../contracts/job';
 import { ALL_FLAGS, DEFAULT_COLOR, MAX_COLOR } from '../ansi/sgr';
 import { isSafeLinkUrl, MAX_LINK_URL_CHARS } from '../ansi/links';
 import { DEFAULT_PEN, type Pen } from '../ansi/terminal';
+import { parseErrorIndex, type ErrorIndexJson } from '../triage';
 
 /**
  * A step's ingest state between calls, persisted by the store as JSON. Bounded: a pen is a
@@ -44,6 +45,12 @@ export interface IngestState {
    * if `+++` and a hunk header `@@ -` follow, it was a diff and both groups are withdrawn.
    */
   pair?: { n: number; reopen: number | null };
+  /**
+   * The step's error index (lib/triage createErrorIndex, bounded by MAX_ERRORS_PER_STEP).
+   * Absent: a step stored before error lines were recognised, or an index that failed
+   * validation; a new one then starts with the next line (docs/triage.md "Stored with the step").
+   */
+  errors?: ErrorIndexJson;
 }
 
 const color = z.number().int().min(DEFAULT_COLOR).max(MAX_COLOR);
@@ -66,6 +73,8 @@ const stateSchema = z.object({
   hunk: z.tuple([z.number().int().min(0).max(MAX_HUNK_LINES), z.number().int().min(0).max(MAX_HUNK_LINES)]).optional(),
   diffHead: z.boolean().optional(),
   pair: z.object({ n: z.number().int().positive(), reopen: z.number().int().nonnegative().nullable() }).optional(),
+  // validated by lib/triage parseErrorIndex (its own bounds) below
+  errors: z.unknown().optional(),
 });
 
 export function initialState(): IngestState {
@@ -76,10 +85,11 @@ export function parseState(state: unknown): IngestState {
   if (state === null || state === undefined) return initialState();
   const parsed = stateSchema.safeParse(state);
   if (!parsed.success) return initialState();
-  const value = parsed.data;
+  const { errors, ...value }: Omit<IngestState, 'errors'> & { errors?: unknown } = parsed.data;
   if (value.open.some((o) => o.index >= value.groups.length)) return initialState();
   if (value.pair && value.pair.reopen !== null && value.pair.reopen >= value.groups.length) delete value.pair;
-  return value;
+  const index = errors === undefined ? null : parseErrorIndex(errors);
+  return index ? { ...value, errors: index } : value;
 }
 
 export function penFromState(state: IngestState): Pen {

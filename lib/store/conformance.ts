@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { LogStore } from './types';
 import { describeListJobs, describeReopen } from './conformance/catalog';
 import { describeDeletion } from './conformance/deletion';
+import { describeErrors } from './conformance/errors';
 import { describeCompletion, describeResume } from './conformance/events';
 import { describeAbort, describeLiveTail } from './conformance/live';
 import { describeMasks } from './conformance/masks';
@@ -78,5 +79,6 @@ export function describeLogStoreConformance(name: string, factory: ConformanceFa
     describeReopen(suite);
     describeSearch(suite);
     describeDeletion(suite);
+    describeErrors(suite);
   });
 }

@@ -11,6 +11,7 @@ import type {
   LineRange,
   PutJobBody,
   PutStepBody,
+  StepErrors,
   StepMeta,
 } from '../contracts';
 
@@ -73,6 +74,12 @@ export interface AppendBatch {
   groups?: Group[];
   /** Opaque, JSON-serialisable ingest state of the step after these lines; kept only if accepted > 0. */
   state?: unknown;
+  /**
+   * The step's error summary after these lines (lib/ingest IngestOutput.errors: its index is in
+   * `state`). Like `state`, kept only if accepted > 0 (a retry computed from an older state must
+   * not move it back); when it differs, it replaces StepMeta.errors and a `step` event is emitted.
+   */
+  errors?: StepErrors;
   /**
    * How many of the job's masks (JobPrivate.masks, in order) the lines were masked with. When
    * the job has more by the time the batch would be stored, nothing is stored and the append

@@ -4,3 +4,4 @@ export type { BlockKind, ClassifyContext, ClassifyInput, ErrorMatch, RuleId, Tri
 export { MAX_CLASSIFY_CHARS } from './scan';
 export { createErrorIndex, MAX_ERRORS_PER_STEP, parseErrorIndex } from './error-index';
 export type { ErrorEntry, ErrorIndex, ErrorIndexJson } from './error-index';
+export { errorSummary, errorsPage, firstJobError } from './summary';

@@ -354,6 +354,7 @@ async function maskAndAppend(
         ...(base !== null ? { mode: 'end' as const, ...(done === 0 ? { base } : {}) } : {}),
         lines: (done === 0 ? out.lines : out.lines.slice(done)) satisfies Line[],
         ...(out.groups ? { groups: out.groups } : {}),
+        ...(out.errors ? { errors: out.errors } : {}),
         state: out.state,
         masksVersion,
       });

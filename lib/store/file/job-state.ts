@@ -7,6 +7,7 @@ import {
   type JobSummary,
   type StepMeta,
 } from '../../contracts';
+import { firstJobError } from '../../triage';
 import { hasState, type JournalRecord } from './journal';
 import type { StepFile } from './step-file';
 
@@ -153,5 +154,6 @@ export function summarize(meta: MetaFile): JobSummary {
     ...jobHead(meta),
     stepCount: meta.steps.length,
     lineCount,
+    firstError: firstJobError(meta.status, meta.steps),
   };
 }

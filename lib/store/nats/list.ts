@@ -2,6 +2,7 @@ import 'server-only';
 import { badRequest } from '../../errors';
 import type { JobList, JobSummary } from '../../contracts';
 import type { JobSize, ListJobsQuery } from '../types';
+import { firstJobError } from '../../triage';
 import { isVisible } from '../visibility';
 import { decodeJson, jobRecordSchema, type JobRecord } from './codec';
 import type { Context } from './context';
@@ -60,6 +61,7 @@ async function pageRecords(ctx: Context, records: JobRecord[], query: ListJobsQu
         endedAt: r.endedAt,
         stepCount: r.steps.length,
         lineCount: tails.reduce((sum, t) => sum + t.last, 0),
+        firstError: firstJobError(r.status, r.steps),
       };
     }),
   );

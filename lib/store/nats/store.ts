@@ -14,7 +14,7 @@ import {
   type StepMeta,
 } from '../../contracts';
 import type { AppendBatch, JobPrivate, JobSize, ListJobsQuery, LogStore, StoreEvent } from '../types';
-import { assertGroups, assertJobBytes, textBytes, assertMasksFresh, planAddMasks, planComplete, planGroups, planPutJob, planPutStep, planStart, sameJson, type PutJobPlan, type PutStepPlan } from '../plan';
+import { assertGroups, assertJobBytes, textBytes, assertMasksFresh, planAddMasks, planComplete, planErrors, planGroups, planPutJob, planPutStep, planStart, sameJson, type PutJobPlan, type PutStepPlan } from '../plan';
 import { appendLines } from './append';
 import { decodeJson, encodeJson, stepMeta, toStepRecord, type JobRecord, type StepRecord } from './codec';
 import { ConnectionWatch } from './connection';
@@ -194,14 +194,15 @@ export class NatsStore implements LogStore {
         if (step) await this.publishStep(jobId, toStepRecord(step));
       }
       const { result, tail } = await appendLines(this.ctx, this.tails, jobId, stepId, batch, otherBytes);
-      if (batch.groups !== undefined) {
-        const groups = batch.groups;
+      if (batch.groups !== undefined || (batch.errors !== undefined && result.accepted > 0)) {
+        const { groups, errors } = batch;
         let updated: StepRecord | null = null;
         await this.ctx.updateRecord(jobId, (current) => {
           const rec = structuredClone(this.ctx.assertRunning(jobId, current));
           const index = rec.steps.findIndex((s) => s.id === stepId);
           const step = rec.steps[index];
-          updated = step ? planGroups(step, groups) : null;
+          const grouped = step ? planGroups(step, groups) : null;
+          updated = (step ? planErrors(grouped ?? step, errors, result.accepted) : null) ?? grouped;
           if (!updated) return null;
           rec.steps[index] = updated;
           return rec;

@@ -6,6 +6,7 @@ export {
   endedStepStatus,
   planAppend,
   planComplete,
+  planErrors,
   planGroups,
   planPutJob,
   planPutStep,

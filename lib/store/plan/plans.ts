@@ -1,5 +1,5 @@
 import 'server-only';
-import type { FinalJobStatus, Group, JobEvent, JobStatus, Line, PutJobBody, PutStepBody, StepMeta, StepStatus } from '../../contracts';
+import type { FinalJobStatus, Group, JobEvent, JobStatus, Line, PutJobBody, PutStepBody, StepErrors, StepMeta, StepStatus } from '../../contracts';
 import { JobCompletedError, StaleAppendError } from '../../errors';
 import type { AppendBatch } from '../types';
 import { dedupeLines, eventChunks, numberAtEnd } from './lines';
@@ -99,6 +99,17 @@ export function planGroups<S extends { groups: Group[] }>(step: S, groups: Group
   return { ...step, groups: structuredClone(groups) };
 }
 
+/**
+ * The step with the batch's error summary, or null when it keeps its own. A step's error count
+ * only grows (its index counts each line once), so a summary with no more errors than the
+ * step's is older and changes nothing: a batch that stored no line (a retry, ingested from an
+ * older state), or one whose summary reaches NATS's record after a later batch's did.
+ */
+export function planErrors<S extends { errors?: StepErrors }>(step: S, errors: StepErrors | undefined, accepted: number): S | null {
+  if (errors === undefined || accepted === 0 || errors.count <= (step.errors?.count ?? 0)) return null;
+  return { ...step, errors: { ...errors } };
+}
+
 export interface AppendPlan {
   /** the new lines, dense from the step's last + 1 */
   accepted: Line[];
@@ -109,7 +120,7 @@ export interface AppendPlan {
   started: StepMeta | null;
   /** `accepted` cut into `lines` events of at most MAX_EVENT_LINES lines */
   chunks: Line[][];
-  /** the step with its new groups and line count (a `step` event after the lines), or null */
+  /** the step with its new groups, error summary and line count (a `step` event after the lines), or null */
   regrouped: StepMeta | null;
   /** UTF-8 bytes of the accepted lines' text, added to the job's `job_bytes` count */
   bytes: number;
@@ -133,13 +144,14 @@ export function planAppend(existing: StepMeta | undefined, stepId: string, batch
   const last = before + fresh.length;
   const step = started ?? existing ?? newStep(stepId);
   const grouped = planGroups(step, batch.groups);
+  const changed = planErrors(grouped ?? step, batch.errors, fresh.length) ?? grouped;
   return {
     accepted: fresh,
     duplicates,
     last,
     started,
     chunks: eventChunks(fresh),
-    regrouped: grouped && { ...grouped, lines: last },
+    regrouped: changed && { ...changed, lines: last },
     bytes,
   };
 }

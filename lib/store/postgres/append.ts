@@ -3,7 +3,7 @@ import type { AppendResult, StepMeta } from '../../contracts';
 import { planAppend } from '../plan';
 import type { AppendBatch } from '../types';
 import type { Db } from './db';
-import { insertStep, readUsage, saveStep } from './jobs';
+import { errorsJson, insertStep, readUsage, saveStep } from './jobs';
 import { cleanJson, cleanText, STEP_COLUMNS, stepFromRow, type StepRow } from './rows';
 
 /**
@@ -54,7 +54,7 @@ export async function append(db: Db, jobId: string, stepId: string, batch: Appen
     }
 
     if (plan.regrouped) {
-      await tx.query('UPDATE steps SET groups = $3 WHERE job_id = $1 AND id = $2', [jobId, stepId, JSON.stringify(plan.regrouped.groups)]);
+      await tx.query('UPDATE steps SET groups = $3, errors = $4 WHERE job_id = $1 AND id = $2', [jobId, stepId, JSON.stringify(plan.regrouped.groups), errorsJson(plan.regrouped)]);
       await tx.event(jobId, { type: 'step', step: stepId, payload: plan.regrouped });
     }
     return { accepted: fresh.length, duplicates: plan.duplicates, last: plan.last };

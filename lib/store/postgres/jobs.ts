@@ -1,6 +1,7 @@
 import 'server-only';
 import { badRequest, notFound } from '../../errors';
-import type { FinalJobStatus, JobList, JobMeta, JobSummary, PutJobBody, PutStepBody, StepMeta } from '../../contracts';
+import type { FinalJobStatus, JobErrorRef, JobList, JobMeta, JobSummary, PutJobBody, PutStepBody, StepErrors, StepMeta, StepStatus } from '../../contracts';
+import { firstJobError } from '../../triage';
 import type { JobPrivate, JobSize, JobVisibility, ListJobsQuery } from '../types';
 import type { Db, Tx } from './db';
 import { cleanJson, cleanText, jobFromRows, STEP_COLUMNS, stepFromRow, type JobRow, type StepRow } from './rows';
@@ -42,22 +43,27 @@ export async function readUsage(tx: Tx, jobId: string): Promise<JobUsage> {
   return { steps: rows[0]?.steps ?? 0, bytes: Number(rows[0]?.bytes ?? 0) };
 }
 
+/** The `errors` column's value (numbers and a boolean: nothing to clean). */
+export function errorsJson(step: StepMeta): string | null {
+  return step.errors ? JSON.stringify(step.errors) : null;
+}
+
 export async function insertStep(tx: Tx, jobId: string, step: StepMeta): Promise<void> {
   await tx.query(
-    `INSERT INTO steps (job_id, id, name, parent, status, started_at, ended_at, groups, internal, markers)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    `INSERT INTO steps (job_id, id, name, parent, status, started_at, ended_at, groups, internal, markers, errors)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
     [jobId, step.id, cleanText(step.name), step.parent, step.status, step.startedAt, step.endedAt,
-      JSON.stringify(cleanJson(step.groups)), step.internal ?? null, step.markers ?? null],
+      JSON.stringify(cleanJson(step.groups)), step.internal ?? null, step.markers ?? null, errorsJson(step)],
   );
 }
 
 export async function saveStep(tx: Tx, jobId: string, step: StepMeta): Promise<void> {
   await tx.query(
     `UPDATE steps SET name = $3, parent = $4, status = $5, started_at = $6, ended_at = $7, groups = $8, internal = $9,
-       markers = $10
+       markers = $10, errors = $11
      WHERE job_id = $1 AND id = $2`,
     [jobId, step.id, cleanText(step.name), step.parent, step.status, step.startedAt, step.endedAt,
-      JSON.stringify(cleanJson(step.groups)), step.internal ?? null, step.markers ?? null],
+      JSON.stringify(cleanJson(step.groups)), step.internal ?? null, step.markers ?? null, errorsJson(step)],
   );
 }
 
@@ -186,6 +192,7 @@ export async function listJobs(db: Db, query: ListJobsQuery): Promise<JobList> {
     ...visibilityParams(query.visible),
   ]);
   const page = rows.slice(0, limit);
+  const firstErrors = await readFirstErrors(db, page);
   const jobs: JobSummary[] = page.map((r) => ({
     id: r.id,
     title: r.title,
@@ -195,9 +202,34 @@ export async function listJobs(db: Db, query: ListJobsQuery): Promise<JobList> {
     endedAt: r.ended_at,
     stepCount: r.step_count,
     lineCount: r.line_count,
+    firstError: firstErrors.get(r.id) ?? null,
   }));
   const lastRow = page[page.length - 1];
   return { jobs, next: rows.length > limit && lastRow ? lastRow.pos : null };
+}
+
+/**
+ * JobSummary.firstError of a page's jobs (lib/triage firstJobError): one query for the steps
+ * that have errors, in step order. Kept out of LIST_SQL so the listing's filters stay one query.
+ */
+async function readFirstErrors(db: Db, page: readonly Pick<JobRow, 'id' | 'status'>[]): Promise<Map<string, JobErrorRef>> {
+  const found = new Map<string, JobErrorRef>();
+  if (page.length === 0) return found;
+  const { rows } = await db.query<{ job_id: string; id: string; status: StepStatus; errors: StepErrors }>(
+    'SELECT job_id, id, status, errors FROM steps WHERE job_id = ANY($1::text[]) AND errors IS NOT NULL ORDER BY job_id, pos',
+    [page.map((j) => j.id)],
+  );
+  const steps = new Map<string, Pick<StepMeta, 'id' | 'status' | 'errors'>[]>();
+  for (const row of rows) {
+    const list = steps.get(row.job_id) ?? [];
+    list.push({ id: row.id, status: row.status, errors: row.errors });
+    steps.set(row.job_id, list);
+  }
+  for (const job of page) {
+    const first = firstJobError(job.status, steps.get(job.id) ?? []);
+    if (first) found.set(job.id, first);
+  }
+  return found;
 }
 
 /**

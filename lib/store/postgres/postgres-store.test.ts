@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../../errors';
 import { backendGate, createTestDatabase, POSTGRES_TEST_URL, postgresReachable, sharedDataHandle, sql, uniqueJobId, type TestDatabase } from '../../../test/support';
+import { stepErrorIndex } from '../../ingest';
 import { describeLogStoreConformance, makeLines } from '../conformance';
 import type { LogStore, StoreEvent } from '../types';
 import { createPostgresStore } from './index';
@@ -44,7 +45,7 @@ if (gate === 'run') {
 
     it('applies each migration once when servers start together, with a trigram index', async () => {
       const versions = await sql<{ version: number }>(db.url, 'SELECT version FROM schema_version ORDER BY version');
-      expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
       const indexes = await sql<{ indexname: string }>(db.url, "SELECT indexname FROM pg_indexes WHERE tablename = 'lines'");
       // migration 5 replaced the index on the stored text with one on the plain (SGR-stripped) text
     expect(indexes.map((i) => i.indexname)).toEqual(expect.arrayContaining(['lines_plain_trgm', 'lines_plain_inexact']));
@@ -52,6 +53,34 @@ if (gate === 'run') {
       const third = await createPostgresStore({ url: db.url });
       await third.close();
       expect(await sql(db.url, 'SELECT version FROM schema_version')).toHaveLength(versions.length);
+    });
+
+    it('upgrades a database of schema 6: steps get the errors column, stored steps read as having none', async () => {
+      const old = await createTestDatabase();
+      try {
+        const id = uniqueJobId('pg-upgrade');
+        const first = await createPostgresStore({ url: old.url });
+        await first.putJob(id, {}, TOKEN);
+        // a step as stored before error lines were recognised: an ingest state without an index
+        await first.append(id, 's', { lines: makeLines(1, 2, () => 'error: before the upgrade'), state: { v: 1 } });
+        await first.close();
+        await sql(old.url, 'ALTER TABLE steps DROP COLUMN errors');
+        await sql(old.url, 'DELETE FROM schema_version WHERE version = 7');
+        const upgraded = await createPostgresStore({ url: old.url });
+        try {
+          expect((await sql<{ version: number }>(old.url, 'SELECT max(version) AS version FROM schema_version'))[0]?.version).toBe(7);
+          const step = (await upgraded.getJob(id))?.steps[0];
+          expect(step).toMatchObject({ id: 's', lines: 2 });
+          expect(step?.errors).toBeUndefined();
+          expect(stepErrorIndex(await upgraded.getStepState(id, 's'))).toBeNull();
+          await upgraded.append(id, 's', { lines: makeLines(3, 3), errors: { count: 1, first: 3, truncated: false } });
+          expect((await upgraded.getJob(id))?.steps[0]?.errors).toEqual({ count: 1, first: 3, truncated: false });
+        } finally {
+          await upgraded.close();
+        }
+      } finally {
+        await old.drop();
+      }
     });
 
     it('reconnects LISTEN after its session is killed and backfills by cursor', async () => {

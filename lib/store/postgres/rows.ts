@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Group, JobMeta, Line, MarkerDialect, StepMeta, StepStatus, JobStatus } from '../../contracts';
+import type { Group, JobMeta, Line, MarkerDialect, StepErrors, StepMeta, StepStatus, JobStatus } from '../../contracts';
 
 /**
  * PostgreSQL `text` and `jsonb` cannot hold U+0000, and a lone UTF-16 surrogate has no UTF-8
@@ -36,9 +36,11 @@ export interface StepRow {
   groups: Group[];
   internal: boolean | null;
   markers: MarkerDialect | null;
+  /** StepMeta.errors (migration 7); null: no error line seen */
+  errors: StepErrors | null;
 }
 
-export const STEP_COLUMNS = 'id, name, parent, status, started_at, ended_at, last, groups, internal, markers';
+export const STEP_COLUMNS = 'id, name, parent, status, started_at, ended_at, last, groups, internal, markers, errors';
 
 export function stepFromRow(row: StepRow): StepMeta {
   const step: StepMeta = {
@@ -53,6 +55,7 @@ export function stepFromRow(row: StepRow): StepMeta {
   };
   if (row.internal !== null) step.internal = row.internal;
   if (row.markers !== null) step.markers = row.markers;
+  if (row.errors !== null && row.errors !== undefined) step.errors = row.errors;
   return step;
 }
 

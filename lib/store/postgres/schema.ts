@@ -145,6 +145,14 @@ const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    // A step's error summary (StepMeta.errors, lib/triage; null: no error line seen). Steps stored
+    // before it have none: their lines were never classified (docs/triage.md "Stored with the step").
+    async apply(client) {
+      await client.query('ALTER TABLE steps ADD COLUMN errors jsonb');
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
