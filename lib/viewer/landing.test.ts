@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobStatus, StepMeta } from '@/lib/contracts';
 import type { JobLink } from './hash';
-import { chooseLanding, firstErrorOf, landsOnRememberedStep, type LandingOptions } from './landing';
+import { chooseLanding, landsOnRememberedStep, type LandingOptions } from './landing';
 import { step } from './test-helpers';
 
 const errs = (first: number, count = 2) => ({ errors: { count, first, truncated: false } });
@@ -24,7 +24,8 @@ describe('chooseLanding', () => {
     },
     { name: 'a failed job without any error line: the top, where its failed step stands open', status: 'failure', steps: [step('a', 9), step('b', 30, 'failure')], want: null },
     { name: 'a failed job without a failed step or an error: its last step', status: 'failure', steps: [step('a', 9), step('b', 30)], want: { step: 'b' } },
-    { name: 'a cancelled job is read like a failed one', status: 'cancelled', steps: [step('a', 9, 'cancelled', errs(7))], want: at('a', 7) },
+    { name: 'a cancelled job with a failed step: its first error', status: 'cancelled', steps: [step('a', 9, 'failure', errs(7)), step('b', 9, 'cancelled')], want: at('a', 7) },
+    { name: 'a cancelled job without a failed step: the top (its cancelled step stands open)', status: 'cancelled', steps: [step('a', 9, 'success', errs(7)), step('b', 9, 'cancelled')], want: null },
     { name: 'a passed job: its last step', status: 'success', steps: [step('a', 9), step('b', 9)], want: { step: 'b' } },
     { name: 'a passed job: internal steps are not landed on', status: 'success', steps: [step('a', 9), step('post', 9, 'success', { internal: true })], want: { step: 'a' } },
     { name: 'a passed job: the remembered step, by name', status: 'success', steps: [step('a', 9, 'success', { name: 'Build' }), step('b', 9)], opts: { remembered: 'Build' }, want: { step: 'a' } },
@@ -37,13 +38,7 @@ describe('chooseLanding', () => {
   for (const c of cases) it(c.name, () => expect(chooseLanding(c.status, c.steps, c.opts)).toEqual(c.want));
 });
 
-describe('firstErrorOf and landsOnRememberedStep', () => {
-  it('matches the contract’s JobSummary.firstError', () => {
-    expect(firstErrorOf([step('a', 9, 'success', errs(3)), step('b', 9, 'failure', errs(5))])).toEqual({ step: 'b', n: 5 });
-    expect(firstErrorOf([step('a', 9)])).toBeNull();
-    // count 0 means no error, whatever `first` says
-    expect(firstErrorOf([step('a', 9, 'failure', { errors: { count: 0, first: null, truncated: false } })])).toBeNull();
-  });
+describe('landsOnRememberedStep', () => {
   it('remembers only for finished jobs that land on a step', () => {
     expect(landsOnRememberedStep('success', [step('a', 9)])).toBe(true);
     expect(landsOnRememberedStep('running', [step('a', 9)])).toBe(false);

@@ -1,12 +1,13 @@
 import type { JobStatus, StepMeta } from '@/lib/contracts';
+import { firstJobError } from '@/lib/triage/summary';
 import type { JobLink } from './hash';
 
 /*
  * Where a job page opens when the URL names no place (README "Finding the failure"): an empty
  * page of collapsed headers is never the first thing a user sees.
  * - a running job: nowhere (the viewer follows the tail, as before);
- * - a failed job: the first error of its first failed step (the contract's
- *   `JobSummary.firstError`: else the first step with errors); without any error line, the top
+ * - a failed job: the first error of its first failed step, else of the first step with errors
+ *   (the job list's `JobSummary.firstError`, one rule: lib/triage/summary.ts); without any error line, the top
  *   of the page, where its failed steps stand open (as before);
  * - any other finished job: the step the user opened last time in this browser (remembered by
  *   name, so it carries over to the next run of the same pipeline), else its last step.
@@ -34,24 +35,11 @@ function lineLink(step: string, n: number): JobLink {
   return { step, lines: { from: n, to: n } };
 }
 
-/** The first error of the first failed step, else of the first step with errors (contract's `firstError`). */
-export function firstErrorOf(steps: readonly StepMeta[]): { step: string; n: number } | null {
-  for (const s of steps) {
-    const n = failed(s.status) ? firstErrorLine(s) : null;
-    if (n !== null) return { step: s.id, n };
-  }
-  for (const s of steps) {
-    const n = firstErrorLine(s);
-    if (n !== null) return { step: s.id, n };
-  }
-  return null;
-}
-
 /** Whether the job page opens by remembering a step (a finished job without a failure). */
 export function landsOnRememberedStep(status: JobStatus, steps: readonly StepMeta[]): boolean {
   if (status === 'running') return false;
   if (!failed(status)) return true;
-  return firstErrorOf(steps) === null && !steps.some((s) => failed(s.status));
+  return firstJobError(status, steps) === null && !steps.some((s) => failed(s.status));
 }
 
 /**
@@ -75,7 +63,7 @@ export function chooseLanding(status: JobStatus, steps: readonly StepMeta[], opt
     return only && n !== null ? lineLink(only.id, n) : null;
   }
   if (failed(status)) {
-    const first = firstErrorOf(steps);
+    const first = firstJobError(status, steps);
     if (first) return lineLink(first.step, first.n);
     // failed steps start open: the top of the page shows them
     if (steps.some((s) => failed(s.status))) return null;
