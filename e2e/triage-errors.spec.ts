@@ -81,7 +81,7 @@ test('e / E walk every error across steps and groups, opening what holds them, a
     await expect(count).toHaveText(`${k} of 5 errors`);
   }
   // past the last error: back to the first, in the collapsed passed step, which opens
-  await log.header('lint').click();
+  await log.button('Collapse all').click();
   await expect(log.header('lint')).toHaveAttribute('aria-expanded', 'false');
   await page.keyboard.press('e');
   await expectAt(log, 'lint', 12);
