@@ -144,3 +144,24 @@ test('a failed job without a hash opens at the first error of its first failed s
   await page.keyboard.press('e');
   await expectAt(log, 'build', 80);
 });
+
+test('at 360px the error controls fit the toolbar’s one row and still work', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 700 });
+  const log = new LogPage(page);
+  await open(log, '#lint:1');
+  const report = await page.evaluate(() => {
+    const bar = document.querySelector('[role="toolbar"]')!;
+    const out: string[] = [];
+    if (bar.scrollWidth > bar.clientWidth) out.push(`toolbar scrolls: ${bar.scrollWidth} > ${bar.clientWidth}`);
+    const barBox = bar.getBoundingClientRect();
+    for (const el of bar.querySelectorAll<HTMLElement>('[data-testid="error-nav"] button, [data-testid="error-count"]')) {
+      const r = el.getBoundingClientRect();
+      if (r.left < 0 || r.right > window.innerWidth) out.push(`${el.textContent} at ${r.left}–${r.right}`);
+      if (r.top < barBox.top - 0.5 || r.bottom > barBox.bottom + 0.5) out.push(`${el.textContent} outside the toolbar's row`);
+    }
+    return out;
+  });
+  expect(report).toEqual([]);
+  await log.button('Next error').click();
+  await expectAt(log, 'lint', 12);
+});
