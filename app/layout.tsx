@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import { Providers } from './providers';
+import { PreferencesScript } from './_preferences/script';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -14,7 +15,11 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   // (proxy.ts), which a page prerendered at build time could not.
   await connection();
   return (
-    <html lang="en">
+    // the head script sets the theme and wrap marks on <html> before hydration (React leaves them)
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        <PreferencesScript />
+      </head>
       <body className="font-sans text-[13px] antialiased">
         <Providers>{children}</Providers>
       </body>

@@ -31,7 +31,21 @@ test.describe('search API', () => {
       ],
       total: 3,
       truncated: false,
+      exact: true,
+      offset: 0,
     });
+  });
+
+  test('job search: pages with offset and after, exact count, lines', async ({ request, baseURL }) => {
+    const get = async (query: string) => jobSearchResultSchema.parse(await (await request.get(`${api(baseURL)}/jobs/${jobId}/search?${query}`)).json());
+    expect(await get('q=error&limit=1&offset=1')).toMatchObject({ total: 3, exact: true, truncated: true, offset: 1, next: 'build:3', matches: [{ step: 'build', n: 3 }] });
+    expect(await get('q=error&limit=2&after=build:3')).toMatchObject({ total: 1, exact: true, truncated: false, matches: [{ step: 'test', n: 2 }] });
+    const withLines = await get('q=semicolon&lines=1');
+    expect(withLines.matches[0]?.line).toMatchObject({ n: 2, text: `${ESC}[31mERROR${ESC}[0m: missing semicolon` });
+    for (const bad of ['offset=-1', 'offset=1&after=build:1', 'after=build', 'after=nope:1']) {
+      const response = await request.get(`${api(baseURL)}/jobs/${jobId}/search?q=error&${bad}`);
+      expect(response.status(), bad).toBe(400);
+    }
   });
 
   test('job search: case, step, regex and limit', async ({ request, baseURL }) => {

@@ -5,12 +5,16 @@
  *    pool) over one 1M-line step of ~100-byte coloured lines on the file store, against `grep -c`
  *    / `grep -ci` / `grep -cE` over the same plain text (the step's sidecar file). Runs alternate
  *    turn by turn (grep, search, grep, search…) and the medians are compared: the machine is shared.
+ *    Then the viewer's requests (issue 11): before, the in-log search asked for the first 1000
+ *    matches (`limit=1000`, positions only); now it asks for pages of 500 with their lines
+ *    (`lines=1`), the first one (count + first page), a deep one (`offset`) and the next one
+ *    by cursor (`after`), for a frequent literal and a frequent regex.
  * 2. Global search (lib/search/global-search.ts) over JOBS jobs × LINES lines on the file store
  *    and, when LOGSCOPE_BENCH_PG (a postgres:// URL) is set, on PostgreSQL: a rare literal
  *    (every job scanned), a frequent one (the first page), a regex, and paging with `next`.
  * Sizes: LOGSCOPE_BENCH_SEARCH_LINES (default 1,000,000), LOGSCOPE_BENCH_SEARCH_JOBS (1000),
  * LOGSCOPE_BENCH_SEARCH_JOB_LINES (10,000). Temp dirs are removed at the end (LOGSCOPE_BENCH_SEARCH_DIR:
- * the global file-store data set lives there and is reused; LOGSCOPE_BENCH_SEARCH_SKIP_INJOB=1: global only).
+ * the global file-store data set lives there and is reused; LOGSCOPE_BENCH_SEARCH_SKIP_INJOB=1: global only; LOGSCOPE_BENCH_SEARCH_SKIP_GLOBAL=1: in-job only).
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -103,9 +107,42 @@ async function inJob(): Promise<void> {
         `in-job ${TOTAL_LINES} lines, ${c.label}: search median ${ms(median(ours))} (min ${ms(Math.min(...ours))}), grep ${c.grep.join(' ')} median ${ms(median(theirs))} (min ${ms(Math.min(...theirs))}); ratio ${(median(ours) / median(theirs)).toFixed(2)}×; total ${total} (grep ${grepCount})${truncated ? ' NOT SCANNED TO THE END' : ''}${deep ? `, line ${DEEP} found` : ''}`,
       );
     }
+    await viewerPages(store, job);
   } finally {
     await store.close();
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Time to count + first page, as the viewer asks, before (limit 1000) and after (pages of 500 with lines). */
+async function viewerPages(store: LogStore, job: string): Promise<void> {
+  const cases = [
+    { label: 'literal "warning" (every 11th line)', q: 'warning', regex: false },
+    { label: 'regex "module \\d+7 of" (every 10th line)', q: 'module \\d+7 of', regex: true },
+  ];
+  for (const c of cases) {
+    const base = { q: c.q, regex: c.regex, caseSensitive: false };
+    const first = await searchJob(store, job, { ...base, limit: 500, lines: true });
+    const deepOffset = Math.floor(first.total / 2);
+    const deep = await searchJob(store, job, { ...base, limit: 500, offset: deepOffset, lines: true });
+    const shapes = [
+      { name: 'before: limit=1000 (positions only)', options: { ...base, limit: 1000 } },
+      { name: 'after: count + first page (limit=500, lines=1)', options: { ...base, limit: 500, lines: true } },
+      { name: `after: deep page (offset=${deepOffset}, lines=1)`, options: { ...base, limit: 500, offset: deepOffset, lines: true } },
+      { name: 'after: the page after it by cursor (after=next, lines=1)', options: { ...base, limit: 500, after: deep.next, lines: true } },
+    ];
+    for (const shape of shapes) {
+      const times: number[] = [];
+      let summary = '';
+      for (let i = 0; i < RUNS; i++) {
+        const s0 = performance.now();
+        const result = await searchJob(store, job, shape.options);
+        times.push(performance.now() - s0);
+        const bytes = Buffer.byteLength(JSON.stringify(result));
+        summary = `total ${result.total}${result.exact ? ' (exact)' : ' (lower bound)'}, ${result.matches.length} matches, ${(bytes / 1024).toFixed(0)} KiB`;
+      }
+      console.log(`viewer ${TOTAL_LINES} lines, ${c.label}, ${shape.name}: median ${ms(median(times))} (min ${ms(Math.min(...times))}); ${summary}`);
+    }
   }
 }
 
@@ -153,6 +190,7 @@ async function fillJobs(store: LogStore): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.env.LOGSCOPE_BENCH_SEARCH_SKIP_INJOB !== '1') await inJob();
+  if (process.env.LOGSCOPE_BENCH_SEARCH_SKIP_GLOBAL === '1') return void (await searchPool().close());
   // LOGSCOPE_BENCH_SEARCH_DIR keeps the global data set between runs (filled once: minutes).
   const kept = process.env.LOGSCOPE_BENCH_SEARCH_DIR;
   const dir = kept ?? (await mkdtemp(path.join(os.tmpdir(), 'logscope-bench-gsearch-')));

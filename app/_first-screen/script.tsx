@@ -38,7 +38,7 @@ window.__logscopePrefetch={url:url,response:fetch(url,{headers:{accept:'applicat
 })()`.replace(/\n/g, '');
 
 /** The nonce of this response's CSP, which proxy.ts put on the request for Next to read. */
-async function cspNonce(): Promise<string | undefined> {
+export async function cspNonce(): Promise<string | undefined> {
   const csp = (await headers()).get('content-security-policy') ?? '';
   return /'nonce-([A-Za-z0-9+/=]+)'/.exec(csp)?.[1];
 }

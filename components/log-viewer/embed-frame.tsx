@@ -4,7 +4,7 @@ import type { JobLink } from '@/lib/viewer/hash';
 import { embedMessage, type EmbedMessage } from '@/lib/viewer/embed-messages';
 import { linkTools } from '@/lib/viewer/links';
 import type { FirstScreenData } from '@/lib/viewer/first-screen';
-import { LogViewer } from './log-viewer';
+import { LogViewer, type ViewerTheme } from './log-viewer';
 
 /**
  * The viewer of the iframe route (app/embed/jobs/[job]/page.tsx) and its messages to the parent
@@ -15,7 +15,7 @@ import { LogViewer } from './log-viewer';
 export function EmbedFrame(props: {
   job: string;
   step?: string;
-  theme: 'dark' | 'light';
+  theme: ViewerTheme;
   follow?: boolean;
   /** a signed link token from `?access=`, sent with every API call (a third-party frame gets no cookie) */
   access?: string;

@@ -22,6 +22,7 @@ import { useApiAuth } from './api-auth';
 import { StepsPanel } from './steps-panel';
 import { StreamIndicator } from './stream-indicator';
 import { SearchBox } from './search-box';
+import { SearchFilter } from './search-filter';
 import { Toolbar } from './toolbar';
 import { frameScheduler } from './frame-scheduler';
 import { useLinePages } from './use-line-pages';
@@ -36,6 +37,9 @@ import { FirstErrorLine } from './first-error';
 import { LineWait } from './line-wait';
 import { LiveRegion } from './live-region';
 import { readRememberedStep, rememberStep } from './remembered-step';
+import { useDisplay } from './use-display';
+import { DisplayMenu } from './display-menu';
+import { ShortcutsDialog } from './shortcuts-dialog';
 
 /** Live lines reach the list on the next frame; when updates are slow, at least this often (see frame-scheduler.ts). */
 const LIVE_FLUSH_MAX_MS = 100;
@@ -226,13 +230,16 @@ export function JobLog(props: JobLogProps) {
   // In-log search: a match is a deep link, so going there is the same navigation as `#step:n`.
   const searchInput = useRef<HTMLInputElement>(null);
   const logRef = useRef<HTMLDivElement>(null);
-  const search = useLogSearch({ apiBase, jobId, onlyStep, onGo: (step, n) => viewer.goTo({ step, lines: { from: n, to: n } }) });
+  const lineCount = useMemo(() => sections.reduce((sum, s) => sum + s.lines, 0), [sections]);
+  const search = useLogSearch({ apiBase, jobId, onlyStep, lineCount, onGo: (step, n) => viewer.goTo({ step, lines: { from: n, to: n } }) });
   useSearchMarks(logRef, search.rangesByLine, search.currentKey);
   const layoutRef = useRef<HTMLDivElement>(null);
   const focusSearch = () => {
     searchInput.current?.focus();
     searchInput.current?.select();
   };
+  // Wrap, timestamps and the shortcuts overlay (use-display.ts).
+  const display = useDisplay();
   // One table of keys (lib/viewer/shortcuts.ts); an embedded viewer takes them only while it has focus.
   const errorNav = useErrorNav({ apiBase, jobId, onlyStep, sections, selection: state.selection, model, topRow: visible.first, goTo: viewer.goTo });
   const goToLine = useCallback((step: string, n: number) => void goToRef.current({ step, lines: { from: n, to: n } }), []);
@@ -247,13 +254,21 @@ export function JobLog(props: JobLogProps) {
   const waitLink = waiting ?? missed;
   const waitStep = waitLink ? sections.find((s) => s.step.id === waitLink.step)?.step : undefined;
   const waitText = waitLink?.lines ? lineWaitText(waiting ? 'waiting' : 'missed', waitLink.lines.from, waitStep ? waitStep.name || waitStep.id : waitLink.step) : null;
-  useShortcuts(layoutRef, embedded ? 'viewer' : 'page', {
-    'next-error': errorNav.total > 0 ? () => void errorNav.go(1) : undefined,
-    'prev-error': errorNav.total > 0 ? () => void errorNav.go(-1) : undefined,
-    search: focusSearch,
-    'next-match': search.draft.q ? () => search.go(1) : undefined,
-    'prev-match': search.draft.q ? () => search.go(-1) : undefined,
-  });
+  useShortcuts(
+    layoutRef,
+    embedded ? 'viewer' : 'page',
+    display.shortcutsOpen
+      ? display.handlers
+      : {
+          ...display.handlers,
+          'next-error': errorNav.total > 0 ? () => void errorNav.go(1) : undefined,
+          'prev-error': errorNav.total > 0 ? () => void errorNav.go(-1) : undefined,
+          search: focusSearch,
+          'next-match': search.draft.q ? () => search.go(1) : undefined,
+          'prev-match': search.draft.q ? () => search.go(-1) : undefined,
+          'filter-matches': search.toggleFilter,
+        },
+  );
   const onViewerKey = (e: KeyboardEvent<HTMLDivElement>) => {
     if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'f' && e.target !== searchInput.current) {
       // Inside the log, Ctrl/Cmd+F goes to the log's search (the page only holds the rows on
@@ -292,7 +307,7 @@ export function JobLog(props: JobLogProps) {
 
   const gutterDigits = Math.max(4, String(Math.max(0, ...sections.map((s) => s.lines))).length);
   return (
-    <div ref={layoutRef} className="ls-layout" style={{ ['--ls-gutter' as string]: `${gutterDigits + 2}ch` }} onKeyDown={onViewerKey}>
+    <div ref={layoutRef} className="ls-layout" style={{ ['--ls-gutter' as string]: `${gutterDigits + 2}ch` }} onKeyDown={onViewerKey} {...display.attributes}>
       {chrome === 'full' && (
         <JobHeader
           job={job}
@@ -318,6 +333,7 @@ export function JobLog(props: JobLogProps) {
             <ErrorNavButtons nav={errorNav} />
           </>
         }
+        display={<DisplayMenu prefs={display.prefs} showTheme={!embedded} onShortcuts={display.openShortcuts} />}
       >
         {chrome === 'minimal' && <StreamIndicator state={stream} />}
       </Toolbar>
@@ -348,7 +364,10 @@ export function JobLog(props: JobLogProps) {
               lookup={lookup}
             />
           )}
-          {state.ready && model.total > 0 && (
+          {search.filter && (
+            <SearchFilter search={search} steps={job.steps} onlyStep={onlyStep} cache={cache} lineHref={links.lineHref} onOpen={search.openMatch} />
+          )}
+          {state.ready && model.total > 0 && !search.filter && (
             <LogList
               key={state.listEpoch}
               model={model}
@@ -371,10 +390,13 @@ export function JobLog(props: JobLogProps) {
               onScrollDone={viewer.onScrollDone}
               onStepClick={goToStep}
               stepHeaderExtra={stepHeaderExtra}
+              stamp={display.stamp}
+              wrap={display.prefs.wrap}
             />
           )}
         </div>
       </div>
+      <ShortcutsDialog open={display.shortcutsOpen} onClose={display.closeShortcuts} />
     </div>
   );
 }

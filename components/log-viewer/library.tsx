@@ -68,8 +68,11 @@ export interface LogViewerProps {
    * prefer a short-lived signed link in a browser.
    */
   token?: string;
-  /** Colour scheme. Defaults to `dark`. */
-  theme?: 'dark' | 'light';
+  /**
+   * Colour scheme: `light`, `dark`, or `system` (follows the browser's `prefers-color-scheme`,
+   * live, with no script). Defaults to `dark`. The 16 ANSI colours are tuned for each.
+   */
+  theme?: 'dark' | 'light' | 'system';
   /** Start following the newest line. Defaults to following a running job unless `line` is given. */
   follow?: boolean;
   /** Height of the viewer (a number is pixels). Defaults to 480 px; the log scrolls inside it. */
@@ -138,7 +141,7 @@ export function LogViewer(props: LogViewerProps): ReactElement {
             apiBase={resolved.apiBase}
             jobId={resolved.job}
             step={resolved.step}
-            theme={props.theme}
+            theme={props.theme ?? 'dark'}
             follow={props.follow ?? (link ? false : undefined)}
             chrome={props.chrome}
             auth={resolved.auth}

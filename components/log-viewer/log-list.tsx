@@ -12,6 +12,7 @@ import type { LineHtmlCache } from './line-html';
 import { GroupHeaderRow, LineRow, StepHeaderRow } from './rows';
 import { StickyBar, type TopRow } from './sticky-bar';
 import type { LineLookup } from './use-line-pages';
+import type { LineStamper } from './use-line-stamper';
 
 /** Estimated row height (px): lines are one 20 px row unless they wrap. */
 const ROW_PX = 20;
@@ -130,6 +131,10 @@ export interface LogListProps {
   onStepClick: (step: string) => void;
   /** what a step's header shows under it (a failed step's first error) */
   stepHeaderExtra?: (step: StepMeta) => ReactNode;
+  /** the timestamp gutter of a line (absent: timestamps off) */
+  stamp?: LineStamper;
+  /** long lines wrap; when it changes, the top row stays where it was (the rows change height) */
+  wrap?: boolean;
 }
 
 /** Lines remembered per lookup function (see useMemoLookup): a few screens of rows. */
@@ -180,6 +185,8 @@ export function LogList(props: LogListProps) {
   const topFrame = useRef(0);
   const modelRef = useRef({ model, start: win.start });
   modelRef.current = { model, start: win.start };
+  /** the local index of the row at the top edge, as of the last scrolled frame */
+  const topLocal = useRef<number | null>(null);
   const scheduleReadTop = useCallback(() => {
     if (topFrame.current) return;
     topFrame.current = requestAnimationFrame(() => {
@@ -187,7 +194,9 @@ export function LogList(props: LogListProps) {
       const el = scrollerEl.current;
       if (!el) return;
       const { model: m, start } = modelRef.current;
-      stickyRef.current?.setTop(rowAtOffset(m, start, rendered.current, el.scrollTop - headerPx.current + TOP_PROBE_PX));
+      const y = el.scrollTop - headerPx.current;
+      stickyRef.current?.setTop(rowAtOffset(m, start, rendered.current, y + TOP_PROBE_PX));
+      topLocal.current = rendered.current.find((item) => item.offset + item.size > y)?.index ?? null;
     });
   }, []);
   useEffect(() => () => cancelAnimationFrame(topFrame.current), []);
@@ -243,6 +252,18 @@ export function LogList(props: LogListProps) {
     });
   }, []);
   useEffect(() => () => cancelAnimationFrame(holdFrame.current), []);
+  // Wrapping toggled: rows change height around the reader's place. The row that was at the top
+  // is held there (as a scroll request is, until the heights settle); following keeps the end.
+  const wrapSeen = useRef(props.wrap);
+  useEffect(() => {
+    if (wrapSeen.current === props.wrap) return;
+    wrapSeen.current = props.wrap;
+    const local = topLocal.current;
+    if (local === null || followingRef.current) return;
+    holdIssued.current = performance.now();
+    hold.current = { index: winStart.current + local, align: 'start' };
+    ref.current?.scrollToIndex({ index: local, align: 'start' });
+  }, [props.wrap]);
   const itemsRendered = useCallback(
     (items: ListItem<unknown>[]) => {
       rendered.current = items;
@@ -349,6 +370,8 @@ export function LogList(props: LogListProps) {
     }
     const stepId = row.section.step.id;
     const sel = selection && selection.step === stepId ? selection.lines : undefined;
+    // the timestamp gutter: the line's stamp, and the pause since the line before it
+    const stamp = props.stamp?.(row.section.step, lookup, row.kind === 'group' ? row.group.start : row.n);
     if (row.kind === 'group') {
       return (
         <GroupHeaderRow
@@ -359,6 +382,8 @@ export function LogList(props: LogListProps) {
           highlighted={inRange(sel, row.group.start)}
           now={row.group.open ? now : 0}
           onToggle={props.onToggle}
+          ts={stamp?.ts}
+          gap={stamp?.gap}
         />
       );
     }
@@ -374,6 +399,8 @@ export function LogList(props: LogListProps) {
         cache={cache}
         onLineClick={props.onLineClick}
         onExpand={props.onExpandLine}
+        ts={stamp?.ts}
+        gap={stamp?.gap}
       />
     );
   };

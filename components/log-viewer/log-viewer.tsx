@@ -8,6 +8,9 @@ import { JobLog, type EmbedOptions } from './job-log';
 import { viewerKeys } from './query-keys';
 import './log-viewer.css';
 
+/** A viewer's own colour scheme (components/ui/themes.css). */
+export type ViewerTheme = 'dark' | 'light' | 'system';
+
 /** Props of {@link LogViewer}, the embeddable Logscope log viewer. */
 export interface LogViewerProps {
   /** The job to show (a Logscope job id). */
@@ -17,8 +20,11 @@ export interface LogViewerProps {
    * use `#L{n}` / `#L{a}-L{b}` instead of `#{step}:{n}`.
    */
   step?: string;
-  /** Colour scheme of the viewer. Defaults to `dark`. */
-  theme?: 'dark' | 'light';
+  /**
+   * Colour scheme of the viewer: `system` follows the browser's `prefers-color-scheme`. Absent:
+   * the page's (Logscope's own pages: the user's choice, components/ui/themes.css).
+   */
+  theme?: ViewerTheme;
   /**
    * Start in follow mode (stick to the newest line). Defaults to following a running job
    * unless the URL names a line to open.
@@ -73,7 +79,7 @@ function seed(client: QueryClient, apiBase: string, initial: FirstScreenData): v
  * nested group, ANSI colours, deep links to lines, follow mode. It fills its parent's height.
  */
 export function LogViewer(props: LogViewerProps) {
-  const { jobId, step, theme = 'dark', follow, chrome = 'full', apiBase = '/api/v1', className = '', auth } = props;
+  const { jobId, step, theme, follow, chrome = 'full', apiBase = '/api/v1', className = '', auth } = props;
   const [ownClient] = useState(makeClient);
   const client = props.queryClient ?? ownClient;
   const initial = props.initial && props.initial.job.id === jobId ? props.initial : null;
@@ -84,7 +90,7 @@ export function LogViewer(props: LogViewerProps) {
   return (
     <QueryClientProvider client={client}>
       <ApiAuthContext.Provider value={auth}>
-        <div className={`ls-viewer ls-theme-${theme} ${className}`} data-theme={theme}>
+        <div className={`ls-viewer ${theme ? `ls-theme-${theme}` : ''} ${className}`} data-theme={theme}>
           <JobLog
             key={`${apiBase}\u0000${jobId}\u0000${step ?? ''}\u0000${auth?.access ?? ''}\u0000${auth?.token ?? ''}`}
             apiBase={apiBase}

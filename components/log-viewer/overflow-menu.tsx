@@ -16,8 +16,10 @@ const ITEMS = 'button:not([disabled]), input:not([disabled])';
  * control; ↓/↑/Home/End move between its controls; Escape closes it and focuses the button.
  * A click outside or focus leaving it closes it. `children` gets `done`, which closes the panel
  * after an action (focus back on the button); it does nothing while the actions are inline.
+ *
+ * `always`: a disclosure at every width (the display menu), its button showing `icon`.
  */
-export function OverflowMenu({ label, children }: { label: string; children: (done: () => void) => ReactNode }) {
+export function OverflowMenu({ label, children, always = false, icon = '⋯' }: { label: string; children: (done: () => void) => ReactNode; always?: boolean; icon?: ReactNode }) {
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const panel = useRef<HTMLDivElement>(null);
@@ -88,7 +90,7 @@ export function OverflowMenu({ label, children }: { label: string; children: (do
   return (
     <div
       ref={root}
-      className="ls-more"
+      className={always ? 'ls-more ls-menu' : 'ls-more'}
       data-open={open ? 'true' : 'false'}
       onBlur={(e) => {
         // focus moved to something outside (Tab, a click elsewhere): the panel closes
@@ -104,7 +106,7 @@ export function OverflowMenu({ label, children }: { label: string; children: (do
         onClick={() => (open ? close(false) : openAt('first'))}
         onKeyDown={onToggleKey}
       >
-        <span aria-hidden="true">⋯</span>
+        <span aria-hidden="true">{icon}</span>
       </ToolButton>
       <div ref={panel} id={panelId} className="ls-more-panel" role="group" aria-label={label} onKeyDown={onPanelKey}>
         {children(() => {

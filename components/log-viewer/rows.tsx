@@ -6,6 +6,7 @@ import { elapsed, formatCount, formatDuration } from '@/lib/viewer/format';
 import { isClosingMarker } from '@/lib/viewer/group-title';
 import type { GroupNode } from '@/lib/viewer/sections';
 import { LineHtml, type LineHtmlCache } from './line-html';
+import { LineStamp } from './line-stamp';
 
 /** Indent per nesting level, in `ch` of the monospace font. */
 const INDENT_CH = 2;
@@ -62,6 +63,9 @@ export const GroupHeaderRow = memo(function GroupHeaderRow(props: {
   highlighted: boolean;
   now: number;
   onToggle: (key: string, open: boolean) => void;
+  /** the timestamp gutter of the marker line (absent: timestamps off) */
+  ts?: string;
+  gap?: string | null;
 }) {
   const { group, title, stepId, open, highlighted, now, onToggle } = props;
   const took = elapsed(group.startedAt, group.open ? null : group.endedAt, now);
@@ -72,8 +76,10 @@ export const GroupHeaderRow = memo(function GroupHeaderRow(props: {
       data-group-step={stepId}
       data-group-line={group.start}
       data-highlighted={highlighted ? '' : undefined}
+      data-gap={props.gap || undefined}
     >
       <span className="ls-gutter" data-n={group.start} />
+      {props.ts !== undefined && <LineStamp ts={props.ts} gap={props.gap ?? null} />}
       <button
         type="button"
         className="ls-header-button"
@@ -104,8 +110,12 @@ export const LineRow = memo(function LineRow(props: {
   cache: LineHtmlCache;
   onLineClick: (step: string, n: number, extend: boolean) => void;
   onExpand: (step: string, n: number) => void;
+  /** the timestamp gutter (absent: timestamps off) */
+  ts?: string;
+  gap?: string | null;
 }) {
   const { stepId, n, depth, line, href, highlighted, expanded, cache, onLineClick, onExpand } = props;
+  const stamp = props.ts !== undefined && <LineStamp ts={props.ts} gap={props.gap ?? null} />;
   const click = (e: MouseEvent<HTMLAnchorElement>) => {
     if (e.button !== 0 || e.metaKey || e.ctrlKey || e.altKey) return;
     e.preventDefault();
@@ -116,6 +126,7 @@ export const LineRow = memo(function LineRow(props: {
     return (
       <div className="ls-row ls-line ls-pending" data-pending-step={stepId} data-pending-line={n} aria-busy="true">
         <span className="ls-gutter" data-n={n} />
+        {stamp}
         <span className="ls-content" style={indent}>
           <span className="ls-skeleton" />
         </span>
@@ -128,8 +139,10 @@ export const LineRow = memo(function LineRow(props: {
       data-step={stepId}
       data-line={n}
       data-highlighted={highlighted ? '' : undefined}
+      data-gap={props.gap || undefined}
     >
       <a className="ls-gutter" href={href} data-n={n} onClick={click} aria-label={`Line ${n}`} tabIndex={-1} />
+      {stamp}
       <span className="ls-content" style={indent}>
         <LineHtml line={line} cache={cache} expanded={expanded} onExpand={(k) => onExpand(stepId, k)} />
       </span>

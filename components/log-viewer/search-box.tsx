@@ -43,6 +43,16 @@ export const SearchBox = forwardRef<HTMLInputElement, { search: LogSearch }>(fun
       <ToolButton aria-pressed={draft.caseSensitive} title="Match case" aria-label="Match case" onClick={search.toggleCase} className="ls-search-toggle">
         Aa
       </ToolButton>
+      <ToolButton
+        aria-pressed={search.filter}
+        title="Only matching lines (Shift+F)"
+        aria-label="Only matching lines"
+        onClick={search.toggleFilter}
+        className="ls-search-toggle"
+        data-testid="search-filter-toggle"
+      >
+        ≡
+      </ToolButton>
       <ToolButton aria-label="Previous match" title="Previous match (Shift+Enter, Shift+F3)" disabled={idle} onClick={() => search.go(-1)}>
         ↑
       </ToolButton>

@@ -20,6 +20,8 @@ export function Toolbar(props: {
   onJumpToLive: () => void;
   /** the in-log search (search-box.tsx) */
   search?: ReactNode;
+  /** the display menu (display-menu.tsx) */
+  display?: ReactNode;
   children?: React.ReactNode;
 }) {
   const { selection, following, live, singleStep } = props;
@@ -84,6 +86,7 @@ export function Toolbar(props: {
         )}
       </OverflowMenu>
       {props.search}
+      {props.display}
       <span className="ml-auto" />
       {!following && (
         <ToolButton onClick={props.onJumpToLive} className="ls-jump" data-testid="jump-to-live">

@@ -1,18 +1,14 @@
 'use client';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useQuery } from '@tanstack/react-query';
 import type { JobSearchResult } from '@/lib/contracts/search';
-import { isRunnable, matchCounter, stepMatch, type SearchOptions } from '@/lib/viewer/search';
-import { ApiError, fetchJobSearch } from '@/lib/client/api';
-import { useApiAuth } from './api-auth';
-import { viewerKeys } from './query-keys';
+import { isRunnable, stepMatch, type SearchOptions } from '@/lib/viewer/search';
+import { matchStatus } from '@/lib/viewer/search-pages';
+import { searchErrorText, useSearchPages, type SearchPages } from './use-search-pages';
 
 /** Typing pauses this long before the search runs on its own (Enter runs it at once). */
 const TYPE_DEBOUNCE_MS = 400;
 /** Shorter queries run only on Enter: one letter matches most of a log. */
 const DEBOUNCE_MIN_CHARS = 2;
-/** A finished job's results stay valid; a running job's are a snapshot refreshed on a new search. */
-const SEARCH_STALE_MS = 30_000;
 
 export type Ranges = JobSearchResult['matches'][number]['ranges'];
 
@@ -25,12 +21,21 @@ export interface LogSearch {
   go: (direction: 1 | -1) => void;
   clear: () => void;
   status: 'idle' | 'searching' | 'error' | 'done';
-  /** "k of N" or the server's error, as text */
+  /** "k of N" (or "k of ≥ N" when the count is a lower bound), or the server's error, as text */
   message: string;
   /** ranges per `${step}:${n}` of the loaded matches, for in-line marks */
   rangesByLine: ReadonlyMap<string, Ranges>;
   /** `${step}:${n}` of the current match */
   currentKey: string | null;
+  /** index (job order) of the current match, or null */
+  current: number | null;
+  /** "Only matching lines": the log shows the matches alone (search-filter.tsx) */
+  filter: boolean;
+  toggleFilter: () => void;
+  /** leaves filter mode for the full log at match `index` */
+  openMatch: (index: number) => void;
+  /** the committed query's match pages (null: nothing searched) */
+  pages: SearchPages | null;
 }
 
 const NO_RANGES: ReadonlyMap<string, Ranges> = new Map();
@@ -40,28 +45,41 @@ function same(a: SearchOptions | null, b: SearchOptions): boolean {
 }
 
 /**
- * The in-log search: the typed query, the committed one (what React Query fetches), and the
- * current match. Going to a match calls `onGo`, which is the viewer's deep-link navigation.
+ * The in-log search: the typed query, the committed one (whose matches use-search-pages.ts pages
+ * in from the server), the current match as an index into every match of the log, and the filter
+ * mode. Going to a match calls `onGo`, which is the viewer's deep-link navigation.
  */
-export function useLogSearch(opts: { apiBase: string; jobId: string; onlyStep?: string; onGo: (step: string, n: number) => void }): LogSearch {
-  const { apiBase, jobId, onlyStep } = opts;
-  const auth = useApiAuth();
+export function useLogSearch(opts: { apiBase: string; jobId: string; onlyStep?: string; lineCount: number; onGo: (step: string, n: number) => void }): LogSearch {
+  const { apiBase, jobId, onlyStep, lineCount } = opts;
   const [draft, setDraft] = useState<SearchOptions>({ q: '', regex: false, caseSensitive: false });
   const [committed, setCommitted] = useState<SearchOptions | null>(null);
   const [current, setCurrent] = useState<number | null>(null);
-  // Direction of the jump to make once the committed query's results arrive.
+  const [filter, setFilter] = useState(false);
+  // Direction of the jump to make once the committed query's count arrives.
   const pendingJump = useRef<1 | -1 | null>(null);
+  // The newest jump asked for: an older page arriving later does not move the view.
+  const lastJump = useRef(0);
   const onGo = useRef(opts.onGo);
-  onGo.current = opts.onGo;
-
-  const query = useQuery({
-    queryKey: viewerKeys.search(apiBase, jobId, onlyStep ?? null, committed?.q ?? '', committed?.regex ?? false, committed?.caseSensitive ?? false),
-    queryFn: ({ signal }) => fetchJobSearch(apiBase, jobId, committed!, onlyStep, signal, auth),
-    enabled: committed !== null,
-    staleTime: SEARCH_STALE_MS,
-    retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
+  useEffect(() => {
+    onGo.current = opts.onGo;
   });
-  const matches = committed ? query.data?.matches : undefined;
+
+  const pages = useSearchPages({ apiBase, jobId, onlyStep, query: committed, lineCount });
+  const { total, load } = pages;
+
+  const goTo = useCallback(
+    /** `navigate`: show it in the log (not while filter mode is the view); `orFirst`: no such match → the first */
+    (index: number, navigate: boolean, orFirst = false) => {
+      const jump = ++lastJump.current;
+      setCurrent(index);
+      void load(index).then((m) => {
+        if (jump !== lastJump.current) return;
+        if (m && navigate) onGo.current(m.step, m.n);
+        else if (!m && orFirst) goTo(0, navigate); // past the last match after all: wrap
+      });
+    },
+    [load],
+  );
 
   const commit = useCallback((next: SearchOptions, direction: 1 | -1) => {
     if (!isRunnable(next)) return;
@@ -71,14 +89,14 @@ export function useLogSearch(opts: { apiBase: string; jobId: string; onlyStep?: 
   }, []);
 
   useEffect(() => {
-    if (!matches || pendingJump.current === null) return;
+    if (total === null || pendingJump.current === null) return;
     const direction = pendingJump.current;
     pendingJump.current = null;
-    const index = stepMatch(null, matches.length, direction);
-    setCurrent(index);
-    const m = index === null ? undefined : matches[index];
-    if (m) onGo.current(m.step, m.n);
-  }, [matches]);
+    const index = stepMatch(null, total, direction);
+    // In filter mode the list is the view: no jump in the log behind it.
+    if (index !== null) goTo(index, !filter);
+    else setCurrent(index);
+  }, [total, goTo, filter]);
 
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(timer.current), []);
@@ -104,18 +122,19 @@ export function useLogSearch(opts: { apiBase: string; jobId: string; onlyStep?: 
     (direction: 1 | -1) => {
       clearTimeout(timer.current);
       if (!same(committed, draft)) return commit(draft, direction);
-      if (!matches) {
-        // Still loading: jump once it arrives; a failed search is retried.
+      if (total === null) {
+        // Still counting: jump once the count arrives; a failed search is retried.
         pendingJump.current = direction;
-        if (query.isError) void query.refetch();
+        if (pages.error) pages.retry();
         return;
       }
-      const index = stepMatch(current, matches.length, direction);
-      setCurrent(index);
-      const m = index === null ? undefined : matches[index];
-      if (m) onGo.current(m.step, m.n);
+      // A lower-bound count: past the last match counted, look for more before wrapping.
+      const beyond = !pages.exact && direction > 0 && current === total - 1;
+      const index = beyond ? total : stepMatch(current, total, direction);
+      if (index === null) return;
+      goTo(index, !filter, beyond);
     },
-    [committed, draft, matches, current, commit, query],
+    [committed, draft, total, current, commit, pages, goTo, filter],
   );
   const clear = useCallback(() => {
     clearTimeout(timer.current);
@@ -123,23 +142,41 @@ export function useLogSearch(opts: { apiBase: string; jobId: string; onlyStep?: 
     setDraft((d) => ({ ...d, q: '' }));
     setCommitted(null);
     setCurrent(null);
+    setFilter(false);
   }, []);
+  const toggleFilter = useCallback(() => {
+    setFilter((on) => !on);
+    // Turning it on runs what is typed, if it was not run yet.
+    if (!filter && !same(committed, draft) && isRunnable(draft)) {
+      clearTimeout(timer.current);
+      setCommitted(draft);
+      setCurrent(null);
+    }
+  }, [filter, committed, draft]);
 
-  const rangesByLine = useMemo(() => (matches ? new Map(matches.map((m) => [`${m.step}:${m.n}`, m.ranges])) : NO_RANGES), [matches]);
-  const cur = current !== null ? matches?.[current] : undefined;
+  const openMatch = useCallback(
+    (index: number) => {
+      setFilter(false);
+      goTo(index, true);
+    },
+    [goTo],
+  );
+
+  const { loaded } = pages;
+  const rangesByLine = useMemo(() => (committed && loaded.length > 0 ? new Map(loaded.map((m) => [`${m.step}:${m.n}`, m.ranges])) : NO_RANGES), [committed, loaded]);
+  const cur = current !== null ? pages.match(current) : undefined;
 
   let status: LogSearch['status'] = 'idle';
   let message = '';
-  if (committed && query.isError && !matches) {
+  if (committed && pages.error && total === null) {
     status = 'error';
-    const err = query.error;
-    message = err instanceof ApiError ? err.detail || err.message : 'Search failed';
-  } else if (committed && !matches) {
+    message = searchErrorText(pages.error);
+  } else if (committed && total === null) {
     status = 'searching';
     message = 'Searching…';
-  } else if (committed && query.data) {
+  } else if (committed && total !== null) {
     status = 'done';
-    message = matchCounter(current, query.data.total, query.data.matches.length, query.data.truncated);
+    message = matchStatus(current, total, pages.exact);
   }
 
   return {
@@ -153,5 +190,10 @@ export function useLogSearch(opts: { apiBase: string; jobId: string; onlyStep?: 
     message,
     rangesByLine,
     currentKey: cur ? `${cur.step}:${cur.n}` : null,
+    current,
+    filter,
+    toggleFilter,
+    openMatch,
+    pages: committed ? pages : null,
   };
 }

@@ -51,7 +51,7 @@ export function SearchResults({ form, apiBase }: { form: GlobalSearchForm; apiBa
         searched
       </p>
       {truncated && (
-        <p className="mt-2 rounded border border-[var(--ls-border)] px-2 py-1 text-xs text-[#d29922]" data-testid="search-truncated">
+        <p className="mt-2 rounded border border-[var(--ls-border)] px-2 py-1 text-xs text-[var(--ls-warn)]" data-testid="search-truncated">
           Results were cut off (too many matches or too much log to scan for one answer): load more, or narrow the search with a label, a date or a longer query.
         </p>
       )}

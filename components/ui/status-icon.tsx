@@ -20,13 +20,14 @@ const GLYPH: Record<Status, string> = {
   skipped: '»',
 };
 
-const COLOR: Record<Status, string> = {
-  pending: 'text-zinc-500',
-  running: 'text-sky-400 animate-spin',
-  success: 'text-emerald-400',
-  failure: 'text-red-400',
-  cancelled: 'text-amber-400',
-  skipped: 'text-zinc-500',
+/** The status colours of the theme (themes.css). */
+const TONE: Record<Status, string> = {
+  pending: 'var(--ls-muted)',
+  running: 'var(--ls-accent)',
+  success: 'var(--ls-live)',
+  failure: 'var(--ls-err)',
+  cancelled: 'var(--ls-warn)',
+  skipped: 'var(--ls-muted)',
 };
 
 export function statusLabel(status: Status): string {
@@ -37,7 +38,7 @@ export function statusLabel(status: Status): string {
 export function StatusIcon({ status }: { status: Status }) {
   return (
     <span className="inline-flex w-4 shrink-0 justify-center" data-status={status}>
-      <span aria-hidden="true" className={`inline-block leading-none ${COLOR[status]}`}>
+      <span aria-hidden="true" className={`inline-block leading-none ${status === 'running' ? 'animate-spin' : ''}`} style={{ color: TONE[status] }}>
         {GLYPH[status]}
       </span>
       <span className="sr-only">{LABEL[status]}</span>
@@ -45,20 +46,12 @@ export function StatusIcon({ status }: { status: Status }) {
   );
 }
 
-const BADGE: Record<Status, string> = {
-  pending: 'bg-zinc-800 text-zinc-300 ring-zinc-700',
-  running: 'bg-sky-950 text-sky-300 ring-sky-800',
-  success: 'bg-emerald-950 text-emerald-300 ring-emerald-800',
-  failure: 'bg-red-950 text-red-300 ring-red-800',
-  cancelled: 'bg-amber-950 text-amber-300 ring-amber-800',
-  skipped: 'bg-zinc-800 text-zinc-400 ring-zinc-700',
-};
-
 /** A status pill for job headers and the job list. */
 export function StatusBadge({ status }: { status: Status }) {
   return (
     <span
-      className={`inline-flex items-center gap-1 rounded px-1.5 py-0.5 text-[11px] font-medium uppercase tracking-wide ring-1 ring-inset ${BADGE[status]}`}
+      className="ls-badge inline-flex items-center gap-1 rounded px-1.5 py-0.5 text-[11px] font-medium uppercase tracking-wide ring-1 ring-inset"
+      style={{ ['--ls-tone' as string]: TONE[status] }}
       data-status={status}
     >
       {LABEL[status]}

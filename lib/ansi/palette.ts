@@ -1,30 +1,12 @@
 /**
- * Colours for a dark background (#1e1e1e). Based on VS Code's dark terminal theme, with
- * black and blue lifted so that they stay readable on the dark background.
+ * The 16 base ANSI colours as CSS variables: their values, one per theme, are in
+ * components/ui/themes.css (tuned for readable contrast on each theme's background; checked by
+ * palette.test.ts), so a line rendered once follows the theme it is shown in. 256-colour and
+ * 24-bit colours are literal: the producer chose them exactly.
  */
-export const DEFAULT_FG = '#d4d4d4';
-export const DEFAULT_BG = '#1e1e1e';
+export const ANSI_16: readonly string[] = Array.from({ length: 16 }, (_, i) => `var(--ls-ansi-${i})`);
 
-export const ANSI_16: readonly string[] = [
-  '#5c5c5c', // black
-  '#f14c4c', // red
-  '#23d18b', // green
-  '#e5e510', // yellow
-  '#4f8fe6', // blue
-  '#d670d6', // magenta
-  '#29b8db', // cyan
-  '#d4d4d4', // white
-  '#8a8a8a', // bright black
-  '#ff6e6e', // bright red
-  '#5af78e', // bright green
-  '#f4f99d', // bright yellow
-  '#7ab4ff', // bright blue
-  '#ff92d0', // bright magenta
-  '#9aedfe', // bright cyan
-  '#ffffff', // bright white
-];
+/** The viewer's default text and background colours (themes.css), for inverse video. */
+export const DEFAULT_FG = 'var(--ls-fg)';
+export const DEFAULT_BG = 'var(--ls-bg)';
 
-/** `#rrggbb` → 0xrrggbb */
-export function hexToRgb(hex: string): number {
-  return Number.parseInt(hex.slice(1), 16);
-}

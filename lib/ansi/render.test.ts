@@ -13,12 +13,15 @@ describe('renderLineHtml', () => {
     ['<script> is escaped', '<script>alert(1)</script>', '&lt;script&gt;alert(1)&lt;/script&gt;'],
     ['<img onerror> is escaped', '<img src=x onerror="alert(1)">', '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'],
     ['quotes and ampersands', `it's "x" & y`, 'it&#39;s &quot;x&quot; &amp; y'],
-    ['escaped inside colour too', `${E}[31m<b>'"</b>${E}[0m`, '<span style="color:#f14c4c">&lt;b&gt;&apos;&quot;&lt;/b&gt;</span>'],
+    ['escaped inside colour too', `${E}[31m<b>'"</b>${E}[0m`, '<span style="color:var(--ls-ansi-1)">&lt;b&gt;&apos;&quot;&lt;/b&gt;</span>'],
     ['bold + 256 colour (canonical)', `${E}[1m${E}[38;5;208mX${E}[0m`, '<b><span style="color:#ff8700">X</span></b>'],
     ['combined codes are re-canonicalised', `${E}[1;38;5;208mX`, '<b><span style="color:#ff8700">X</span></b>'],
     ['truecolor background', `${E}[48;2;1;2;3mX`, '<span style="background-color:#010203">X</span>'],
     ['italic, underline, strike', `${E}[3m${E}[4m${E}[9mX`, '<i><u><strike>X</strike></u></i>'],
-    ['inverse swaps default colours', `${E}[7mX`, '<span style="color:#1e1e1e"><span style="background-color:#d4d4d4">X</span></span>'],
+    ['inverse swaps default colours (the theme\'s)', `${E}[7mX`, '<span style="color:var(--ls-bg);background-color:var(--ls-fg);">X</span>'],
+    ['inverse of a colour on the default background', `${E}[7m${E}[31mX`, '<span style="color:var(--ls-bg);"><span style="background-color:var(--ls-ansi-1)">X</span></span>'],
+    ['inverse of two colours', `${E}[7m${E}[32m${E}[44mX`, '<span style="color:var(--ls-ansi-4)"><span style="background-color:var(--ls-ansi-2)">X</span></span>'],
+    ['bright and 256-colour indices 0-15 follow the theme', `${E}[91mA${E}[0m${E}[38;5;12mB`, '<span style="color:var(--ls-ansi-9)">A</span><span style="color:var(--ls-ansi-12)">B</span>'],
     ['dim is a wrapping span', `${E}[2mX${E}[0mY`, '<span style="opacity:0.65">X</span>Y'],
     ['http link', `${E}]8;;https://example.com/a${ST}go${E}]8;;${ST}!`, '<a href="https://example.com/a" target="_blank" rel="noopener noreferrer nofollow">go</a>!'],
     [
@@ -29,7 +32,7 @@ describe('renderLineHtml', () => {
     ['javascript: is not a link', `${E}]8;;javascript:alert(1)${ST}go${E}]8;;${ST}`, 'go'],
     ['data: is not a link', `${E}]8;;data:text/html,<script>${ST}go`, 'go'],
     ['link left open is closed', `${E}]8;;http://a.b${ST}go`, '<a href="http://a.b" target="_blank" rel="noopener noreferrer nofollow">go</a>'],
-    ['coloured text inside a link', `${E}]8;;http://a.b${ST}${E}[31mgo${E}[0m${E}]8;;${ST}`, '<a href="http://a.b" target="_blank" rel="noopener noreferrer nofollow"><span style="color:#f14c4c">go</span></a>'],
+    ['coloured text inside a link', `${E}]8;;http://a.b${ST}${E}[31mgo${E}[0m${E}]8;;${ST}`, '<a href="http://a.b" target="_blank" rel="noopener noreferrer nofollow"><span style="color:var(--ls-ansi-1)">go</span></a>'],
     ['raw \\r and controls are collapsed first', 'bad\rgood\x00', 'good\u2400'],
     ['other CSI is dropped', `a${E}[2Ab${E}[?25l`, 'ab'],
   ];
@@ -39,8 +42,8 @@ describe('renderLineHtml', () => {
 
   it('truncates visible characters without cutting an escape or a surrogate pair', () => {
     const text = `${E}[31mabc${E}[0m${E}[1mdef😀g${E}[0m`;
-    expect(renderLineHtml(text, { maxChars: 4 })).toEqual({ html: '<span style="color:#f14c4c">abc</span><b>d</b>', truncated: true, totalChars: 8 });
-    expect(renderLineHtml(text, { maxChars: 7 }).html).toBe('<span style="color:#f14c4c">abc</span><b>def😀</b>'.replace('😀', '&#x1F600;'));
+    expect(renderLineHtml(text, { maxChars: 4 })).toEqual({ html: '<span style="color:var(--ls-ansi-1)">abc</span><b>d</b>', truncated: true, totalChars: 8 });
+    expect(renderLineHtml(text, { maxChars: 7 }).html).toBe('<span style="color:var(--ls-ansi-1)">abc</span><b>def😀</b>'.replace('😀', '&#x1F600;'));
     expect(renderLineHtml(text, { maxChars: 8 }).truncated).toBe(false);
   });
 

@@ -1,8 +1,8 @@
 import Convert from 'ansi-to-html';
 import { tokenizeCanonical, type CanonicalToken } from './canonical';
-import { ANSI_16, DEFAULT_BG, DEFAULT_FG, hexToRgb } from './palette';
+import { ANSI_16, DEFAULT_BG, DEFAULT_FG } from './palette';
 import { canonicalizeLine } from './terminal';
-import { applySgr, BOLD, DEFAULT_COLOR, DEFAULT_SGR, DIM, INVERSE, ITALIC, RGB_BASE, sgrFromDefault, STRIKE, UNDERLINE, type Sgr } from './sgr';
+import { applySgr, BOLD, DEFAULT_COLOR, DEFAULT_SGR, DIM, INVERSE, ITALIC, sgrFromDefault, STRIKE, UNDERLINE, type Sgr } from './sgr';
 
 /**
  * One stored line → HTML, the only place where log text becomes markup.
@@ -12,8 +12,9 @@ import { applySgr, BOLD, DEFAULT_COLOR, DEFAULT_SGR, DIM, INVERSE, ITALIC, RGB_B
  * ansi-to-html only ever sees one bounded SGR state in front of a plain text run: no
  * backtracking, no combined codes. Each run is converted on its own (ansi-to-html closes its
  * tags at the end of every call, so `stream: false` keeps one shared Convert stateless).
- * ansi-to-html has no dim or inverse: inverse swaps the colours before conversion, dim wraps
- * the run in a span. OSC 8 links become `<a>` (http/https only, checked again here).
+ * ansi-to-html has no dim or inverse: inverse swaps the colours before conversion (a default
+ * colour swapped becomes the theme's, in a span around the run), dim wraps the run in a span.
+ * The 16 base colours are CSS variables (palette.ts): the HTML follows the theme it is shown in. OSC 8 links become `<a>` (http/https only, checked again here).
  */
 
 const convert = new Convert({
@@ -25,8 +26,6 @@ const convert = new Convert({
   colors: [...ANSI_16],
 });
 
-const DEFAULT_FG_RGB = RGB_BASE + hexToRgb(DEFAULT_FG);
-const DEFAULT_BG_RGB = RGB_BASE + hexToRgb(DEFAULT_BG);
 const CONVERT_FLAGS = BOLD | ITALIC | UNDERLINE | STRIKE;
 const DIM_OPEN = '<span style="opacity:0.65">';
 
@@ -85,11 +84,16 @@ function runHtml(sgr: Sgr, text: string): string {
   const inverse = (sgr.flags & INVERSE) !== 0;
   const shown: Sgr = {
     flags: sgr.flags & CONVERT_FLAGS,
-    fg: inverse ? (sgr.bg === DEFAULT_COLOR ? DEFAULT_BG_RGB : sgr.bg) : sgr.fg,
-    bg: inverse ? (sgr.fg === DEFAULT_COLOR ? DEFAULT_FG_RGB : sgr.fg) : sgr.bg,
+    fg: inverse ? sgr.bg : sgr.fg,
+    bg: inverse ? sgr.fg : sgr.bg,
   };
   const prefix = sgrFromDefault(shown);
-  const inner = prefix === '' ? escapeText(text) : convert.toHtml(prefix + text);
+  let inner = prefix === '' ? escapeText(text) : convert.toHtml(prefix + text);
+  if (inverse) {
+    // a default colour has no SGR code: the theme's own, outside the converted run
+    const swapped = (sgr.bg === DEFAULT_COLOR ? `color:${DEFAULT_BG};` : '') + (sgr.fg === DEFAULT_COLOR ? `background-color:${DEFAULT_FG};` : '');
+    if (swapped) inner = `<span style="${swapped}">${inner}</span>`;
+  }
   return sgr.flags & DIM ? DIM_OPEN + inner + '</span>' : inner;
 }
 

@@ -1,7 +1,7 @@
 import { jobListSchema, jobMetaSchema, lineRangeSchema, type JobList, type JobMeta, type Line } from '@/lib/contracts';
 import { stepErrorsPageSchema, type StepErrorsPage } from '@/lib/contracts/triage';
 import { globalSearchResultSchema, jobSearchResultSchema, type GlobalSearchResult, type JobSearchResult } from '@/lib/contracts/search';
-import { globalSearchUrl, jobSearchUrl, type GlobalSearchForm, type SearchOptions } from '@/lib/viewer/search';
+import { globalSearchUrl, jobSearchUrl, type GlobalSearchForm, type JobSearchPage, type SearchOptions } from '@/lib/viewer/search';
 import { PAGE_SIZE } from '@/lib/viewer/constants';
 import { pageFirstLine } from '@/lib/viewer/pages';
 
@@ -135,9 +135,9 @@ export function eventsUrl(apiBase: string, job: string, after: string | null): s
   return after === null ? base : `${base}?after=${encodeURIComponent(after)}`;
 }
 
-/** In-log search (`GET /jobs/{job}/search`), decoded with the contract's schema. */
-export async function fetchJobSearch(apiBase: string, job: string, opts: SearchOptions, step: string | undefined, signal?: AbortSignal, auth?: ApiAuth): Promise<JobSearchResult> {
-  return jobSearchResultSchema.parse(await getJson(jobSearchUrl(apiBase, job, opts, step), signal, auth));
+/** In-log search (`GET /jobs/{job}/search`; `page`: one page of matches with their lines), decoded with the contract's schema. */
+export async function fetchJobSearch(apiBase: string, job: string, opts: SearchOptions, step: string | undefined, signal?: AbortSignal, auth?: ApiAuth, page?: JobSearchPage): Promise<JobSearchResult> {
+  return jobSearchResultSchema.parse(await getJson(jobSearchUrl(apiBase, job, opts, step, undefined, page), signal, auth));
 }
 
 /** Search across jobs (`GET /search`; `cursor`: a previous answer's `next`), decoded with the contract's schema. */

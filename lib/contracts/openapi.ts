@@ -489,7 +489,7 @@ function readPaths(): OpenApiDocument['paths'] {
       get: {
         operationId: 'searchJob',
         tags: ['search'],
-        summary: "Search one job's log: line positions and match ranges in plain text",
+        summary: "Search one job's log: line positions and match ranges in plain text, a page at a time (`offset` or the cursor `after`), with an exact or lower-bound count",
         parameters: [...job, ...parameters('query', jobSearchQuerySchema)],
         responses: { '200': { description: 'matches in job order', content: json('JobSearchResult') }, ...errorResponses([400, 404]) },
       },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jobIdSchema, stepIdSchema } from './ids';
+import { jobIdSchema, STEP_ID_PATTERN, stepIdSchema } from './ids';
 import { lineSchema } from './lines';
 
 /** Longest query accepted (substring or regex source). */
@@ -34,8 +34,39 @@ export const searchQuerySchema = z.object({
 });
 export type SearchQuery = z.infer<typeof searchQuerySchema>;
 
-/** `GET /api/v1/jobs/{job}/search` adds `step`. */
-export const jobSearchQuerySchema = searchQuerySchema.extend({ step: stepIdSchema.optional().describe('only this step') });
+/** Highest `offset` of a job search (more matching lines than one scan budget's lines is no page anyone reaches). */
+export const MAX_SEARCH_OFFSET = 20_000_000;
+
+/** A job search cursor: `<step>:<n>` (step ids have no `:`), the position of a match. */
+const AFTER_PATTERN = new RegExp(`^${STEP_ID_PATTERN.source.replace(/^\^|\$$/g, '')}:[1-9][0-9]{0,9}$`);
+
+/** `after=<step>:<n>` as its parts. */
+export function parseSearchCursor(after: string): { step: string; n: number } {
+  const colon = after.lastIndexOf(':');
+  return { step: after.slice(0, colon), n: Number(after.slice(colon + 1)) };
+}
+
+/** `<step>:<n>`: a job search cursor (`after`, `next`). */
+export function searchCursor(step: string, n: number): string {
+  return `${step}:${n}`;
+}
+
+/**
+ * `GET /api/v1/jobs/{job}/search` adds `step`, and match paging: `offset` (matching lines to pass
+ * over, in job order) or `after` (a cursor: only lines after that one are scanned), and `lines`
+ * (each match carries its stored line).
+ */
+export const jobSearchQuerySchema = searchQuerySchema.extend({
+  step: stepIdSchema.optional().describe('only this step'),
+  offset: z.coerce.number().int().min(0).max(MAX_SEARCH_OFFSET).optional().describe('matching lines to pass over before the first returned (job order); not with `after`'),
+  after: z
+    .string()
+    .max(100)
+    .regex(AFTER_PATTERN, 'after is <step>:<n>')
+    .optional()
+    .describe('`<step>:<n>` (a previous answer\'s `next`): scan only the lines after that one; not with `offset`'),
+  lines: flag.describe('each match carries its stored line (`line`), its text cut to a bounded length'),
+});
 
 /** `GET /api/v1/search` adds a label filter (`key:value`) and `since` (ms since the epoch or ISO-8601). */
 export const globalSearchQuerySchema = searchQuerySchema.extend({
@@ -60,13 +91,29 @@ export const globalSearchQuerySchema = searchQuerySchema.extend({
  */
 export const rangeSchema = z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]);
 
-export const jobSearchMatchSchema = z.object({ step: z.string(), n: z.number().int().positive(), ranges: z.array(rangeSchema) });
+export const jobSearchMatchSchema = z.object({
+  step: z.string(),
+  n: z.number().int().positive(),
+  ranges: z.array(rangeSchema),
+  /** with `lines=1`: the stored line (escapes kept; rendered like any line), text cut to a bounded length */
+  line: lineSchema.optional(),
+});
 export const jobSearchResultSchema = z.object({
   matches: z.array(jobSearchMatchSchema),
-  /** lines that matched among those scanned */
+  /** lines that matched among those scanned (with `after`: among the lines after the cursor) */
   total: z.number().int().nonnegative(),
-  /** true when `limit` was reached or the scan budget ran out before the end of the log */
+  /** true when matches exist past this page, or the scan budget ran out before the end of the log */
   truncated: z.boolean(),
+  /**
+   * True when the scan reached the end of every step searched: `total` is then the exact count
+   * (of the log as it was when the search began). False: `total` is a lower bound (budget).
+   * Absent only from servers that predate it.
+   */
+  exact: z.boolean().optional(),
+  /** how many matching lines come before `matches[0]` (job order; with `after`, after the cursor) */
+  offset: z.number().int().nonnegative().optional(),
+  /** present when more matches follow the last one returned: pass it as `after` for the next page */
+  next: z.string().optional(),
 });
 export type JobSearchResult = z.infer<typeof jobSearchResultSchema>;
 

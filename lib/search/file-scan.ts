@@ -28,8 +28,8 @@ export interface RangeResult {
 }
 
 /**
- * Scans step ranges through their sidecars in one worker request, in order, keeping the first
- * `want` hits. A lagging sidecar is extended first (up to the budget's deadline). The line budget
+ * Scans step ranges through their sidecars in one worker request, in order, keeping `want` hits
+ * after the first `skip`. A lagging sidecar is extended first (up to the budget's deadline). The line budget
  * is spent as lines are covered; past it (or past the deadline) the remaining ranges are left
  * (stoppedAt). Results are in the order of `ranges` (those not reached are absent).
  */
@@ -39,6 +39,8 @@ export async function scanRanges(
   matcher: BlockMatcher,
   budget: ScanBudget,
   want: number,
+  /** matching lines passed over (counted, not kept) before the `want` kept */
+  skip = 0,
 ): Promise<RangeResult[] | null> {
   const segments: ScanSegment[] = [];
   const planned: StepRange[] = [];
@@ -68,7 +70,7 @@ export async function scanRanges(
     }
   }
   // A segment cut inside its sidecar needs the byte end of its last line: the worker finds it.
-  const result = segments.length === 0 ? { segments: [], stopped: null } : await matcher.scan(segments, want, budget.deadlineAt);
+  const result = segments.length === 0 ? { segments: [], stopped: null } : await matcher.scan(segments, want, budget.deadlineAt, skip);
   if (result === null) return null;
   const out: RangeResult[] = [];
   for (let i = 0; i < planned.length; i++) {

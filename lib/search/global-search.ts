@@ -8,6 +8,7 @@ import type { JobVisibility, LogStore } from '../store/types';
 import { ScanBudget } from './budget';
 import { scanRanges, sidecarStore, type StepRange } from './file-scan';
 import { searchThroughIndex } from './indexed-search';
+import { readHitLines } from './hit-lines';
 import { previewLine } from './line-preview';
 import type { Range } from './matcher';
 import { compileQuery } from './pattern';
@@ -206,7 +207,7 @@ async function walkJobs(
         const job = jobOf[i];
         if (!range || !job) break;
         scanned.add(job.id);
-        const lines = await readHitLines(files, range, result.hits.map(([n]) => n));
+        const lines = await readHitLines(files, range.job, range.step, result.hits.map(([n]) => n));
         for (const [k, [, hitRanges]] of result.hits.entries()) {
           total++;
           const line = lines[k];
@@ -240,21 +241,3 @@ async function walkJobs(
   return result;
 }
 
-/** Lines read back per `readLines` call for the hits of a step: near hits share one read. */
-const HIT_SPAN_LINES = 1000;
-
-/** The stored lines `numbers` (ascending) of one step, in as few range reads as their spread allows. */
-async function readHitLines(store: LogStore, range: StepRange, numbers: number[]): Promise<(Line | undefined)[]> {
-  const spans: [number, number][] = [];
-  for (const n of numbers) {
-    const last = spans[spans.length - 1];
-    if (last && n - last[0] < HIT_SPAN_LINES) last[1] = n;
-    else spans.push([n, n]);
-  }
-  const read = await Promise.all(
-    spans.map(async ([first, last]) => (await store.readLines(range.job, range.step, first, last - first + 1).catch(() => ({ lines: [] as Line[] }))).lines),
-  );
-  const byNumber = new Map<number, Line>();
-  for (const lines of read) for (const line of lines) byNumber.set(line.n, line);
-  return numbers.map((n) => byNumber.get(n));
-}

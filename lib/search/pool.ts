@@ -43,8 +43,8 @@ export const READY = 'ready';
 /** Matches a block of line texts for one search. `null`: the worker was terminated at the deadline. */
 export interface BlockMatcher {
   match(texts: string[], deadline: number): Promise<BlockResult | null>;
-  /** Scans step sidecars (sidecar-scan.ts) keeping the first `want` hits. `null`: terminated at the deadline. */
-  scan(segments: ScanSegment[], want: number, deadline: number): Promise<SidecarScanResult | null>;
+  /** Scans step sidecars (sidecar-scan.ts) keeping `want` hits after the first `skip`. `null`: terminated at the deadline. */
+  scan(segments: ScanSegment[], want: number, deadline: number, skip?: number): Promise<SidecarScanResult | null>;
 }
 
 /** Runs `work` with a block matcher for `query`, on a worker (the pool) or in this thread (tests). */
@@ -58,14 +58,14 @@ export const inThreadRunner: SearchRunner = {
     const cache = new MatcherCache();
     return work({
       match: async (texts, deadline) => matchBlock(cache.get(query), texts, deadline),
-      scan: async (segments, want, deadline) => scanSidecars(cache.prepared(query), segments, want, deadline),
+      scan: async (segments, want, deadline, skip = 0) => scanSidecars(cache.prepared(query), segments, want, deadline, Date.now, skip),
     });
   },
 };
 
 type WorkerResult = BlockResult | SidecarScanResult;
 /** A request without its id (the slot numbers it). */
-type RequestBody = { kind?: 'texts'; query: CompiledQuery; texts: string[]; deadline: number } | { kind: 'sidecars'; query: CompiledQuery; segments: ScanSegment[]; want: number; deadline: number };
+type RequestBody = { kind?: 'texts'; query: CompiledQuery; texts: string[]; deadline: number } | { kind: 'sidecars'; query: CompiledQuery; segments: ScanSegment[]; want: number; skip: number; deadline: number };
 
 interface Pending {
   resolve: (result: WorkerResult | null) => void;
@@ -147,8 +147,8 @@ class Slot {
     return this.request({ query, texts, deadline }) as Promise<BlockResult | null>;
   }
 
-  scan(query: CompiledQuery, segments: ScanSegment[], want: number, deadline: number): Promise<SidecarScanResult | null> {
-    return this.request({ kind: 'sidecars', query, segments, want, deadline }) as Promise<SidecarScanResult | null>;
+  scan(query: CompiledQuery, segments: ScanSegment[], want: number, deadline: number, skip: number): Promise<SidecarScanResult | null> {
+    return this.request({ kind: 'sidecars', query, segments, want, skip, deadline }) as Promise<SidecarScanResult | null>;
   }
 
   private request(body: RequestBody): Promise<WorkerResult | null> {
@@ -213,7 +213,7 @@ export class SearchPool implements SearchRunner {
       await slot.ready();
       return await work({
         match: (texts, deadline) => slot.match(query, texts, deadline),
-        scan: (segments, want, deadline) => slot.scan(query, segments, want, deadline),
+        scan: (segments, want, deadline, skip = 0) => slot.scan(query, segments, want, deadline, skip),
       });
     } finally {
       this.release(slot);

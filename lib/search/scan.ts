@@ -1,5 +1,5 @@
 import 'server-only';
-import type { JobMeta, Line } from '../contracts';
+import type { Line } from '../contracts';
 import { MAX_RANGE_LIMIT } from '../contracts/lines';
 import type { LogStore } from '../store/types';
 import type { ScanBudget } from './budget';
@@ -57,18 +57,4 @@ export async function scanSteps(
     }
   }
   return null;
-}
-
-/** `scanSteps` over whole steps of `job`; false when the budget stopped the scan. */
-export async function scanJob(
-  store: LogStore,
-  job: JobMeta,
-  steps: readonly string[],
-  matcher: BlockMatcher,
-  budget: ScanBudget,
-  onMatch: OnMatch,
-): Promise<boolean> {
-  const counts = new Map(job.steps.map((s) => [s.id, s.lines]));
-  const ranges = steps.map((step) => ({ job: job.id, step, from: 1, to: counts.get(step) ?? 0 }));
-  return (await scanSteps(store, ranges, matcher, budget, onMatch)) === null;
 }

@@ -23,7 +23,7 @@ port.on('message', (request: WorkerRequest) => {
   try {
     const result =
       request.kind === 'sidecars'
-        ? scanSidecars(cache.prepared(request.query), request.segments, request.want, request.deadline)
+        ? scanSidecars(cache.prepared(request.query), request.segments, request.want, request.deadline, Date.now, request.skip ?? 0)
         : matchBlock(cache.get(request.query), request.texts, request.deadline);
     reply = { id: request.id, ok: true, result };
   } catch (error) {

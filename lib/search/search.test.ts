@@ -71,12 +71,12 @@ describe('searchJob over a file store', () => {
 
   it('finds lines near the end of a 100k-line step', async () => {
     const result = await searchJob(store, 'build', opts('NEEDLE', { step: 'big' }));
-    expect(result).toEqual({ matches: [{ step: 'big', n: 99_990, ranges: [[0, 6]] }, { step: 'big', n: 100_000, ranges: [[0, 6]] }], total: 2, truncated: false });
+    expect(result).toEqual({ matches: [{ step: 'big', n: 99_990, ranges: [[0, 6]] }, { step: 'big', n: 100_000, ranges: [[0, 6]] }], total: 2, truncated: false, exact: true, offset: 0 });
   });
 
   it('a spent line budget truncates and stops counting', async () => {
     const result = await searchJob(store, 'build', opts('needle', { step: 'big' }), new ScanBudget(99_995));
-    expect(result).toEqual({ matches: [{ step: 'big', n: 99_990, ranges: [[0, 6]] }], total: 1, truncated: true });
+    expect(result).toEqual({ matches: [{ step: 'big', n: 99_990, ranges: [[0, 6]] }], total: 1, truncated: true, exact: false, offset: 0, next: 'big:99990' });
   });
 
   it('a spent time budget truncates', async () => {
@@ -84,7 +84,7 @@ describe('searchJob over a file store', () => {
     const budget = new ScanBudget(1_000_000, 10, () => now);
     now = 11;
     const result = await searchJob(store, 'build', opts('needle'), budget);
-    expect(result).toEqual({ matches: [], total: 0, truncated: true });
+    expect(result).toEqual({ matches: [], total: 0, truncated: true, exact: false, offset: 0 });
   });
 
   it('a catastrophic regex over hostile lines answers at once', async () => {
@@ -93,10 +93,70 @@ describe('searchJob over a file store', () => {
     // A budget wider than the default 3 s: on a loaded 2-core CI box the default can run out
     // before the scan ends (truncated: true), which is the budget working, not what this checks.
     const result = await searchJob(store, 'build', opts('(a|aa)+$', { regex: true, step: 'hostile' }), new ScanBudget(undefined, 15_000));
-    expect(result).toEqual({ matches: [], total: 0, truncated: false });
+    expect(result).toEqual({ matches: [], total: 0, truncated: false, exact: true, offset: 0 });
     // backtracking would take longer than the universe's age; 15 s only absorbs a loaded box
     expect(Date.now() - started).toBeLessThan(15_000);
   }, 30_000);
+
+  describe('paging: offset, after, lines', () => {
+    // "filler line" matches 99,998 lines of the big step; "e" matches most lines of the job.
+    it.each([
+      ['offset past the first page', opts('filler', { step: 'big', offset: 2500, limit: 3 }), [2501, 2502, 2503], 'big:2503'],
+      ['a page across a line that does not match', opts('filler', { step: 'big', offset: 99_988, limit: 3 }), [99_989, 99_991, 99_992], 'big:99992'],
+      ['the last page has no next', opts('filler', { step: 'big', offset: 99_996, limit: 5 }), [99_998, 99_999], undefined],
+      ['offset past the end: an empty page', opts('filler', { step: 'big', offset: 200_000 }), [], undefined],
+    ] as const)('%s', async (_name, options, want, next) => {
+      const result = await searchJob(store, 'build', options);
+      expect(jobSearchResultSchema.parse(result)).toEqual(result);
+      expect(result.matches.map((m) => m.n)).toEqual(want);
+      expect(result.total).toBe(99_998);
+      expect(result.exact).toBe(true);
+      expect(result.next).toBe(next);
+      expect(result.offset).toBe(Math.min(options.offset ?? 0, 99_998));
+    });
+
+    it('walking with next visits every match once, across steps', async () => {
+      const all = await searchJob(store, 'build', opts('e', { limit: 1000 }));
+      const seen: string[] = [];
+      let after: string | undefined;
+      for (let page = 0; page < 10; page++) {
+        const result = await searchJob(store, 'build', opts('e', { limit: 4, after, step: undefined }));
+        seen.push(...result.matches.map((m) => `${m.step}:${m.n}`));
+        if (!result.next) break;
+        after = result.next;
+      }
+      expect(seen.length).toBeGreaterThan(4);
+      expect(seen).toEqual(all.matches.slice(0, seen.length).map((m) => `${m.step}:${m.n}`));
+      expect(new Set(seen).size).toBe(seen.length);
+    });
+
+    it('after a cursor counts the lines after it; offset and after together are refused', async () => {
+      const result = await searchJob(store, 'build', opts('needle', { after: 'big:99990' }));
+      expect(result).toMatchObject({ matches: [{ step: 'big', n: 100_000 }], total: 1, exact: true, truncated: false, offset: 0 });
+      expect(await code(searchJob(store, 'build', opts('x', { after: 'nope:1' })))).toBe('bad_request');
+      expect(await code(searchJob(store, 'build', opts('x', { after: 'big:1', offset: 1 })))).toBe('bad_request');
+    });
+
+    it('with lines, each match carries its stored line', async () => {
+      const result = await searchJob(store, 'build', opts('error', { lines: true, offset: 1 }));
+      expect(result.matches.map((m) => [m.step, m.n, m.line?.text])).toEqual([
+        ['compile', 4, 'Error in b.c'],
+        ['test', 2, 'test 2 ERROR error'],
+      ]);
+      const first = await searchJob(store, 'build', opts('setup failed', { lines: true }));
+      expect(first.matches[0]?.line?.text).toBe(`${ESC}[31merror${ESC}[0m: setup failed`);
+    });
+
+    it('the same pages through the range API (the path of PostgreSQL and NATS)', async () => {
+      // Not a FileStore: searchJob reads pages through readLines instead of the sidecars.
+      const rangeOnly = { getJob: (id: string) => store.getJob(id), readLines: store.readLines.bind(store) } as Pick<LogStore, 'getJob' | 'readLines'> as LogStore;
+      for (const options of [opts('filler', { step: 'big', offset: 2500, limit: 3 }), opts('e', { offset: 3, limit: 5 }), opts('needle', { after: 'big:99990' })]) {
+        const viaRanges = await searchJob(rangeOnly, 'build', options, new ScanBudget(undefined, 30_000));
+        const viaSidecars = await searchJob(store, 'build', options, new ScanBudget(undefined, 30_000));
+        expect(viaRanges).toEqual(viaSidecars);
+      }
+    }, 60_000);
+  });
 
   it.each([
     ['unknown job', 'nope', opts('x'), 'not_found'],

@@ -19,8 +19,8 @@ import type { CompiledQuery } from './pattern';
  *   candidate the per-line check refuses (the 16 Ki cap). Each candidate line is checked with
  *   the per-line matcher (matcher.ts, the one semantics). A pattern that can consume `\n`
  *   (`\s`, `[^x]`, `\W`…) is matched line by line instead.
- * After a match the scan moves on to the next line, like `grep -c`. Only the first `want`
- * matching lines get a line number (one index lookup, fewer than EVERY `\n` counted) and ranges
+ * After a match the scan moves on to the next line, like `grep -c`. Only the `want` matching
+ * lines after the first `skip` (HitWindow) get a line number (one index lookup, fewer than EVERY `\n` counted) and ranges
  * (their plain text decoded and matched per line); the others are only counted.
  */
 export const BLOCK_BYTES = 4 * 1024 * 1024;
@@ -190,14 +190,38 @@ interface Block {
   nextLine: number | null;
 }
 
-/** Scans one block; returns how many lines matched; pushes up to `room` hits. */
+/**
+ * Which matching lines get a number and ranges: the first `skip` counted are passed over, the
+ * next `room` kept (a job search's page, `offset`/`limit`). Matches are offered in scan order.
+ */
+export class HitWindow {
+  constructor(
+    private skip: number,
+    private room: number,
+  ) {}
+
+  /** A match was counted: true when it is to be kept (then call `kept` if it was). */
+  offer(): boolean {
+    if (this.skip > 0) {
+      this.skip--;
+      return false;
+    }
+    return this.room > 0;
+  }
+
+  kept(): void {
+    this.room--;
+  }
+}
+
+/** Scans one block; returns how many lines matched; pushes the hits `window` keeps. */
 function scanBlock(
   prepared: PreparedQuery,
   block: Block,
   index: number[],
   every: number,
   hits: SegmentHit[],
-  room: number,
+  window: HitWindow,
   /** a line's plain text by its offsets in the block (`bytes` may be the lowercased copy) */
   lineText: (start: number, end: number) => string,
   deadline: number,
@@ -227,9 +251,12 @@ function scanBlock(
       let lineEnd = bytes.indexOf(NL, at + needle.length);
       if (lineEnd === -1) lineEnd = bytes.length;
       total++;
-      if (hits.length < room) {
+      if (window.offer()) {
         const ranges = matcher(lineText(lineStart, lineEnd));
-        if (ranges) hits.push([locator.lineAt(lineStart), ranges]);
+        if (ranges) {
+          hits.push([locator.lineAt(lineStart), ranges]);
+          window.kept();
+        }
       }
       at = lineEnd + 1 < bytes.length ? bytes.indexOf(needle, lineEnd + 1) : -1;
     }
@@ -250,7 +277,10 @@ function scanBlock(
       const ranges = matcher(text.slice(lineStart, lineEnd));
       if (ranges) {
         total++;
-        if (hits.length < room) hits.push([locator.lineAt(lineStart), ranges]);
+        if (window.offer()) {
+          hits.push([locator.lineAt(lineStart), ranges]);
+          window.kept();
+        }
       }
       lineStart = lineEnd + 1;
     }
@@ -271,7 +301,10 @@ function scanBlock(
         if (lineEnd === -1) lineEnd = text.length;
         const ranges = matcher(text.slice(sliceStart, lineEnd));
         if (ranges) total++;
-        if (ranges && hits.length < room) hits.push([locator.lineAt(sliceStart), ranges]);
+        if (ranges && window.offer()) {
+          hits.push([locator.lineAt(sliceStart), ranges]);
+          window.kept();
+        }
         sliceStart = lineEnd + 1;
         continue;
       }
@@ -289,7 +322,10 @@ function scanBlock(
       if (lineEnd === -1) lineEnd = slice.length;
       const ranges = matcher(slice.slice(lineStart, lineEnd));
       if (ranges) total++;
-      if (ranges && hits.length < room) hits.push([locator.lineAt(sliceStart + lineStart), ranges]);
+      if (ranges && window.offer()) {
+        hits.push([locator.lineAt(sliceStart + lineStart), ranges]);
+        window.kept();
+      }
       regex.lastIndex = lineEnd + 1;
     }
     sliceStart = sliceEnd;
@@ -329,12 +365,12 @@ function offsetOfLine(fd: number, segment: ScanSegment, n: number, scratch: Buff
 
 /**
  * Scans `segments` in order until `deadline` (ms since the epoch), counting matching lines and
- * keeping the first `want` hits over all segments.
+ * keeping `want` hits over all segments after the first `skip` matching lines.
  */
-export function scanSidecars(prepared: PreparedQuery, segments: readonly ScanSegment[], want: number, deadline: number, now: () => number = Date.now): SidecarScanResult {
+export function scanSidecars(prepared: PreparedQuery, segments: readonly ScanSegment[], want: number, deadline: number, now: () => number = Date.now, skip = 0): SidecarScanResult {
   const results: SegmentResult[] = [];
   let buffer = Buffer.allocUnsafe(BLOCK_BYTES);
-  let kept = 0;
+  const window = new HitWindow(skip, want);
   for (const [s, segment] of segments.entries()) {
     const result: SegmentResult = { total: 0, hits: [] };
     results.push(result);
@@ -387,8 +423,6 @@ export function scanSidecars(prepared: PreparedQuery, segments: readonly ScanSeg
         }
         if (length === 0) break; // the file is shorter than its view said
         const bytes = buffer.subarray(0, length);
-        const room = Math.max(0, want - kept);
-        const before = result.hits.length;
         const base = position;
         const lineText =
           lowerFd === null
@@ -398,13 +432,9 @@ export function scanSidecars(prepared: PreparedQuery, segments: readonly ScanSeg
                 const read = readFully(fd, lineBuffer.buffer, end - start, base + start);
                 return lineBuffer.buffer.toString('utf8', 0, read);
               };
-        const scanned = scanBlock(prepared, { bytes, start: position, line, nextLine }, segment.index, segment.every, result.hits, before + room, lineText, deadline, now);
+        const scanned = scanBlock(prepared, { bytes, start: position, line, nextLine }, segment.index, segment.every, result.hits, window, lineText, deadline, now);
         result.total += scanned.total;
-        if (scanned.stoppedLine !== null) {
-          kept += result.hits.length - before;
-          return { segments: results, stopped: { segment: s, line: scanned.stoppedLine } };
-        }
-        kept += result.hits.length - before;
+        if (scanned.stoppedLine !== null) return { segments: results, stopped: { segment: s, line: scanned.stoppedLine } };
         if (nextLine === null) {
           let count = 0;
           for (let at = bytes.indexOf(NL); at !== -1; at = bytes.indexOf(NL, at + 1)) count++;

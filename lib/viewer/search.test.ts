@@ -7,7 +7,6 @@ import {
   isRunnable,
   jobSearchUrl,
   locateRanges,
-  matchCounter,
   parseSearchPageParams,
   searchPageHref,
   stepMatch,
@@ -33,19 +32,6 @@ describe('stepMatch', () => {
   });
 });
 
-describe('matchCounter', () => {
-  it.each([
-    [null, 0, 0, false, 'No matches'],
-    [null, 0, 0, true, 'No matches yet (search stopped early)'],
-    [null, 3, 3, false, '3 matches'],
-    [0, 3, 3, false, '1 of 3'],
-    [2, 3, 3, false, '3 of 3'],
-    [0, 1000, 1000, true, '1 of 1000+'],
-  ] as const)('%s, total %s, loaded %s, truncated %s → %s', (current, total, loaded, truncated, text) => {
-    expect(matchCounter(current, total, loaded, truncated)).toBe(text);
-  });
-});
-
 describe('request URLs', () => {
   it('job search: flags as 0/1, step only when given, ids encoded', () => {
     const url = new URL(jobSearchUrl('/api/v1', 'job-1', { q: 'a b&c', regex: true, caseSensitive: false }, 'build'), 'http://x');
@@ -55,6 +41,14 @@ describe('request URLs', () => {
     expect(noStep.searchParams.has('step')).toBe(false);
     expect(noStep.searchParams.get('case')).toBe('1');
     expect(jobSearchUrl('/api', 'a/b', { q: 'x', regex: false, caseSensitive: false })).toContain('/jobs/a%2Fb/search?');
+  });
+
+  it('job search pages: offset or after, and lines', () => {
+    const opts = { q: 'x', regex: false, caseSensitive: false };
+    const byOffset = new URL(jobSearchUrl('/api/v1', 'j', opts, undefined, undefined, { offset: 1500, limit: 500, lines: true }), 'http://x');
+    expect(Object.fromEntries(byOffset.searchParams)).toEqual({ q: 'x', regex: '0', case: '0', limit: '500', offset: '1500', lines: '1' });
+    const byCursor = new URL(jobSearchUrl('/api/v1', 'j', opts, 's', undefined, { after: 's:42', limit: 500, lines: false }), 'http://x');
+    expect(Object.fromEntries(byCursor.searchParams)).toEqual({ q: 'x', regex: '0', case: '0', step: 's', limit: '500', after: 's:42' });
   });
 
   it('global search: label and since only when set', () => {

@@ -13,7 +13,7 @@ export interface SearchOptions {
   caseSensitive: boolean;
 }
 
-/** Matches the in-log search asks for (the contract's maximum: next/prev walk these). */
+/** Matches a job search asks for when no page is named (the contract's maximum). */
 export const JOB_SEARCH_LIMIT = 1000;
 /** Hits the `/search` page asks for. */
 export const GLOBAL_SEARCH_LIMIT = 200;
@@ -29,11 +29,22 @@ function flags(opts: SearchOptions, params: URLSearchParams) {
   params.set('case', opts.caseSensitive ? '1' : '0');
 }
 
-export function jobSearchUrl(apiBase: string, job: string, opts: SearchOptions, step?: string, limit = JOB_SEARCH_LIMIT): string {
+/**
+ * A page of a job search's matches (search-pages.ts): `limit` after the first `offset`, or after
+ * the cursor `after` (`<step>:<n>`), with their lines.
+ */
+export type JobSearchPage = { limit: number; lines: boolean } & ({ offset: number; after?: undefined } | { after: string; offset?: undefined });
+
+export function jobSearchUrl(apiBase: string, job: string, opts: SearchOptions, step?: string, limit = JOB_SEARCH_LIMIT, page?: JobSearchPage): string {
   const params = new URLSearchParams();
   flags(opts, params);
   if (step !== undefined) params.set('step', step);
-  params.set('limit', String(limit));
+  params.set('limit', String(page?.limit ?? limit));
+  if (page) {
+    if (page.after !== undefined) params.set('after', page.after);
+    else params.set('offset', String(page.offset));
+    if (page.lines) params.set('lines', '1');
+  }
   return `${apiBase}/jobs/${encodeURIComponent(job)}/search?${params.toString()}`;
 }
 
@@ -98,13 +109,6 @@ export function stepMatch(current: number | null, count: number, direction: 1 | 
   if (count <= 0) return null;
   if (current === null || current < 0 || current >= count) return direction > 0 ? 0 : count - 1;
   return (current + direction + count) % count;
-}
-
-/** "k of N", "N+" when the server stopped early, "No matches". */
-export function matchCounter(current: number | null, total: number, loaded: number, truncated: boolean): string {
-  if (loaded === 0) return truncated ? 'No matches yet (search stopped early)' : 'No matches';
-  const all = `${total}${truncated ? '+' : ''}`;
-  return current === null ? `${all} matches` : `${current + 1} of ${all}`;
 }
 
 /** Groups hits by job, keeping the server's order (newest job first, then step and line order). */

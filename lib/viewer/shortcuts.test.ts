@@ -19,6 +19,17 @@ describe('shortcutFor', () => {
     [key('E', { shiftKey: true }), 'prev-error'],
     [key('e', { typing: true }), null],
     [key('e', { ctrlKey: true }), null],
+    [key('F', { shiftKey: true }), 'filter-matches'],
+    [key('F', { shiftKey: true, typing: true }), null],
+    [key('f'), null],
+    [key('T', { shiftKey: true }), 'timestamps'],
+    [key('T'), null],
+    [key('t'), null],
+    [key('T', { shiftKey: true, typing: true }), null],
+    [key('w'), 'wrap'],
+    [key('W', { shiftKey: true }), null],
+    [key('w', { typing: true }), null],
+    [key('w', { metaKey: true }), null],
   ] as const)('%o → %s', (input, want) => {
     expect(shortcutFor(input)).toBe(want);
   });

@@ -13,7 +13,10 @@ export type ShortcutId =
   | 'next-match'
   | 'prev-match'
   | 'next-error'
-  | 'prev-error';
+  | 'prev-error'
+  | 'filter-matches'
+  | 'timestamps'
+  | 'wrap';
 
 export interface Shortcut {
   id: ShortcutId;
@@ -36,6 +39,9 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { id: 'prev-match', keys: ['F3'], shift: true, inFields: true, label: 'Shift+F3', description: 'Previous match', group: 'Search' },
   { id: 'next-error', keys: ['e'], label: 'e', description: 'Next error line (opens the step or group that holds it)', group: 'Navigate' },
   { id: 'prev-error', keys: ['E'], label: 'Shift+E', description: 'Previous error line', group: 'Navigate' },
+  { id: 'filter-matches', keys: ['F'], label: 'Shift+F', description: 'Only matching lines (filter the log by the search), or the full log again', group: 'Search' },
+  { id: 'timestamps', keys: ['T'], shift: true, label: 'Shift+T', description: 'Timestamps: off, local time, UTC, since the step started', group: 'Display' },
+  { id: 'wrap', keys: ['w'], shift: false, label: 'w', description: 'Wrap long lines, or scroll them sideways', group: 'Display' },
 ];
 
 /** The parts of a KeyboardEvent a shortcut is matched on (a plain object in tests). */

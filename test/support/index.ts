@@ -14,10 +14,12 @@
  * - contract-server.ts: an in-memory fake of the write contract with fault injection (SDK tests)
  * - stores.ts: the conformance handle of backends whose instances share data
  * - prng.ts: a seeded PRNG for deterministic generated data
+ * - contrast.ts: WCAG contrast of two colours (themes)
  */
 export * from './api';
 export * from './bench';
 export * from './cli';
+export * from './contrast';
 export * from './contract-server';
 export * from './events';
 export * from './ids';

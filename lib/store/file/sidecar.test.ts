@@ -122,7 +122,7 @@ describe('the search sidecar', () => {
     await unlink(path.join(stepsDir(), 'old.tix'));
     await unlink(path.join(stepsDir(), 'old.low'));
     const result = await search('NEEDLE');
-    expect(result).toEqual({ matches: [1000, 2000, 3000].map((n) => ({ step: 'old', n, ranges: [[0, 6]] })), total: 3, truncated: false });
+    expect(result).toEqual({ matches: [1000, 2000, 3000].map((n) => ({ step: 'old', n, ranges: [[0, 6]] })), total: 3, truncated: false, exact: true, offset: 0 });
     await expectSidecarOf('old');
     // and later appends go on from it
     await appendAll('old', 10, (n) => `needle again ${n}`, 3001);
@@ -158,7 +158,7 @@ describe('the search sidecar', () => {
     const hit = 177_777;
     await appendAll('big', 200_000, (n) => `2026-11-22T10:00:00Z ${ESC}[32m[build]${ESC}[0m compiling module ${n} ... ok${n % 7 === 0 ? ' warning: deprecated' : ''}${n === hit ? ' ERROR: link failed' : ''}`);
     const at = plainText((await store.readLines('job', 'big', hit, 1)).lines[0]?.text ?? '').indexOf('link failed');
-    expect(await search('link failed')).toEqual({ matches: [{ step: 'big', n: hit, ranges: [[at, at + 11]] }], total: 1, truncated: false });
+    expect(await search('link failed')).toEqual({ matches: [{ step: 'big', n: hit, ranges: [[at, at + 11]] }], total: 1, truncated: false, exact: true, offset: 0 });
     expect(await search('LINK FAILED', { caseSensitive: true })).toMatchObject({ total: 0, truncated: false });
     expect(await search('error: \\w+ failed$', { regex: true })).toMatchObject({ matches: [{ n: hit }], total: 1, truncated: false });
     const warnings = await search('Warning', { limit: 5 });
@@ -203,6 +203,10 @@ describe('the search sidecar', () => {
     for (const [q, more] of queries) {
       const want = await searchJob(generic(store), 'job', opts(q, more), undefined, inThreadRunner);
       expect([q, await search(q, more)]).toEqual([q, want]);
+      // a page further on (offset) agrees too
+      const paged = { ...more, offset: 1, limit: 2 };
+      const wantPage = await searchJob(generic(store), 'job', opts(q, paged), undefined, inThreadRunner);
+      expect([q, await search(q, paged)]).toEqual([q, wantPage]);
     }
   });
 });

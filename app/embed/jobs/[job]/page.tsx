@@ -16,7 +16,7 @@ function one(v: string | string[] | undefined): string | undefined {
 }
 
 /**
- * `/embed/jobs/{job}?step=&theme=dark|light&follow=1&access=&parentOrigin=`: the viewer alone,
+ * `/embed/jobs/{job}?step=&theme=dark|light|system&follow=1&access=&parentOrigin=`: the viewer alone,
  * for iframes (README "Embedding"). `access`: a signed link token, passed on to every API call
  * of the frame (a cross-site frame gets no cookie). `parentOrigin`: where the frame posts its
  * events (docs/api.md), only when LOGSCOPE_EMBED_ORIGINS allows it. The page can write nothing.
@@ -27,7 +27,8 @@ export default async function EmbedPage({ params, searchParams }: Props) {
   if (!isJobId(job)) notFound();
   const step = one(query.step);
   if (step !== undefined && step !== '' && !isStepId(step)) notFound();
-  const theme = one(query.theme) === 'light' ? 'light' : 'dark';
+  const themeParam = one(query.theme);
+  const theme = themeParam === 'light' || themeParam === 'system' ? themeParam : 'dark';
   const followParam = one(query.follow);
   const follow = followParam === '1' ? true : followParam === '0' ? false : undefined;
   const onlyStep = step || undefined;

@@ -10,7 +10,7 @@ import { getStore } from '@/lib/store/instance';
 export const dynamic = 'force-dynamic';
 type Ctx = RouteContext<{ job: string }>;
 
-/** GET …/search?q=&regex=&case=&step=&limit= → {matches: [{step, n, ranges}], total, truncated} */
+/** GET …/search?q=&regex=&case=&step=&limit=&offset=&after=&lines= → {matches: [{step, n, ranges, line?}], total, truncated, exact, offset, next?} */
 export const GET = readRoute<Ctx>(async (request, access, ctx) => {
   const job = await jobParam(ctx);
   const query = parseWith(jobSearchQuerySchema, searchQueryOf(request));
@@ -22,6 +22,9 @@ export const GET = readRoute<Ctx>(async (request, access, ctx) => {
     caseSensitive: query.case,
     limit: query.limit,
     step: stepFor(view, query.step),
+    offset: query.offset,
+    after: query.after,
+    lines: query.lines,
   });
   return Response.json(result, { headers: noStore });
 });
