@@ -98,6 +98,15 @@ test('a failed job opens at its first error on the server-rendered screen, and s
   }
 });
 
+test('a failed step’s own page opens at its first error', async ({ page }) => {
+  const log = new LogPage(page);
+  await log.gotoStep(failed, 'test');
+  await hydrated(log);
+  const line = log.line('test', FIRST_ERROR);
+  await expect(line).toBeInViewport();
+  await expect(line).toHaveAttribute('data-highlighted', '');
+});
+
 test('a passed job opens its last step, never a page of collapsed headers', async ({ page }) => {
   const log = new LogPage(page);
   await log.gotoJob(passed);

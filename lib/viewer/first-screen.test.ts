@@ -45,6 +45,23 @@ describe('first screen plan', () => {
     ]);
   });
 
+  it('a failed step header on the screen needs the line of its first error', () => {
+    const j = job([step('lint', 10, 'failure', { errors: { count: 1, first: 9_000, truncated: false } }), step('b', 10_000, 'failure')], 'failure');
+    // #b: the screen starts at b's header, lint's is above it; and a first error past the
+    // step's lines (9,000 of 10) is never read
+    expect(screenPlan(j, 'b', {})!.needs).toEqual([{ step: 'b', page: 0, upTo: 79 }]);
+    expect(screenPlan(j, 'lint', {})!.needs).toEqual([
+      { step: 'lint', page: 0, upTo: 10 },
+      { step: 'b', page: 0, upTo: 68 },
+    ]);
+    // #lint: its header is on screen, so its first error's line is read with the screen's
+    const k = job([step('lint', 20_000, 'failure', { errors: { count: 1, first: 9_000, truncated: false } })], 'failure');
+    expect(screenPlan(k, 'lint', {})!.needs).toEqual([
+      { step: 'lint', page: 0, upTo: 79 },
+      { step: 'lint', page: 17, upTo: 9_000 },
+    ]);
+  });
+
   it('a running job without a hash is followed: the screen is the end of the log, bottom-aligned', () => {
     const plan = screenPlan(job([step('build', 1234, 'running')], 'running'), '', {})!;
     expect(plan.align).toBe('end');
