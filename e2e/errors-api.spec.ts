@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -63,6 +64,16 @@ test.describe('errors API', () => {
       ['setup', null],
       ['build', { count: 10, first: 3, truncated: false }],
     ]);
+    // every change reached the events stream as a `step` event (a request may be stored in
+    // several batches, each its own event): the counts grow to the step's 10
+    const stream = await fetch(`${api(baseURL)}/jobs/${p.jobId}/events`);
+    const events: EventSourceMessage[] = [];
+    createParser({ onEvent: (e) => events.push(e) }).feed(await stream.text());
+    const counts = events.filter((e) => e.event === 'step').map((e) => JSON.parse(e.data).step).filter((s) => s.id === 'build' && s.errors).map((s) => s.errors.count);
+    expect(counts.length).toBeGreaterThanOrEqual(2);
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(counts[0]).toBeLessThanOrEqual(6);
+    expect(counts.at(-1)).toBe(10);
     const list = await (await request.get(`${api(baseURL)}/jobs?q=${p.jobId}`)).json();
     expect(list.jobs.map((j: { id: string; firstError: unknown }) => [j.id, j.firstError])).toEqual([[p.jobId, { step: 'build', n: 3 }]]);
   });

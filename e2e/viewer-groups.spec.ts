@@ -88,16 +88,16 @@ for (const { label, file, openLine, closedLine, present } of BUILDKITE_LOGS) {
     // a passed job opens its last step (README "Finding the failure")
     await expect(log.header('bk')).toHaveAttribute('aria-expanded', 'true');
     const tests = page.locator('[data-section^="bk/"]').filter({ has: page.getByRole('button', { name: /:hammer: Example tests/ }) });
-    await expect(tests.getByRole('button')).toHaveAttribute('aria-expanded', 'true');
+    await expect(tests.locator('button[aria-expanded]')).toHaveAttribute('aria-expanded', 'true');
     const environment = page.locator('[data-section^="bk/"]').filter({ has: page.getByRole('button', { name: /Build job environment/ }) });
-    await expect(environment.getByRole('button')).toHaveAttribute('aria-expanded', 'false');
+    await expect(environment.locator('button[aria-expanded]')).toHaveAttribute('aria-expanded', 'false');
     const hook = page.locator('[data-section^="bk/"]').filter({ has: page.getByRole('button', { name: /Running global environment hook/ }) });
-    await expect(hook.getByRole('button')).toHaveAttribute('aria-expanded', 'false');
+    await expect(hook.locator('button[aria-expanded]')).toHaveAttribute('aria-expanded', 'false');
     // lines inside the open group are shown; no raw timestamp escape reaches the page
     await expect(log.line('bk', openLine)).toBeVisible();
     await expect(log.line('bk', closedLine)).toHaveCount(0);
     await expect(page.locator('[role="log"]')).not.toContainText('bk;t=');
-    await environment.getByRole('button').click();
+    await environment.locator('button[aria-expanded]').click();
     await expect(log.line('bk', closedLine)).toBeVisible();
   });
 }

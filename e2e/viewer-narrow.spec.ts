@@ -232,17 +232,17 @@ for (const route of ROUTES) {
     await page.keyboard.press('Enter');
     await expect(more).toHaveAttribute('aria-expanded', 'true');
     await expect(expand).toBeFocused();
-    const order = ['Expand all', 'Collapse all', 'Go to line', 'Go', 'Copy link'];
+    const order = ['Expand all', 'Collapse all', 'Go to line', 'Go', 'Copy link', 'Copy and download'];
     for (const name of [...order.slice(1), order[0]!]) {
       await page.keyboard.press('ArrowDown');
       expect(await focusedName(page)).toBe(name);
     }
     await page.keyboard.press('ArrowUp');
-    expect(await focusedName(page)).toBe('Copy link');
+    expect(await focusedName(page)).toBe('Copy and download');
     await page.keyboard.press('Home');
     expect(await focusedName(page)).toBe('Expand all');
     await page.keyboard.press('End');
-    expect(await focusedName(page)).toBe('Copy link');
+    expect(await focusedName(page)).toBe('Copy and download');
 
     // Escape closes it and gives focus back to the button
     await page.keyboard.press('Escape');
@@ -263,7 +263,8 @@ for (const route of ROUTES) {
     // ↑ on the button opens it on its last control; go to line by keyboard
     await page.keyboard.press('ArrowUp');
     await expect(more).toHaveAttribute('aria-expanded', 'true');
-    expect(await focusedName(page)).toBe('Copy link');
+    expect(await focusedName(page)).toBe('Copy and download');
+    await page.keyboard.press('ArrowUp');
     await page.keyboard.press('ArrowUp');
     await page.keyboard.press('ArrowUp');
     expect(await focusedName(page)).toBe('Go to line');

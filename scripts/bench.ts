@@ -23,8 +23,10 @@ const BENCHES: { name: string; file: string; args?: string[]; needsBuild?: boole
   { name: 'masks', file: 'scripts/bench-masks.ts' },
   { name: 'delete', file: 'scripts/bench-delete.ts' },
   { name: 'triage', file: 'scripts/bench-triage.ts' },
+  { name: 'diff', file: 'scripts/bench-diff.ts' },
   { name: 'fanout', file: 'scripts/bench-fanout.ts', needsBuild: true },
   { name: 'limits', file: 'scripts/bench-limits.ts', needsBuild: true },
+  { name: 'copy', file: 'scripts/bench-copy.ts', needsBuild: true },
 ];
 
 const wanted = process.argv.slice(2);

@@ -24,6 +24,7 @@ import { StreamIndicator } from './stream-indicator';
 import { SearchBox } from './search-box';
 import { SearchFilter } from './search-filter';
 import { Toolbar } from './toolbar';
+import { CopyStatusBar, JobActions } from './copy-actions';
 import { frameScheduler } from './frame-scheduler';
 import { useLinePages } from './use-line-pages';
 import { useLiveStream } from './use-live-stream';
@@ -334,6 +335,7 @@ export function JobLog(props: JobLogProps) {
           </>
         }
         display={<DisplayMenu prefs={display.prefs} showTheme={!embedded} onShortcuts={display.openShortcuts} />}
+        actions={<JobActions selection={state.selection} sections={sections} />}
       >
         {chrome === 'minimal' && <StreamIndicator state={stream} />}
       </Toolbar>
@@ -351,6 +353,7 @@ export function JobLog(props: JobLogProps) {
         )}
         <div ref={logRef} className="ls-log" role="log" aria-label={`Log of ${job.title || job.id}`} aria-live="off">
           {state.ready && model.total === 0 && <div className="ls-message">No output yet.</div>}
+          <CopyStatusBar />
           {props.initial && !listDrawn && !(state.ready && model.total === 0) && (
             <FirstScreen
               data={props.initial}

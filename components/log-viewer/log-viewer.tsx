@@ -5,6 +5,7 @@ import type { FirstScreenData } from '@/lib/viewer/first-screen';
 import type { ApiAuth } from '@/lib/client/api';
 import { ApiAuthContext } from './api-auth';
 import { JobLog, type EmbedOptions } from './job-log';
+import { CopyActionsProvider } from './copy-actions';
 import { viewerKeys } from './query-keys';
 import './log-viewer.css';
 
@@ -91,17 +92,19 @@ export function LogViewer(props: LogViewerProps) {
     <QueryClientProvider client={client}>
       <ApiAuthContext.Provider value={auth}>
         <div className={`ls-viewer ${theme ? `ls-theme-${theme}` : ''} ${className}`} data-theme={theme}>
-          <JobLog
-            key={`${apiBase}\u0000${jobId}\u0000${step ?? ''}\u0000${auth?.access ?? ''}\u0000${auth?.token ?? ''}`}
-            apiBase={apiBase}
-            jobId={jobId}
-            onlyStep={step}
-            linkMode={step ? 'step' : 'job'}
-            chrome={chrome}
-            follow={follow}
-            initial={initial}
-            embedded={props.embedded}
-          />
+          {/* keyed: a viewer of another job (or credential) starts afresh, copy state included */}
+          <CopyActionsProvider key={`${apiBase}\u0000${jobId}\u0000${step ?? ''}\u0000${auth?.access ?? ''}\u0000${auth?.token ?? ''}`} apiBase={apiBase} jobId={jobId} auth={auth}>
+            <JobLog
+              apiBase={apiBase}
+              jobId={jobId}
+              onlyStep={step}
+              linkMode={step ? 'step' : 'job'}
+              chrome={chrome}
+              follow={follow}
+              initial={initial}
+              embedded={props.embedded}
+            />
+          </CopyActionsProvider>
         </div>
       </ApiAuthContext.Provider>
     </QueryClientProvider>

@@ -2,8 +2,8 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { ToolButton } from '@/components/ui/button';
 
-/** The controls of the panel that arrow keys move between. */
-const ITEMS = 'button:not([disabled]), input:not([disabled])';
+/** The controls of the panel that arrow keys move between (not the items of a menu inside it: action-menu.tsx). */
+const ITEMS = 'button:not([disabled]):not([role="menuitem"]), input:not([disabled])';
 
 /**
  * The toolbar's less-used actions. A wide viewer shows them inline and hides the disclosure

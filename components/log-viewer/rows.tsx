@@ -5,6 +5,7 @@ import { StatusIcon } from '@/components/ui/status-icon';
 import { elapsed, formatCount, formatDuration } from '@/lib/viewer/format';
 import { isClosingMarker } from '@/lib/viewer/group-title';
 import type { GroupNode } from '@/lib/viewer/sections';
+import { GroupActions, StepActions } from './copy-actions';
 import { LineHtml, type LineHtmlCache } from './line-html';
 import { LineStamp } from './line-stamp';
 
@@ -49,6 +50,7 @@ export const StepHeaderRow = memo(function StepHeaderRow(props: {
           <span className="sr-only">Open step {step.name || step.id} alone</span>
         </a>
       )}
+      <StepActions step={step} lines={lines} />
       {extra}
     </div>
   );
@@ -95,6 +97,7 @@ export const GroupHeaderRow = memo(function GroupHeaderRow(props: {
           <span>{formatCount(group.end - group.start)} lines</span>
         </span>
       </button>
+      <GroupActions stepId={stepId} group={group} title={title} />
     </div>
   );
 });

@@ -22,6 +22,8 @@ export function Toolbar(props: {
   search?: ReactNode;
   /** the display menu (display-menu.tsx) */
   display?: ReactNode;
+  /** copy, raw view and downloads (copy-actions.tsx JobActions) */
+  actions?: ReactNode;
   children?: React.ReactNode;
 }) {
   const { selection, following, live, singleStep } = props;
@@ -82,6 +84,7 @@ export function Toolbar(props: {
             <ToolButton onClick={copy} title="Copy a link to the selected lines">
               {copied ? 'Copied' : sel ? (sel.from === sel.to ? `Copy link to line ${sel.from}` : `Copy link to lines ${sel.from}–${sel.to}`) : 'Copy link'}
             </ToolButton>
+            {props.actions}
           </>
         )}
       </OverflowMenu>

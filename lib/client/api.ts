@@ -1,4 +1,4 @@
-import { jobListSchema, jobMetaSchema, lineRangeSchema, type JobList, type JobMeta, type Line } from '@/lib/contracts';
+import { jobListSchema, jobMetaSchema, lineRangeSchema, type JobList, type JobMeta, type Line, type LineRange, type LogDisposition } from '@/lib/contracts';
 import { stepErrorsPageSchema, type StepErrorsPage } from '@/lib/contracts/triage';
 import { globalSearchResultSchema, jobSearchResultSchema, type GlobalSearchResult, type JobSearchResult } from '@/lib/contracts/search';
 import { globalSearchUrl, jobSearchUrl, type GlobalSearchForm, type JobSearchPage, type SearchOptions } from '@/lib/viewer/search';
@@ -109,8 +109,7 @@ export async function fetchLinePage(apiBase: string, job: string, step: string, 
   const known = have && have.length > 0 && have.length < PAGE_SIZE && have.every((line, i) => line.n === first + i) ? have : [];
   const lines: Line[] = [...known];
   for (let from = first + known.length; ; ) {
-    const url = `${jobUrl(apiBase, job)}/steps/${encodeURIComponent(step)}/lines?from=${from}&limit=${first + PAGE_SIZE - from}`;
-    const range = lineRangeSchema.parse(await getJson(url, signal, auth));
+    const range = await fetchLineRange(apiBase, job, step, from, first + PAGE_SIZE - from, signal, auth);
     lines.push(...range.lines);
     if (!range.truncated || range.next === undefined || range.next <= from || range.next >= first + PAGE_SIZE) return lines;
     from = range.next;
@@ -124,6 +123,25 @@ export async function fetchLinePage(apiBase: string, job: string, step: string, 
 export async function fetchStepErrors(apiBase: string, job: string, step: string, after = 0, signal?: AbortSignal, auth?: ApiAuth): Promise<StepErrorsPage> {
   const url = `${jobUrl(apiBase, job)}/steps/${encodeURIComponent(step)}/errors?after=${Math.max(0, Math.floor(after))}`;
   return stepErrorsPageSchema.parse(await getJson(url, signal, auth));
+}
+
+/** One range request (`GET …/lines?from=&limit=`) as the server answers it: maybe `truncated`, with `next`. */
+export async function fetchLineRange(apiBase: string, job: string, step: string, from: number, limit: number, signal?: AbortSignal, auth?: ApiAuth): Promise<LineRange> {
+  const url = `${jobUrl(apiBase, job)}/steps/${encodeURIComponent(step)}/lines?from=${from}&limit=${limit}`;
+  return lineRangeSchema.parse(await getJson(url, signal, auth));
+}
+
+/**
+ * The raw log of the job, or of one step (`GET …/log`): a file to save (`attachment`) or the raw
+ * view in a tab (`inline`). A plain link, so it carries a signed link token (`?access=`) or the
+ * session cookie, never a read key (links send no headers).
+ */
+export function logFileUrl(apiBase: string, job: string, opts: { step?: string; format: 'ansi' | 'text'; disposition: LogDisposition }, auth?: ApiAuth): string {
+  const query = new URLSearchParams();
+  if (opts.step !== undefined) query.set('step', opts.step);
+  query.set('format', opts.format);
+  if (opts.disposition !== 'attachment') query.set('disposition', opts.disposition);
+  return withAccess(`${jobUrl(apiBase, job)}/log?${query}`, auth);
 }
 
 export async function fetchJobList(apiBase: string, limit: number, signal?: AbortSignal): Promise<JobList> {

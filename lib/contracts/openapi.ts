@@ -446,13 +446,14 @@ function readPaths(): OpenApiDocument['paths'] {
       get: {
         operationId: 'downloadLog',
         tags: ['read'],
-        summary: 'The raw log of the job or of one step, as a streamed download',
+        summary: 'The raw log of the job or of one step, streamed: a download, or with `disposition=inline` the raw view in a browser tab',
         parameters: [...job, ...parameters('query', logDownloadQuerySchema)],
         responses: {
           '200': {
             description: 'the log, one line per LF; `text` strips escape codes',
             headers: {
-              'Content-Disposition': { description: 'attachment; `{job}[-{step}].log`, or `.txt` for `format=text`', schema: { type: 'string' } },
+              'Content-Disposition': { description: '`attachment` (or `inline` with `disposition=inline`); filename `{job}[-{step}].log`, or `.txt` for `format=text`', schema: { type: 'string' } },
+              'Content-Security-Policy': { description: "`sandbox`; the raw view: `sandbox; default-src 'none'; frame-ancestors 'none'`", schema: { type: 'string' } },
             },
             content: { 'text/plain': { schema: { type: 'string' } } },
           },

@@ -49,22 +49,27 @@ export interface ErrorIndex {
 }
 
 const RULE_CODES = RULE_IDS.map((_, i) => i.toString(36));
+/** A rule code (one base-36 character) → the rule's index in RULE_IDS. */
+const RULE_BY_CODE = new Map(RULE_CODES.map((code, i) => [code, i]));
 
+/**
+ * Resuming is cheap, because the write path resumes a step's index for every batch it ingests
+ * (a producer may send one line a request): the persisted entries stay in their compact form
+ * (`n` deltas, `r` codes) and are decoded only when `entries()` is read; new entries are
+ * appended to a copy of that form.
+ */
 export function createErrorIndex(from?: ErrorIndexJson): ErrorIndex {
-  const kept: ErrorEntry[] = [];
-  let count = 0;
-  let last = 0;
-  const ctx: ClassifyContext = { state: initialTriageState() };
-  if (from) {
-    let n = 0;
-    for (let i = 0; i < from.n.length; i++) {
-      n += from.n[i] ?? 0;
-      kept.push({ n, rule: RULE_IDS[parseInt(from.r[i] ?? '', 36)] ?? 'level' });
-    }
-    count = from.count;
-    last = from.last;
-    ctx.state = { ...from.state };
-  }
+  /** the persisted entries, still compact, and the kept entries added since */
+  const deltas: number[] = from ? [...from.n] : [];
+  let codes = from ? from.r : '';
+  let keptCount = deltas.length;
+  let lastKept = 0;
+  for (const d of deltas) lastKept += d;
+  let count = from ? from.count : 0;
+  let last = from ? from.last : 0;
+  const ctx: ClassifyContext = { state: from ? { ...from.state } : initialTriageState() };
+  let decoded: ErrorEntry[] | null = null;
+  const ruleOf = (code: string | undefined): RuleId => RULE_IDS[RULE_BY_CODE.get(code ?? '') ?? -1] ?? 'level';
   return {
     add(n, text, stream) {
       if (!(n > last)) return null;
@@ -72,25 +77,31 @@ export function createErrorIndex(from?: ErrorIndexJson): ErrorIndex {
       const match = classifyLine({ text, stream }, ctx);
       if (match && !match.continues) {
         count++;
-        if (kept.length < MAX_ERRORS_PER_STEP) kept.push({ n, rule: match.rule });
+        if (keptCount < MAX_ERRORS_PER_STEP) {
+          deltas.push(n - lastKept);
+          codes += RULE_CODES[RULE_IDS.indexOf(match.rule)];
+          lastKept = n;
+          keptCount++;
+          decoded = null;
+        }
       }
       return match;
     },
-    entries: () => kept,
-    first: () => kept[0] ?? null,
-    count: () => count,
-    truncated: () => count > kept.length,
-    toJSON() {
-      const deltas: number[] = [];
-      let prev = 0;
-      let rules = '';
-      for (const e of kept) {
-        deltas.push(e.n - prev);
-        prev = e.n;
-        rules += RULE_CODES[RULE_IDS.indexOf(e.rule)];
+    entries() {
+      if (!decoded) {
+        decoded = [];
+        let n = 0;
+        for (let i = 0; i < deltas.length; i++) {
+          n += deltas[i] ?? 0;
+          decoded.push({ n, rule: ruleOf(codes[i]) });
+        }
       }
-      return { v: 1, n: deltas, r: rules, count, last, state: { ...ctx.state } };
+      return decoded;
     },
+    first: () => (deltas.length > 0 ? { n: deltas[0] ?? 0, rule: ruleOf(codes[0]) } : null),
+    count: () => count,
+    truncated: () => count > keptCount,
+    toJSON: () => ({ v: 1, n: [...deltas], r: codes, count, last, state: { ...ctx.state } }),
   };
 }
 
@@ -113,8 +124,7 @@ export function parseErrorIndex(value: unknown): ErrorIndexJson | null {
     const d = deltas[i];
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) return null;
     n += d;
-    const code = parseInt(v.r[i] ?? '', 36);
-    if (!(code >= 0 && code < RULE_IDS.length) || RULE_CODES[code] !== v.r[i]) return null;
+    if (!RULE_BY_CODE.has(v.r[i] ?? '')) return null;
   }
   if (n > MAX_LINE_NUMBER || !Number.isInteger(v.count) || v.count < deltas.length || !Number.isInteger(v.last) || v.last < n || v.last > MAX_LINE_NUMBER) return null;
   if (v.count > deltas.length && deltas.length < MAX_ERRORS_PER_STEP) return null;

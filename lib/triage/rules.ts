@@ -1,5 +1,5 @@
 import type { Stream } from '../contracts/lines';
-import { scanLine } from './scan';
+import { MAX_CLASSIFY_CHARS, scanLine } from './scan';
 
 /**
  * Which stored lines are error lines: a small rule set, one pass over a bounded prefix of each
@@ -91,8 +91,20 @@ export const MAKE_ERROR = /^(?:g?make|mingw32-make)(?:\[\d+\])?: \*\*\* /;
 /** An exit code that follows one of the exit phrases below. */
 const EXIT_CODE = /^ ?(-?\d+)/;
 
+/**
+ * What every pattern rule needs somewhere in a line: `error`/`Error`, `ERR` (`ERROR`, `ERR!`,
+ * `ERRO[`), `FAIL`/`fail`, `fatal`/`Fatal` (`atal`), `FATA`, `panic`, `Traceback`, jest's `●`, a
+ * failure mark, Go's `.go:`, `Exception`, apt's `E: `, `CRIT`, `exit` (every exit phrase), make's
+ * `: *** `. A line without any (and without an escape, an open block or the stderr stream: the
+ * `red`, continuation and `stderr` rules) is no error line: classifyLine answers it with one
+ * scan instead of every rule (most lines of a log: the ingest runs this on each stored line).
+ * prefilter.test.ts checks over the fixtures and the corpus that it changes no answer.
+ */
+export const MAY_MATCH = /rror|ERR|FAIL|fail|atal|FATA|panic|Traceback|●|[✕✗✘×✖]|\.go:|Exception|E: |CRIT|exit|: \*\*\* /;
+
 /** Every regular expression of the rules, for the linear-time and hostile-input tests. */
 export const RULE_PATTERNS: readonly RegExp[] = [
+  MAY_MATCH,
   TIMESTAMP_PREFIX,
   LOCATION_END,
   GO_LOCATION,
@@ -313,7 +325,29 @@ function startsBlock(ctx: ClassifyContext | undefined, block: BlockKind, rule: R
  * line is judged alone. Lines must be fed in order for blocks to be recognised.
  */
 export function classifyLine(line: ClassifyInput, ctx?: ClassifyContext): ErrorMatch | null {
+  return classify(line, ctx, true);
+}
+
+/** classifyLine without its MAY_MATCH shortcut: every rule, every line (prefilter.test.ts compares both). */
+export function classifyUnfiltered(line: ClassifyInput, ctx?: ClassifyContext): ErrorMatch | null {
+  return classify(line, ctx, false);
+}
+
+function classify(line: ClassifyInput, ctx: ClassifyContext | undefined, shortcut: boolean): ErrorMatch | null {
+  // Only the pattern rules can match a line outside a block and off stderr: without a word
+  // they need, and without red (the scan says), it is no error line (MAY_MATCH).
+  const quick = shortcut && line.stream !== 'err' && !ctx?.state.block;
+  let tested = false;
+  if (quick) {
+    // the rules read no further than MAX_CLASSIFY_CHARS (scan.ts)
+    const head = line.text.length > MAX_CLASSIFY_CHARS ? line.text.slice(0, MAX_CLASSIFY_CHARS) : line.text;
+    if (!head.includes('\x1b')) {
+      if (!MAY_MATCH.test(head)) return null;
+      tested = true;
+    }
+  }
   const scanned = scanLine(line.text);
+  if (quick && !tested && !scanned.redWord && !MAY_MATCH.test(scanned.visible)) return null;
   const ts = scanned.visible.charCodeAt(0) >= 0x30 && scanned.visible.charCodeAt(0) <= 0x39 ? TIMESTAMP_PREFIX.exec(scanned.visible) : null;
   const body = ts ? scanned.visible.slice(ts[0].length) : scanned.visible;
   const indented = isSpaceCode(body.charCodeAt(0));

@@ -4,11 +4,12 @@ import { openJob, readPreflight, readRoute } from '@/lib/http/access';
 import { parseWith } from '@/lib/http/parse';
 import { jobParam, queryOf, type RouteContext } from '@/lib/http/params';
 import { logDownloadStream } from '@/lib/download/log-download';
+import { logResponseHeaders } from '@/lib/download/response-headers';
 import { getStore } from '@/lib/store/instance';
 
 export const dynamic = 'force-dynamic';
 
-/** GET /api/v1/jobs/{job}/log?step=&format=ansi|text → the raw log, streamed */
+/** GET /api/v1/jobs/{job}/log?step=&format=ansi|text&disposition=attachment|inline → the raw log, streamed (a file, or the raw view) */
 /** A reader of some steps only (a step link) downloads those steps: the job it sees. */
 export const GET = readRoute<RouteContext<{ job: string }>>(async (request, access, ctx) => {
   const jobId = await jobParam(ctx);
@@ -18,14 +19,7 @@ export const GET = readRoute<RouteContext<{ job: string }>>(async (request, acce
   if (query.step && !job.steps.some((s) => s.id === query.step)) throw notFound(`step ${query.step}`);
   const name = query.step ? `${jobId}-${query.step}` : jobId;
   return new Response(logDownloadStream(store, job, { ...(query.step ? { step: query.step } : {}), format: query.format }), {
-    headers: {
-      'Content-Type': 'text/plain; charset=utf-8',
-      'Content-Disposition': `attachment; filename="${name}.${query.format === 'text' ? 'txt' : 'log'}"`,
-      'Cache-Control': 'no-store',
-      // opened in a tab rather than saved, a log is inert: no script, no plugin, no same-origin
-      'Content-Security-Policy': 'sandbox',
-      'X-Content-Type-Options': 'nosniff',
-    },
+    headers: logResponseHeaders(name, query.format, query.disposition),
   });
 });
 
