@@ -154,7 +154,7 @@ test('at 360px the error controls fit the toolbar’s one row and still work', a
     const out: string[] = [];
     if (bar.scrollWidth > bar.clientWidth) out.push(`toolbar scrolls: ${bar.scrollWidth} > ${bar.clientWidth}`);
     const barBox = bar.getBoundingClientRect();
-    for (const el of bar.querySelectorAll<HTMLElement>('[data-testid="error-nav"] button, [data-testid="error-count"]')) {
+    for (const el of bar.querySelectorAll<HTMLElement>('[data-testid="error-nav"], [data-testid="error-nav"] button')) {
       const r = el.getBoundingClientRect();
       if (r.left < 0 || r.right > window.innerWidth) out.push(`${el.textContent} at ${r.left}–${r.right}`);
       if (r.top < barBox.top - 0.5 || r.bottom > barBox.bottom + 0.5) out.push(`${el.textContent} outside the toolbar's row`);
@@ -162,6 +162,9 @@ test('at 360px the error controls fit the toolbar’s one row and still work', a
     return out;
   });
   expect(report).toEqual([]);
+  // the short count is shown; the long one stays the accessible text
+  await expect(page.getByTestId('error-nav')).toContainText('5');
+  await expect(page.getByTestId('error-count')).toHaveText('5 errors');
   await log.button('Next error').click();
   await expectAt(log, 'lint', 12);
 });

@@ -16,8 +16,14 @@ export function ErrorNavButtons({ nav }: { nav: ErrorNav }) {
       <ToolButton onClick={() => void nav.go(-1)} aria-label="Previous error" title="Previous error (E)" aria-keyshortcuts="Shift+E">
         <span aria-hidden="true">▲</span>
       </ToolButton>
-      <span className="ls-errors-count" data-testid="error-count" title={`${nav.label}${note}`}>
-        {nav.label}
+      <span className="ls-errors-count" title={`${nav.label}${note}`}>
+        <span className="ls-errors-long" data-testid="error-count">
+          {nav.label}
+        </span>
+        {/* a narrow toolbar shows "3/12"; the long form stays the accessible text */}
+        <span className="ls-errors-short" aria-hidden="true">
+          {nav.short}
+        </span>
       </span>
       <ToolButton onClick={() => void nav.go(1)} aria-label="Next error" title="Next error (e)" aria-keyshortcuts="E">
         <span aria-hidden="true">▼</span>

@@ -3,7 +3,7 @@ import { useCallback, useMemo, useRef, useState } from 'react';
 import { useQueries, useQueryClient } from '@tanstack/react-query';
 import { fetchStepErrors } from '@/lib/client/api';
 import type { JobLink } from '@/lib/viewer/hash';
-import { errorCountLabel, errorMove, errorOrdinal, errorPosition, errorSteps, errorTotal, shownSteps, type StepErrorList } from '@/lib/viewer/error-nav';
+import { errorCountLabel, errorCountShort, errorMove, errorOrdinal, errorPosition, errorSteps, errorTotal, shownSteps, type StepErrorList } from '@/lib/viewer/error-nav';
 import type { RowModel } from '@/lib/viewer/rows';
 import type { StepSection } from '@/lib/viewer/sections';
 import { useApiAuth } from './api-auth';
@@ -25,6 +25,8 @@ export interface ErrorNav {
   truncated: boolean;
   /** "12 errors", "3 of 12 errors" */
   label: string;
+  /** the same on a narrow toolbar: "12", "3/12" */
+  short: string;
   /** go to the next (1) or previous (-1) error; resolves when there (or when there is none) */
   go: (direction: 1 | -1) => Promise<void>;
   /** a list fetch failed: the message, else null */
@@ -122,5 +124,5 @@ export function useErrorNav(opts: {
     [lists, queryFor, queryClient],
   );
 
-  return { total, truncated, label: errorCountLabel(total, ordinal), go, error };
+  return { total, truncated, label: errorCountLabel(total, ordinal), short: errorCountShort(total, ordinal), go, error };
 }

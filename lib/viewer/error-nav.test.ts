@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorCountLabel, errorMove, errorOrdinal, errorPosition, errorSteps, errorTotal, failedStepFirstError, shownSteps, type ErrorMove, type ErrorPosition, type ErrorStep } from './error-nav';
+import { errorCountLabel, errorCountShort, errorMove, errorOrdinal, errorPosition, errorSteps, errorTotal, failedStepFirstError, shownSteps, type ErrorMove, type ErrorPosition, type ErrorStep } from './error-nav';
 import { buildRowModel } from './rows';
 import { buildSections } from './sections';
 import { group, step } from './test-helpers';
@@ -119,6 +119,8 @@ describe('counts', () => {
     expect(errorCountLabel(1, null)).toBe('1 error');
     expect(errorCountLabel(1234, null)).toBe('1,234 errors');
     expect(errorCountLabel(12, 3)).toBe('3 of 12 errors');
+    expect(errorCountShort(1234, null)).toBe('1,234');
+    expect(errorCountShort(12, 3)).toBe('3/12');
   });
 });
 

@@ -159,6 +159,11 @@ export function errorOrdinal(steps: readonly ErrorStep[], step: string, n: numbe
   return null;
 }
 
+/** The count a narrow toolbar shows: "12", or "3/12" on one. */
+export function errorCountShort(total: number, ordinal: number | null): string {
+  return ordinal !== null ? `${formatCount(ordinal)}/${formatCount(total)}` : formatCount(total);
+}
+
 /** The count the toolbar shows: "12 errors", or "3 of 12 errors" on one. */
 export function errorCountLabel(total: number, ordinal: number | null): string {
   const noun = total === 1 ? 'error' : 'errors';
