@@ -43,6 +43,30 @@ export const SSE_TOTAL = 1024;
 /** Seconds a client refused a stream is told to wait (`Retry-After`): other viewers come and go. */
 export const SSE_RETRY_AFTER_S = 5;
 /**
+ * Job list streams (`GET /api/v1/job-list/events`) the process holds open at most; each also
+ * takes one of the SSE_PER_CLIENT / SSE_TOTAL slots every event stream takes.
+ */
+export const JOB_LIST_STREAMS = 256;
+/**
+ * Bytes of changes one job list stream may have waiting for a slow reader: a reader that has not
+ * taken earlier changes and is past it is ended (the browser reconnects for a new page). One
+ * batch of changes (at most 200 jobs) and one page always fit, whatever their size.
+ */
+export const JOB_LIST_QUEUE_BYTES = 1 * MiB;
+/**
+ * Rows a job list stream without `before` may add to its first page as new jobs arrive; past
+ * it the stream sends a new page instead (the browser's list stays bounded).
+ */
+export const JOB_LIST_LIVE_ROWS = 500;
+/**
+ * The per-server job list watcher reads the summaries of changed jobs at most this often (one
+ * store query per batch of changes, whatever the number of viewers): a job that writes a line
+ * every millisecond costs two reads a second, not a thousand.
+ */
+export const JOB_LIST_READ_INTERVAL_MS = 500;
+/** A job list stream that cannot start listening for changes within this time is a 503. */
+export const JOB_LIST_READY_TIMEOUT_MS = 10_000;
+/**
  * `LOGSCOPE_TRUSTED_PROXIES`: reverse proxies in front of the server, each appending to
  * `X-Forwarded-For`. 0: the socket's address is the client, and `X-Forwarded-For` (which any
  * client can send) is ignored.

@@ -1,90 +1,68 @@
 'use client';
-import { useQuery } from '@tanstack/react-query';
-import { fetchJobList } from '@/lib/client/api';
-import { StatusBadge } from '@/components/ui/status-icon';
+import Link from 'next/link';
 import { useNow } from '@/components/ui/use-now';
-import { elapsed, formatCount, formatDuration } from '@/lib/viewer/format';
+import { isFiltered, newerView, olderView, streamQuery, viewHref, type JobListView } from '@/lib/job-list/url';
+import { JobFilters } from './job-filters';
+import { JobTable } from './job-table';
 import { sortJobs } from './sort-jobs';
+import { useJobListStream, type ListStreamState } from './use-job-list-stream';
 
-/** The list refreshes this often, so new and finished jobs show up without a reload. */
-const REFRESH_MS = 3000;
-const LIST_LIMIT = 100;
+const STATE_TEXT: Record<ListStreamState, string> = {
+  connecting: 'Connecting',
+  live: 'Live',
+  reconnecting: 'Reconnecting',
+  failed: 'Stopped',
+};
 
-function timeAgo(ms: number, now: number): string {
-  const s = Math.max(0, Math.round((now - ms) / 1000));
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h ago`;
-  return new Date(ms).toISOString().slice(0, 10);
+/**
+ * Jobs, live ones first, with status, live-updating duration and step/line counts; live over
+ * one event stream (no polling), filtered and paged by the URL (lib/job-list/url.ts).
+ */
+export function JobList({ view, apiBase = '/api/v1' }: { view: JobListView; apiBase?: string }) {
+  const { rows, state, error } = useJobListStream(apiBase, streamQuery(view));
+  const jobs = rows ? sortJobs(rows.jobs) : [];
+  const now = useNow(jobs.some((j) => j.status === 'running'));
+  const newer = newerView(view);
+  const next = rows?.next ?? null;
+
+  let body;
+  if (error) body = <p className="p-4 text-[var(--ls-err)]" role="alert">Could not load jobs: {error}</p>;
+  else if (!rows) body = <p className="p-4 text-[var(--ls-muted)]">Loading jobs…</p>;
+  else if (jobs.length === 0) body = <EmptyList view={view} />;
+  else body = <JobTable jobs={jobs} now={now} view={view} />;
+
+  return (
+    <div className="flex min-h-0 flex-1 flex-col">
+      <JobFilters view={view} />
+      <div className="flex items-center gap-3 px-3 py-1 text-xs text-[var(--ls-muted)]">
+        <span data-testid="list-state" data-state={state} aria-live="polite">
+          {STATE_TEXT[state]}
+        </span>
+        <nav aria-label="Pages" className="ml-auto flex items-center gap-2">
+          {newer && (
+            <Link href={viewHref(newer)} className="hover:text-[var(--ls-fg)]" rel="prev">
+              ← Newer
+            </Link>
+          )}
+          {next !== null && (
+            <Link href={viewHref(olderView(view, next))} className="hover:text-[var(--ls-fg)]" rel="next">
+              Older →
+            </Link>
+          )}
+        </nav>
+      </div>
+      <div className="min-h-0 flex-1 overflow-auto">{body}</div>
+    </div>
+  );
 }
 
-/** Jobs, live ones first, with status, live-updating duration and step/line counts. */
-export function JobList({ apiBase = '/api/v1' }: { apiBase?: string }) {
-  const query = useQuery({
-    queryKey: ['logscope', apiBase, 'jobs'],
-    queryFn: ({ signal }) => fetchJobList(apiBase, LIST_LIMIT, signal),
-    refetchInterval: REFRESH_MS,
-  });
-  const jobs = query.data ? sortJobs(query.data.jobs) : [];
-  const now = useNow(jobs.some((j) => j.status === 'running'));
-
-  if (query.isError) return <p className="p-4 text-red-400" role="alert">Could not load jobs: {query.error.message}</p>;
-  if (!query.data) return <p className="p-4 text-[var(--ls-muted)]">Loading jobs…</p>;
-  if (jobs.length === 0) {
-    return (
-      <p className="p-4 text-[var(--ls-muted)]">
-        No jobs yet. Push one with <code className="font-mono text-[var(--ls-fg)]">logscope run -- make</code>.
-      </p>
-    );
+function EmptyList({ view }: { view: JobListView }) {
+  if (view.before !== undefined || isFiltered(view)) {
+    return <p className="p-4 text-[var(--ls-muted)]">No jobs match.</p>;
   }
   return (
-    <table className="w-full table-fixed border-collapse text-left text-[12px]" aria-label="Jobs">
-      <thead className="sticky top-0 bg-[var(--ls-bg-alt)] text-[10px] uppercase tracking-wider text-[var(--ls-muted)]">
-        <tr>
-          <th className="w-24 px-3 py-1.5 font-medium">Status</th>
-          <th className="px-3 py-1.5 font-medium">Job</th>
-          <th className="w-[32%] px-3 py-1.5 font-medium">Labels</th>
-          <th className="w-24 px-3 py-1.5 text-right font-medium">Duration</th>
-          <th className="w-16 px-3 py-1.5 text-right font-medium">Steps</th>
-          <th className="w-24 px-3 py-1.5 text-right font-medium">Lines</th>
-          <th className="w-24 px-3 py-1.5 text-right font-medium">Started</th>
-        </tr>
-      </thead>
-      <tbody>
-        {jobs.map((job) => {
-          const took = elapsed(job.createdAt, job.endedAt, now);
-          return (
-            <tr key={job.id} className="border-t border-[var(--ls-border)] hover:bg-[var(--ls-raised)]" data-job={job.id}>
-              <td className="px-3 py-1.5">
-                <StatusBadge status={job.status} />
-              </td>
-              <td className="px-3 py-1.5">
-                <a href={`/jobs/${encodeURIComponent(job.id)}`} className="block truncate font-medium text-[var(--ls-fg-strong)] hover:text-[var(--ls-accent)]">
-                  {job.title || job.id}
-                </a>
-                <span className="block truncate font-mono text-[11px] text-[var(--ls-muted)]">{job.id}</span>
-              </td>
-              <td className="px-3 py-1.5">
-                <span className="flex flex-wrap gap-1 overflow-hidden">
-                  {Object.entries(job.labels)
-                    .slice(0, 6)
-                    .map(([k, v]) => (
-                      <span key={k} className="max-w-[24ch] truncate rounded border border-[var(--ls-border)] px-1 font-mono text-[10px] text-[var(--ls-muted)]">
-                        {k}={v}
-                      </span>
-                    ))}
-                </span>
-              </td>
-              <td className="px-3 py-1.5 text-right font-mono tabular-nums" data-duration>
-                {took !== null ? formatDuration(took) : ''}
-              </td>
-              <td className="px-3 py-1.5 text-right font-mono tabular-nums">{job.stepCount}</td>
-              <td className="px-3 py-1.5 text-right font-mono tabular-nums">{formatCount(job.lineCount)}</td>
-              <td className="px-3 py-1.5 text-right text-[var(--ls-muted)]">{timeAgo(job.createdAt, now)}</td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <p className="p-4 text-[var(--ls-muted)]">
+      No jobs yet. Push one with <code className="font-mono text-[var(--ls-fg)]">logscope run -- make</code>.
+    </p>
   );
 }

@@ -92,7 +92,7 @@ export function ActionMenu(props: {
       >
         {face ?? <span aria-hidden="true">⋯</span>}
       </button>
-      <div ref={menu} id={id} popover="auto" role="menu" aria-label={label} className="ls-menu" onToggle={onToggle} onKeyDown={onKeyDown}>
+      <div ref={menu} id={id} popover="auto" role="menu" aria-label={label} className="ls-popover-menu" onToggle={onToggle} onKeyDown={onKeyDown}>
         {children(close)}
       </div>
     </>

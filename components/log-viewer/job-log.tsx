@@ -84,6 +84,11 @@ export interface EmbedOptions {
   linkOrigin?: string;
 }
 
+/** Whether focus is in the in-log search (search-box.tsx): its field or its buttons. */
+function inSearchBox(el: Element | null): boolean {
+  return el !== null && el.closest('.ls-search') !== null;
+}
+
 function linkKey(link: JobLink | null | undefined): string {
   return link ? `${link.step}:${link.lines ? `${link.lines.from}-${link.lines.to}` : ''}` : '';
 }
@@ -146,7 +151,8 @@ export function JobLog(props: JobLogProps) {
   useEffect(() => {
     if (!isEmbedded || !landed || !lineTarget || linkKey(lineTarget) === shownLine.current) return;
     shownLine.current = linkKey(lineTarget);
-    goToRef.current(lineTarget);
+    // the host page moved the line: the keyboard focus stays where the host has it
+    goToRef.current(lineTarget, { focus: false });
   }, [isEmbedded, landed, lineTarget]);
   // The step opened last (by the user: a header opened, a line clicked) is where a passed job opens next time.
   const stepNames = useMemo(() => new Map(sections.map((s) => [s.step.id, s.step.name])), [sections]);
@@ -232,7 +238,15 @@ export function JobLog(props: JobLogProps) {
   const searchInput = useRef<HTMLInputElement>(null);
   const logRef = useRef<HTMLDivElement>(null);
   const lineCount = useMemo(() => sections.reduce((sum, s) => sum + s.lines, 0), [sections]);
-  const search = useLogSearch({ apiBase, jobId, onlyStep, lineCount, onGo: (step, n) => viewer.goTo({ step, lines: { from: n, to: n } }) });
+  // A match reached from the search field or its buttons leaves the focus there, so Enter goes on
+  // to the next match; from anywhere else (F3 in the log) the focus moves to the match.
+  const search = useLogSearch({
+    apiBase,
+    jobId,
+    onlyStep,
+    lineCount,
+    onGo: (step, n) => viewer.goTo({ step, lines: { from: n, to: n } }, { focus: !inSearchBox(document.activeElement) }),
+  });
   useSearchMarks(logRef, search.rangesByLine, search.currentKey);
   const layoutRef = useRef<HTMLDivElement>(null);
   const focusSearch = () => {
@@ -395,6 +409,8 @@ export function JobLog(props: JobLogProps) {
               stepHeaderExtra={stepHeaderExtra}
               stamp={display.stamp}
               wrap={display.prefs.wrap}
+              focus={state.focus}
+              onFocusRow={viewer.onFocusRow}
             />
           )}
         </div>

@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type ReactNode, type Ref } from 'react';
 import type { Line, StepMeta } from '@/lib/contracts';
 import { Virtuoso, type ListItem, type VirtuosoHandle } from 'react-virtuoso';
+import type { RowFocus } from '@/lib/viewer/focus';
 import { groupTitle } from '@/lib/viewer/group-title';
 import { inRange, type JobLink } from '@/lib/viewer/hash';
 import { formatCount } from '@/lib/viewer/format';
@@ -13,13 +14,14 @@ import { GroupHeaderRow, LineRow, StepHeaderRow } from './rows';
 import { StickyBar, type TopRow } from './sticky-bar';
 import type { LineLookup } from './use-line-pages';
 import type { LineStamper } from './use-line-stamper';
+import { FocusItem, useRowFocus, type FocusContext } from './use-row-focus';
 
 /** Estimated row height (px): lines are one 20 px row unless they wrap. */
 const ROW_PX = 20;
 /** Rows rendered beyond the viewport, in px, so fast wheel scrolling does not flash blanks. */
 const OVERSCAN_PX = 600;
 
-interface WindowContext {
+interface WindowContext extends FocusContext {
   win: RowWindow;
   total: number;
   onShiftWindow: (direction: -1 | 1) => void;
@@ -135,6 +137,9 @@ export interface LogListProps {
   stamp?: LineStamper;
   /** long lines wrap; when it changes, the top row stays where it was (the rows change height) */
   wrap?: boolean;
+  /** the row the keyboard is on (roving focus, use-row-focus.tsx) */
+  focus: RowFocus | null;
+  onFocusRow: (focus: RowFocus | null, index?: number) => void;
 }
 
 /** Lines remembered per lookup function (see useMemoLookup): a few screens of rows. */
@@ -264,6 +269,20 @@ export function LogList(props: LogListProps) {
     hold.current = { index: winStart.current + local, align: 'start' };
     ref.current?.scrollToIndex({ index: local, align: 'start' });
   }, [props.wrap]);
+  const rowFocus = useRowFocus({
+    model,
+    win,
+    focus: props.focus,
+    scroller: scrollerEl,
+    list: ref,
+    rendered,
+    headerPx,
+    following,
+    onFocusRow: props.onFocusRow,
+    onFollowChange: props.onFollowChange,
+    onLineClick: props.onLineClick,
+  });
+  const { onKeyDown: focusKey, onFocusIn, requestFocus, onScrollCapture } = rowFocus;
   const itemsRendered = useCallback(
     (items: ListItem<unknown>[]) => {
       rendered.current = items;
@@ -309,10 +328,16 @@ export function LogList(props: LogListProps) {
     const onKey = (e: KeyboardEvent) => {
       release();
       if (e.key === 'ArrowUp' || e.key === 'PageUp' || e.key === 'Home') stop();
+      // Line and section moves (the shortcuts table's log keys), Enter on a line.
+      focusKey(e);
     };
     el.addEventListener('scroll', onScroll, { passive: true });
     el.addEventListener('wheel', onWheel, { passive: true });
     el.addEventListener('keydown', onKey);
+    el.addEventListener('focusin', onFocusIn);
+    // before the list re-renders for the scroll (capture, on the parent): see use-row-focus.tsx
+    const parent = el.parentElement;
+    parent?.addEventListener('scroll', onScrollCapture, { capture: true, passive: true });
     el.addEventListener('touchstart', release, { passive: true });
     el.addEventListener('pointerdown', release, { passive: true });
     scrollerCleanup.current = () => {
@@ -320,10 +345,12 @@ export function LogList(props: LogListProps) {
       el.removeEventListener('scroll', onScroll);
       el.removeEventListener('wheel', onWheel);
       el.removeEventListener('keydown', onKey);
+      el.removeEventListener('focusin', onFocusIn);
+      parent?.removeEventListener('scroll', onScrollCapture, { capture: true });
       el.removeEventListener('touchstart', release);
       el.removeEventListener('pointerdown', release);
     };
-  }, [scheduleReadTop]);
+  }, [scheduleReadTop, focusKey, onFocusIn, onScrollCapture]);
   useEffect(() => () => scrollerCleanup.current?.(), []);
 
   // Stable callbacks for Virtuoso (they read the latest props through refs).
@@ -346,10 +373,12 @@ export function LogList(props: LogListProps) {
       // Following keeps the end in view by itself (followOutput): no hold to fight it.
       hold.current = followingRef.current ? null : { index: scrollRequest.index, align: scrollRequest.align };
       cb.current.onScrollDone(scrollRequest.seq);
+      // A jump that takes the keyboard focus: the row takes it once rendered (see use-row-focus.tsx).
+      if (scrollRequest.focus) requestFocus();
       scheduleReadTop();
     });
     return () => cancelAnimationFrame(id);
-  }, [scrollRequest, win.start, win.size, scheduleReadTop]);
+  }, [scrollRequest, win.start, win.size, scheduleReadTop, requestFocus]);
 
   const renderRow = (local: number): ReactNode => {
     const row = rowAt(model, win.start + local);
@@ -414,8 +443,8 @@ export function LogList(props: LogListProps) {
       className="ls-scroller"
       style={{ height: '100%' }}
       totalCount={win.size}
-      context={{ win, total: model.total, onShiftWindow: props.onShiftWindow, headerPx }}
-      components={{ Header: WindowBefore, Footer: WindowAfter }}
+      context={{ win, total: model.total, onShiftWindow: props.onShiftWindow, headerPx, ...rowFocus.context }}
+      components={{ Header: WindowBefore, Footer: WindowAfter, Item: FocusItem }}
       computeItemKey={(i) => rowKey(rowAt(model, win.start + i), i)}
       itemContent={(i) => renderRow(i)}
       defaultItemHeight={ROW_PX}

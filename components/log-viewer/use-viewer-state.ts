@@ -1,6 +1,7 @@
 'use client';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { JobStatus } from '@/lib/contracts';
+import type { RowFocus } from '@/lib/viewer/focus';
 import type { JobLink } from '@/lib/viewer/hash';
 import type { LinkTools } from '@/lib/viewer/links';
 import { chooseLanding } from '@/lib/viewer/landing';
@@ -17,8 +18,12 @@ export interface ViewerControls {
   state: ViewerState;
   model: RowModel;
   win: RowWindow;
-  /** Goes to a link the user chose and puts it in the address bar; false if it leads nowhere. */
-  goTo: (link: JobLink) => boolean;
+  /**
+   * Goes to a link the user chose and puts it in the address bar; false if it leads nowhere.
+   * Keyboard focus moves to the target row once it is shown, unless `focus: false` (e.g. a
+   * jump asked for from a text field that keeps the focus, or by a host page).
+   */
+  goTo: (link: JobLink, opts?: { focus?: boolean }) => boolean;
   /** The same for what was typed into "go to line"; false if it names no line or step shown. */
   goToInput: (input: string) => boolean;
   onLineClick: (step: string, n: number, extend: boolean) => void;
@@ -33,6 +38,8 @@ export interface ViewerControls {
   onVisibleRows: (first: number, last: number) => void;
   /** stop waiting for a line not written yet (or dismiss that it never came) */
   onCancelWait: () => void;
+  /** The keyboard focus moved to `focus` (row `index`: given when the list may have to move its window there). */
+  onFocusRow: (focus: RowFocus | null, index?: number) => void;
 }
 
 /** Runs the latest call after `ms` of quiet. */
@@ -100,7 +107,8 @@ export function useViewerState(opts: {
     const link = urlHash ? links.parseHash(window.location.hash) : initialLink;
     const steps = sections.map((s) => s.step);
     const landing = link ? null : chooseLanding(status, steps, { ...(onlyStep !== undefined ? { onlyStep } : {}), remembered: rememberedRef.current?.() ?? null });
-    dispatch({ type: 'load', link, landing, follow: follow ?? status === 'running', running: status === 'running', sections });
+    // A page's own link (its hash) takes the keyboard focus; an embedded viewer never takes it on load.
+    dispatch({ type: 'load', link, landing, follow: follow ?? status === 'running', running: status === 'running', sections, focus: urlHash });
   }, [status, ready, links, follow, sections, urlHash, initialLink, onlyStep]);
 
   // A line waited for: every new line count or status may bring it (or end the wait).
@@ -119,7 +127,7 @@ export function useViewerState(opts: {
     if (!urlHash) return;
     const onHash = () => {
       const link = links.parseHash(window.location.hash);
-      if (link) dispatch({ type: 'navigate', link, sections: sectionsRef.current, writeUrl: false, running: runningRef.current });
+      if (link) dispatch({ type: 'navigate', link, sections: sectionsRef.current, writeUrl: false, running: runningRef.current, focus: true });
     };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
@@ -139,9 +147,9 @@ export function useViewerState(opts: {
   );
 
   const goTo = useCallback(
-    (link: JobLink): boolean => {
+    (link: JobLink, opts?: { focus?: boolean }): boolean => {
       if (!linkTarget(sections, link, onlyStep)) return false;
-      dispatch({ type: 'navigate', link, sections, writeUrl: true, running });
+      dispatch({ type: 'navigate', link, sections, writeUrl: true, running, focus: opts?.focus ?? true });
       return true;
     },
     [sections, onlyStep, running],
@@ -162,6 +170,10 @@ export function useViewerState(opts: {
   const onJumpToLive = useCallback(() => dispatch({ type: 'jumpToLive', total }), [total]);
   const onShiftWindow = useCallback((direction: -1 | 1) => dispatch({ type: 'shiftWindow', direction, total }), [total]);
   const onCancelWait = useCallback(() => dispatch({ type: 'cancelWait' }), []);
+  const onFocusRow = useCallback(
+    (focus: RowFocus | null, index?: number) => dispatch(index === undefined ? { type: 'focusRow', focus } : { type: 'focusRow', focus, index, total }),
+    [total],
+  );
 
   return {
     state,
@@ -180,5 +192,6 @@ export function useViewerState(opts: {
     onScrollDone,
     onVisibleRows,
     onCancelWait,
+    onFocusRow,
   };
 }

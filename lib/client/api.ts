@@ -1,4 +1,4 @@
-import { jobListSchema, jobMetaSchema, lineRangeSchema, type JobList, type JobMeta, type Line, type LineRange, type LogDisposition } from '@/lib/contracts';
+import { jobMetaSchema, lineRangeSchema, type JobMeta, type Line, type LineRange, type LogDisposition } from '@/lib/contracts';
 import { stepErrorsPageSchema, type StepErrorsPage } from '@/lib/contracts/triage';
 import { globalSearchResultSchema, jobSearchResultSchema, type GlobalSearchResult, type JobSearchResult } from '@/lib/contracts/search';
 import { globalSearchUrl, jobSearchUrl, type GlobalSearchForm, type JobSearchPage, type SearchOptions } from '@/lib/viewer/search';
@@ -142,10 +142,6 @@ export function logFileUrl(apiBase: string, job: string, opts: { step?: string; 
   query.set('format', opts.format);
   if (opts.disposition !== 'attachment') query.set('disposition', opts.disposition);
   return withAccess(`${jobUrl(apiBase, job)}/log?${query}`, auth);
-}
-
-export async function fetchJobList(apiBase: string, limit: number, signal?: AbortSignal): Promise<JobList> {
-  return jobListSchema.parse(await getJson(`${apiBase}/jobs?limit=${limit}`, signal));
 }
 
 export function eventsUrl(apiBase: string, job: string, after: string | null): string {

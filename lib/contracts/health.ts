@@ -20,6 +20,8 @@ export const healthSchema = z.object({
     feeds: z.number().int().nonnegative(),
     viewers: z.number().int().nonnegative(),
     jobs: z.record(z.string(), z.number().int().nonnegative()),
+    /** the job list's live streams: one store watch (`watchers`, 0 or 1) serves all `viewers` */
+    lists: z.object({ watchers: z.number().int().nonnegative(), viewers: z.number().int().nonnegative() }).optional(),
   }),
 });
 export type Health = z.infer<typeof healthSchema>;

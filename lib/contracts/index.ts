@@ -7,4 +7,5 @@ export * from './download';
 export * from './health';
 export * from './errors';
 export * from './access';
+export * from './job-list';
 export * from './triage';

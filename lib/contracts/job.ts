@@ -126,13 +126,65 @@ export type JobList = z.infer<typeof jobListSchema>;
 /** Most jobs one `GET /api/v1/jobs` page returns; older ones are paged with `before`. */
 export const MAX_LIST_LIMIT = 200;
 
+/** Longest text filter (`q`) of a job listing. */
+export const MAX_FILTER_TEXT = 200;
+/** Label filters (`label=key:value`) one listing takes at most; they are ANDed. */
+export const MAX_FILTER_LABELS = 8;
+/** Largest time a listing's `createdAfter`/`createdBefore` takes: ms since the epoch (year 275760). */
+export const MAX_FILTER_TIME_MS = 8_640_000_000_000_000;
+/** Longest label filter: a key, the colon, a value. */
+export const MAX_LABEL_FILTER_CHARS = MAX_LABEL_KEY + 1 + MAX_LABEL_VALUE;
+/** Longest page cursor (`before`). */
+export const MAX_LIST_CURSOR = 512;
+
+/**
+ * One label filter, `key:value`, split at the first colon (so a value may hold colons, a key
+ * cannot): jobs whose label `key` is exactly `value`.
+ */
+export const labelFilterSchema = z
+  .string()
+  .max(MAX_LABEL_FILTER_CHARS)
+  .regex(/^[^:]{1,64}:/, 'label is key:value (a key of 1 to 64 characters without a colon)')
+  .refine((s) => s.length - s.indexOf(':') - 1 <= MAX_LABEL_VALUE, `a label value is at most ${MAX_LABEL_VALUE} characters`);
+
+/** `key:value` filters as a record; two different values for one key are refused. */
+export function labelFilters(filters: readonly string[]): { labels: Record<string, string> } | { error: string } {
+  const labels: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const filter of filters) {
+    const at = filter.indexOf(':');
+    const key = filter.slice(0, at);
+    const value = filter.slice(at + 1);
+    if (Object.hasOwn(labels, key) && labels[key] !== value) return { error: `label ${key} is given twice with different values` };
+    labels[key] = value;
+  }
+  return { labels: { ...labels } };
+}
+
+const filterTimeSchema = z.coerce.number().int().min(0).max(MAX_FILTER_TIME_MS);
+
+/**
+ * The filters of a job listing, shared by `GET /api/v1/jobs` and the list's event stream
+ * (`GET /api/v1/joblist/events`). `label` may repeat (`?label=a:1&label=b:2`: both).
+ */
+export const jobFilterQueryShape = {
+  status: jobStatusSchema.optional().describe('only jobs with this status'),
+  q: z.string().max(MAX_FILTER_TEXT).optional().describe('case-insensitive substring of the id, the title or a label value'),
+  label: z
+    .array(labelFilterSchema)
+    .max(MAX_FILTER_LABELS, `at most ${MAX_FILTER_LABELS} label filters`)
+    .optional()
+    .describe('`key:value` (repeatable, ANDed): only jobs whose label `key` is exactly `value`'),
+  createdAfter: filterTimeSchema.optional().describe('ms since the epoch: only jobs created at or after it'),
+  createdBefore: filterTimeSchema.optional().describe('ms since the epoch: only jobs created before it'),
+};
+
 /** Query of `GET /api/v1/jobs`. `before` is the `next` of the previous page. */
 export const listJobsQuerySchema = z.object({
-  status: jobStatusSchema.optional().describe('only jobs with this status'),
-  q: z.string().max(200).optional().describe('case-insensitive substring of the id, the title or a label value'),
+  ...jobFilterQueryShape,
   limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(50).describe('jobs on this page'),
-  before: z.string().max(512).optional().describe('the `next` of the previous page'),
+  before: z.string().max(MAX_LIST_CURSOR).optional().describe('the `next` of the previous page'),
 });
+export type ListJobsQueryInput = z.infer<typeof listJobsQuerySchema>;
 
 // ---- write-side request bodies ----
 

@@ -29,6 +29,7 @@ import {
   writeLinesQuerySchema,
 } from './lines';
 import { EVENT_SCHEMAS, eventsQuerySchema } from './events';
+import { JOB_LIST_EVENT_SCHEMAS } from './job-list';
 import { logDownloadQuerySchema } from './download';
 import { globalSearchQuerySchema, globalSearchResultSchema, jobSearchQuerySchema, jobSearchResultSchema } from './search';
 import { exportQuerySchema, exportRecordSchema } from './export';
@@ -127,6 +128,9 @@ const COMPONENTS = {
   EndEvent: EVENT_SCHEMAS.end,
   DeletedEvent: EVENT_SCHEMAS.deleted,
   ErrorEvent: EVENT_SCHEMAS.error,
+  JobListPageEvent: JOB_LIST_EVENT_SCHEMAS.page,
+  JobListUpsertEvent: JOB_LIST_EVENT_SCHEMAS.upsert,
+  JobListRemoveEvent: JOB_LIST_EVENT_SCHEMAS.remove,
   ExportRecord: exportRecordSchema,
   DeliveriesAnswer: deliveriesAnswerSchema,
   WebhookPayload: webhookPayloadSchema,
@@ -248,6 +252,33 @@ function readPaths(): OpenApiDocument['paths'] {
         summary: 'Jobs, newest first, one page at a time',
         parameters: parameters('query', listJobsQuerySchema),
         responses: { '200': { description: 'a page of jobs; `next` is the `before` of the next page', content: json('JobList') }, ...errorResponses([400]) },
+      },
+    },
+    '/api/v1/job-list/events': {
+      get: {
+        operationId: 'streamJobList',
+        tags: ['read'],
+        summary: 'The job list live, as Server-Sent Events: its page, then its changes',
+        description:
+          'Same query and visibility as `GET /api/v1/jobs`. Opens with `page` (the answer `GET /api/v1/jobs` would give), then `upsert` (a job on the page changed; without `before` also a new job that matches) and `remove` (a job it sent no longer matches, or was deleted). A new `page` replaces everything (after a reconnect, or when the server may have missed changes). No event ids: a reconnect starts with a new page. A comment arrives at least every 15 s. 429 past the open-stream caps (SSE_PER_CLIENT, SSE_TOTAL, JOB_LIST_STREAMS).',
+        parameters: parameters('query', listJobsQuerySchema),
+        responses: {
+          '200': {
+            description: 'an event stream; `x-events` gives the JSON `data` of each event name',
+            content: {
+              'text/event-stream': {
+                schema: { type: 'string' },
+                'x-events': {
+                  page: ref('JobListPageEvent'),
+                  upsert: ref('JobListUpsertEvent'),
+                  remove: ref('JobListRemoveEvent'),
+                  error: ref('ErrorEvent'),
+                },
+              },
+            },
+          },
+          ...errorResponses([400]),
+        },
       },
     },
     '/api/v1/jobs/{job}': {

@@ -24,3 +24,13 @@ export async function stepParams(ctx: RouteContext<{ job: string; step: string }
 export function queryOf(request: Request): Record<string, string> {
   return Object.fromEntries(new URL(request.url).searchParams);
 }
+
+/** Query parameters for zod, with the names in `lists` as arrays of every value given (`?label=a&label=b`). */
+export function queryWithLists(request: Request, lists: readonly string[]): Record<string, string | string[]> {
+  const params = new URL(request.url).searchParams;
+  const query: Record<string, string | string[]> = Object.fromEntries(params);
+  for (const name of lists) {
+    if (params.has(name)) query[name] = params.getAll(name);
+  }
+  return query;
+}

@@ -1,4 +1,5 @@
 import 'server-only';
+import { JOB_LIST_STREAMS } from '../limits';
 /**
  * Caps on open event streams: at most `perClient` per client address and `total` per process
  * (lib/limits.ts SSE_PER_CLIENT, SSE_TOTAL). A stream takes a slot before it starts and gives
@@ -11,7 +12,7 @@ export class ConnectionSlots {
 
   constructor(
     private readonly perClient: number,
-    private readonly total: number,
+    readonly total: number,
   ) {}
 
   /** A release function (idempotent) when a slot is free, or why not. */
@@ -40,9 +41,17 @@ export class ConnectionSlots {
   }
 }
 
-const globalForSlots = globalThis as typeof globalThis & { __logscopeSseSlots?: ConnectionSlots };
+const globalForSlots = globalThis as typeof globalThis & { __logscopeSseSlots?: ConnectionSlots; __logscopeJobListSlots?: ConnectionSlots };
 
 /** The process's event-stream slots (module state can be evaluated more than once under Next). */
 export function sseSlots(limits: { ssePerClient: number; sseTotal: number }): ConnectionSlots {
   return (globalForSlots.__logscopeSseSlots ??= new ConnectionSlots(limits.ssePerClient, limits.sseTotal));
+}
+
+/**
+ * The process's job list stream slots (JOB_LIST_STREAMS in all, SSE_PER_CLIENT per client),
+ * taken besides an event-stream slot: job list viewers cannot crowd out log viewers.
+ */
+export function jobListSlots(limits: { ssePerClient: number }): ConnectionSlots {
+  return (globalForSlots.__logscopeJobListSlots ??= new ConnectionSlots(limits.ssePerClient, JOB_LIST_STREAMS));
 }

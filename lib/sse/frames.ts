@@ -1,5 +1,6 @@
 import 'server-only';
 import type { EventData, EventName } from '../contracts/events';
+import type { JobListEventData, JobListEventName } from '../contracts/job-list';
 import type { Line } from '../contracts/lines';
 
 /**
@@ -28,6 +29,11 @@ function idField(id: string | undefined): string {
 
 export function encodeEvent<E extends EventName>(event: E, data: EventData<E>, id?: string): string {
   return `${idField(id)}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** An event of the job list's stream (lib/contracts/job-list.ts): no id, nothing resumes it. */
+export function encodeListEvent<E extends JobListEventName>(event: E, data: JobListEventData<E>): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 export function encodeComment(text: string): string {

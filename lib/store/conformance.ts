@@ -15,6 +15,8 @@
  * - an `end`-mode batch is numbered after the step's true last line, on any instance;
  * - a completed job refuses every change (job_completed); a write past a per-job quota
  *   (lib/store/plan/quotas.ts) is quota_exceeded and stores nothing;
+ * - `watchJobs` starts with `resync`, then names every job created (steps or not), written,
+ *   completed or deleted, on any instance;
  * - a deleted job is gone for every read and write, live subscribers (on any instance) end with
  *   a `deleted` event, a racing writer never brings it back, and its id can be created again.
  */
@@ -28,6 +30,7 @@ import { describeAbort, describeLiveTail } from './conformance/live';
 import { describeMasks } from './conformance/masks';
 import { describeAppendAtEnd, describeQuotas } from './conformance/quotas';
 import { describeSearch } from './conformance/search';
+import { describeWatchJobs } from './conformance/watch';
 import { TOKEN, uniqueJobId, type ConformanceFactory, type ConformanceHandle, type Suite } from './conformance/suite';
 import { describeIdempotentRetries, describeJobsAndSteps, describeOrderingAndRanges, describeStepData } from './conformance/writes';
 
@@ -76,6 +79,7 @@ export function describeLogStoreConformance(name: string, factory: ConformanceFa
     describeLiveTail(suite);
     describeAbort(suite);
     describeListJobs(suite);
+    describeWatchJobs(suite);
     describeReopen(suite);
     describeSearch(suite);
     describeDeletion(suite);

@@ -14,6 +14,7 @@ import type {
   StepErrors,
   StepMeta,
 } from '../contracts';
+import type { JobChanges } from './job-changes';
 
 /**
  * One event of a job's stream, in cursor order. Cursors are opaque strings chosen by the
@@ -98,15 +99,28 @@ export interface JobVisibility {
   jobs?: readonly string[];
 }
 
-export interface ListJobsQuery {
+/**
+ * What a listing keeps (all ANDed), applied inside the store's query before paging, like
+ * `visible`; lib/store/list-filter.ts is the rule for the backends that filter in memory.
+ */
+export interface JobFilter {
   status?: JobStatus;
   /** case-insensitive substring of id, title or a label value */
   q?: string;
+  /** only jobs carrying every one of these labels, each with exactly this value */
+  labels?: Readonly<Record<string, string>>;
+  /** only jobs created at or after this time (ms since the epoch) */
+  createdAfter?: number;
+  /** only jobs created before this time (ms since the epoch) */
+  createdBefore?: number;
+  /** only the jobs the reader may see (absent: all) */
+  visible?: JobVisibility;
+}
+
+export interface ListJobsQuery extends JobFilter {
   limit: number;
   /** opaque `next` from a previous page */
   before?: string;
-  /** only the jobs the reader may see (absent: all) */
-  visible?: JobVisibility;
 }
 
 /**
@@ -181,6 +195,17 @@ export interface LogStore {
    * not_found for an unknown job and bad_request for a cursor it cannot parse.
    */
   subscribe(jobId: string, after: string | null, signal: AbortSignal): AsyncIterable<StoreEvent>;
+
+  /**
+   * Which jobs change, on any server sharing the backend (lib/store/job-changes.ts): first
+   * `resync` once the watch listens, then the ids of jobs created, updated, written to,
+   * completed or deleted, batched (a reader that reads slowly gets each id once), and `resync`
+   * again whenever changes may have been missed (a lost connection). One watch per server
+   * serves every job-list viewer (lib/live/job-list-feed.ts). Ends when `signal` aborts or the
+   * store closes. No polling: file wakes in-process, PostgreSQL on NOTIFY, NATS on a
+   * headers-only consumer.
+   */
+  watchJobs(signal: AbortSignal): AsyncIterable<JobChanges>;
 
   /**
    * Removes the job: metadata, token hash, masks, steps, lines, events and derived data

@@ -1,6 +1,7 @@
 import { revealLine, setHidden, setOpen, type ViewState } from './collapse';
 import type { JobLink } from './hash';
-import { buildRowModel, indexOfLine, indexOfStep } from './rows';
+import { focusOfRow, type RowFocus } from './focus';
+import { buildRowModel, indexOfLine, indexOfStep, rowAt } from './rows';
 import type { StepSection } from './sections';
 import { windowAround } from './window';
 
@@ -11,6 +12,8 @@ export interface NavigationPlan {
   index: number;
   /** start of the row window that holds the target */
   windowStart: number;
+  /** the target's row as keyboard focus (lib/viewer/focus.ts) */
+  focus: RowFocus;
 }
 
 /**
@@ -41,6 +44,7 @@ export function planNavigation(
   const next = n >= 1 ? revealLine(view, section, n) : setHidden(setOpen(view, section.key, true), section.step.id, false);
   const model = buildRowModel(sections, next, onlyStep !== undefined ? { onlyStep } : {});
   const index = (n >= 1 ? indexOfLine(model, link.step, n) : null) ?? indexOfStep(model, link.step);
-  if (index === null) return null;
-  return { view: next, index, windowStart: windowAround(model.total, index).start };
+  const row = index === null ? null : rowAt(model, index);
+  if (index === null || !row) return null;
+  return { view: next, index, windowStart: windowAround(model.total, index).start, focus: focusOfRow(row) };
 }

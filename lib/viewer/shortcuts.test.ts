@@ -30,6 +30,23 @@ describe('shortcutFor', () => {
     [key('W', { shiftKey: true }), null],
     [key('w', { typing: true }), null],
     [key('w', { metaKey: true }), null],
+    [key('j', { inLog: true }), 'line-next'],
+    [key('ArrowDown', { inLog: true }), 'line-next'],
+    [key('k', { inLog: true }), 'line-prev'],
+    [key('ArrowUp', { inLog: true }), 'line-prev'],
+    [key(']', { inLog: true }), 'section-next'],
+    [key('J', { inLog: true, shiftKey: true }), 'section-next'],
+    [key('[', { inLog: true }), 'section-prev'],
+    [key('K', { inLog: true, shiftKey: true }), 'section-prev'],
+    [key('Home', { inLog: true }), 'first-row'],
+    [key('End', { inLog: true }), 'last-row'],
+    [key('PageDown', { inLog: true }), 'page-next'],
+    // outside the log the keys keep their usual meaning
+    [key('j'), null],
+    [key('ArrowDown'), null],
+    [key('End'), null],
+    [key('j', { inLog: true, typing: true }), null],
+    [key('ArrowDown', { inLog: true, ctrlKey: true }), null],
   ] as const)('%o → %s', (input, want) => {
     expect(shortcutFor(input)).toBe(want);
   });

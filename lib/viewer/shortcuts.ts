@@ -5,6 +5,10 @@
  * A shortcut without a modifier never fires while the user types (an input, a textarea, a
  * select or a contenteditable element has focus), nor with Ctrl, Alt or Meta held, so the
  * browser's and the system's own shortcuts keep working.
+ *
+ * A shortcut with `scope: 'log'` moves the keyboard focus through the log's rows: it fires only
+ * while focus is in the log (the list's own key handler, log-list.tsx, runs it), so the arrow
+ * keys and Home/End keep their usual meaning everywhere else on the page.
  */
 
 export type ShortcutId =
@@ -16,7 +20,15 @@ export type ShortcutId =
   | 'prev-error'
   | 'filter-matches'
   | 'timestamps'
-  | 'wrap';
+  | 'wrap'
+  | 'line-next'
+  | 'line-prev'
+  | 'section-next'
+  | 'section-prev'
+  | 'page-next'
+  | 'page-prev'
+  | 'first-row'
+  | 'last-row';
 
 export interface Shortcut {
   id: ShortcutId;
@@ -26,6 +38,8 @@ export interface Shortcut {
   shift?: boolean;
   /** Fires even while typing in a field (function keys only). */
   inFields?: boolean;
+  /** 'log': only while focus is in the log (see above). */
+  scope?: 'log';
   /** What the overlay shows for the keys, e.g. `Shift+T`. */
   label: string;
   description: string;
@@ -42,6 +56,14 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { id: 'filter-matches', keys: ['F'], label: 'Shift+F', description: 'Only matching lines (filter the log by the search), or the full log again', group: 'Search' },
   { id: 'timestamps', keys: ['T'], shift: true, label: 'Shift+T', description: 'Timestamps: off, local time, UTC, since the step started', group: 'Display' },
   { id: 'wrap', keys: ['w'], shift: false, label: 'w', description: 'Wrap long lines, or scroll them sideways', group: 'Display' },
+  { id: 'line-next', keys: ['ArrowDown', 'j'], scope: 'log', label: '↓ or j', description: 'Next line (in the log)', group: 'Navigate' },
+  { id: 'line-prev', keys: ['ArrowUp', 'k'], scope: 'log', label: '↑ or k', description: 'Previous line (in the log)', group: 'Navigate' },
+  { id: 'section-next', keys: [']', 'J'], scope: 'log', label: '] or Shift+J', description: 'Next step or group header (in the log)', group: 'Navigate' },
+  { id: 'section-prev', keys: ['[', 'K'], scope: 'log', label: '[ or Shift+K', description: 'Previous step or group header (in the log)', group: 'Navigate' },
+  { id: 'page-next', keys: ['PageDown'], scope: 'log', label: 'Page Down', description: 'One screen down (in the log)', group: 'Navigate' },
+  { id: 'page-prev', keys: ['PageUp'], scope: 'log', label: 'Page Up', description: 'One screen up (in the log)', group: 'Navigate' },
+  { id: 'first-row', keys: ['Home'], scope: 'log', label: 'Home', description: 'First row of the log', group: 'Navigate' },
+  { id: 'last-row', keys: ['End'], scope: 'log', label: 'End', description: 'Last row of the log', group: 'Navigate' },
 ];
 
 /** The parts of a KeyboardEvent a shortcut is matched on (a plain object in tests). */
@@ -53,6 +75,8 @@ export interface KeyInput {
   metaKey: boolean;
   /** focus is in a text field (see isTypingTarget) */
   typing: boolean;
+  /** focus is in the log (its rows or its scroller): `scope: 'log'` shortcuts fire only then */
+  inLog?: boolean;
 }
 
 /** The shortcut a key press fires, or null. */
@@ -62,6 +86,7 @@ export function shortcutFor(input: KeyInput, table: readonly Shortcut[] = SHORTC
     if (!s.keys.includes(input.key)) continue;
     if (s.shift !== undefined && s.shift !== input.shiftKey) continue;
     if (input.typing && !s.inFields) continue;
+    if (s.scope === 'log' && !input.inLog) continue;
     return s.id;
   }
   return null;

@@ -220,7 +220,7 @@ describe('follow and window', () => {
   it.each(cases)('$name', ({ from, action, want, win }) => {
     const state = reduce(from, action);
     expect(state).toMatchObject(want);
-    if (win) expect(windowOf(state, 'total' in action ? action.total : 0)).toEqual(win);
+    if (win) expect(windowOf(state, 'total' in action ? (action.total ?? 0) : 0)).toEqual(win);
   });
 
   it.each([
@@ -364,5 +364,40 @@ describe('waiting for a line not written yet', () => {
     expect(reduce(start, { type: 'navigate', link: line('setup', 1), sections: live(10), writeUrl: true, running: true }).waiting).toBeNull();
     expect(reduce(start, { type: 'jumpToLive', total: 20 }).waiting).toBeNull();
     expect(reduce(ready, { type: 'cancelWait' })).toBe(ready);
+  });
+});
+
+describe('keyboard focus', () => {
+  it('a navigation puts the focus on its target; its scroll request asks for DOM focus only when told to', () => {
+    const quiet = reduce(ready, { type: 'navigate', link: line('setup', 7), sections, writeUrl: true });
+    expect(quiet.focus).toEqual({ step: 'setup', n: 7 });
+    expect(quiet.scrollRequest?.focus).toBeUndefined();
+    const loud = reduce(ready, { type: 'navigate', link: { step: 'huge' }, sections, writeUrl: true, focus: true });
+    expect(loud.focus).toEqual({ step: 'huge', n: 0 });
+    expect(loud.scrollRequest).toMatchObject({ focus: true });
+    expect(target(loud)).toMatchObject({ kind: 'step', open: true });
+    const linked = reduce(initViewerState(), { type: 'load', link: line('setup', 5), follow: false, sections, focus: true });
+    expect(linked).toMatchObject({ focus: { step: 'setup', n: 5 }, scrollRequest: { focus: true } });
+  });
+
+  it('a line in a closed group is focused on the header of the group it opens when it is the marker', () => {
+    // line 899000 opens the (collapsed) group "tail": the target row is its header
+    const s = reduce(ready, { type: 'navigate', link: line('huge', 899_000), sections, writeUrl: true, focus: true });
+    expect(target(s)).toMatchObject({ kind: 'group' });
+    expect(s.focus).toEqual({ step: 'huge', n: 899_000 });
+  });
+
+  it('a move to a row the list has not rendered scrolls there, moving the window when it is outside it, and focuses it once shown', () => {
+    const inside = reduce(ready, { type: 'focusRow', focus: { step: 'setup', n: 2 }, index: 2, total: 40 });
+    expect(inside).toMatchObject({ focus: { step: 'setup', n: 2 }, windowStart: 0, scrollRequest: { index: 2, align: 'center', focus: true } });
+    const far = reduce({ ...following, windowStart: 0 }, { type: 'focusRow', focus: { step: 'huge', n: 5 }, index: 5, total: BIG });
+    expect(far).toMatchObject({ following: false, windowStart: 0, scrollRequest: { index: 5, align: 'center', focus: true } });
+    const end = reduce(ready, { type: 'focusRow', focus: { step: 'huge', n: 1 }, index: BIG - 1, total: BIG });
+    expect(end).toMatchObject({ windowStart: BIG - MAX_WINDOW_ROWS, scrollRequest: { index: BIG - 1, focus: true } });
+  });
+
+  it('focusRow without an index (a click, a collapse) only records the row', () => {
+    expect(reduce(ready, { type: 'focusRow', focus: { step: 'huge', n: 3 } })).toMatchObject({ focus: { step: 'huge', n: 3 }, scrollRequest: null });
+    expect(reduce(ready, { type: 'focusRow', focus: null })).toBe(ready);
   });
 });

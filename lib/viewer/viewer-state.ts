@@ -1,8 +1,9 @@
 import { INITIAL_VIEW_STATE, setAll, setHidden, setOpen, type ViewState } from './collapse';
+import { sameFocus, type RowFocus } from './focus';
 import { selectLine, type JobLink } from './hash';
 import { planNavigation } from './navigate';
 import type { StepSection } from './sections';
-import { refitWindow, shiftWindow, windowAtEnd, type RowWindow } from './window';
+import { refitWindow, shiftWindow, windowAround, windowAtEnd, type RowWindow } from './window';
 
 /**
  * One viewer's navigation state, as a reducer (the hook over it is
@@ -28,6 +29,10 @@ import { refitWindow, shiftWindow, windowAtEnd, type RowWindow } from './window'
  *   finished step is `missed` at once. Any other move, or `cancelWait`, ends the wait.
  * - Scroll commands: every move that scrolls issues a `scrollRequest` with a new `seq`; the
  *   list reports that seq done, which clears the request.
+ * - Keyboard focus (roving, lib/viewer/focus.ts): `focus` is the row the keyboard is on, kept
+ *   as the line it shows, so it survives the row being unmounted by the virtual list. A
+ *   navigation moves it to its target, and its scroll request says whether DOM focus follows
+ *   (`focus: true`): the list focuses the row once it is rendered.
  */
 export interface ViewerState {
   /** Shows only this step (a step page): its section starts open, links elsewhere lead nowhere. */
@@ -54,6 +59,8 @@ export interface ViewerState {
   waiting: JobLink | null;
   /** A link to a line that was never written: the viewer shows its step's last line instead. */
   missed: JobLink | null;
+  /** The row the keyboard is on (roving focus); null until a move or a navigation sets it. */
+  focus: RowFocus | null;
 }
 
 export interface ScrollRequest {
@@ -61,19 +68,28 @@ export interface ScrollRequest {
   index: number;
   align: 'start' | 'center' | 'end';
   seq: number;
+  /** move DOM focus to the row once the list has rendered it (state.focus names the row) */
+  focus?: boolean;
 }
 
 export type ViewerAction =
   /**
    * the metadata arrived; `link` is the URL's, `landing` where to open without one (null: follow
-   * if `follow`), `running` whether the job is
+   * if `follow`), `running` whether the job is; `focus`: DOM focus goes to the link's row (see
+   * ScrollRequest.focus)
    */
-  | { type: 'load'; link: JobLink | null; landing?: JobLink | null; follow: boolean; running?: boolean; sections: readonly StepSection[] }
+  | { type: 'load'; link: JobLink | null; landing?: JobLink | null; follow: boolean; running?: boolean; sections: readonly StepSection[]; focus?: boolean }
   /** `writeUrl`: the link came from the user, not from the address bar */
-  | { type: 'navigate'; link: JobLink; sections: readonly StepSection[]; writeUrl: boolean; running?: boolean }
+  | { type: 'navigate'; link: JobLink; sections: readonly StepSection[]; writeUrl: boolean; running?: boolean; focus?: boolean }
   /** lines or statuses changed: a line waited for may have arrived, or never will */
   | { type: 'progress'; sections: readonly StepSection[]; running: boolean }
   | { type: 'cancelWait' }
+  /**
+   * The keyboard focus moves to `focus`, at row `index` of a model of `total` rows. The list
+   * scrolls rows it has rendered into view itself; a row it has not (`index` given) is scrolled
+   * to (centred) and focused once shown, the window moving there when it is outside it.
+   */
+  | { type: 'focusRow'; focus: RowFocus | null; index?: number; total?: number }
   | { type: 'selectLine'; step: string; n: number; extend: boolean }
   | { type: 'toggle'; key: string; open: boolean }
   | { type: 'setAll'; open: boolean }
@@ -113,6 +129,7 @@ export function initViewerState(onlyStep?: string): ViewerState {
     address: null,
     waiting: null,
     missed: null,
+    focus: null,
   };
 }
 
@@ -126,9 +143,9 @@ export function goToDefaultStep(state: ViewerState, sections: readonly StepSecti
   return state.selection?.step ?? sections.find((s) => s.lines > 0)?.step.id;
 }
 
-function scrollTo(state: ViewerState, index: number, align: ScrollRequest['align']): ViewerState {
+function scrollTo(state: ViewerState, index: number, align: ScrollRequest['align'], focus = false): ViewerState {
   const seq = state.seq + 1;
-  return { ...state, seq, scrollRequest: { index, align, seq } };
+  return { ...state, seq, scrollRequest: focus ? { index, align, seq, focus } : { index, align, seq } };
 }
 
 /** Whether a step may still write lines: it runs, or waits to, in a running job. */
@@ -138,9 +155,11 @@ function mayWrite(section: StepSection, running: boolean): boolean {
 
 /**
  * Null when the link leads nowhere (an unknown step, or another step than a step page's).
- * `landing`: the place to open at without a link, shown LANDING_CONTEXT_ROWS below the top.
+ * `landing`: the place to open at without a link, shown LANDING_CONTEXT_ROWS below the top;
+ * `focus`: DOM focus follows (see ScrollRequest.focus).
  */
-function navigate(state: ViewerState, link: JobLink, sections: readonly StepSection[], running: boolean, landing = false): ViewerState | null {
+function navigate(state: ViewerState, link: JobLink, sections: readonly StepSection[], opts: { running: boolean; focus: boolean; landing?: boolean }): ViewerState | null {
+  const { running, focus, landing = false } = opts;
   const plan = planNavigation(sections, state.view, link, state.onlyStep);
   if (!plan) return null;
   const section = sections.find((s) => s.step.id === link.step);
@@ -159,9 +178,10 @@ function navigate(state: ViewerState, link: JobLink, sections: readonly StepSect
     // scrollToIndex on a list that was at its bottom while short (a collapsed job) and has just
     // grown by 100k rows lands at the new bottom instead of the target.
     listEpoch: state.listEpoch + 1,
+    focus: plan.focus,
   };
-  if (landing && link.lines) return scrollTo(moved, Math.max(0, plan.index - LANDING_CONTEXT_ROWS), 'start');
-  return scrollTo(moved, plan.index, link.lines ? 'center' : 'start');
+  if (landing && link.lines) return scrollTo(moved, Math.max(0, plan.index - LANDING_CONTEXT_ROWS), 'start', focus);
+  return scrollTo(moved, plan.index, link.lines ? 'center' : 'start', focus);
 }
 
 /** A waited-for line arrived (go there), or its step or job ended first (missed, on the last line). */
@@ -170,9 +190,9 @@ function progress(state: ViewerState, sections: readonly StepSection[], running:
   if (!link?.lines) return state;
   const section = sections.find((s) => s.step.id === link.step);
   if (!section) return { ...state, waiting: null };
-  if (section.lines >= link.lines.from) return navigate(state, link, sections, running) ?? { ...state, waiting: null };
+  if (section.lines >= link.lines.from) return navigate(state, link, sections, { running, focus: true }) ?? { ...state, waiting: null };
   if (mayWrite(section, running)) return state;
-  return navigate(state, link, sections, running) ?? { ...state, waiting: null, missed: link };
+  return navigate(state, link, sections, { running, focus: false }) ?? { ...state, waiting: null, missed: link };
 }
 
 function setFollowing(state: ViewerState, following: boolean, total: number, running: boolean): ViewerState {
@@ -187,13 +207,16 @@ export function reduce(state: ViewerState, action: ViewerAction): ViewerState {
   switch (action.type) {
     case 'load': {
       if (state.ready) return state;
-      const arrived = action.link ? navigate(state, action.link, action.sections, action.running ?? false) : null;
+      const running = action.running ?? false;
+      const focus = action.focus ?? false;
+      const arrived = action.link ? navigate(state, action.link, action.sections, { running, focus }) : null;
       if (arrived) return { ...arrived, ready: true };
-      const landed = action.landing && !action.follow ? navigate(state, action.landing, action.sections, action.running ?? false, true) : null;
+      // the landing is not a link the user chose: it takes no DOM focus
+      const landed = action.landing && !action.follow ? navigate(state, action.landing, action.sections, { running, focus: false, landing: true }) : null;
       return landed ? { ...landed, ready: true } : { ...state, following: action.follow, ready: true };
     }
     case 'navigate': {
-      const arrived = navigate(state, action.link, action.sections, action.running ?? false);
+      const arrived = navigate(state, action.link, action.sections, { running: action.running ?? false, focus: action.focus ?? false });
       if (!arrived) return state;
       return action.writeUrl ? { ...arrived, address: { link: action.link } } : arrived;
     }
@@ -223,6 +246,17 @@ export function reduce(state: ViewerState, action: ViewerAction): ViewerState {
       const moved = { ...state, windowStart: next.start };
       // Scroll to the first row the move brought in, next to where the user was.
       return action.direction < 0 ? scrollTo(moved, win.start - 1, 'end') : scrollTo(moved, win.start + win.size, 'start');
+    }
+    case 'focusRow': {
+      const same = sameFocus(state.focus, action.focus);
+      const { index, total } = action;
+      if (index === undefined || total === undefined) return same ? state : { ...state, focus: action.focus };
+      const win = windowOf(state, total);
+      const moved = { ...state, focus: action.focus, following: false };
+      // A scroll request lands the row however tall the rows on the way turn out to be.
+      if (index >= win.start && index < win.start + win.size) return scrollTo({ ...moved, windowStart: win.start }, index, 'center', true);
+      // Outside the window: move the window there (as a jump does).
+      return scrollTo({ ...moved, windowStart: windowAround(total, index).start }, index, 'center', true);
     }
     case 'scrollDone':
       return state.scrollRequest?.seq === action.seq ? { ...state, scrollRequest: null } : state;

@@ -6,6 +6,7 @@ import { handle, noStore } from '@/lib/http/respond';
 import { readPreflight } from '@/lib/http/access';
 import { withCors } from '@/lib/access/cors';
 import { hubFor } from '@/lib/live/hub';
+import { jobListHubFor } from '@/lib/live/job-list-feed';
 import { getStore } from '@/lib/store/instance';
 
 export const dynamic = 'force-dynamic';
@@ -32,7 +33,9 @@ export async function GET(request: Request): Promise<Response> {
     const { feeds, viewers, jobs } = hubFor(store, readConfig().limits).stats();
     // `live.jobs` lists viewers per live job: one store subscription each, whatever the count.
     // `pid` lets a supervisor (and tests) check that the answer comes from the process it started.
-    const body: Health = { status: 'ok', ok: true, store: store.kind, pid: process.pid, live: { feeds, viewers, jobs } };
+    // `live.lists`: job list streams, all served by one store watch per server.
+    const lists = jobListHubFor(store).stats();
+    const body: Health = { status: 'ok', ok: true, store: store.kind, pid: process.pid, live: { feeds, viewers, jobs, lists } };
     return Response.json(body, { headers: noStore });
   });
   return withCors(accessConfig(), request.headers.get('origin'), response);

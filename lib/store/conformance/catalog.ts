@@ -83,6 +83,89 @@ export function describeListJobs(suite: Suite): void {
       expect(exact.jobs.map((j) => j.id)).toEqual(acme);
       expect(exact.next).toBeNull();
     });
+
+    it('filters by labels (every one, exactly), creation time and text, before paging', async () => {
+      const { store } = suite;
+      const tag = `flt${Math.random().toString(36).slice(2, 8)}`;
+      const ids: string[] = [];
+      for (let i = 0; i < 9; i++) {
+        const id = uniqueJobId(`${tag}-${i}`);
+        ids.push(id);
+        const labels: Record<string, string> = { run: tag, repo: i % 3 === 0 ? 'acme/api' : 'acme/web', env: i % 2 === 0 ? 'prod' : 'dev' };
+        if (i === 4) labels.image = 'node:20';
+        await store.putJob(id, { title: `Filtered ${i}`, labels }, TOKEN);
+      }
+      await store.complete(ids[6]!, 'failure');
+      const newestFirst = [...ids].reverse();
+      const walk = async (extra: Omit<Parameters<typeof store.listJobs>[0], 'limit' | 'before'>) => {
+        const seen: string[] = [];
+        let before: string | undefined;
+        for (let guard = 0; guard < 20; guard++) {
+          const page = await store.listJobs({ labels: { run: tag }, limit: 2, before, ...extra, ...(extra.labels ? { labels: { run: tag, ...extra.labels } } : {}) });
+          expect(page.jobs.length).toBeLessThanOrEqual(2);
+          seen.push(...page.jobs.map((j) => j.id));
+          if (!page.next) break;
+          before = page.next;
+        }
+        return seen;
+      };
+      expect(await walk({})).toEqual(newestFirst);
+      // two labels: ANDed, each exact (not a substring, not another key's value)
+      expect(await walk({ labels: { repo: 'acme/api', env: 'prod' } })).toEqual([ids[6], ids[0]]);
+      expect(await walk({ labels: { repo: 'acme' } })).toEqual([]);
+      expect(await walk({ labels: { env: 'acme/api' } })).toEqual([]);
+      expect(await walk({ labels: { image: 'node:20' } })).toEqual([ids[4]]);
+      expect(await walk({ labels: { repo: 'acme/api' }, status: 'failure' })).toEqual([ids[6]]);
+      expect(await walk({ labels: { repo: 'acme/api' }, q: 'filtered 3' })).toEqual([ids[3]]);
+      // with a reader's visibility too: both apply
+      expect(await walk({ labels: { env: 'prod' }, visible: { labels: { repo: 'acme/web' } } })).toEqual([ids[8], ids[4], ids[2]]);
+      // creation time: [createdAfter, createdBefore)
+      const listed = (await store.listJobs({ labels: { run: tag }, limit: 50 })).jobs;
+      const at = new Map(listed.map((j) => [j.id, j.createdAt]));
+      const cut = at.get(ids[5]!)!;
+      const expectAfter = newestFirst.filter((id) => at.get(id)! >= cut);
+      const expectBefore = newestFirst.filter((id) => at.get(id)! < cut);
+      expect(expectAfter).toContain(ids[5]);
+      expect(await walk({ createdAfter: cut })).toEqual(expectAfter);
+      expect(await walk({ createdBefore: cut })).toEqual(expectBefore);
+      expect(await walk({ createdAfter: at.get(ids[2]!)!, createdBefore: cut })).toEqual(newestFirst.filter((id) => at.get(id)! >= at.get(ids[2]!)! && at.get(id)! < cut));
+      expect(await walk({ createdAfter: Date.now() + 3_600_000 })).toEqual([]);
+    });
+
+    it('pages past 100 jobs with a filter: every job once, newest first', async () => {
+      const { store } = suite;
+      const tag = `pg1${Math.random().toString(36).slice(2, 8)}`;
+      const ids: string[] = [];
+      for (let i = 0; i < 120; i += 10) {
+        ids.push(...(await Promise.all(Array.from({ length: 10 }, async (_, k) => {
+          const id = uniqueJobId(`${tag}-${String(i + k).padStart(3, '0')}`);
+          await store.putJob(id, { labels: { run: tag, odd: String((i + k) % 2) } }, TOKEN);
+          return id;
+        }))));
+      }
+      const seen: string[] = [];
+      let before: string | undefined;
+      let pages = 0;
+      for (let guard = 0; guard < 10; guard++) {
+        const page = await store.listJobs({ labels: { run: tag }, limit: 50, before });
+        pages++;
+        seen.push(...page.jobs.map((j) => j.id));
+        if (!page.next) break;
+        before = page.next;
+      }
+      expect(pages).toBe(3);
+      expect([...seen].sort()).toEqual([...ids].sort());
+      expect(new Set(seen).size).toBe(120);
+      // the pages are the one listing's order, cut in three
+      const listed = (await store.listJobs({ labels: { run: tag }, limit: 200 })).jobs;
+      expect(listed.map((j) => j.id)).toEqual(seen);
+      const odd = (await store.listJobs({ labels: { run: tag, odd: '1' }, limit: 40 }));
+      expect(odd.jobs).toHaveLength(40);
+      expect(odd.jobs.every((j) => j.labels.odd === '1')).toBe(true);
+      const rest = await store.listJobs({ labels: { run: tag, odd: '1' }, limit: 40, before: odd.next ?? undefined });
+      expect(rest.jobs).toHaveLength(20);
+      expect(rest.next).toBeNull();
+    });
   });
 }
 

@@ -29,6 +29,7 @@ import { planAddMasks, planAppend, planComplete, planPutJob, planPutStep } from 
 import { appendRecords, completeRecords, putJobRecords } from './records';
 import { lockDirectory } from './dir-lock';
 import { Sidecars } from './sidecar';
+import { JobChangeQueue, type JobChanges } from '../job-changes';
 
 /** Appends between checkpoints: bounds the journal replayed when a job is first opened. */
 const CHECKPOINT_EVERY_RECORDS = 1000;
@@ -57,6 +58,8 @@ export class FileStore implements LogStore {
   private readonly loading = new Map<string, Promise<JobState | null>>();
   private readonly loaded = new Map<string, JobState>();
   private readonly waiters = new Map<string, Set<() => void>>();
+  /** watchJobs queues: told the id of every job that changes */
+  private readonly jobWatches = new Set<JobChangeQueue>();
   private readonly recent = new RecentEvents();
   private scanned: Map<string, JobSummary> | null = null;
   private recordsSinceCheckpoint = new Map<string, number>();
@@ -247,6 +250,7 @@ export class FileStore implements LogStore {
   private wake(jobId: string): void {
     const set = this.waiters.get(jobId);
     if (set) for (const wake of [...set]) wake();
+    for (const watch of this.jobWatches) watch.add(jobId);
   }
 
   async putJob(jobId: string, body: PutJobBody, create: { tokenHash: string } | null): Promise<{ job: JobMeta; created: boolean }> {
@@ -268,6 +272,8 @@ export class FileStore implements LogStore {
         if (!plan.event) state.title = plan.title;
         await this.commit(state, putJobRecords(plan));
         await this.checkpoint(state);
+        // a create without steps writes no record: the job list hears of it all the same
+        if (created) for (const watch of this.jobWatches) watch.add(jobId);
       } catch (error) {
         if (!isAppError(error)) this.evict(jobId);
         throw error;
@@ -461,6 +467,24 @@ export class FileStore implements LogStore {
     );
   }
 
+  /** In-process: this server owns the directory, every change goes through `wake` or putJob. */
+  watchJobs(signal: AbortSignal): AsyncIterable<JobChanges> {
+    const queue = new JobChangeQueue();
+    if (this.closed) queue.end();
+    else {
+      this.jobWatches.add(queue);
+      queue.lost(); // listening from now on
+    }
+    const watches = this.jobWatches;
+    return (async function* () {
+      try {
+        yield* queue.drain(signal);
+      } finally {
+        watches.delete(queue);
+      }
+    })();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     const jobs = [...this.loaded.values()];
@@ -473,6 +497,8 @@ export class FileStore implements LogStore {
     );
     this.closed = true;
     for (const set of this.waiters.values()) for (const wake of [...set]) wake();
+    for (const watch of this.jobWatches) watch.end();
+    this.jobWatches.clear();
     this.loading.clear();
     this.loaded.clear();
     this.readHandles.closeAll();

@@ -3,7 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { isJobId, type JobList, type JobSummary } from '../../contracts';
 import { badRequest } from '../../errors';
 import type { JobSize, ListJobsQuery } from '../types';
-import { isVisible } from '../visibility';
+import { lowerNeedle, matchesFilter } from '../list-filter';
 import { isErrno } from './fs-util';
 import { metaFileSchema, summarize } from './job-state';
 import { assertJobId, type StorePaths } from './paths';
@@ -92,25 +92,17 @@ function decodeBefore(before: string): { createdAt: number; id: string } {
   return { createdAt: Number(match[1]), id };
 }
 
-function matches(job: JobSummary, query: ListJobsQuery, needle: string | null): boolean {
-  if (query.status && job.status !== query.status) return false;
-  if (!isVisible(query.visible, job)) return false;
-  if (needle === null) return true;
-  if (job.id.toLowerCase().includes(needle) || job.title.toLowerCase().includes(needle)) return true;
-  return Object.values(job.labels).some((value) => value.toLowerCase().includes(needle));
-}
-
 /**
  * Filters, sorts and pages summaries in memory. The file store keeps one summary per job
  * (tens of bytes plus labels), so thousands of jobs cost a sort of thousands of small objects.
  */
 export function pageJobs(all: Iterable<JobSummary>, query: ListJobsQuery): JobList {
   const limit = Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(query.limit) || 1));
-  const needle = query.q ? query.q.toLowerCase() : null;
+  const needle = lowerNeedle(query);
   const cut = query.before === undefined ? null : decodeBefore(query.before);
   const selected: JobSummary[] = [];
   for (const job of all) {
-    if (!matches(job, query, needle)) continue;
+    if (!matchesFilter(job, query, needle)) continue;
     if (cut && (job.createdAt > cut.createdAt || (job.createdAt === cut.createdAt && job.id >= cut.id))) continue;
     selected.push(job);
   }

@@ -3,7 +3,7 @@ import { badRequest } from '../../errors';
 import type { JobList, JobSummary } from '../../contracts';
 import type { JobSize, ListJobsQuery } from '../types';
 import { firstJobError } from '../../triage';
-import { isVisible } from '../visibility';
+import { lowerNeedle, matchesFilter } from '../list-filter';
 import { decodeJson, jobRecordSchema, type JobRecord } from './codec';
 import type { Context } from './context';
 
@@ -18,15 +18,20 @@ const READ_CONCURRENCY = 32;
 export async function listJobs(ctx: Context, query: ListJobsQuery): Promise<JobList> {
   if (query.before !== undefined && !/^\d{1,20}$/.test(query.before)) throw badRequest('invalid page cursor');
   const before = query.before === undefined ? Infinity : Number(query.before);
-  const records = await readRecords(ctx);
-  const q = query.q?.toLowerCase();
-  return pageRecords(ctx, records, query, before, q);
+  // a listing of named jobs (a reader's reach, the job list's live watcher) reads only their records
+  const records = await readRecords(ctx, query.visible?.jobs);
+  return pageRecords(ctx, records, query, before);
 }
 
-/** Every live job record (tombstones left out), read READ_CONCURRENCY at a time. */
-async function readRecords(ctx: Context): Promise<JobRecord[]> {
-  const info = await ctx.jsm.streams.info(ctx.subjects.metaStream, { subjects_filter: ctx.subjects.records() });
-  const subjects = Object.keys(info.state.subjects ?? {});
+/** Every live job record, or those of `ids` (tombstones left out), read READ_CONCURRENCY at a time. */
+async function readRecords(ctx: Context, ids?: readonly string[]): Promise<JobRecord[]> {
+  let subjects: string[];
+  if (ids !== undefined) {
+    subjects = [...new Set(ids)].map((id) => ctx.subjects.record(id));
+  } else {
+    const info = await ctx.jsm.streams.info(ctx.subjects.metaStream, { subjects_filter: ctx.subjects.records() });
+    subjects = Object.keys(info.state.subjects ?? {});
+  }
   const records: JobRecord[] = [];
   for (let i = 0; i < subjects.length; i += READ_CONCURRENCY) {
     const batch = await Promise.all(
@@ -40,12 +45,10 @@ async function readRecords(ctx: Context): Promise<JobRecord[]> {
   return records;
 }
 
-async function pageRecords(ctx: Context, records: JobRecord[], query: ListJobsQuery, before: number, q: string | undefined): Promise<JobList> {
+async function pageRecords(ctx: Context, records: JobRecord[], query: ListJobsQuery, before: number): Promise<JobList> {
+  const needle = lowerNeedle(query);
   const matching = records
-    .filter((r) => r.pos < before)
-    .filter((r) => !query.status || r.status === query.status)
-    .filter((r) => isVisible(query.visible, r))
-    .filter((r) => !q || [r.id, r.title, ...Object.values(r.labels)].some((v) => v.toLowerCase().includes(q)))
+    .filter((r) => r.pos < before && matchesFilter(r, query, needle))
     .sort((a, b) => b.pos - a.pos);
   const limit = Math.max(0, Math.floor(query.limit));
   const page = matching.slice(0, limit);

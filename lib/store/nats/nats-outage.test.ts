@@ -128,4 +128,27 @@ describe.runIf(gate === 'run')('nats store when its server goes away', () => {
     controller.abort();
     await within(resumed.done, DETECT_BOUND_MS, 'aborted subscription');
   }, 90_000);
+
+  it('watchJobs says resync once it listens again after the server restarts, then names jobs again', async () => {
+    await retryUnavailable(() => store.listJobs({ limit: 1 }));
+    const controller = new AbortController();
+    const changes = store.watchJobs(controller.signal)[Symbol.asyncIterator]();
+    expect((await within(changes.next(), DETECT_BOUND_MS, 'first resync')).value).toEqual({ type: 'resync' });
+    await server.stop();
+    await server.start();
+    // what was published while it was away was not seen: the watch must say so once it listens again
+    for (;;) {
+      const next = await within(changes.next(), 30_000, 'resync after the restart');
+      if (next.done) throw new Error('watchJobs ended');
+      if (next.value.type === 'resync') break;
+    }
+    const id = uniqueJobId('outage-watch');
+    await retryUnavailable(() => store.putJob(id, {}, TOKEN));
+    for (;;) {
+      const next = await within(changes.next(), DETECT_BOUND_MS, 'the new job');
+      if (next.done) throw new Error('watchJobs ended');
+      if (next.value.type === 'changed' && next.value.jobs.includes(id)) break;
+    }
+    controller.abort();
+  }, 90_000);
 });

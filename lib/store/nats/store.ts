@@ -23,6 +23,8 @@ import { isWrongLastSequence, toStoreError } from './errors';
 import { listJobs, listSizes } from './list';
 import { readRange } from './range';
 import { JobSubscriptions } from './subscribe';
+import { watchJobChanges } from './watch-jobs';
+import type { JobChanges } from '../job-changes';
 
 const CURSOR_PATTERN = /^\d{1,15}$/;
 
@@ -390,6 +392,11 @@ export class NatsStore implements LogStore {
     }
     if (stop.aborted) return;
     yield* this.subscriptions.events(jobId, from, stop);
+  }
+
+  /** Headers-only consumers on the log stream and the job records (watch-jobs.ts). */
+  watchJobs(signal: AbortSignal): AsyncIterable<JobChanges> {
+    return watchJobChanges(this.ctx, this.watch, AbortSignal.any([signal, this.closing.signal]));
   }
 
   listenerCount(): number {

@@ -96,6 +96,8 @@ export async function putJob(db: Db, jobId: string, body: PutJobBody, tokenHash:
       await (steps.has(step.id) ? saveStep(tx, jobId, step) : insertStep(tx, jobId, step));
       await tx.event(jobId, { type: 'step', step: step.id, payload: step });
     }
+    // a create without steps stores no event: job-list watchers (watchJobs) hear of it all the same
+    if (created) tx.wake(jobId);
     const meta = await readJob(tx, jobId);
     if (!meta) throw notFound(`job ${jobId}`);
     return { job: meta, created };
@@ -168,6 +170,9 @@ const LIST_SQL = `
     AND ($3::bigint IS NULL OR j.pos < $3)
     AND ($5::jsonb IS NULL OR j.labels @> $5)
     AND ($6::text[] IS NULL OR j.id = ANY($6))
+    AND ($7::jsonb IS NULL OR j.labels @> $7)
+    AND ($8::float8 IS NULL OR j.created_at >= $8)
+    AND ($9::float8 IS NULL OR j.created_at < $9)
   ORDER BY j.pos DESC
   LIMIT $4`;
 
@@ -190,6 +195,10 @@ export async function listJobs(db: Db, query: ListJobsQuery): Promise<JobList> {
     query.before ?? null,
     limit + 1,
     ...visibilityParams(query.visible),
+    // label filters as stored: jsonb cannot hold every string (a NUL), so they match as cleaned
+    query.labels !== undefined ? JSON.stringify(cleanJson(query.labels)) : null,
+    query.createdAfter ?? null,
+    query.createdBefore ?? null,
   ]);
   const page = rows.slice(0, limit);
   const firstErrors = await readFirstErrors(db, page);

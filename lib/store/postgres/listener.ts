@@ -1,6 +1,7 @@
 import 'server-only';
 import pg from 'pg';
 import { UnavailableError } from '../../errors';
+import type { JobChangeQueue } from '../job-changes';
 
 /** NOTIFY channel; payload `{"job": id, "cursor": "123"}` (docs/notes.md: payloads stay tiny). */
 export const CHANNEL = 'logscope_events';
@@ -86,6 +87,10 @@ class Watch implements JobWatch {
 export class PgListener {
   private client: pg.Client | null = null;
   private readonly watches = new Map<string, Set<Watch>>();
+  /** watchJobs queues: every notification's job, and `lost` after each (re)connect */
+  private readonly observers = new Set<JobChangeQueue>();
+  /** LISTEN is active on the current connection */
+  private listening = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private backoff = RECONNECT_MIN_MS;
   private closed = false;
@@ -111,6 +116,8 @@ export class PgListener {
     this.reconnectTimer = null;
     for (const set of this.watches.values()) for (const w of set) w.poke();
     this.watches.clear();
+    for (const observer of this.observers) observer.end();
+    this.observers.clear();
     const client = this.client;
     this.client = null;
     await client?.end().catch(() => undefined);
@@ -133,6 +140,11 @@ export class PgListener {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
       this.backoff = RECONNECT_MIN_MS;
+      if (this.client === client) {
+        this.listening = true;
+        // notifications sent before LISTEN (or while disconnected) are not coming: re-read
+        for (const observer of this.observers) observer.lost();
+      }
     } catch (error) {
       this.onLost(client);
       throw error;
@@ -163,6 +175,17 @@ export class PgListener {
     return watch;
   }
 
+  /**
+   * Tells `queue` the job of every notification from now on (any job), and `lost` once LISTEN
+   * is active and again after every reconnect. Returns the function that stops it.
+   */
+  observe(queue: JobChangeQueue): () => void {
+    this.observers.add(queue);
+    if (this.listening) queue.lost();
+    else if (!this.client && !this.closed && !this.reconnectTimer) this.scheduleReconnect();
+    return () => this.observers.delete(queue);
+  }
+
   private onNotification(payload: string | undefined): void {
     if (!payload) return;
     let job: unknown;
@@ -173,11 +196,13 @@ export class PgListener {
     }
     if (typeof job !== 'string') return;
     for (const w of this.watches.get(job) ?? []) w.poke();
+    for (const observer of this.observers) observer.add(job);
   }
 
   private onLost(client: pg.Client): void {
     if (this.client !== client) return;
     this.client = null;
+    this.listening = false;
     client.removeAllListeners('notification');
     client.on('error', () => undefined);
     client.end().catch(() => undefined);

@@ -106,6 +106,32 @@ if (gate === 'run') {
       expect(events.at(-1)?.type).toBe('end');
     });
 
+    it('watchJobs says resync once LISTEN is back after its session is killed, then names jobs again', async () => {
+      const controller = new AbortController();
+      const changes = b.watchJobs(controller.signal)[Symbol.asyncIterator]();
+      expect((await changes.next()).value).toEqual({ type: 'resync' });
+      const killed = await sql<{ ok: boolean }>(
+        db.url,
+        'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1',
+        [LISTEN_APPLICATION_NAME],
+      );
+      expect(killed.length).toBeGreaterThan(0);
+      // notifications sent while no session listens are lost: the watch must say so
+      for (;;) {
+        const next = await changes.next();
+        if (next.done) throw new Error('watchJobs ended');
+        if (next.value.type === 'resync') break;
+      }
+      const id = uniqueJobId('pg-watch-back');
+      await a.putJob(id, {}, TOKEN);
+      for (;;) {
+        const next = await changes.next();
+        if (next.done) throw new Error('watchJobs ended');
+        if (next.value.type === 'changed' && next.value.jobs.includes(id)) break;
+      }
+      controller.abort();
+    });
+
     it('replays events of long lines in byte-bounded pages, every line once and in order', async () => {
       const id = uniqueJobId('pg-pages');
       await a.putJob(id, {}, TOKEN);

@@ -8,6 +8,7 @@ import { append } from './append';
 import { Db } from './db';
 import * as jobs from './jobs';
 import { releaseListener, type PgListener } from './listener';
+import { JobChangeQueue, type JobChanges } from '../job-changes';
 import { lineFromTuple, type LineTuple } from './rows';
 import { CANDIDATES_TIMED_OUT, countJobs, hasSearchIndex, searchCandidates, type CandidateQuery, type SearchCandidate } from './search';
 
@@ -224,6 +225,19 @@ export class PostgresStore implements LogStore {
   }
 
   /** Subscribers currently parked on the LISTEN connection (tests check aborts release them). */
+  /** The store's one LISTEN session: every NOTIFY names its job (putJob notifies a create too). */
+  async *watchJobs(signal: AbortSignal): AsyncIterable<JobChanges> {
+    if (this.closed) return;
+    const queue = new JobChangeQueue();
+    const stop = this.listener.observe(queue);
+    const both = AbortSignal.any([signal, this.closing.signal]);
+    try {
+      yield* queue.drain(both);
+    } finally {
+      stop();
+    }
+  }
+
   listenerCount(): number {
     return this.listener.watchCount();
   }
