@@ -11,12 +11,15 @@
  * a job with a `branch` label is not a run of a pipeline keyed without one.
  */
 
+import type { PIPELINE_SOURCES } from '../contracts/runs';
+
 export const PIPELINE_LABEL = 'pipeline';
 /** The labels of the default key, in order; the last one is optional. */
 export const PIPELINE_DEFAULT_LABELS = ['repo', 'workflow'] as const;
 export const PIPELINE_OPTIONAL_LABEL = 'branch';
 
-export type PipelineSource = 'label' | 'labels' | 'title' | 'none';
+/** 'label' | 'labels' | 'title' | 'none' (lib/contracts/runs.ts) */
+export type PipelineSource = (typeof PIPELINE_SOURCES)[number];
 
 export interface PipelineKey {
   /** where the key comes from: the `pipeline` label, `repo`+`workflow`(+`branch`), the title, or none */

@@ -1,12 +1,8 @@
 import 'server-only';
-import type { JobSummary } from '../contracts';
+import { DEFAULT_RUNS_EACH_WAY, MAX_RUNS_EACH_WAY, type JobSummary, type RunSummary, type RunsAnswer } from '../contracts';
 import type { JobFilter, JobVisibility, LogStore } from '../store/types';
 import { compareRuns, greenAndRed, isEarlier, pipelineKey, sameKey, type KeyedJob, type PipelineKey } from './key';
 
-/** Most runs `GET …/runs` returns on each side of the job (earlier, later). */
-export const MAX_RUNS_EACH_WAY = 50;
-/** Runs on each side when `limit` is not given. */
-export const DEFAULT_RUNS_EACH_WAY = 20;
 /** Jobs asked of the store per listJobs page while looking for runs. */
 export const RUNS_PAGE = 50;
 /**
@@ -15,24 +11,11 @@ export const RUNS_PAGE = 50;
  */
 export const MAX_RUN_SCAN_PAGES = 4;
 
-/** A run as the runs API shows it. */
-export interface Run {
-  id: string;
-  title: string;
-  status: JobSummary['status'];
-  createdAt: number;
-  endedAt: number | null;
-  /** the job the runs were asked for */
-  current: boolean;
-}
+/** A run as the runs API shows it (lib/contracts/runs.ts). */
+export type Run = RunSummary;
 
-export interface Runs {
-  pipeline: PipelineKey;
-  /** later runs, the job itself, earlier runs: newest first */
-  runs: Run[];
-  lastGreen: string | null;
-  firstRedSinceGreen: string | null;
-}
+/** The runs answer (lib/contracts/runs.ts). */
+export type Runs = RunsAnswer;
 
 /** The job whose runs are looked for: its id, key and creation time. */
 export interface RunsJob extends KeyedJob {
