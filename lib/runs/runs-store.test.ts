@@ -18,7 +18,8 @@ import { createFileStore } from '../store/file';
 import { createNatsStore } from '../store/nats';
 import { createPostgresStore } from '../store/postgres';
 import type { LogStore } from '../store/types';
-import { RUNS_PAGE, lastGreenRun, runsOf } from './runs';
+import { MAX_RUN_SCAN_PAGES, RUNS_PAGE, lastGreenRun, runsOf } from './runs';
+import { MAX_RUNS_EACH_WAY } from '../contracts';
 
 const TOKEN = { tokenHash: 'e'.repeat(64) };
 
@@ -119,6 +120,42 @@ describeRuns('file', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'logscope-runs-'));
   const store = await createFileStore({ dir });
   return { store, cleanup: async () => { await store.close(); await rm(dir, { recursive: true, force: true }); } };
+});
+
+describe('runs past the page budget (file)', () => {
+  let dir = '';
+  let store: LogStore;
+  const reds = RUNS_PAGE * MAX_RUN_SCAN_PAGES + 1;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'logscope-runs-'));
+    store = await createFileStore({ dir });
+    const labels = { pipeline: 'long' };
+    await store.putJob('q0000', { title: 'q', labels }, TOKEN);
+    await store.complete('q0000', 'success');
+    for (let i = 1; i <= reds; i++) {
+      const id = `q${String(i).padStart(4, '0')}`;
+      await store.putJob(id, { title: 'q', labels }, TOKEN);
+      await store.complete(id, 'failure');
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await store?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the nearest runs, finds the green by status, and answers no first red rather than a guess', async () => {
+    const last = await store.getJob(`q${String(reds).padStart(4, '0')}`);
+    if (!last) throw new Error('no job');
+    const found = await runsOf(store, last, MAX_RUNS_EACH_WAY + 10);
+    expect(found.runs).toHaveLength(MAX_RUNS_EACH_WAY + 1);
+    expect(found.runs[1]?.id).toBe(`q${String(reds - 1).padStart(4, '0')}`);
+    expect(found.lastGreen).toBe('q0000');
+    expect(found.firstRedSinceGreen).toBeNull();
+    // within the budget it is found
+    const near = await store.getJob('q0005');
+    if (!near) throw new Error('no job');
+    expect((await runsOf(store, near)).firstRedSinceGreen).toBe('q0001');
+  });
 });
 
 if ((await backendGate(`PostgreSQL (${POSTGRES_TEST_URL})`, await postgresReachable())) === 'run') {
