@@ -15,9 +15,14 @@ export function compareHref(job: string, base: string): string {
   return `${jobPath(job)}/diff?base=${encodeURIComponent(base)}`;
 }
 
+/** `YYYY-MM-DD HH:MM UTC`, or nothing for a time no Date holds. */
+function when(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? '' : ` · ${date.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+}
+
 function runTitle(run: RunSummary, tag: string | null): string {
-  const when = new Date(run.createdAt).toISOString().replace('T', ' ').slice(0, 16);
-  return `${run.title || run.id} · ${statusLabel(run.status)} · ${when} UTC${tag ? ` · ${tag}` : ''}`;
+  return `${run.title || run.id} · ${statusLabel(run.status)}${when(run.createdAt)}${tag ? ` · ${tag}` : ''}`;
 }
 
 /**

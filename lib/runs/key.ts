@@ -1,3 +1,5 @@
+import type { PIPELINE_SOURCES } from '../contracts/runs';
+
 /**
  * Which pipeline a job is a run of (docs/runs.md "The pipeline key"). Pure: used by the server
  * (lib/runs/runs.ts) and by tests.
@@ -10,8 +12,6 @@
  * Two jobs are runs of the same pipeline when their keys are equal (same source, same entries):
  * a job with a `branch` label is not a run of a pipeline keyed without one.
  */
-
-import type { PIPELINE_SOURCES } from '../contracts/runs';
 
 export const PIPELINE_LABEL = 'pipeline';
 /** The labels of the default key, in order; the last one is optional. */
