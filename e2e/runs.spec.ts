@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -65,6 +66,17 @@ test.describe('run strip (file store)', () => {
     await expect(page.getByTestId('compare-last-green')).toHaveCount(0);
     await expect(page.getByTestId('run-strip').locator('li', { has: page.getByTestId('run-last-green') }).locator('a')).toHaveAttribute('data-run', r1);
   });
+
+  for (const scheme of ['dark', 'light'] as const) {
+    test(`axe finds nothing in the strip (${scheme})`, async ({ page }) => {
+      await page.emulateMedia({ colorScheme: scheme });
+      const log = new LogPage(page);
+      await log.gotoJob(ids[3]!);
+      await expect(page.getByTestId('compare-last-green')).toBeVisible();
+      const result = await new AxeBuilder({ page }).include('[data-testid="run-strip"]').withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
+      expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    });
+  }
 
   test('a job that is its pipeline\'s only run shows no strip', async ({ page, baseURL }) => {
     const alone = uniqueJobId('runs-alone');
