@@ -15,6 +15,7 @@ import { ApiError, fetchJob, jobUrl } from '@/lib/client/api';
 import { FirstScreen } from './first-screen';
 import type { FirstScreenData } from '@/lib/viewer/first-screen';
 import { JobHeader } from './job-header';
+import { RunStrip } from './run-strip';
 import { LineHtmlCache } from './line-html';
 import { LogList } from './log-list';
 import { viewerKeys } from './query-keys';
@@ -332,6 +333,7 @@ export function JobLog(props: JobLogProps) {
           stepName={onlySection ? onlySection.step.name || onlySection.step.id : undefined}
         />
       )}
+      {chrome === 'full' && !embedded && !onlyStep && <RunStrip apiBase={apiBase} jobId={jobId} status={job.status} />}
       <Toolbar
         selection={state.selection}
         following={state.following}

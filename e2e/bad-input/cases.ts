@@ -65,6 +65,7 @@ function apiRoutes(id: string): [string, string][] {
     ['GET', `/api/v1/jobs/${id}/events`],
     ['GET', `/api/v1/jobs/${id}/log`],
     ['GET', `/api/v1/jobs/${id}/search?q=x`],
+    ['GET', `/api/v1/jobs/${id}/runs`],
   ];
 }
 

@@ -9,3 +9,4 @@ export * from './errors';
 export * from './access';
 export * from './job-list';
 export * from './triage';
+export * from './runs';
