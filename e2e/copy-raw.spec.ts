@@ -45,7 +45,10 @@ const plain = (from: number, to: number) => Array.from({ length: to - from + 1 }
 test('copies a whole step, lines never rendered included, as text and with colours', async ({ page, baseURL, request }) => {
   const p = await coloured(baseURL!, 12_000);
   await open(page, p.jobId);
-  // a passed step starts collapsed: not one of its lines is rendered
+  // a passed job opens its last step (README "Finding the failure"): collapse it, so that not
+  // one of its lines is rendered
+  await new LogPage(page).header('build').click();
+  await expect(new LogPage(page).header('build')).toHaveAttribute('aria-expanded', 'false');
   await expect(new LogPage(page).lines('build')).toHaveCount(0);
 
   await stepMenu(page, 'Build').click();

@@ -66,7 +66,8 @@ async function open(page: Page, prefs: Record<string, string> = {}) {
   return log;
 }
 
-const height = async (page: Page, n: number) => (await new LogPage(page).line('main', n).boundingBox())!.height;
+/** the row's height, or 0 while the list has it unmounted (it re-renders rows when their heights change) */
+const height = async (page: Page, n: number) => (await new LogPage(page).line('main', n).boundingBox())?.height ?? 0;
 const stored = (page: Page, key: string) => page.evaluate((k) => localStorage.getItem(k), key);
 
 test('wrap: `w` turns long lines into one sideways-scrolling row and back; rows stay measured; remembered', async ({ page }) => {

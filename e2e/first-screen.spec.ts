@@ -39,7 +39,8 @@ test('the first screen is in the HTML of the page, escaped, with a script that c
   expect(res.status).toBe(200);
   const html = await res.text();
   // `#build`'s screen: its header and its first lines, as rows with the DOM hooks
-  expect(html).toContain('data-first-screen-for="[&quot;build&quot;]"');
+  // without a hash a passed job opens its last step (README "Finding the failure"): the same screen as #build
+  expect(html).toContain('data-first-screen-for="[&quot;&quot;,&quot;build&quot;]"');
   expect(html).toMatch(/<div class="ls-row ls-line [^"]*" data-step="build" data-line="1">/);
   expect(html).toContain('build line 40');
   // line 3's markup is text: escaped by the same renderer as the list's rows

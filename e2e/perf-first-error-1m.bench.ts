@@ -58,18 +58,19 @@ async function main() {
         ranges.push({ from: Number(url.searchParams.get('from')), bytes: body.length });
       });
       // Record, inside the page, when the first error line is first inside the viewport.
-      await page.addInitScript((target: number) => {
-        const w = window as unknown as { __seenAt?: number };
+      // A string, not a function: tsx compiles functions with its `__name` helper, which the page
+      // does not have (the script threw, and the line was never seen).
+      await page.addInitScript(`(() => {
         const check = () => {
-          if (w.__seenAt !== undefined) return;
-          const el = document.querySelector(`[data-step="test"][data-line="${target}"]`);
+          if (window.__seenAt !== undefined) return;
+          const el = document.querySelector('[data-step="test"][data-line="${FIRST_ERROR}"]');
           if (!el) return;
           const r = el.getBoundingClientRect();
-          if (r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight) w.__seenAt = performance.now();
+          if (r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight) window.__seenAt = performance.now();
         };
         new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true });
         document.addEventListener('scroll', check, { capture: true, passive: true });
-      }, FIRST_ERROR);
+      })()`);
       await page.goto(`${baseURL}/jobs/${jobId}`);
       let seenAt: number | undefined;
       const deadline = Date.now() + 30_000;

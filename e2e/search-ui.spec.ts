@@ -40,7 +40,8 @@ function countRanges(page: Page): string[] {
 
 test('the searchbox finds a line near the end of a collapsed 100k-line step and jumps there with a few range requests', async ({ page }) => {
   const log = new LogPage(page);
-  await log.gotoJob(bigJob);
+  // opened at its first step, so that the last one stays collapsed (without a hash a passed job opens its last step)
+  await log.gotoJob(bigJob, '#prep');
   await expect(log.header('huge')).toHaveAttribute('aria-expanded', 'false');
   await page.waitForTimeout(300);
   const ranges = countRanges(page);

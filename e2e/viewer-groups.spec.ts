@@ -44,7 +44,8 @@ test('nested GitLab sections are nested, timed sections that collapse with their
 
   const log = new LogPage(page);
   await log.gotoJob(p.jobId);
-  await log.header('ci').click(); // a passed step starts collapsed
+  // a passed job opens its last step (README "Finding the failure")
+  await expect(log.header('ci')).toHaveAttribute('aria-expanded', 'true');
   const outer = log.header(`ci/${groups[0]!.id}`);
   const inner = log.header(`ci/${groups[1]!.id}`);
   await expect(outer).toHaveAccessibleName(/Building the app/);
@@ -84,7 +85,8 @@ for (const { label, file, openLine, closedLine, present } of BUILDKITE_LOGS) {
     await log.gotoJob(p.jobId);
     // the header toggles once the viewer has hydrated (the first screen is static HTML)
     await expect(page.getByTestId('stream-state')).toHaveText(/complete/i);
-    await log.header('bk').click();
+    // a passed job opens its last step (README "Finding the failure")
+    await expect(log.header('bk')).toHaveAttribute('aria-expanded', 'true');
     const tests = page.locator('[data-section^="bk/"]').filter({ has: page.getByRole('button', { name: /:hammer: Example tests/ }) });
     await expect(tests.locator('button[aria-expanded]')).toHaveAttribute('aria-expanded', 'true');
     const environment = page.locator('[data-section^="bk/"]').filter({ has: page.getByRole('button', { name: /Build job environment/ }) });

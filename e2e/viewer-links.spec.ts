@@ -110,7 +110,9 @@ test('hostile hashes are ignored', async ({ page }) => {
   });
   for (const hash of ['#<img src=x onerror=alert(1)>', '#huge:99999999999999', '#huge:0', '#../../etc:1', '#huge:1-2-3']) {
     await log.gotoJob(bigJob, hash);
-    await expect(log.header('huge')).toHaveAttribute('aria-expanded', 'false');
+    // ignored: the page opens as it does without a hash (a passed job: its last step, nothing selected)
+    await expect(log.header('huge')).toHaveAttribute('aria-expanded', 'true');
+    await expect(log.header('prep')).toHaveAttribute('aria-expanded', 'false');
     await expect(log.highlighted()).toHaveCount(0);
   }
   expect(dialogs).toBe(0);

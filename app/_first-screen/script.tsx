@@ -1,4 +1,5 @@
 import { headers } from 'next/headers';
+import { REMEMBERED_STEP_KEY } from '@/lib/viewer/landing';
 
 /**
  * Runs where the page's HTML has the viewer, before any bundle has loaded:
@@ -6,6 +7,9 @@ import { headers } from 'next/headers';
  *   (components/log-viewer/first-screen.tsx): each `<template>` lists the links it stands for
  *   ('' for no hash, a step id for `#{step}`); the one that lists the decoded hash is copied
  *   into the empty screen over the log;
+ * - without a hash, on a passed job, the screen of the step this browser opened last
+ *   (lib/viewer/landing.ts: localStorage's step name, looked up in the screen's
+ *   `data-first-screen-remember` name → id map), which is where the viewer will open;
  * - for a link to a line (`#{step}:{n}`, `#L{n}` on a step page), which has no screen, starts
  *   fetching the page of lines the viewer will ask for first, exactly as it will ask
  *   (lib/client/api.ts fetchLinePage takes it over), so that the fetch runs while the bundle
@@ -18,6 +22,8 @@ import { headers } from 'next/headers';
 const CODE = `(function(){
 var h=location.hash.slice(1);try{h=decodeURIComponent(h)}catch(e){return}
 var s=document.querySelector('[data-first-screen]');if(!s)return;
+if(h===''){try{var rm=JSON.parse(s.getAttribute('data-first-screen-remember')||'null'),rn=localStorage.getItem(${JSON.stringify(REMEMBERED_STEP_KEY)});
+if(rm&&rn&&Object.prototype.hasOwnProperty.call(rm,rn)&&typeof rm[rn]==='string')h=rm[rn]}catch(e){}}
 var t=s.parentNode.querySelectorAll('template[data-first-screen-for]');
 for(var i=0;i<t.length;i++){var k;try{k=JSON.parse(t[i].getAttribute('data-first-screen-for'))}catch(e){continue}
 if(!Array.isArray(k)||k.indexOf(h)<0)continue;

@@ -58,7 +58,7 @@ export function JobTable({ jobs, now, view }: { jobs: JobSummary[]; now: number;
                   {firstError && (
                     <>
                       {' · '}
-                      <a href={href} className="text-[var(--ls-err)] hover:underline" data-first-error>
+                      <a href={href} className="text-[var(--ls-err)] underline" data-first-error>
                         first error {firstError.step}:{firstError.n}
                       </a>
                     </>

@@ -5,6 +5,9 @@ import { groupTitle } from '@/lib/viewer/group-title';
 import type { LinkTools } from '@/lib/viewer/links';
 import { PAGE_SIZE } from '@/lib/viewer/constants';
 import { rowAt } from '@/lib/viewer/rows';
+import { failedStepFirstError } from '@/lib/viewer/error-nav';
+import { FirstErrorLine } from './first-error';
+import { rememberableSteps } from '@/lib/viewer/landing';
 import type { LineHtmlCache } from './line-html';
 import { GroupHeaderRow, LineRow, StepHeaderRow } from './rows';
 import type { LineLookup } from './use-line-pages';
@@ -33,6 +36,7 @@ function screenRows(plan: ScreenPlan, p: RowProps): ReactNode[] {
     const stepId = row.section.step.id;
     if (row.kind === 'step') {
       const step = row.section.step;
+      const firstError = failedStepFirstError(step);
       rows.push(
         <StepHeaderRow
           key={`s:${row.section.key}`}
@@ -42,6 +46,7 @@ function screenRows(plan: ScreenPlan, p: RowProps): ReactNode[] {
           now={step.status === 'running' ? p.now : 0}
           stepHref={p.onlyStep ? null : p.links.stepPage(step.id)}
           onToggle={noop}
+          extra={firstError !== null && <FirstErrorLine step={step.id} n={firstError} line={p.lookup(step.id, firstError)} cache={p.cache} onGo={noop} />}
         />,
       );
     } else if (row.kind === 'group') {
@@ -133,6 +138,11 @@ export const FirstScreen = memo(function FirstScreen(props: {
     for (const row of el.querySelectorAll('*')) for (const name of HOOK_ATTRIBUTES) row.removeAttribute(name);
   }, [ready]);
 
+  // a passed job opens the step this browser remembers: the script shows that step's screen
+  const remember = useMemo(() => {
+    const map = onlyStep === undefined && !follow ? rememberableSteps(data.job.status, data.job.steps) : null;
+    return map ? JSON.stringify(map) : undefined;
+  }, [data, onlyStep, follow]);
   const rowProps: RowProps = { onlyStep, now, cache, links, lookup };
   return (
     <>
@@ -143,6 +153,7 @@ export const FirstScreen = memo(function FirstScreen(props: {
         data-first-screen-api={jobApi}
         data-first-screen-step={onlyStep ?? ''}
         data-first-screen-page={PAGE_SIZE}
+        data-first-screen-remember={remember}
         hidden
         dangerouslySetInnerHTML={{ __html: '' }}
       />

@@ -1,7 +1,9 @@
 'use client';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { JobStatus, StepStatus } from '@/lib/contracts';
+import type { JobStatus, StepMeta, StepStatus } from '@/lib/contracts';
+import { lineWaitText } from '@/lib/viewer/announce';
+import { failedStepFirstError, headerErrorRuns } from '@/lib/viewer/error-nav';
 import type { JobLink } from '@/lib/viewer/hash';
 import { linkTools } from '@/lib/viewer/links';
 import { LiveTail } from '@/lib/viewer/live-tail';
@@ -13,6 +15,7 @@ import { ApiError, fetchJob, jobUrl } from '@/lib/client/api';
 import { FirstScreen } from './first-screen';
 import type { FirstScreenData } from '@/lib/viewer/first-screen';
 import { JobHeader } from './job-header';
+import { RunStrip } from './run-strip';
 import { LineHtmlCache } from './line-html';
 import { LogList } from './log-list';
 import { viewerKeys } from './query-keys';
@@ -30,6 +33,12 @@ import { useLogSearch } from './use-log-search';
 import { useSearchMarks } from '@/components/ui/use-search-marks';
 import { useViewerState } from './use-viewer-state';
 import { useShortcuts } from './use-shortcuts';
+import { useErrorNav } from './use-error-nav';
+import { ErrorNavButtons } from './error-nav';
+import { FirstErrorLine } from './first-error';
+import { LineWait } from './line-wait';
+import { LiveRegion } from './live-region';
+import { readRememberedStep, rememberStep } from './remembered-step';
 import { useDisplay } from './use-display';
 import { DisplayMenu } from './display-menu';
 import { ShortcutsDialog } from './shortcuts-dialog';
@@ -122,6 +131,8 @@ export function JobLog(props: JobLogProps) {
     status: job?.status,
     follow: props.follow,
     ...(embedded && !embedded.useHash ? { urlHash: false, initialLink: embedded.line ?? null } : {}),
+    // a viewer embedded in another site's page leaves that site's storage alone
+    ...(embedded ? {} : { remembered: readRememberedStep }),
   });
   const { state, model } = viewer;
 
@@ -144,14 +155,34 @@ export function JobLog(props: JobLogProps) {
     // the host page moved the line: the keyboard focus stays where the host has it
     goToRef.current(lineTarget, { focus: false });
   }, [isEmbedded, landed, lineTarget]);
+  // The step opened last (by the user: a header opened, a line clicked) is where a passed job opens next time.
+  const stepNames = useMemo(() => new Map(sections.map((s) => [s.step.id, s.step.name])), [sections]);
+  const stepNamesRef = useRef(stepNames);
+  stepNamesRef.current = stepNames;
+  const remember = useCallback(
+    (step: string) => {
+      const name = stepNamesRef.current.get(step);
+      if (!embedded && name !== undefined) rememberStep(name);
+    },
+    [embedded],
+  );
+  const { onToggle: toggle } = viewer;
+  const onToggle = useCallback(
+    (key: string, open: boolean) => {
+      if (open) remember(key);
+      toggle(key, open);
+    },
+    [toggle, remember],
+  );
   const clicked = useRef(false);
   const { onLineClick: selectLine } = viewer;
   const onLineClick = useCallback(
     (step: string, n: number, extend: boolean) => {
       clicked.current = true;
+      remember(step);
       selectLine(step, n, extend);
     },
-    [selectLine],
+    [selectLine, remember],
   );
   const { address } = state;
   useEffect(() => {
@@ -196,10 +227,12 @@ export function JobLog(props: JobLogProps) {
 
   const counts = useMemo(() => new Map(sections.map((s) => [s.step.id, s.lines])), [sections]);
   const { visible } = state;
-  const pages = useMemo(
-    () => pagesForRuns(lineRunsIn(model, visible.first - FETCH_MARGIN_ROWS, visible.last + FETCH_MARGIN_ROWS)),
-    [model, visible],
-  );
+  const pages = useMemo(() => {
+    const first = visible.first - FETCH_MARGIN_ROWS;
+    const last = visible.last + FETCH_MARGIN_ROWS;
+    // and the first error lines that failed steps' headers show
+    return pagesForRuns([...lineRunsIn(model, first, last), ...headerErrorRuns(model, first, last)]);
+  }, [model, visible]);
   const lookup = useLinePages({ apiBase, jobId, pages, counts, tail, queryClient });
 
   // In-log search: a match is a deep link, so going there is the same navigation as `#step:n`.
@@ -224,6 +257,19 @@ export function JobLog(props: JobLogProps) {
   // Wrap, timestamps and the shortcuts overlay (use-display.ts).
   const display = useDisplay();
   // One table of keys (lib/viewer/shortcuts.ts); an embedded viewer takes them only while it has focus.
+  const errorNav = useErrorNav({ apiBase, jobId, onlyStep, sections, selection: state.selection, model, topRow: visible.first, goTo: viewer.goTo });
+  const goToLine = useCallback((step: string, n: number) => void goToRef.current({ step, lines: { from: n, to: n } }), []);
+  const stepHeaderExtra = useCallback(
+    (step: StepMeta) => {
+      const n = failedStepFirstError(step);
+      return n === null ? null : <FirstErrorLine step={step.id} n={n} line={lookup(step.id, n)} cache={cache} onGo={goToLine} />;
+    },
+    [lookup, cache, goToLine],
+  );
+  const { waiting, missed } = state;
+  const waitLink = waiting ?? missed;
+  const waitStep = waitLink ? sections.find((s) => s.step.id === waitLink.step)?.step : undefined;
+  const waitText = waitLink?.lines ? lineWaitText(waiting ? 'waiting' : 'missed', waitLink.lines.from, waitStep ? waitStep.name || waitStep.id : waitLink.step) : null;
   useShortcuts(
     layoutRef,
     embedded ? 'viewer' : 'page',
@@ -231,6 +277,8 @@ export function JobLog(props: JobLogProps) {
       ? display.handlers
       : {
           ...display.handlers,
+          'next-error': errorNav.total > 0 ? () => void errorNav.go(1) : undefined,
+          'prev-error': errorNav.total > 0 ? () => void errorNav.go(-1) : undefined,
           search: focusSearch,
           'next-match': search.draft.q ? () => search.go(1) : undefined,
           'prev-match': search.draft.q ? () => search.go(-1) : undefined,
@@ -246,7 +294,10 @@ export function JobLog(props: JobLogProps) {
     }
   };
 
-  const goToStep = (step: string) => viewer.goTo({ step });
+  const goToStep = (step: string) => {
+    remember(step);
+    viewer.goTo({ step });
+  };
   const copyLink = () => navigator.clipboard.writeText(links.canonical(embedded?.linkOrigin ?? window.location.origin, state.selection));
 
   if (jobQuery.isError && !job) {
@@ -282,6 +333,7 @@ export function JobLog(props: JobLogProps) {
           stepName={onlySection ? onlySection.step.name || onlySection.step.id : undefined}
         />
       )}
+      {chrome === 'full' && !embedded && !onlyStep && <RunStrip apiBase={apiBase} jobId={jobId} status={job.status} />}
       <Toolbar
         selection={state.selection}
         following={state.following}
@@ -292,12 +344,19 @@ export function JobLog(props: JobLogProps) {
         onGoTo={viewer.goToInput}
         onCopyLink={copyLink}
         onJumpToLive={viewer.onJumpToLive}
-        search={<SearchBox ref={searchInput} search={search} />}
+        search={
+          <>
+            <SearchBox ref={searchInput} search={search} />
+            <ErrorNavButtons nav={errorNav} />
+          </>
+        }
         display={<DisplayMenu prefs={display.prefs} showTheme={!embedded} onShortcuts={display.openShortcuts} />}
         actions={<JobActions selection={state.selection} sections={sections} />}
       >
         {chrome === 'minimal' && <StreamIndicator state={stream} />}
       </Toolbar>
+      {waitText && <LineWait text={waitText} waiting={waiting !== null} onClose={viewer.onCancelWait} />}
+      <LiveRegion stream={stream} job={job.status} steps={job.steps} notice={waitText} />
       <div className="ls-body">
         {chrome === 'full' && !onlyStep && (
           <StepsPanel
@@ -341,7 +400,7 @@ export function JobLog(props: JobLogProps) {
               cache={cache}
               lineHref={links.lineHref}
               stepHref={onlyStep || embedded ? null : links.stepPage}
-              onToggle={viewer.onToggle}
+              onToggle={onToggle}
               onLineClick={onLineClick}
               onExpandLine={viewer.onExpandLine}
               onFollowChange={viewer.onFollowChange}
@@ -349,6 +408,7 @@ export function JobLog(props: JobLogProps) {
               onShiftWindow={viewer.onShiftWindow}
               onScrollDone={viewer.onScrollDone}
               onStepClick={goToStep}
+              stepHeaderExtra={stepHeaderExtra}
               stamp={display.stamp}
               wrap={display.prefs.wrap}
               focus={state.focus}

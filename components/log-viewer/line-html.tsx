@@ -28,6 +28,14 @@ export class LineHtmlCache {
 }
 
 /**
+ * A line's rendered HTML on its own (a failed step's first error in its header): the same
+ * cached, escaped rendering, cut at DISPLAY_LINE_CHARS (the header shows one line of it).
+ */
+export const LineHtmlPreview = memo(function LineHtmlPreview(props: { line: Line; cache: LineHtmlCache }) {
+  return <span className="ls-text" dangerouslySetInnerHTML={{ __html: props.cache.get(props.line, false).html }} />;
+});
+
+/**
  * The one place in the UI that inserts HTML: the output of renderLineHtml (lib/ansi), which
  * escapes the text and emits only its own styled spans and vetted links. Long lines are cut at
  * DISPLAY_LINE_CHARS with a "show all" control.

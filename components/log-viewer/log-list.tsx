@@ -1,6 +1,6 @@
 'use client';
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type ReactNode, type Ref } from 'react';
-import type { Line } from '@/lib/contracts';
+import type { Line, StepMeta } from '@/lib/contracts';
 import { Virtuoso, type ListItem, type VirtuosoHandle } from 'react-virtuoso';
 import type { RowFocus } from '@/lib/viewer/focus';
 import { groupTitle } from '@/lib/viewer/group-title';
@@ -131,6 +131,8 @@ export interface LogListProps {
   onScrollDone: (seq: number) => void;
   /** a click on the sticky step bar */
   onStepClick: (step: string) => void;
+  /** what a step's header shows under it (a failed step's first error) */
+  stepHeaderExtra?: (step: StepMeta) => ReactNode;
   /** the timestamp gutter of a line (absent: timestamps off) */
   stamp?: LineStamper;
   /** long lines wrap; when it changes, the top row stays where it was (the rows change height) */
@@ -391,6 +393,7 @@ export function LogList(props: LogListProps) {
           now={step.status === 'running' ? now : 0}
           stepHref={props.stepHref ? props.stepHref(step.id) : null}
           onToggle={props.onToggle}
+          extra={props.stepHeaderExtra?.(step)}
         />
       );
     }

@@ -1,5 +1,5 @@
 'use client';
-import { memo, type MouseEvent } from 'react';
+import { memo, type MouseEvent, type ReactNode } from 'react';
 import type { Line, StepMeta } from '@/lib/contracts';
 import { StatusIcon } from '@/components/ui/status-icon';
 import { elapsed, formatCount, formatDuration } from '@/lib/viewer/format';
@@ -27,8 +27,10 @@ export const StepHeaderRow = memo(function StepHeaderRow(props: {
   now: number;
   stepHref: string | null;
   onToggle: (key: string, open: boolean) => void;
+  /** shown on its own line under the header (a failed step's first error, first-error.tsx) */
+  extra?: ReactNode;
 }) {
-  const { step, lines, open, now, stepHref, onToggle } = props;
+  const { step, lines, open, now, stepHref, onToggle, extra } = props;
   const took = elapsed(step.startedAt, step.endedAt, now);
   return (
     <div className="ls-row ls-step-header" data-section={step.id} data-status={step.status}>
@@ -49,6 +51,7 @@ export const StepHeaderRow = memo(function StepHeaderRow(props: {
         </a>
       )}
       <StepActions step={step} lines={lines} />
+      {extra}
     </div>
   );
 });

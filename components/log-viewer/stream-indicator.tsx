@@ -8,10 +8,13 @@ const TEXT: Record<StreamState, string> = {
   deleted: 'Deleted',
 };
 
-/** The live/reconnecting/complete indicator (a status region, so changes are announced). */
+/**
+ * The live/reconnecting/complete indicator. A status, but not a live one: the viewer's one
+ * polite live region (live-region.tsx) announces the changes.
+ */
 export function StreamIndicator({ state }: { state: StreamState }) {
   return (
-    <span role="status" className="ls-stream" data-stream-state={state} data-testid="stream-state">
+    <span role="status" aria-live="off" className="ls-stream" data-stream-state={state} data-testid="stream-state">
       <span aria-hidden="true" className="ls-stream-dot" />
       {/* a narrow toolbar shows only the dot; the status keeps its text */}
       <span className="ls-stream-text">{TEXT[state]}</span>

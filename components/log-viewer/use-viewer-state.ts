@@ -4,6 +4,7 @@ import type { JobStatus } from '@/lib/contracts';
 import type { RowFocus } from '@/lib/viewer/focus';
 import type { JobLink } from '@/lib/viewer/hash';
 import type { LinkTools } from '@/lib/viewer/links';
+import { chooseLanding } from '@/lib/viewer/landing';
 import { linkTarget } from '@/lib/viewer/navigate';
 import { buildRowModel, type RowModel } from '@/lib/viewer/rows';
 import type { StepSection } from '@/lib/viewer/sections';
@@ -35,6 +36,8 @@ export interface ViewerControls {
   onShiftWindow: (direction: -1 | 1) => void;
   onScrollDone: (seq: number) => void;
   onVisibleRows: (first: number, last: number) => void;
+  /** stop waiting for a line not written yet (or dismiss that it never came) */
+  onCancelWait: () => void;
   /** The keyboard focus moved to `focus` (row `index`: given when the list may have to move its window there). */
   onFocusRow: (focus: RowFocus | null, index?: number) => void;
 }
@@ -74,6 +77,8 @@ export function useViewerState(opts: {
   urlHash?: boolean;
   /** where to open when `urlHash` is false (null: the default place) */
   initialLink?: JobLink | null;
+  /** the step name this browser remembers (a passed job opens it; lib/viewer/landing.ts) */
+  remembered?: () => string | null;
 }): ViewerControls {
   const { sections, onlyStep, links, status, follow } = opts;
   const urlHash = opts.urlHash ?? true;
@@ -95,22 +100,34 @@ export function useViewerState(opts: {
   }, [address, links, urlHash]);
 
   const { ready } = state;
+  // read once, at load
+  const rememberedRef = useRef(opts.remembered);
   useEffect(() => {
     if (status === undefined || ready) return;
     const link = urlHash ? links.parseHash(window.location.hash) : initialLink;
+    const steps = sections.map((s) => s.step);
+    const landing = link ? null : chooseLanding(status, steps, { ...(onlyStep !== undefined ? { onlyStep } : {}), remembered: rememberedRef.current?.() ?? null });
     // A page's own link (its hash) takes the keyboard focus; an embedded viewer never takes it on load.
-    dispatch({ type: 'load', link, follow: follow ?? status === 'running', sections, focus: urlHash });
-  }, [status, ready, links, follow, sections, urlHash, initialLink]);
+    dispatch({ type: 'load', link, landing, follow: follow ?? status === 'running', running: status === 'running', sections, focus: urlHash });
+  }, [status, ready, links, follow, sections, urlHash, initialLink, onlyStep]);
+
+  // A line waited for: every new line count or status may bring it (or end the wait).
+  const { waiting } = state;
+  useEffect(() => {
+    if (waiting) dispatch({ type: 'progress', sections, running });
+  }, [waiting, sections, running]);
 
   // The sections as of the last render: live lines change them every frame, and re-attaching
   // the listener for each showed in the live profile (docs/bench/issue-9-profiles.md).
   const sectionsRef = useRef(sections);
   sectionsRef.current = sections;
+  const runningRef = useRef(running);
+  runningRef.current = running;
   useEffect(() => {
     if (!urlHash) return;
     const onHash = () => {
       const link = links.parseHash(window.location.hash);
-      if (link) dispatch({ type: 'navigate', link, sections: sectionsRef.current, writeUrl: false, focus: true });
+      if (link) dispatch({ type: 'navigate', link, sections: sectionsRef.current, writeUrl: false, running: runningRef.current, focus: true });
     };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
@@ -132,10 +149,10 @@ export function useViewerState(opts: {
   const goTo = useCallback(
     (link: JobLink, opts?: { focus?: boolean }): boolean => {
       if (!linkTarget(sections, link, onlyStep)) return false;
-      dispatch({ type: 'navigate', link, sections, writeUrl: true, focus: opts?.focus ?? true });
+      dispatch({ type: 'navigate', link, sections, writeUrl: true, running, focus: opts?.focus ?? true });
       return true;
     },
-    [sections, onlyStep],
+    [sections, onlyStep, running],
   );
   const goToInput = (input: string): boolean => {
     const link = links.parseGoTo(input, goToDefaultStep(state, sections));
@@ -152,6 +169,7 @@ export function useViewerState(opts: {
   const onFollowChange = useCallback((next: boolean) => dispatch({ type: 'setFollowing', following: next, total, running }), [total, running]);
   const onJumpToLive = useCallback(() => dispatch({ type: 'jumpToLive', total }), [total]);
   const onShiftWindow = useCallback((direction: -1 | 1) => dispatch({ type: 'shiftWindow', direction, total }), [total]);
+  const onCancelWait = useCallback(() => dispatch({ type: 'cancelWait' }), []);
   const onFocusRow = useCallback(
     (focus: RowFocus | null, index?: number) => dispatch(index === undefined ? { type: 'focusRow', focus } : { type: 'focusRow', focus, index, total }),
     [total],
@@ -173,6 +191,7 @@ export function useViewerState(opts: {
     onShiftWindow,
     onScrollDone,
     onVisibleRows,
+    onCancelWait,
     onFocusRow,
   };
 }

@@ -65,6 +65,7 @@ function apiRoutes(id: string): [string, string][] {
     ['GET', `/api/v1/jobs/${id}/events`],
     ['GET', `/api/v1/jobs/${id}/log`],
     ['GET', `/api/v1/jobs/${id}/search?q=x`],
+    ['GET', `/api/v1/jobs/${id}/runs`],
   ];
 }
 
@@ -903,7 +904,7 @@ const search: CaseSpec[] = [
     run: async (t) => {
       for (const q of ['%00', '%1b%5b31m', '%ed%a0%80', '%ef%bf%bd%ef%bf%bd', '%e2%80%ae']) {
         const result = expectOk<SearchAnswer>(await t.wire.get(searchPath(t, `q=${q}`)));
-        expect(result, q).toEqual({ matches: [], total: 0, truncated: false });
+        expect(result, q).toEqual({ matches: [], total: 0, truncated: false, exact: true, offset: 0 });
       }
     },
   },

@@ -25,6 +25,15 @@ const THEMES = [
   ['dark', 1],
 ] as const;
 const BACKGROUNDS = ['--ls-bg', '--ls-bg-alt', '--ls-raised', '--ls-header'];
+
+/** `--ls-hl: light-dark(rgba(r, g, b, a), rgba(…))`: the selected line's tint, laid over --ls-bg. */
+function selectedLine(side: 0 | 1): string {
+  const m = /--ls-hl:\s*light-dark\(\s*(rgba\([^)]*\))\s*,\s*(rgba\([^)]*\))\s*\)/.exec(CSS);
+  const [r, g, b, a] = (m?.[side + 1] ?? '').replace(/[^0-9.,]/g, '').split(',').map(Number);
+  const bg = T.get('--ls-bg')![side];
+  const over = (c: number, i: number) => Math.round(parseInt(bg.slice(1 + 2 * i, 3 + 2 * i), 16) * (1 - a!) + c * a!);
+  return `rgb(${over(r!, 0)}, ${over(g!, 1)}, ${over(b!, 2)})`;
+}
 const TEXT = ['--ls-fg', '--ls-fg-strong', '--ls-muted', '--ls-accent', '--ls-err', '--ls-live', '--ls-warn'];
 
 describe('contrast (the formula)', () => {
@@ -54,6 +63,11 @@ describe('themes.css', () => {
     it.each(cases)(`${theme}: %s on %s reads at AA (4.5:1)`, (fg, bg) => {
       const ratio = contrast(T.get(fg)![side], T.get(bg)![side]);
       expect(ratio, `${T.get(fg)![side]} on ${T.get(bg)![side]}`).toBeGreaterThanOrEqual(AA);
+    });
+    it.each([...Array.from({ length: 16 }, (_, i) => `--ls-ansi-${i}`), '--ls-fg'])(`${theme}: %s on a selected line reads at AA (4.5:1)`, (fg) => {
+      const bg = selectedLine(side);
+      expect(bg).toMatch(/^rgb\(\d+, \d+, \d+\)$/);
+      expect(contrast(T.get(fg)![side], bg), `${T.get(fg)![side]} on ${bg}`).toBeGreaterThanOrEqual(AA);
     });
   }
 });

@@ -1,6 +1,7 @@
 import { jobMetaSchema, lineRangeSchema, type JobMeta, type Line, type LineRange, type LogDisposition } from '@/lib/contracts';
 import { stepErrorsPageSchema, type StepErrorsPage } from '@/lib/contracts/triage';
 import { diffComputingSchema, diffStepsSchema, stepDiffSchema, type DiffComputing, type DiffSteps, type StepDiff } from '@/lib/contracts/diff';
+import { DEFAULT_RUNS_EACH_WAY, runsAnswerSchema, type RunsAnswer } from '@/lib/contracts/runs';
 import { globalSearchResultSchema, jobSearchResultSchema, type GlobalSearchResult, type JobSearchResult } from '@/lib/contracts/search';
 import { globalSearchUrl, jobSearchUrl, type GlobalSearchForm, type JobSearchPage, type SearchOptions } from '@/lib/viewer/search';
 import { PAGE_SIZE } from '@/lib/viewer/constants';
@@ -124,6 +125,15 @@ export async function fetchLinePage(apiBase: string, job: string, step: string, 
 export async function fetchStepErrors(apiBase: string, job: string, step: string, after = 0, signal?: AbortSignal, auth?: ApiAuth): Promise<StepErrorsPage> {
   const url = `${jobUrl(apiBase, job)}/steps/${encodeURIComponent(step)}/errors?after=${Math.max(0, Math.floor(after))}`;
   return stepErrorsPageSchema.parse(await getJson(url, signal, auth));
+}
+
+/**
+ * The runs of the job's pipeline around it (docs/api.md "Runs"): up to `limit` on each side,
+ * newest first, with the last green run and the first red since it.
+ */
+export async function fetchRuns(apiBase: string, job: string, limit = DEFAULT_RUNS_EACH_WAY, signal?: AbortSignal, auth?: ApiAuth): Promise<RunsAnswer> {
+  const url = `${jobUrl(apiBase, job)}/runs?limit=${Math.max(1, Math.floor(limit))}`;
+  return runsAnswerSchema.parse(await getJson(url, signal, auth));
 }
 
 /** One range request (`GET …/lines?from=&limit=`) as the server answers it: maybe `truncated`, with `next`. */

@@ -11,3 +11,4 @@ export * from './job-list';
 export * from './triage';
 export * from './diff';
 export * from './diff-names';
+export * from './runs';

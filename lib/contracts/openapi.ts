@@ -36,6 +36,7 @@ import { exportQuerySchema, exportRecordSchema } from './export';
 import { deliveriesAnswerSchema, deliveriesQuerySchema, webhookPayloadSchema } from './webhooks';
 import { stepErrorsPageSchema, stepErrorsQuerySchema } from './triage';
 import { diffComputingSchema, diffQuerySchema, diffStepsSchema, stepDiffSchema } from './diff';
+import { runsAnswerSchema, runsQuerySchema } from './runs';
 
 /**
  * The OpenAPI 3.1 document of the HTTP API, built from the zod contracts the routes parse with,
@@ -112,6 +113,7 @@ const COMPONENTS = {
   StepDiff: stepDiffSchema,
   DiffSteps: diffStepsSchema,
   DiffComputing: diffComputingSchema,
+  RunsAnswer: runsAnswerSchema,
   Group: groupSchema,
   Line: lineSchema,
   JobCreated: jobCreatedSchema,
@@ -542,6 +544,16 @@ function readPaths(): OpenApiDocument['paths'] {
         summary: 'Recent webhook deliveries, newest first (admin key only); each delivery body is a `WebhookPayload`',
         parameters: parameters('query', deliveriesQuerySchema),
         responses: { '200': { description: 'the delivery log', content: json('DeliveriesAnswer') }, ...errorResponses([400, 401, 403]) },
+      },
+    },
+    '/api/v1/jobs/{job}/runs': {
+      get: {
+        operationId: 'listRuns',
+        tags: ['read'],
+        summary: "The runs of the job's pipeline around it, newest first, with the last green run and the first red run since it (docs/runs.md)",
+        description: 'Only runs the credential may list (as `GET /api/v1/jobs`). The pipeline key is the `pipeline` label, else `repo`+`workflow` (+`branch`), else the title.',
+        parameters: [...job, ...parameters('query', runsQuerySchema)],
+        responses: { '200': { description: 'the runs, the job itself marked `current`', content: json('RunsAnswer') }, ...errorResponses([400, 401, 404]) },
       },
     },
     '/api/v1/jobs/{job}/search': {

@@ -1,10 +1,10 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { describe, expect, it } from 'vitest';
 import { JOB_LIST_EVENT_SCHEMAS, type JobSummary } from '../contracts';
 import { eachTempFileStore } from '../../test/support/temp-file-store';
 import type { JobFilter, LogStore } from '../store/types';
 import { JOB_LIST_QUEUE_BYTES } from '../limits';
 import { JobListHub, type ListStreamOptions } from './job-list-feed';
+import { sseMessages } from './test-sse-events';
 
 let store: LogStore;
 let seq = 0;
@@ -14,27 +14,14 @@ type ListEvent = { event: 'page'; jobs: JobSummary[]; next: string | null } | { 
 
 /** A job list stream read back as its events, one chunk at a time as they are asked for. */
 async function* listEvents(response: Response): AsyncGenerator<ListEvent> {
-  const reader = response.body!.getReader();
-  let parsed: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (message) => parsed.push(message) });
-  const decoder = new TextDecoder();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      parser.feed(decoder.decode(value, { stream: true }));
-      const batch = parsed;
-      parsed = [];
-      for (const message of batch) {
-        const data: unknown = JSON.parse(message.data);
-        if (message.event === 'page') yield { event: 'page', ...JOB_LIST_EVENT_SCHEMAS.page.parse(data) };
-        else if (message.event === 'upsert') yield { event: 'upsert', ...JOB_LIST_EVENT_SCHEMAS.upsert.parse(data) };
-        else if (message.event === 'remove') yield { event: 'remove', ...JOB_LIST_EVENT_SCHEMAS.remove.parse(data) };
-        else throw new Error(`unexpected event ${message.event}`);
-      }
+  for await (const batch of sseMessages(response)) {
+    for (const message of batch) {
+      const data: unknown = JSON.parse(message.data);
+      if (message.event === 'page') yield { event: 'page', ...JOB_LIST_EVENT_SCHEMAS.page.parse(data) };
+      else if (message.event === 'upsert') yield { event: 'upsert', ...JOB_LIST_EVENT_SCHEMAS.upsert.parse(data) };
+      else if (message.event === 'remove') yield { event: 'remove', ...JOB_LIST_EVENT_SCHEMAS.remove.parse(data) };
+      else throw new Error(`unexpected event ${message.event}`);
     }
-  } finally {
-    await reader.cancel().catch(() => undefined);
   }
 }
 

@@ -14,18 +14,8 @@ import type { LiveHub, OpenOptions } from './hub';
  * does not keep up.
  */
 export async function* sseEvents(response: Response): AsyncGenerator<StoreEvent> {
-  const reader = response.body!.getReader();
-  let parsed: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (message) => parsed.push(message) });
-  const decoder = new TextDecoder();
   let pending: Line[] = [];
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      parser.feed(decoder.decode(value, { stream: true }));
-      const batch = parsed;
-      parsed = [];
+  for await (const batch of sseMessages(response)) {
       for (const message of batch) {
         const data: unknown = JSON.parse(message.data);
         const cursor = message.id ?? '';
@@ -48,6 +38,27 @@ export async function* sseEvents(response: Response): AsyncGenerator<StoreEvent>
           yield { type: 'end', cursor, status: EVENT_SCHEMAS.end.parse(data).status };
         }
       }
+  }
+}
+
+/**
+ * An SSE response's messages, one batch per chunk read, each chunk read only when the caller
+ * asks for the next batch (a caller that stops asking is a reader that does not keep up). The
+ * body is cancelled when the caller stops.
+ */
+export async function* sseMessages(response: Response): AsyncGenerator<EventSourceMessage[]> {
+  const reader = response.body!.getReader();
+  let parsed: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (message) => parsed.push(message) });
+  const decoder = new TextDecoder();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      parser.feed(decoder.decode(value, { stream: true }));
+      const batch = parsed;
+      parsed = [];
+      yield batch;
     }
   } finally {
     await reader.cancel().catch(() => undefined);

@@ -9,10 +9,27 @@ function job(steps: StepMeta[], status: JobMeta['status'] = 'success'): JobMeta 
 }
 
 describe('first screen plan', () => {
-  it('without a hash a passed job shows its closed step headers and needs no lines', () => {
+  it('without a hash a passed job opens its last step (never a page of closed headers)', () => {
     const plan = screenPlan(job([step('prep', 10), step('main', 10_000)]), '', {})!;
-    expect([rowAt(plan.model, plan.first)?.kind, plan.last - plan.first + 1]).toEqual(['step', 2]);
-    expect(plan.needs).toEqual([]);
+    expect(rowAt(plan.model, plan.first)).toMatchObject({ kind: 'step', open: true, section: { key: 'main' } });
+    expect(plan.align).toBe('start');
+    expect(plan.needs).toEqual([{ step: 'main', page: 0, upTo: 79 }]);
+  });
+
+  it('without a hash a failed job opens at the first error of its first failed step, a few rows above it', () => {
+    const failed = job(
+      [
+        step('prep', 10, 'success', { errors: { count: 1, first: 4, truncated: false } }),
+        step('test', 5_000, 'failure', { errors: { count: 3, first: 1_200, truncated: false }, groups: [group('suite', 1_100, 1_300, { collapsed: true })] }),
+      ],
+      'failure',
+    );
+    const plan = screenPlan(failed, '', {})!;
+    expect(plan.align).toBe('start');
+    // the collapsed group holding the error is opened; the error sits LANDING_CONTEXT_ROWS below the top
+    expect(rowAt(plan.model, plan.first)).toMatchObject({ kind: 'line', n: 1_195 });
+    expect(rowAt(plan.model, plan.first + 5)).toMatchObject({ kind: 'line', n: 1_200, section: { key: 'test' } });
+    expect(plan.needs).toEqual([{ step: 'test', page: 2, upTo: 1_195 + 79 }]);
   });
 
   it('#step opens the step at the top of the screen and needs its first screen of lines, group titles included', () => {
@@ -25,6 +42,23 @@ describe('first screen plan', () => {
     expect(plan.needs).toEqual([
       { step: 'main', page: 0, upTo: 486 },
       { step: 'main', page: 2, upTo: 1038 + 80 - 9 - 1 },
+    ]);
+  });
+
+  it('a failed step header on the screen needs the line of its first error', () => {
+    const j = job([step('lint', 10, 'failure', { errors: { count: 1, first: 9_000, truncated: false } }), step('b', 10_000, 'failure')], 'failure');
+    // #b: the screen starts at b's header, lint's is above it; and a first error past the
+    // step's lines (9,000 of 10) is never read
+    expect(screenPlan(j, 'b', {})!.needs).toEqual([{ step: 'b', page: 0, upTo: 79 }]);
+    expect(screenPlan(j, 'lint', {})!.needs).toEqual([
+      { step: 'lint', page: 0, upTo: 10 },
+      { step: 'b', page: 0, upTo: 68 },
+    ]);
+    // #lint: its header is on screen, so its first error's line is read with the screen's
+    const k = job([step('lint', 20_000, 'failure', { errors: { count: 1, first: 9_000, truncated: false } })], 'failure');
+    expect(screenPlan(k, 'lint', {})!.needs).toEqual([
+      { step: 'lint', page: 0, upTo: 79 },
+      { step: 'lint', page: 17, upTo: 9_000 },
     ]);
   });
 

@@ -1,5 +1,7 @@
 import type { JobMeta, Line, StepStatus } from '@/lib/contracts';
+import { headerErrorRuns } from './error-nav';
 import type { JobLink } from './hash';
+import { chooseLanding } from './landing';
 import { pageFirstLine, pagesForRuns, type PageRef } from './pages';
 import { buildRowModel, lineRunsIn, rowAt, type RowModel } from './rows';
 import { buildSections, rememberStatuses, type StepSection } from './sections';
@@ -52,9 +54,15 @@ export function firstSections(job: JobMeta): StepSection[] {
   return buildSections(job.steps, new Map(), firstSeen);
 }
 
-/** The viewer's state right after its first metadata, had the URL named `link`. */
+/**
+ * The viewer's state right after its first metadata, had the URL named `link`; without one, at
+ * the job's landing (lib/viewer/landing.ts) as the server knows it: no remembered step (the
+ * page's script shows the remembered step's screen instead, app/_first-screen/script.tsx).
+ */
 export function loadedState(sections: readonly StepSection[], job: JobMeta, link: JobLink | null, opts: FirstScreenOptions): ViewerState {
-  return reduce(initViewerState(opts.onlyStep), { type: 'load', link, follow: opts.follow ?? job.status === 'running', sections });
+  const running = job.status === 'running';
+  const landing = link ? null : chooseLanding(job.status, job.steps, opts.onlyStep !== undefined ? { onlyStep: opts.onlyStep } : {});
+  return reduce(initViewerState(opts.onlyStep), { type: 'load', link, landing, follow: opts.follow ?? running, running, sections });
 }
 
 export function variantLink(variant: string): JobLink | null {
@@ -82,11 +90,12 @@ function modelOf(sections: readonly StepSection[], state: ViewerState, onlyStep:
 
 /**
  * The lines rows `first..last` show: the lines themselves and each group header's marker line
- * (its title), as the start of each page up to the last line needed in it. Pages are seeded as
+ * (its title) and each failed step header's first error, as the start of each page up to the
+ * last line needed in it. Pages are seeded as
  * such prefixes; the viewer fetches the rest of a page as it needs it (use-line-pages.ts).
  */
 function linesNeeded(model: RowModel, first: number, last: number): PageNeed[] {
-  const runs = lineRunsIn(model, first, last);
+  const runs = [...lineRunsIn(model, first, last), ...headerErrorRuns(model, first, last)];
   for (let i = first; i <= last; i++) {
     const row = rowAt(model, i);
     if (row?.kind === 'group') runs.push({ step: row.section.step.id, from: row.group.start, to: row.group.start });

@@ -16,6 +16,8 @@ export type ShortcutId =
   | 'search'
   | 'next-match'
   | 'prev-match'
+  | 'next-error'
+  | 'prev-error'
   | 'filter-matches'
   | 'timestamps'
   | 'wrap'
@@ -49,6 +51,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { id: 'search', keys: ['/'], label: '/', description: 'Search in this log', group: 'Search' },
   { id: 'next-match', keys: ['F3'], shift: false, inFields: true, label: 'F3', description: 'Next match', group: 'Search' },
   { id: 'prev-match', keys: ['F3'], shift: true, inFields: true, label: 'Shift+F3', description: 'Previous match', group: 'Search' },
+  { id: 'next-error', keys: ['e'], label: 'e', description: 'Next error line (opens the step or group that holds it)', group: 'Navigate' },
+  { id: 'prev-error', keys: ['E'], label: 'Shift+E', description: 'Previous error line', group: 'Navigate' },
   { id: 'filter-matches', keys: ['F'], label: 'Shift+F', description: 'Only matching lines (filter the log by the search), or the full log again', group: 'Search' },
   { id: 'timestamps', keys: ['T'], shift: true, label: 'Shift+T', description: 'Timestamps: off, local time, UTC, since the step started', group: 'Display' },
   { id: 'wrap', keys: ['w'], shift: false, label: 'w', description: 'Wrap long lines, or scroll them sideways', group: 'Display' },

@@ -5,7 +5,7 @@ import type { JobLink } from './hash';
 import { buildRowModel, rowAt } from './rows';
 import { buildSections } from './sections';
 import { group, step } from './test-helpers';
-import { goToDefaultStep, initViewerState, reduce, windowOf, type ViewerAction, type ViewerState } from './viewer-state';
+import { goToDefaultStep, initViewerState, LANDING_CONTEXT_ROWS, reduce, windowOf, type ViewerAction, type ViewerState } from './viewer-state';
 
 const sections = buildSections([
   step('setup', 30, 'success'),
@@ -300,6 +300,70 @@ describe('go to', () => {
     expect(goToDefaultStep(ready, empty)).toBe('setup');
     expect(goToDefaultStep(ready, buildSections([step('queued', 0, 'pending')]))).toBeUndefined();
     expect(goToDefaultStep(run(ready, { type: 'selectLine', step: 'huge', n: 1, extend: false }), empty)).toBe('huge');
+  });
+});
+
+describe('landing (no link in the URL)', () => {
+  const failed = buildSections([
+    step('setup', 30, 'success'),
+    step('test', 400, 'failure', { groups: [group('suite', 100, 300, { collapsed: true })], errors: { count: 2, first: 250, truncated: false } }),
+  ]);
+  it('opens what holds the landing line, selects it, shows it LANDING_CONTEXT_ROWS below the top, writes no URL', () => {
+    const state = reduce(initViewerState(), { type: 'load', link: null, landing: line('test', 250), follow: false, sections: failed });
+    expect(state).toMatchObject({ ready: true, following: false, selection: line('test', 250), address: null, waiting: null });
+    const model = buildRowModel(failed, state.view);
+    expect(state.scrollRequest).toMatchObject({ align: 'start' });
+    expect(rowAt(model, state.scrollRequest!.index)).toMatchObject({ kind: 'line', n: 250 - LANDING_CONTEXT_ROWS });
+    expect(rowAt(model, state.scrollRequest!.index + LANDING_CONTEXT_ROWS)).toMatchObject({ kind: 'line', n: 250, depth: 1 });
+  });
+  it('a step landing opens the step at its header', () => {
+    const state = reduce(initViewerState(), { type: 'load', link: null, landing: { step: 'setup' }, follow: false, sections: failed });
+    expect(rowAt(buildRowModel(failed, state.view), state.scrollRequest!.index)).toMatchObject({ kind: 'step', open: true, section: { key: 'setup' } });
+  });
+  it('a URL link wins over the landing; follow wins over it too', () => {
+    expect(reduce(initViewerState(), { type: 'load', link: line('setup', 2), landing: line('test', 250), follow: false, sections: failed }).selection).toEqual(line('setup', 2));
+    expect(reduce(initViewerState(), { type: 'load', link: null, landing: line('test', 250), follow: true, sections: failed })).toMatchObject({ following: true, scrollRequest: null });
+  });
+});
+
+describe('waiting for a line not written yet', () => {
+  const live = (lines: number, status: 'running' | 'success' = 'running') => buildSections([step('setup', 3), step('build', lines, status)]);
+  const start = reduce(initViewerState(), { type: 'load', link: line('build', 50), follow: true, running: true, sections: live(10) });
+
+  it('lands on the last line so far and waits', () => {
+    expect(start).toMatchObject({ waiting: line('build', 50), missed: null, following: false });
+    expect(rowAt(buildRowModel(live(10), start.view), start.scrollRequest!.index)).toMatchObject({ kind: 'line', n: 10 });
+  });
+  it('keeps waiting while lines arrive short of it', () => {
+    expect(reduce(start, { type: 'progress', sections: live(49), running: true })).toBe(start);
+  });
+  it('goes there when it arrives', () => {
+    const arrived = reduce(start, { type: 'progress', sections: live(60), running: true });
+    expect(arrived).toMatchObject({ waiting: null, missed: null, selection: line('build', 50), scrollRequest: { align: 'center' } });
+    expect(arrived.listEpoch).toBe(start.listEpoch + 1);
+    expect(rowAt(buildRowModel(live(60), arrived.view), arrived.scrollRequest!.index)).toMatchObject({ kind: 'line', n: 50 });
+  });
+  it('says so when the step ends without it, on the last line', () => {
+    const ended = reduce(start, { type: 'progress', sections: live(20, 'success'), running: true });
+    expect(ended).toMatchObject({ waiting: null, missed: line('build', 50) });
+    expect(rowAt(buildRowModel(live(20, 'success'), ended.view), ended.scrollRequest!.index)).toMatchObject({ kind: 'line', n: 20 });
+  });
+  it('and when the job ends (a pending step will never run)', () => {
+    const pending = buildSections([step('setup', 3), step('build', 0, 'pending')]);
+    const waiting = reduce(initViewerState(), { type: 'navigate', link: line('build', 5), sections: pending, writeUrl: false, running: true });
+    expect(waiting.waiting).toEqual(line('build', 5));
+    expect(reduce(waiting, { type: 'progress', sections: pending, running: false })).toMatchObject({ waiting: null, missed: line('build', 5) });
+  });
+  it('a link beyond a finished step is missed at once', () => {
+    const state = reduce(initViewerState(), { type: 'load', link: line('setup', 99), follow: false, running: true, sections: live(10) });
+    expect(state).toMatchObject({ waiting: null, missed: line('setup', 99) });
+  });
+  it('cancel, a click or another link ends the wait', () => {
+    expect(reduce(start, { type: 'cancelWait' }).waiting).toBeNull();
+    expect(reduce(start, { type: 'selectLine', step: 'build', n: 2, extend: false }).waiting).toBeNull();
+    expect(reduce(start, { type: 'navigate', link: line('setup', 1), sections: live(10), writeUrl: true, running: true }).waiting).toBeNull();
+    expect(reduce(start, { type: 'jumpToLive', total: 20 }).waiting).toBeNull();
+    expect(reduce(ready, { type: 'cancelWait' })).toBe(ready);
   });
 });
 

@@ -10,7 +10,9 @@ import { refitWindow, shiftWindow, windowAround, windowAtEnd, type RowWindow } f
  * components/log-viewer/use-viewer-state.ts; it owns the side effects).
  *
  * - Load: the first metadata applies the URL's link; a page without one (or with a link to
- *   nothing) starts following when asked to, or when the job is running.
+ *   nothing) goes to its landing (lib/viewer/landing.ts: a failed job's first error, a passed
+ *   job's remembered or last step), shown a few rows below the top and not written to the
+ *   address bar; without a landing it follows when asked to, or when the job is running.
  * - Navigate (a deep link, "go to", a search match, a step click): opens what hides the
  *   target, stops following, moves the window to it, selects the lines it names, and mounts a
  *   fresh list (`listEpoch`) that opens at the target. User navigation also sets `address`,
@@ -20,6 +22,11 @@ import { refitWindow, shiftWindow, windowAround, windowAtEnd, type RowWindow } f
  *   followed; leaving follow mode freezes the window where following had it.
  * - Window: while not following, the window starts at `windowStart` (refitted to the rows
  *   there are); paging it moves it by half and scrolls to the first row it brought in.
+ * - Wait: a link to a line its step has not written yet, while the step may still write it
+ *   (running or pending, in a running job), lands on the step's last line and waits
+ *   (`waiting`); each `progress` (new lines, new statuses) checks it: the line arrived → go
+ *   there; the step or job ended first → `missed`, on the last line. A link beyond the end of a
+ *   finished step is `missed` at once. Any other move, or `cancelWait`, ends the wait.
  * - Scroll commands: every move that scrolls issues a `scrollRequest` with a new `seq`; the
  *   list reports that seq done, which clears the request.
  * - Keyboard focus (roving, lib/viewer/focus.ts): `focus` is the row the keyboard is on, kept
@@ -48,6 +55,10 @@ export interface ViewerState {
   expandedLines: ReadonlySet<string>;
   /** What the address bar is to show; a new object each time it is to be written. */
   address: { link: JobLink } | null;
+  /** A link to a line not written yet that the viewer waits for (see "Wait"). */
+  waiting: JobLink | null;
+  /** A link to a line that was never written: the viewer shows its step's last line instead. */
+  missed: JobLink | null;
   /** The row the keyboard is on (roving focus); null until a move or a navigation sets it. */
   focus: RowFocus | null;
 }
@@ -62,11 +73,17 @@ export interface ScrollRequest {
 }
 
 export type ViewerAction =
-  /** the metadata arrived; `link` is the URL's, `follow` whether to follow without one */
-  /** `focus`: DOM focus goes to the link's row (see ScrollRequest.focus) */
-  | { type: 'load'; link: JobLink | null; follow: boolean; sections: readonly StepSection[]; focus?: boolean }
+  /**
+   * the metadata arrived; `link` is the URL's, `landing` where to open without one (null: follow
+   * if `follow`), `running` whether the job is; `focus`: DOM focus goes to the link's row (see
+   * ScrollRequest.focus)
+   */
+  | { type: 'load'; link: JobLink | null; landing?: JobLink | null; follow: boolean; running?: boolean; sections: readonly StepSection[]; focus?: boolean }
   /** `writeUrl`: the link came from the user, not from the address bar */
-  | { type: 'navigate'; link: JobLink; sections: readonly StepSection[]; writeUrl: boolean; focus?: boolean }
+  | { type: 'navigate'; link: JobLink; sections: readonly StepSection[]; writeUrl: boolean; running?: boolean; focus?: boolean }
+  /** lines or statuses changed: a line waited for may have arrived, or never will */
+  | { type: 'progress'; sections: readonly StepSection[]; running: boolean }
+  | { type: 'cancelWait' }
   /**
    * The keyboard focus moves to `focus`, at row `index` of a model of `total` rows. The list
    * scrolls rows it has rendered into view itself; a row it has not (`index` given) is scrolled
@@ -89,6 +106,12 @@ export type ViewerAction =
 const TARGET_SCREEN_ROWS = 60;
 /** Rows assumed on screen before the list first reports its range. */
 const FIRST_SCREEN_ROWS = 100;
+/**
+ * Rows shown above a landing line (a failed job's first error): the command or test name just
+ * before it says what failed. Top-aligned, so the server-rendered first screen
+ * (lib/viewer/first-screen.ts) shows the same rows as the list that replaces it.
+ */
+export const LANDING_CONTEXT_ROWS = 5;
 
 export function initViewerState(onlyStep?: string): ViewerState {
   return {
@@ -104,6 +127,8 @@ export function initViewerState(onlyStep?: string): ViewerState {
     listEpoch: 0,
     expandedLines: new Set(),
     address: null,
+    waiting: null,
+    missed: null,
     focus: null,
   };
 }
@@ -123,14 +148,29 @@ function scrollTo(state: ViewerState, index: number, align: ScrollRequest['align
   return { ...state, seq, scrollRequest: focus ? { index, align, seq, focus } : { index, align, seq } };
 }
 
-/** Null when the link leads nowhere (an unknown step, or another step than a step page's). */
-function navigate(state: ViewerState, link: JobLink, sections: readonly StepSection[], focus: boolean): ViewerState | null {
+/** Whether a step may still write lines: it runs, or waits to, in a running job. */
+function mayWrite(section: StepSection, running: boolean): boolean {
+  return running && (section.step.status === 'running' || section.step.status === 'pending');
+}
+
+/**
+ * Null when the link leads nowhere (an unknown step, or another step than a step page's).
+ * `landing`: the place to open at without a link, shown LANDING_CONTEXT_ROWS below the top;
+ * `focus`: DOM focus follows (see ScrollRequest.focus).
+ */
+function navigate(state: ViewerState, link: JobLink, sections: readonly StepSection[], opts: { running: boolean; focus: boolean; landing?: boolean }): ViewerState | null {
+  const { running, focus, landing = false } = opts;
   const plan = planNavigation(sections, state.view, link, state.onlyStep);
   if (!plan) return null;
+  const section = sections.find((s) => s.step.id === link.step);
+  const beyond = link.lines !== undefined && section !== undefined && link.lines.from > section.lines;
+  const waits = beyond && mayWrite(section, running);
   const moved: ViewerState = {
     ...state,
     view: plan.view,
     selection: link.lines ? link : null,
+    waiting: waits ? link : null,
+    missed: beyond && !waits ? link : null,
     following: false,
     windowStart: plan.windowStart,
     visible: { first: plan.index - TARGET_SCREEN_ROWS, last: plan.index + TARGET_SCREEN_ROWS },
@@ -140,7 +180,19 @@ function navigate(state: ViewerState, link: JobLink, sections: readonly StepSect
     listEpoch: state.listEpoch + 1,
     focus: plan.focus,
   };
+  if (landing && link.lines) return scrollTo(moved, Math.max(0, plan.index - LANDING_CONTEXT_ROWS), 'start', focus);
   return scrollTo(moved, plan.index, link.lines ? 'center' : 'start', focus);
+}
+
+/** A waited-for line arrived (go there), or its step or job ended first (missed, on the last line). */
+function progress(state: ViewerState, sections: readonly StepSection[], running: boolean): ViewerState {
+  const link = state.waiting;
+  if (!link?.lines) return state;
+  const section = sections.find((s) => s.step.id === link.step);
+  if (!section) return { ...state, waiting: null };
+  if (section.lines >= link.lines.from) return navigate(state, link, sections, { running, focus: true }) ?? { ...state, waiting: null };
+  if (mayWrite(section, running)) return state;
+  return navigate(state, link, sections, { running, focus: false }) ?? { ...state, waiting: null, missed: link };
 }
 
 function setFollowing(state: ViewerState, following: boolean, total: number, running: boolean): ViewerState {
@@ -155,18 +207,27 @@ export function reduce(state: ViewerState, action: ViewerAction): ViewerState {
   switch (action.type) {
     case 'load': {
       if (state.ready) return state;
-      const arrived = action.link ? navigate(state, action.link, action.sections, action.focus ?? false) : null;
-      return arrived ? { ...arrived, ready: true } : { ...state, following: action.follow, ready: true };
+      const running = action.running ?? false;
+      const focus = action.focus ?? false;
+      const arrived = action.link ? navigate(state, action.link, action.sections, { running, focus }) : null;
+      if (arrived) return { ...arrived, ready: true };
+      // the landing is not a link the user chose: it takes no DOM focus
+      const landed = action.landing && !action.follow ? navigate(state, action.landing, action.sections, { running, focus: false, landing: true }) : null;
+      return landed ? { ...landed, ready: true } : { ...state, following: action.follow, ready: true };
     }
     case 'navigate': {
-      const arrived = navigate(state, action.link, action.sections, action.focus ?? false);
+      const arrived = navigate(state, action.link, action.sections, { running: action.running ?? false, focus: action.focus ?? false });
       if (!arrived) return state;
       return action.writeUrl ? { ...arrived, address: { link: action.link } } : arrived;
     }
     case 'selectLine': {
       const selection = selectLine(state.selection, action.step, action.n, action.extend);
-      return { ...state, selection, address: { link: selection } };
+      return { ...state, selection, address: { link: selection }, waiting: null, missed: null };
     }
+    case 'progress':
+      return progress(state, action.sections, action.running);
+    case 'cancelWait':
+      return state.waiting || state.missed ? { ...state, waiting: null, missed: null } : state;
     case 'toggle':
       return { ...state, view: setOpen(state.view, action.key, action.open) };
     case 'setAll':
@@ -178,7 +239,7 @@ export function reduce(state: ViewerState, action: ViewerAction): ViewerState {
     case 'setFollowing':
       return setFollowing(state, action.following, action.total, action.running);
     case 'jumpToLive':
-      return scrollTo({ ...state, following: true }, action.total - 1, 'end');
+      return scrollTo({ ...state, following: true, waiting: null }, action.total - 1, 'end');
     case 'shiftWindow': {
       const win = windowOf(state, action.total);
       const next = shiftWindow(win, action.total, action.direction);

@@ -30,7 +30,8 @@ const STALL_RECOVERIES = 3;
  */
 const INACTIVE_THRESHOLD_MS = 15_000;
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Resolves after `ms`, or as soon as `signal` aborts (never rejects). */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done() {

@@ -4,6 +4,7 @@ import { JobChangeQueue, type JobChanges } from '../job-changes';
 import type { ConnectionWatch } from './connection';
 import type { Context } from './context';
 import { decodeToken } from './subjects';
+import { sleep } from './subscribe';
 
 /** Wait between attempts to (re)create a watch consumer after a failure or a lost connection. */
 const WATCH_RETRY_MS = 1_000;
@@ -15,18 +16,6 @@ interface Source {
   filter: string;
   /** the job a message's subject names, or null */
   jobOf(subject: string): string | null;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /**

@@ -1,0 +1,86 @@
+'use client';
+import { useQuery } from '@tanstack/react-query';
+import type { JobStatus, RunSummary } from '@/lib/contracts';
+import { fetchRuns } from '@/lib/client/api';
+import { StatusIcon, statusLabel } from '@/components/ui/status-icon';
+import { useApiAuth } from './api-auth';
+
+/** Runs shown on each side of the job (the API's `limit`). */
+export const RUN_STRIP_EACH_WAY = 20;
+
+const jobPath = (id: string) => `/jobs/${encodeURIComponent(id)}`;
+
+/** Where "Compare with last green" goes: the diff view of this job against `base`. */
+export function compareHref(job: string, base: string): string {
+  return `${jobPath(job)}/diff?base=${encodeURIComponent(base)}`;
+}
+
+/** `YYYY-MM-DD HH:MM UTC`, or nothing for a time no Date holds. */
+function when(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? '' : ` · ${date.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+}
+
+function runTitle(run: RunSummary, tag: string | null): string {
+  return `${run.title || run.id} · ${statusLabel(run.status)}${when(run.createdAt)}${tag ? ` · ${tag}` : ''}`;
+}
+
+/**
+ * The runs of the job's pipeline (docs/runs.md) as a strip, oldest left: one status mark per run
+ * linking to its page, the current run outlined, "last green" and "first red" labelled; on a
+ * failed job with a last green run, a "Compare with last green" link. Nothing while loading, on
+ * an error, or when the job is its pipeline's only run. `status` refetches when the job ends.
+ */
+export function RunStrip({ apiBase, jobId, status }: { apiBase: string; jobId: string; status: JobStatus }) {
+  const auth = useApiAuth();
+  const query = useQuery({
+    queryKey: ['logscope', apiBase, 'runs', jobId, status],
+    queryFn: ({ signal }) => fetchRuns(apiBase, jobId, RUN_STRIP_EACH_WAY, signal, auth),
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+    retry: false,
+  });
+  const data = query.data;
+  if (!data || data.runs.length < 2) return null;
+  const { lastGreen, firstRedSinceGreen } = data;
+  const tagOf = (id: string) => (id === lastGreen ? 'last green' : id === firstRedSinceGreen ? 'first red' : null);
+  const oldestFirst = [...data.runs].reverse();
+  return (
+    <nav className="flex flex-wrap items-end gap-x-3 gap-y-1 border-b border-[var(--ls-border)] px-3 py-1 text-[11px]" aria-label="Runs of this pipeline" data-testid="run-strip">
+      <span className="text-[var(--ls-muted)]">Runs</span>
+      <ol className="flex min-w-0 flex-wrap items-end gap-0.5">
+        {oldestFirst.map((run) => {
+          const tag = tagOf(run.id);
+          return (
+            <li key={run.id} className="flex flex-col items-center">
+              {tag && (
+                <span className="whitespace-nowrap text-[10px] leading-none text-[var(--ls-muted)]" data-testid={tag === 'last green' ? 'run-last-green' : 'run-first-red'}>
+                  {tag}
+                </span>
+              )}
+              <a
+                href={jobPath(run.id)}
+                className={`inline-flex rounded px-0.5 py-0.5 ${run.current ? 'ring-1 ring-[var(--ls-fg-strong)]' : ''}`}
+                title={runTitle(run, tag)}
+                aria-current={run.current ? 'page' : undefined}
+                data-run={run.id}
+                data-status={run.status}
+              >
+                <StatusIcon status={run.status} />
+                <span className="sr-only">
+                  {run.title || run.id}
+                  {tag ? ` (${tag})` : ''}
+                </span>
+              </a>
+            </li>
+          );
+        })}
+      </ol>
+      {status === 'failure' && lastGreen && (
+        <a href={compareHref(jobId, lastGreen)} className="ml-auto text-[var(--ls-accent)] underline" data-testid="compare-last-green">
+          Compare with last green
+        </a>
+      )}
+    </nav>
+  );
+}
