@@ -150,6 +150,30 @@ test.describe('diff API', () => {
     expect(stepDiffSchema.parse(await (await getDiff(url)).json())).toMatchObject({ complete: true, summary: { headLines: 30 } });
   });
 
+  test('without base, the job is compared with the last green run of its pipeline', async ({ baseURL }) => {
+    const labels = { repo: uniqueJobId('diff-repo'), workflow: 'ci' };
+    const older = await createJob(baseURL!, uniqueJobId('diff-lg-older'), { labels });
+    await sendLines(older, 'build', 1, ['old', 'run']);
+    await completeJob(older, 'success');
+    const green = await createJob(baseURL!, uniqueJobId('diff-lg-green'), { labels });
+    await sendLines(green, 'build', 1, [noisy(1, 1), noisy(1, 2)]);
+    await completeJob(green, 'success');
+    const cancelled = await createJob(baseURL!, uniqueJobId('diff-lg-cancelled'), { labels });
+    await sendLines(cancelled, 'build', 1, ['cancelled']);
+    await completeJob(cancelled, 'cancelled');
+    const red = await createJob(baseURL!, uniqueJobId('diff-lg-red'), { labels });
+    await sendLines(red, 'build', 1, [noisy(2, 1), noisy(2, 2), 'ERROR broken']);
+    await completeJob(red, 'failure');
+    const diff = stepDiffSchema.parse(await (await getDiff(`${api(baseURL!)}/jobs/${red.jobId}/diff?step=build`)).json());
+    expect(diff).toMatchObject({ base: green.jobId, summary: { counts: { unchanged: 2, added: 1, removed: 0 } } });
+    const summary = diffStepsSchema.parse(await (await fetch(`${api(baseURL!)}/jobs/${red.jobId}/diff`)).json());
+    expect(summary.base).toBe(green.jobId);
+    // the first run of the pipeline has no earlier green run
+    const none = await getDiff(`${api(baseURL!)}/jobs/${older.jobId}/diff?step=build`);
+    expect(none.status).toBe(404);
+    expect((await none.json()).error.code).toBe('not_found');
+  });
+
   test('bad queries are 400 JSON errors; unknown jobs, steps and partners are 404', async ({ baseURL }) => {
     const a = await createJob(baseURL!, uniqueJobId('diff-bad-a'));
     const b = await createJob(baseURL!, uniqueJobId('diff-bad-b'));
@@ -157,12 +181,13 @@ test.describe('diff API', () => {
     await sendLines(b, 's', 1, ['x', 'z']);
     await sendLines(b, 'only-b', 1, ['z']);
     const url = `${api(baseURL!)}/jobs/${b.jobId}/diff`;
-    for (const query of ['step=s', `base=${a.jobId}&limit=0`, `base=${a.jobId}&limit=1001`, `base=${a.jobId}&offset=-1`, `base=${a.jobId}&offset=x`, `base=${a.jobId}&normalise=bogus`, `base=..&step=s`, `base=${a.jobId}&step=${'s'.repeat(65)}`, `base=${a.jobId}&step=s&offset=99`]) {
+    for (const query of [`base=${a.jobId}&limit=0`, `base=${a.jobId}&limit=1001`, `base=${a.jobId}&offset=-1`, `base=${a.jobId}&offset=x`, `base=${a.jobId}&normalise=bogus`, `base=..&step=s`, `base=${a.jobId}&step=${'s'.repeat(65)}`, `base=${a.jobId}&step=s&offset=99`]) {
       const response = await getDiff(`${url}?${query}`);
       expect(response.status, query).toBe(400);
       expect((await response.json()).error.code, query).toBe('bad_request');
     }
-    for (const query of [`base=${uniqueJobId('none')}&step=s`, `base=${a.jobId}&step=nope`, `base=${a.jobId}&step=only-b`]) {
+    // without `base`: `b` has no pipeline key (no labels, no title), so no last green run
+    for (const query of ['step=s', `base=${uniqueJobId('none')}&step=s`, `base=${a.jobId}&step=nope`, `base=${a.jobId}&step=only-b`]) {
       const response = await getDiff(`${url}?${query}`);
       expect(response.status, query).toBe(404);
       expect((await response.json()).error.code, query).toBe('not_found');

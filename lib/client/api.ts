@@ -171,16 +171,17 @@ export async function fetchGlobalSearch(apiBase: string, form: GlobalSearchForm,
   return globalSearchResultSchema.parse(await getJson(url, signal));
 }
 
-/** What to compare (docs/api.md "Diff"): `base` the other run, `normalise` `all` (default), `none` or rule ids. */
+/** What to compare (docs/api.md "Diff"): `base` the other run (absent: the last green run), `normalise` `all` (default), `none` or rule ids. */
 export interface DiffRequest {
-  base: string;
+  base?: string;
   offset?: number;
   limit?: number;
   normalise?: 'all' | 'none' | readonly string[];
 }
 
 function diffUrl(apiBase: string, job: string, request: DiffRequest, step?: string): string {
-  const query = new URLSearchParams({ base: request.base });
+  const query = new URLSearchParams();
+  if (request.base !== undefined) query.set('base', request.base);
   if (step !== undefined) query.set('step', step);
   if (request.offset !== undefined) query.set('offset', String(request.offset));
   if (request.limit !== undefined) query.set('limit', String(request.limit));
@@ -198,7 +199,7 @@ export async function fetchDiff(apiBase: string, job: string, step: string, requ
   return body && typeof body === 'object' && 'status' in body ? diffComputingSchema.parse(body) : stepDiffSchema.parse(body);
 }
 
-/** The per-step summary of the diff with `request.base` (`GET /jobs/{job}/diff` without `step`): differing steps first. */
+/** The per-step summary of the diff with `request.base` or the last green run (`GET /jobs/{job}/diff` without `step`): differing steps first. */
 export async function fetchDiffSteps(apiBase: string, job: string, request: DiffRequest, signal?: AbortSignal, auth?: ApiAuth): Promise<DiffSteps> {
   return diffStepsSchema.parse(await getJson(diffUrl(apiBase, job, request), signal, auth));
 }

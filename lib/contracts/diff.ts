@@ -36,7 +36,7 @@ export const normaliseParamSchema = z
   });
 
 export const diffQuerySchema = z.object({
-  base: jobIdSchema.optional().describe('the job (run) to compare with; required until the last green run can be looked up'),
+  base: jobIdSchema.optional().describe('the job (run) to compare with; absent: the last green run of the job’s pipeline (docs/runs.md), 404 when there is none'),
   step: stepIdSchema.optional().describe('the step to compare (matched in `base` by id, then by name); absent: one summary row per step'),
   offset: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0).describe('index of the first hunk of the page (the `next` of the previous page)'),
   limit: z.coerce.number().int().min(1).max(MAX_HUNKS_PER_PAGE).default(DEFAULT_HUNKS_PER_PAGE).describe('hunks on the page'),

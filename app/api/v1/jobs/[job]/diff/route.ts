@@ -1,29 +1,32 @@
 import { diffQuerySchema, type DiffComputing, type DiffSteps, type StepDiff } from '@/lib/contracts';
 import { NORMALISE_RULES, matchSteps } from '@/lib/diff';
 import { DIFF_COMPUTING_RETRY_S, diffService } from '@/lib/diff/server/service';
+import { listVisibility } from '@/lib/access/principal';
 import { badRequest, notFound } from '@/lib/errors';
-import { openJob, readPreflight, readRoute } from '@/lib/http/access';
+import { openJob, readPreflight, readRoute, type RequestAccess } from '@/lib/http/access';
 import { noStore } from '@/lib/http/respond';
 import { parseWith } from '@/lib/http/parse';
 import { jobParam, queryOf, type RouteContext } from '@/lib/http/params';
+import { lastGreenRun } from '@/lib/runs';
 import { getStore } from '@/lib/store/instance';
+import type { LogStore } from '@/lib/store/types';
 
 export const dynamic = 'force-dynamic';
 type Ctx = RouteContext<{ job: string }>;
 
 /**
  * GET …/diff?base=JOB&step=STEP&offset=&limit=&normalise= → a page of the step's diff with the
- * same step of `base` (docs/api.md "Diff"); without `step`, one summary row per step. Both jobs
+ * same step of `base` (default: the last green run); without `step`, one summary row per step. Both jobs
  * are read with the request's access: a job (or step) the credential cannot read is a 404.
  * The diff runs on the diff pool (lib/diff/server): 202 with progress while it is computed.
  */
 export const GET = readRoute<Ctx>(async (request, access, ctx) => {
   const jobId = await jobParam(ctx);
   const query = parseWith(diffQuerySchema, queryOf(request));
-  if (query.base === undefined) throw badRequest('base is required: the job (run) to compare with');
   const store = await getStore();
   const head = await openJob(store, access, jobId, query.step);
-  const base = await openJob(store, access, query.base);
+  const baseId = query.base ?? (await defaultBase(store, access, jobId));
+  const base = await openJob(store, access, baseId);
   const wanted = new Set<string>(query.normalise);
   const rules = NORMALISE_RULES.filter((rule) => wanted.has(rule.id)).map(({ id, title }) => ({ id, title }));
   const service = diffService();
@@ -54,3 +57,13 @@ export const GET = readRoute<Ctx>(async (request, access, ctx) => {
 });
 
 export const OPTIONS = readPreflight;
+
+/**
+ * The base when `base` is left out: the last successful run of the job's pipeline created before
+ * it (lib/runs lastGreenRun, docs/runs.md), among the jobs the credential may list. None: 404.
+ */
+async function defaultBase(store: LogStore, access: RequestAccess, jobId: string): Promise<string> {
+  const green = await lastGreenRun(store, jobId, listVisibility(access.config, access.principal));
+  if (!green) throw notFound(`a last green run (an earlier successful run of the same pipeline, docs/runs.md) of job ${jobId}`);
+  return green.id;
+}
