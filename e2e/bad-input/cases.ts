@@ -66,6 +66,8 @@ function apiRoutes(id: string): [string, string][] {
     ['GET', `/api/v1/jobs/${id}/log`],
     ['GET', `/api/v1/jobs/${id}/search?q=x`],
     ['GET', `/api/v1/jobs/${id}/runs`],
+    ['GET', `/api/v1/jobs/${id}/diff`],
+    ['GET', `/api/v1/jobs/${id}/diff?base=other&step=s`],
   ];
 }
 
