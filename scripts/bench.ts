@@ -24,6 +24,7 @@ const BENCHES: { name: string; file: string; args?: string[]; needsBuild?: boole
   { name: 'delete', file: 'scripts/bench-delete.ts' },
   { name: 'triage', file: 'scripts/bench-triage.ts' },
   { name: 'diff', file: 'scripts/bench-diff.ts' },
+  { name: 'diff-api', file: 'scripts/bench-diff-api.ts', needsBuild: true },
   { name: 'fanout', file: 'scripts/bench-fanout.ts', needsBuild: true },
   { name: 'limits', file: 'scripts/bench-limits.ts', needsBuild: true },
   { name: 'copy', file: 'scripts/bench-copy.ts', needsBuild: true },

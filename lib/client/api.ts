@@ -1,6 +1,7 @@
 import { jobMetaSchema, lineRangeSchema, type JobMeta, type Line, type LineRange, type LogDisposition } from '@/lib/contracts';
 import { stepErrorsPageSchema, type StepErrorsPage } from '@/lib/contracts/triage';
 import { DEFAULT_RUNS_EACH_WAY, runsAnswerSchema, type RunsAnswer } from '@/lib/contracts/runs';
+import { diffComputingSchema, diffStepsSchema, stepDiffSchema, type DiffComputing, type DiffSteps, type StepDiff } from '@/lib/contracts/diff';
 import { globalSearchResultSchema, jobSearchResultSchema, type GlobalSearchResult, type JobSearchResult } from '@/lib/contracts/search';
 import { globalSearchUrl, jobSearchUrl, type GlobalSearchForm, type JobSearchPage, type SearchOptions } from '@/lib/viewer/search';
 import { PAGE_SIZE } from '@/lib/viewer/constants';
@@ -168,4 +169,36 @@ export async function fetchJobSearch(apiBase: string, job: string, opts: SearchO
 export async function fetchGlobalSearch(apiBase: string, form: GlobalSearchForm, signal?: AbortSignal, cursor?: string): Promise<GlobalSearchResult> {
   const url = globalSearchUrl(apiBase, form) + (cursor !== undefined ? `&cursor=${encodeURIComponent(cursor)}` : '');
   return globalSearchResultSchema.parse(await getJson(url, signal));
+}
+
+/** What to compare (docs/api.md "Diff"): `base` the other run, `normalise` `all` (default), `none` or rule ids. */
+export interface DiffRequest {
+  base: string;
+  offset?: number;
+  limit?: number;
+  normalise?: 'all' | 'none' | readonly string[];
+}
+
+function diffUrl(apiBase: string, job: string, request: DiffRequest, step?: string): string {
+  const query = new URLSearchParams({ base: request.base });
+  if (step !== undefined) query.set('step', step);
+  if (request.offset !== undefined) query.set('offset', String(request.offset));
+  if (request.limit !== undefined) query.set('limit', String(request.limit));
+  if (request.normalise !== undefined) query.set('normalise', typeof request.normalise === 'string' ? request.normalise : request.normalise.join(','));
+  return `${jobUrl(apiBase, job)}/diff?${query}`;
+}
+
+/**
+ * A page of the diff of a step with the same step of `request.base` (`GET /jobs/{job}/diff`):
+ * the page, or (a 202) `{status: 'computing', progress}` while the server computes it: ask again
+ * in a couple of seconds. A `complete: false` diff is of a live step: ask again for the grown one.
+ */
+export async function fetchDiff(apiBase: string, job: string, step: string, request: DiffRequest, signal?: AbortSignal, auth?: ApiAuth): Promise<StepDiff | DiffComputing> {
+  const body = await getJson(diffUrl(apiBase, job, request, step), signal, auth);
+  return body && typeof body === 'object' && 'status' in body ? diffComputingSchema.parse(body) : stepDiffSchema.parse(body);
+}
+
+/** The per-step summary of the diff with `request.base` (`GET /jobs/{job}/diff` without `step`): differing steps first. */
+export async function fetchDiffSteps(apiBase: string, job: string, request: DiffRequest, signal?: AbortSignal, auth?: ApiAuth): Promise<DiffSteps> {
+  return diffStepsSchema.parse(await getJson(diffUrl(apiBase, job, request), signal, auth));
 }

@@ -10,3 +10,5 @@ export * from './access';
 export * from './job-list';
 export * from './triage';
 export * from './runs';
+export * from './diff';
+export * from './diff-names';

@@ -36,6 +36,7 @@ import { exportQuerySchema, exportRecordSchema } from './export';
 import { deliveriesAnswerSchema, deliveriesQuerySchema, webhookPayloadSchema } from './webhooks';
 import { stepErrorsPageSchema, stepErrorsQuerySchema } from './triage';
 import { runsAnswerSchema, runsQuerySchema } from './runs';
+import { diffComputingSchema, diffQuerySchema, diffStepsSchema, stepDiffSchema } from './diff';
 
 /**
  * The OpenAPI 3.1 document of the HTTP API, built from the zod contracts the routes parse with,
@@ -50,7 +51,7 @@ import { runsAnswerSchema, runsQuerySchema } from './runs';
 
 type JsonSchema = z.core.JSONSchema.JSONSchema;
 type Method = 'get' | 'put' | 'post' | 'delete' | 'options';
-type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500 | 503;
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503;
 
 interface MediaType {
   schema: JsonSchema;
@@ -110,6 +111,9 @@ const COMPONENTS = {
   StepMeta: stepMetaSchema,
   StepErrorsPage: stepErrorsPageSchema,
   RunsAnswer: runsAnswerSchema,
+  StepDiff: stepDiffSchema,
+  DiffSteps: diffStepsSchema,
+  DiffComputing: diffComputingSchema,
   Group: groupSchema,
   Line: lineSchema,
   JobCreated: jobCreatedSchema,
@@ -150,6 +154,7 @@ const ERROR_RESPONSES: Record<ErrorStatus, string> = {
   404: 'not_found: unknown job or step, or one outside the credential\'s scope (answered alike: a credential never learns that a job outside it exists)',
   409: 'line_gap (`expected` is the line to resend from), job_completed (the job takes no more writes) or conflict (two requests created the job at once)',
   413: 'too_large: a body or a line over its limit',
+  429: 'too_many_requests: a budget of the server is spent for now (event streams, search or diff workers and their queues); retry after `Retry-After` seconds',
   500: 'internal: an unexpected failure; the message hides its details',
   503: 'unavailable: the storage backend cannot be reached; retry after `Retry-After` seconds',
 };
@@ -395,6 +400,28 @@ function readPaths(): OpenApiDocument['paths'] {
         responses: { '200': { description: 'the page, the count of error lines seen and whether later ones were only counted', content: json('StepErrorsPage') }, ...errorResponses([400, 404]) },
       },
     },
+    '/api/v1/jobs/{job}/diff': {
+      get: {
+        operationId: 'diffJob',
+        tags: ['read'],
+        summary: "A step's log compared with the same step of another run (`base`), after normalisation (docs/diff.md): a page of hunks; without `step`, one summary row per step",
+        description: [
+          'The step is matched in `base` by id, then by name. Both jobs are read with the request\'s access: one the credential cannot read is a 404.',
+          'A diff is computed off the request thread and cached; while it is computed the answer is a 202 `DiffComputing` with `Retry-After` (ask again).',
+          'A live step\'s diff has `complete: false` and grows: ask again. Without `step` the answer is `DiffSteps` (steps that differ first).',
+        ].join(' '),
+        parameters: [...job, ...parameters('query', diffQuerySchema)],
+        responses: {
+          '200': { description: '`StepDiff` with `step`, `DiffSteps` without', content: { 'application/json': { schema: { oneOf: [ref('StepDiff'), ref('DiffSteps')] } } } },
+          '202': {
+            description: 'the diff is being computed',
+            headers: { 'Retry-After': { description: 'seconds to wait before asking again', schema: { type: 'integer' } } },
+            content: json('DiffComputing'),
+          },
+          ...errorResponses([400, 404, 429]),
+        },
+      },
+    },
     '/api/v1/jobs/{job}/complete': {
       post: {
         operationId: 'completeJob',
@@ -560,7 +587,7 @@ function buildComponents(): OpenApiDocument['components'] {
   const responses = Object.fromEntries(
     Object.entries(ERROR_RESPONSES).map(([status, description]) => {
       const response: ResponseObject = { description, content: json('ErrorBody') };
-      if (status === '503') {
+      if (status === '503' || status === '429') {
         response.headers = { 'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer' } } };
       }
       return [`Error${status}`, response];

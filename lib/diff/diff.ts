@@ -56,33 +56,70 @@ export interface DiffOptions {
 
 /** Diffs two logs given as pages of lines. Rejects only when aborted or when a source throws. */
 export async function diffLogs(base: DiffSource, head: DiffSource, options: DiffOptions = {}): Promise<LineDiff> {
-  const normalise = options.normalise ?? normaliseLine;
-  const maxLines = Math.min(options.maxLines ?? MAX_DIFF_LINES, MAX_DIFF_LINES);
-  if (!Number.isInteger(maxLines) || maxLines < 0) throw new RangeError('maxLines must be a non-negative integer');
-  const interner = new Interner();
-  const a = await readSide(base, interner, normalise, maxLines, options.signal);
-  const b = await readSide(head, interner, normalise, maxLines, options.signal);
+  const reader = new DiffReader(options);
+  await readSide(base, (page) => reader.addBase(page), options.signal);
+  await readSide(head, (page) => reader.addHead(page), options.signal);
   options.signal?.throwIfAborted();
-  return diffSymbols(a.symbols.view(), b.symbols.view(), interner.size, { base: a.truncated, head: b.truncated });
+  return reader.finish();
 }
 
-async function readSide(
-  source: DiffSource,
-  interner: Interner,
-  normalise: (text: string) => string,
-  maxLines: number,
-  signal: AbortSignal | undefined,
-): Promise<{ symbols: IntVec; truncated: boolean }> {
-  const symbols = new IntVec(4096);
+async function readSide(source: DiffSource, add: (page: DiffPage) => boolean, signal: AbortSignal | undefined): Promise<void> {
   signal?.throwIfAborted();
   for await (const page of source) {
     signal?.throwIfAborted();
-    for (const line of page) {
-      if (symbols.length >= maxLines) return { symbols, truncated: true };
-      symbols.push(interner.intern(normalise(typeof line === 'string' ? line : line.text)));
-    }
+    if (!add(page)) return; // truncated: leaving the loop closes the source
   }
-  return { symbols, truncated: false };
+}
+
+/**
+ * diffLogs taken apart, for a caller that receives pages as messages (lib/diff/server's worker):
+ * add each side's pages in order (the two sides may interleave: symbols are shared), then
+ * `finish`. Holds what diffLogs holds (docs/diff.md "Bounds"), no text.
+ */
+export class DiffReader {
+  private readonly interner = new Interner();
+  private readonly normalise: (text: string) => string;
+  private readonly maxLines: number;
+  private readonly sides = { base: { symbols: new IntVec(4096), truncated: false }, head: { symbols: new IntVec(4096), truncated: false } };
+
+  constructor(options: Pick<DiffOptions, 'normalise' | 'maxLines'> = {}) {
+    this.normalise = options.normalise ?? normaliseLine;
+    const maxLines = Math.min(options.maxLines ?? MAX_DIFF_LINES, MAX_DIFF_LINES);
+    if (!Number.isInteger(maxLines) || maxLines < 0) throw new RangeError('maxLines must be a non-negative integer');
+    this.maxLines = maxLines;
+  }
+
+  /** Adds a page of base lines; false once the side is full (`truncated`): send no more. */
+  addBase(page: DiffPage): boolean {
+    return this.add(this.sides.base, page);
+  }
+
+  /** Adds a page of head lines; false once the side is full. */
+  addHead(page: DiffPage): boolean {
+    return this.add(this.sides.head, page);
+  }
+
+  /** Lines read so far on each side. */
+  get read(): { base: number; head: number } {
+    return { base: this.sides.base.symbols.length, head: this.sides.head.symbols.length };
+  }
+
+  /** Aligns the two sides (synchronous, the CPU-heavy part with the reading). */
+  finish(): LineDiff {
+    const { base, head } = this.sides;
+    return diffSymbols(base.symbols.view(), head.symbols.view(), this.interner.size, { base: base.truncated, head: head.truncated });
+  }
+
+  private add(side: { symbols: IntVec; truncated: boolean }, page: DiffPage): boolean {
+    for (const line of page) {
+      if (side.symbols.length >= this.maxLines) {
+        side.truncated = true;
+        return false;
+      }
+      side.symbols.push(this.interner.intern(this.normalise(typeof line === 'string' ? line : line.text)));
+    }
+    return true;
+  }
 }
 
 /** Per-symbol counters for finding the lines unique in a region, zeroed again after each use. */

@@ -1,3 +1,4 @@
+import { DEFAULT_HUNKS_PER_PAGE, HUNK_KINDS, MAX_HUNKS_PER_PAGE, type HunkKind } from '../contracts/diff-names';
 import { IntVec } from './intern';
 
 /**
@@ -8,8 +9,8 @@ import { IntVec } from './intern';
  * where the next one starts, so a page of hunks is cut from it without recomputing the diff.
  */
 
-export const HUNK_KINDS = ['equal', 'added', 'removed', 'changed'] as const;
-export type HunkKind = (typeof HUNK_KINDS)[number];
+export { HUNK_KINDS } from '../contracts/diff-names';
+export type { HunkKind } from '../contracts/diff-names';
 
 const EQUAL = 0;
 const ADDED = 1;
@@ -39,10 +40,7 @@ export interface DiffCounts {
   unchanged: number;
 }
 
-/** Hunks a page holds when the caller does not say. */
-export const DEFAULT_HUNKS_PER_PAGE = 100;
-/** The most hunks one page holds, whatever the caller asks (a page is a bounded reply). */
-export const MAX_HUNKS_PER_PAGE = 1000;
+export { DEFAULT_HUNKS_PER_PAGE, MAX_HUNKS_PER_PAGE } from '../contracts/diff-names';
 
 export interface DiffHunkPage {
   hunks: DiffHunk[];
@@ -66,6 +64,12 @@ export interface DiffSummary {
    * budget (docs/diff.md): some lines in them may in fact be equal. 0 for a minimal-or-patience diff.
    */
   replacedRegions: number;
+}
+
+/** A LineDiff as plain data: its hunk starts (3 integers a hunk) and its summary. */
+export interface LineDiffParts {
+  starts: Int32Array;
+  summary: DiffSummary;
 }
 
 /** Builds the hunk list from edits given in order; adjacent edits merge into one hunk. */
@@ -159,6 +163,22 @@ export class LineDiff {
 
   get total(): number {
     return this.starts.length / 3;
+  }
+
+  /** What the diff holds, to send it to another thread (the array can be transferred) and rebuild it with `fromParts`. */
+  toParts(): LineDiffParts {
+    return { starts: this.starts, summary: this.summary };
+  }
+
+  static fromParts(parts: LineDiffParts): LineDiff {
+    const { starts, summary } = parts;
+    if (starts.length !== summary.hunks * 3) throw new RangeError('hunk starts do not match the summary');
+    return new LineDiff(starts, summary.baseLines, summary.headLines, summary);
+  }
+
+  /** Bytes the hunk list takes (a cache's measure; the summary adds a few hundred). */
+  get bytes(): number {
+    return this.starts.buffer.byteLength;
   }
 
   /** Hunk `index` (0-based). */

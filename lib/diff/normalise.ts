@@ -1,3 +1,4 @@
+import { NORMALISE_RULE_IDS, type NormaliseRuleId } from '../contracts/diff-names';
 import { plainText } from '../ansi/plain';
 
 /**
@@ -33,20 +34,8 @@ export const MAX_COMPARE_CHARS = 4096;
  */
 export const MAX_READ_CHARS = 4 * MAX_COMPARE_CHARS;
 
-export const NORMALISE_RULE_IDS = [
-  'temp-path',
-  'timestamp-iso',
-  'timestamp-rfc2822',
-  'timestamp-syslog',
-  'timestamp-clock',
-  'uuid',
-  'duration',
-  'url-port',
-  'pid',
-  'hex-hash',
-  'progress',
-] as const;
-export type NormaliseRuleId = (typeof NORMALISE_RULE_IDS)[number];
+export { NORMALISE_RULE_IDS } from '../contracts/diff-names';
+export type { NormaliseRuleId } from '../contracts/diff-names';
 
 export interface NormaliseRule {
   id: NormaliseRuleId;

@@ -39,6 +39,7 @@ export const SERVER_MODULES = [
   'lib/ingest/',
   'lib/config',
   'lib/errors',
+  'lib/diff/server/',
 ];
 
 /** Test code: suites, helpers and harnesses. Paths are repository-relative, extension removed. */
