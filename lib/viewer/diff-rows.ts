@@ -124,11 +124,12 @@ export function diffRowAt(model: DiffRowModel, index: number): DiffRow | null {
   let hi = model.starts.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (model.starts[mid] <= index) lo = mid;
+    if ((model.starts[mid] ?? 0) <= index) lo = mid;
     else hi = mid - 1;
   }
   const segment = model.segments[lo];
-  const k = index - model.starts[lo];
+  if (!segment) return null;
+  const k = index - (model.starts[lo] ?? 0);
   if (segment.type === 'fold') return { type: 'fold', hunk: segment.hunk, hidden: segment.hidden, base: segment.base, head: segment.head };
   const base = segment.base !== null && k < segment.baseCount ? segment.base + k : null;
   const head = segment.head !== null && k < segment.headCount ? segment.head + k : null;
@@ -142,7 +143,7 @@ export function nextChange(model: DiffRowModel, from: number, dir: 1 | -1): numb
     const i = changes.findIndex((row) => row > from);
     return i === -1 ? null : i;
   }
-  for (let i = changes.length - 1; i >= 0; i--) if (changes[i] < from) return i;
+  for (let i = changes.length - 1; i >= 0; i--) if ((changes[i] ?? Infinity) < from) return i;
   return null;
 }
 
