@@ -145,6 +145,49 @@ test('without a base: compared with the last green run', async ({ page }) => {
   await expect(page).toHaveURL(/[?&]step=t2/);
 });
 
+test('while the API computes (202) the view says so, then shows the diff it asks for again', async ({ page, baseURL }) => {
+  // the diff is computed and cached first: the one 202 the view sees is the one made up here
+  for (;;) {
+    const answer = await fetch(`${baseURL}/api/v1/jobs/${red.jobId}/diff?base=${green.jobId}&step=t2`);
+    if (answer.status === 200) break;
+    expect(answer.status).toBe(202);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  let answered202 = 0;
+  await page.route(/\/api\/v1\/jobs\/[^/]+\/diff\?.*step=/, async (route) => {
+    if (answered202 > 0) return route.continue();
+    answered202++;
+    await route.fulfill({
+      status: 202,
+      headers: { 'retry-after': '1', 'cache-control': 'no-store' },
+      json: { status: 'computing', job: red.jobId, base: green.jobId, step: { head: 't2', base: 'test' }, progress: { phase: 'reading', lines: 150, total: 401 } },
+    });
+  });
+  await page.goto(`/jobs/${red.jobId}/diff?base=${green.jobId}&step=t2`);
+  await expect(page.getByTestId('diff-computing')).toHaveText('Comparing… (reading, 150 of 401 lines)');
+  await expect(page.getByTestId('diff-rows').locator('[data-op="del"]')).toContainText(noisy(1, 100));
+  await expect(page.getByTestId('diff-computing')).toHaveCount(0);
+  expect(answered202).toBe(1);
+});
+
+test('a live job: the diff grows as its step does', async ({ page, baseURL }) => {
+  const labels = { repo: `acme/${uniqueJobId('diffview-live')}`, workflow: 'ci' };
+  const done = await createJob(baseURL!, uniqueJobId('diffview-live-green'), { labels, steps: [{ id: 'build', name: 'Build' }] });
+  await sendLines(done, 'build', 1, ['compile a', 'compile b', 'compile c', 'link']);
+  await completeJob(done, 'success');
+  const live = await createJob(baseURL!, uniqueJobId('diffview-live-red'), { labels, steps: [{ id: 'build', name: 'Build' }] });
+  await setStep(live, 'build', { status: 'running' });
+  await sendLines(live, 'build', 1, ['compile a', 'compile B changed']);
+  await page.goto(`/jobs/${live.jobId}/diff?base=${done.jobId}`);
+  const rows = page.getByTestId('diff-rows');
+  await expect(rows.locator('[data-op="add"]')).toHaveText([/compile B changed/]);
+  await expect(page.getByTestId('diff-counts')).toContainText('live');
+  await sendLines(live, 'build', 3, ['compile c', 'link', 'ERROR late failure']);
+  await expect(rows.locator('[data-op="add"]')).toHaveText([/compile B changed/, /ERROR late failure/]);
+  await completeJob(live, 'failure');
+  await expect(page.getByTestId('diff-counts')).not.toContainText('live');
+});
+
 for (const scheme of ['dark', 'light'] as const) {
   test(`axe finds nothing on the diff view, ${scheme} theme`, async ({ page }) => {
     await page.emulateMedia({ colorScheme: scheme });

@@ -71,7 +71,8 @@ export function DiffView(props: DiffViewProps) {
   const step = picked ?? rows.find((r) => r.step !== null && r.status === 'differs')?.step ?? rows.find((r) => r.step !== null)?.step ?? null;
   const row = rows.find((r) => r.step === step);
   // a live job's diff grows: the step's counts change, its diff is asked again
-  const reload = row ? `${row.status}:${row.added}:${row.removed}:${row.unchanged}` : '';
+  // (and once more when the job ends: the diff is then complete)
+  const reload = useReloadKey(step, row ? `${row.status}:${row.added}:${row.removed}:${row.unchanged}:${summary.data?.complete === true}` : '');
   const { state, loadMore } = useStepDiff(API, jobId, base, step, reload);
 
   useEffect(() => {
@@ -99,16 +100,38 @@ export function DiffView(props: DiffViewProps) {
           The diff could not be loaded: {(summary.error ?? runs.error)?.message ?? 'unknown error'}
         </p>
       )}
-      {summary.data && (
+      {base !== null && !summary.isError && (
         <div className="flex min-h-0 flex-1">
-          <StepPicker rows={rows} selected={step} onPick={setPicked} />
+          {summary.data ? (
+            <StepPicker rows={rows} selected={step} onPick={setPicked} />
+          ) : (
+            <p className="w-64 shrink-0 border-r border-[var(--ls-border)] p-3 text-sm" role="status">
+              Comparing the steps…
+            </p>
+          )}
           <section className="flex min-w-0 flex-1 flex-col" aria-label="Step diff">
-            <StepDiffPanel jobId={jobId} base={summary.data.base} state={state} layout={layout} onLayout={setLayout} loadMore={loadMore} />
+            {step !== null && <StepDiffPanel jobId={jobId} base={base} state={state} layout={layout} onLayout={setLayout} loadMore={loadMore} />}
           </section>
         </div>
       )}
     </div>
   );
+}
+
+/**
+ * A number that changes when the step's summary row changes after it was first seen (a live
+ * job's diff grew, or the job ended), not when it first arrives: the step's diff, already being
+ * asked for, is not asked again for that.
+ */
+function useReloadKey(step: string | null, key: string): string {
+  const seen = useRef<{ step: string | null; key: string }>({ step, key });
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => {
+    const before = seen.current;
+    if (before.step === step && before.key !== '' && key !== '' && before.key !== key) setGeneration((g) => g + 1);
+    if (before.step !== step || key !== '') seen.current = { step, key };
+  }, [step, key]);
+  return String(generation);
 }
 
 function Rules({ rules }: { rules: readonly { id: string; title: string }[] }) {
@@ -215,7 +238,7 @@ function StepDiffPanel(props: PanelProps) {
 }
 
 function DiffRows(props: PanelProps & { state: Extract<StepDiffState, { status: 'ready' }> }) {
-  const { jobId, base, state, layout, loadMore } = props;
+  const { jobId, state, layout, loadMore } = props;
   const { diff, hunks, next } = state;
   const [expanded, setExpanded] = useState<Map<number, number>>(() => new Map());
   const [current, setCurrent] = useState<number | null>(null);
@@ -285,11 +308,11 @@ function DiffRows(props: PanelProps & { state: Extract<StepDiffState, { status: 
       if (!row) return <div className="ls-diff-row" />;
       if (row.type === 'fold') return <Fold row={row} onExpand={expand} />;
       return (
-        <DiffLine row={row} layout={layout} lines={lines} jobId={jobId} base={base} steps={diff.step} cache={cache} shown={shown} onShowAll={showAll} current={index === currentRow} />
+        <DiffLine row={row} layout={layout} lines={lines} jobId={jobId} base={diff.base} steps={diff.step} cache={cache} shown={shown} onShowAll={showAll} current={index === currentRow} />
       );
     },
     // `lines` is new when a page arrives: rows that waited for it render their text
-    [model, layout, lines, jobId, base, diff.step, cache, shown, showAll, expand, currentRow],
+    [model, layout, lines, jobId, diff.base, diff.step, cache, shown, showAll, expand, currentRow],
   );
 
   if (model.count === 0) return <p className="p-3 text-sm" data-testid="diff-empty">The step&apos;s logs are the same{diff.rules.length ? ' after normalisation' : ''}.</p>;
