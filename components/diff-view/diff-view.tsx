@@ -10,7 +10,7 @@ import { formatCount } from '@/lib/viewer/format';
 import { isTypingTarget } from '@/lib/viewer/shortcuts';
 import { LineHtml, LineHtmlCache } from '@/components/log-viewer';
 import { useDiffLines, type DiffLines, type DiffSide } from './diff-lines';
-import { useStepDiff, type StepDiffState } from './use-step-diff';
+import { MAX_LOADED_HUNKS, useStepDiff, type StepDiffState } from './use-step-diff';
 import './diff-view.css';
 
 const API = '/api/v1';
@@ -329,6 +329,7 @@ function DiffRows(props: PanelProps & { state: Extract<StepDiffState, { status: 
           {current !== null ? `change ${current + 1} of ${model.changes.length}${next !== null ? '+' : ''}` : `${model.changes.length}${next !== null ? '+' : ''} change${model.changes.length === 1 ? '' : 's'} (n / p)`}
         </span>
         {lines.failed > 0 && <span className="text-[var(--ls-err)]">some lines could not be loaded</span>}
+        {next !== null && hunks.length >= MAX_LOADED_HUNKS && <span>the first {formatCount(hunks.length)} of {formatCount(diff.total)} hunks are shown</span>}
       </div>
       <div className="ls-diff-list min-h-0 flex-1 font-mono text-xs" data-layout={layout} data-testid="diff-rows">
         <Virtuoso

@@ -6,6 +6,11 @@ import type { DiffHunk } from '@/lib/viewer/diff-rows';
 
 /** Hunks asked for per page (the API's default page; the view pages on as the user scrolls). */
 export const DIFF_HUNKS_PER_PAGE = 100;
+/**
+ * Hunks the view holds at most (a few numbers each: ~1 MB): past them it stops paging and says
+ * so (a diff with more changes than this is read as a whole more usefully as two logs).
+ */
+export const MAX_LOADED_HUNKS = 20_000;
 /** Wait before asking again after a 202 (the server's Retry-After, DIFF_COMPUTING_RETRY_S: 2 s). */
 export const DIFF_RETRY_MS = 2000;
 
@@ -68,7 +73,7 @@ export function useStepDiff(apiBase: string, job: string, base: string | null, s
   const loadMore = useCallback(() => {
     const current = stateRef.current;
     const controller = controllerRef.current;
-    if (current.status !== 'ready' || current.next === null || current.loadingMore || base === null || step === null || !controller) return;
+    if (current.status !== 'ready' || current.next === null || current.loadingMore || current.hunks.length >= MAX_LOADED_HUNKS || base === null || step === null || !controller) return;
     const offset = current.next;
     const signal = controller.signal;
     setState({ ...current, loadingMore: true });
