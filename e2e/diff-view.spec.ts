@@ -188,6 +188,37 @@ test('a live job: the diff grows as its step does', async ({ page, baseURL }) =>
   await expect(page.getByTestId('diff-counts')).not.toContainText('live');
 });
 
+test('a diff of many hunks: only the rows on screen are in the page, hunks paged in as the list scrolls', async ({ page, baseURL }) => {
+  const LINES = 3000;
+  const labels = { repo: `acme/${uniqueJobId('diffview-many')}`, workflow: 'ci' };
+  const a = await createJob(baseURL!, uniqueJobId('diffview-many-a'), { labels, steps: [{ id: 'build', name: 'Build' }] });
+  await sendLines(a, 'build', 1, Array.from({ length: LINES }, (_, i) => `line ${i + 1} ok`));
+  await completeJob(a, 'success');
+  const b = await createJob(baseURL!, uniqueJobId('diffview-many-b'), { labels, steps: [{ id: 'build', name: 'Build' }] });
+  // every 10th line changed: 600 hunks, six of the view's pages
+  await sendLines(b, 'build', 1, Array.from({ length: LINES }, (_, i) => ((i + 1) % 10 === 0 ? `line ${i + 1} CHANGED` : `line ${i + 1} ok`)));
+  await completeJob(b, 'failure');
+  const offsets: string[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.pathname.endsWith('/diff') && url.searchParams.has('step')) offsets.push(url.searchParams.get('offset') ?? '');
+  });
+  await page.goto(`/jobs/${b.jobId}/diff?base=${a.jobId}`);
+  const rows = page.getByTestId('diff-rows');
+  await expect(rows.getByTestId('diff-line').first()).toBeVisible();
+  expect(await rows.getByTestId('diff-line').count()).toBeLessThan(200);
+  const last = rows.getByTestId('diff-n-head').filter({ hasText: /^3000$/ });
+  await expect
+    .poll(async () => {
+      await rows.locator('[data-virtuoso-scroller]').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+      return last.count();
+    })
+    .toBe(1);
+  await expect(last.locator('xpath=..')).toContainText('line 3000 CHANGED');
+  expect(offsets).toEqual(expect.arrayContaining(['0', '100', '500']));
+  expect(await rows.getByTestId('diff-line').count()).toBeLessThan(200);
+});
+
 for (const scheme of ['dark', 'light'] as const) {
   test(`axe finds nothing on the diff view, ${scheme} theme`, async ({ page }) => {
     await page.emulateMedia({ colorScheme: scheme });
