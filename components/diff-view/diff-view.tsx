@@ -14,7 +14,12 @@ import { MAX_LOADED_HUNKS, useStepDiff, type StepDiffState } from './use-step-di
 import './diff-view.css';
 
 const API = '/api/v1';
-/** How often the per-step summary is asked again while it is not complete (a live job, a diff being computed). */
+/**
+ * How often the per-step summary is asked again while it is not `complete`: a live job (the API
+ * says complete only once both jobs have ended), or steps still being compared. A finished,
+ * compared diff is never asked again. Asking is cheap: the server caches diffs by both steps'
+ * line counts and recomputes one only when a step grew.
+ */
 export const DIFF_POLL_MS = 3000;
 
 const jobPath = (job: string) => `/jobs/${encodeURIComponent(job)}`;
