@@ -219,6 +219,13 @@ test('a diff of many hunks: only the rows on screen are in the page, hunks paged
   expect(await rows.getByTestId('diff-line').count()).toBeLessThan(200);
 });
 
+test('a malformed job or base id is the 404 page; a malformed step is ignored', async ({ page }) => {
+  expect((await page.goto(`/jobs/${red.jobId}/diff?base=${encodeURIComponent('../<x>')}`))?.status()).toBe(404);
+  expect((await page.goto(`/jobs/${encodeURIComponent('bad id!')}/diff?base=${green.jobId}`))?.status()).toBe(404);
+  await openDiff(page, `?base=${green.jobId}&step=${encodeURIComponent('<img src=x>')}`);
+  await expect(page.getByTestId('diff-step').first().getByRole('button')).toHaveAttribute('aria-current', 'true');
+});
+
 for (const scheme of ['dark', 'light'] as const) {
   test(`axe finds nothing on the diff view, ${scheme} theme`, async ({ page }) => {
     await page.emulateMedia({ colorScheme: scheme });
