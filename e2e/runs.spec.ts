@@ -21,6 +21,7 @@ async function run(url: string, id: string, labels: Record<string, string>, stat
   const p = await createJob(url, id, { title: `build ${id}`, labels, steps: [{ id: 'build' }] }, key);
   await setStep(p, 'build', { status: 'running' });
   await sendLines(p, 'build', 1, [`${id} one`, `${id} two`]);
+  if (status === 'success' || status === 'failure') await setStep(p, 'build', { status });
   if (status !== 'running') await completeJob(p, status);
   return p;
 }
@@ -56,6 +57,8 @@ test.describe('run strip (file store)', () => {
     await expect(strip.locator('li', { has: page.getByTestId('run-last-green') }).locator('a')).toHaveAttribute('data-run', r2);
     await expect(strip.locator('li', { has: page.getByTestId('run-first-red') }).locator('a')).toHaveAttribute('data-run', r3);
     await expect(page.getByTestId('compare-last-green')).toHaveAttribute('href', `/jobs/${r4}/diff?base=${r2}`);
+    // the failed step's header compares that step with the same step of the last green run
+    await expect(page.locator('[data-section="build"] [data-testid="step-compare-last-green"]')).toHaveAttribute('href', `/jobs/${r4}/diff?base=${r2}&step=build`);
 
     await strip.locator(`a[data-run="${r2}"]`).click();
     await expect(page).toHaveURL(new RegExp(`/jobs/${r2}$`));
@@ -64,6 +67,7 @@ test.describe('run strip (file store)', () => {
     await expect(page.getByTestId('run-strip').locator('a[aria-current="page"]')).toHaveAttribute('data-run', r2);
     // a green job offers no comparison; r1 is its last green
     await expect(page.getByTestId('compare-last-green')).toHaveCount(0);
+    await expect(page.getByTestId('step-compare-last-green')).toHaveCount(0);
     await expect(page.getByTestId('run-strip').locator('li', { has: page.getByTestId('run-last-green') }).locator('a')).toHaveAttribute('data-run', r1);
   });
 

@@ -15,7 +15,7 @@ import { ApiError, fetchJob, jobUrl } from '@/lib/client/api';
 import { FirstScreen } from './first-screen';
 import type { FirstScreenData } from '@/lib/viewer/first-screen';
 import { JobHeader } from './job-header';
-import { RunStrip } from './run-strip';
+import { CompareContext, RunStrip, useRuns } from './run-strip';
 import { LineHtmlCache } from './line-html';
 import { LogList } from './log-list';
 import { viewerKeys } from './query-keys';
@@ -300,6 +300,12 @@ export function JobLog(props: JobLogProps) {
   };
   const copyLink = () => navigator.clipboard.writeText(links.canonical(embedded?.linkOrigin ?? window.location.origin, state.selection));
 
+  // The job page's runs (run-strip.tsx): the strip, and a failed step's "Compare" link in its header.
+  const comparable = chrome === 'full' && !embedded;
+  const runs = useRuns(apiBase, jobId, comparable ? job?.status : undefined);
+  const lastGreen = comparable ? (runs?.lastGreen ?? null) : null;
+  const compare = useMemo(() => (lastGreen ? { jobId, lastGreen } : null), [jobId, lastGreen]);
+
   if (jobQuery.isError && !job) {
     const err = jobQuery.error;
     const missing = err instanceof ApiError && err.status === 404;
@@ -323,101 +329,103 @@ export function JobLog(props: JobLogProps) {
 
   const gutterDigits = Math.max(4, String(Math.max(0, ...sections.map((s) => s.lines))).length);
   return (
-    <div ref={layoutRef} className="ls-layout" style={{ ['--ls-gutter' as string]: `${gutterDigits + 2}ch` }} onKeyDown={onViewerKey} {...display.attributes}>
-      {chrome === 'full' && (
-        <JobHeader
-          job={job}
-          stream={stream}
-          now={now}
-          jobHref={onlyStep && !embedded ? links.jobPage() : null}
-          stepName={onlySection ? onlySection.step.name || onlySection.step.id : undefined}
-        />
-      )}
-      {chrome === 'full' && !embedded && !onlyStep && <RunStrip apiBase={apiBase} jobId={jobId} status={job.status} />}
-      <Toolbar
-        selection={state.selection}
-        following={state.following}
-        live={live}
-        singleStep={onlyStep !== undefined}
-        onExpandAll={() => viewer.onSetAll(true)}
-        onCollapseAll={() => viewer.onSetAll(false)}
-        onGoTo={viewer.goToInput}
-        onCopyLink={copyLink}
-        onJumpToLive={viewer.onJumpToLive}
-        search={
-          <>
-            <SearchBox ref={searchInput} search={search} />
-            <ErrorNavButtons nav={errorNav} />
-          </>
-        }
-        display={<DisplayMenu prefs={display.prefs} showTheme={!embedded} onShortcuts={display.openShortcuts} />}
-        actions={<JobActions selection={state.selection} sections={sections} />}
-      >
-        {chrome === 'minimal' && <StreamIndicator state={stream} />}
-      </Toolbar>
-      {waitText && <LineWait text={waitText} waiting={waiting !== null} onClose={viewer.onCancelWait} />}
-      <LiveRegion stream={stream} job={job.status} steps={job.steps} notice={waitText} />
-      <div className="ls-body">
-        {chrome === 'full' && !onlyStep && (
-          <StepsPanel
-            sections={sections}
-            view={state.view}
-            stepLink={(step) => links.hash({ step })}
-            onHidden={viewer.onHidden}
-            onGoTo={goToStep}
+    <CompareContext.Provider value={compare}>
+      <div ref={layoutRef} className="ls-layout" style={{ ['--ls-gutter' as string]: `${gutterDigits + 2}ch` }} onKeyDown={onViewerKey} {...display.attributes}>
+        {chrome === 'full' && (
+          <JobHeader
+            job={job}
+            stream={stream}
+            now={now}
+            jobHref={onlyStep && !embedded ? links.jobPage() : null}
+            stepName={onlySection ? onlySection.step.name || onlySection.step.id : undefined}
           />
         )}
-        <div ref={logRef} className="ls-log" role="log" aria-label={`Log of ${job.title || job.id}`} aria-live="off">
-          {state.ready && model.total === 0 && <div className="ls-message">No output yet.</div>}
-          <CopyStatusBar />
-          {props.initial && !listDrawn && !(state.ready && model.total === 0) && (
-            <FirstScreen
-              data={props.initial}
-              jobApi={jobUrl(apiBase, jobId)}
-              onlyStep={onlyStep}
-              follow={props.follow}
-              ready={state.ready}
-              now={now}
-              cache={cache}
-              links={links}
-              lookup={lookup}
+        {chrome === 'full' && !embedded && !onlyStep && <RunStrip apiBase={apiBase} jobId={jobId} status={job.status} />}
+        <Toolbar
+          selection={state.selection}
+          following={state.following}
+          live={live}
+          singleStep={onlyStep !== undefined}
+          onExpandAll={() => viewer.onSetAll(true)}
+          onCollapseAll={() => viewer.onSetAll(false)}
+          onGoTo={viewer.goToInput}
+          onCopyLink={copyLink}
+          onJumpToLive={viewer.onJumpToLive}
+          search={
+            <>
+              <SearchBox ref={searchInput} search={search} />
+              <ErrorNavButtons nav={errorNav} />
+            </>
+          }
+          display={<DisplayMenu prefs={display.prefs} showTheme={!embedded} onShortcuts={display.openShortcuts} />}
+          actions={<JobActions selection={state.selection} sections={sections} />}
+        >
+          {chrome === 'minimal' && <StreamIndicator state={stream} />}
+        </Toolbar>
+        {waitText && <LineWait text={waitText} waiting={waiting !== null} onClose={viewer.onCancelWait} />}
+        <LiveRegion stream={stream} job={job.status} steps={job.steps} notice={waitText} />
+        <div className="ls-body">
+          {chrome === 'full' && !onlyStep && (
+            <StepsPanel
+              sections={sections}
+              view={state.view}
+              stepLink={(step) => links.hash({ step })}
+              onHidden={viewer.onHidden}
+              onGoTo={goToStep}
             />
           )}
-          {search.filter && (
-            <SearchFilter search={search} steps={job.steps} onlyStep={onlyStep} cache={cache} lineHref={links.lineHref} onOpen={search.openMatch} />
-          )}
-          {state.ready && model.total > 0 && !search.filter && (
-            <LogList
-              key={state.listEpoch}
-              model={model}
-              win={viewer.win}
-              lookup={lookup}
-              selection={state.selection}
-              expandedLines={state.expandedLines}
-              following={state.following}
-              scrollRequest={state.scrollRequest}
-              now={now}
-              cache={cache}
-              lineHref={links.lineHref}
-              stepHref={onlyStep || embedded ? null : links.stepPage}
-              onToggle={onToggle}
-              onLineClick={onLineClick}
-              onExpandLine={viewer.onExpandLine}
-              onFollowChange={viewer.onFollowChange}
-              onVisibleRows={onVisibleRows}
-              onShiftWindow={viewer.onShiftWindow}
-              onScrollDone={viewer.onScrollDone}
-              onStepClick={goToStep}
-              stepHeaderExtra={stepHeaderExtra}
-              stamp={display.stamp}
-              wrap={display.prefs.wrap}
-              focus={state.focus}
-              onFocusRow={viewer.onFocusRow}
-            />
-          )}
+          <div ref={logRef} className="ls-log" role="log" aria-label={`Log of ${job.title || job.id}`} aria-live="off">
+            {state.ready && model.total === 0 && <div className="ls-message">No output yet.</div>}
+            <CopyStatusBar />
+            {props.initial && !listDrawn && !(state.ready && model.total === 0) && (
+              <FirstScreen
+                data={props.initial}
+                jobApi={jobUrl(apiBase, jobId)}
+                onlyStep={onlyStep}
+                follow={props.follow}
+                ready={state.ready}
+                now={now}
+                cache={cache}
+                links={links}
+                lookup={lookup}
+              />
+            )}
+            {search.filter && (
+              <SearchFilter search={search} steps={job.steps} onlyStep={onlyStep} cache={cache} lineHref={links.lineHref} onOpen={search.openMatch} />
+            )}
+            {state.ready && model.total > 0 && !search.filter && (
+              <LogList
+                key={state.listEpoch}
+                model={model}
+                win={viewer.win}
+                lookup={lookup}
+                selection={state.selection}
+                expandedLines={state.expandedLines}
+                following={state.following}
+                scrollRequest={state.scrollRequest}
+                now={now}
+                cache={cache}
+                lineHref={links.lineHref}
+                stepHref={onlyStep || embedded ? null : links.stepPage}
+                onToggle={onToggle}
+                onLineClick={onLineClick}
+                onExpandLine={viewer.onExpandLine}
+                onFollowChange={viewer.onFollowChange}
+                onVisibleRows={onVisibleRows}
+                onShiftWindow={viewer.onShiftWindow}
+                onScrollDone={viewer.onScrollDone}
+                onStepClick={goToStep}
+                stepHeaderExtra={stepHeaderExtra}
+                stamp={display.stamp}
+                wrap={display.prefs.wrap}
+                focus={state.focus}
+                onFocusRow={viewer.onFocusRow}
+              />
+            )}
+          </div>
         </div>
+        <ShortcutsDialog open={display.shortcutsOpen} onClose={display.closeShortcuts} />
       </div>
-      <ShortcutsDialog open={display.shortcutsOpen} onClose={display.closeShortcuts} />
-    </div>
+    </CompareContext.Provider>
   );
 }

@@ -8,6 +8,7 @@ import type { GroupNode } from '@/lib/viewer/sections';
 import { GroupActions, StepActions } from './copy-actions';
 import { LineHtml, type LineHtmlCache } from './line-html';
 import { LineStamp } from './line-stamp';
+import { StepCompareLink } from './run-strip';
 
 /** Indent per nesting level, in `ch` of the monospace font. */
 const INDENT_CH = 2;
@@ -50,6 +51,7 @@ export const StepHeaderRow = memo(function StepHeaderRow(props: {
           <span className="sr-only">Open step {step.name || step.id} alone</span>
         </a>
       )}
+      <StepCompareLink step={step} />
       <StepActions step={step} lines={lines} />
       {extra}
     </div>

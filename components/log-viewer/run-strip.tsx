@@ -1,6 +1,7 @@
 'use client';
+import { createContext, useContext } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import type { JobStatus, RunSummary } from '@/lib/contracts';
+import type { JobStatus, RunsAnswer, RunSummary, StepMeta } from '@/lib/contracts';
 import { fetchRuns } from '@/lib/client/api';
 import { StatusIcon, statusLabel } from '@/components/ui/status-icon';
 import { useApiAuth } from './api-auth';
@@ -13,6 +14,38 @@ const jobPath = (id: string) => `/jobs/${encodeURIComponent(id)}`;
 /** Where "Compare with last green" goes: the diff view of this job against `base`. */
 export function compareHref(job: string, base: string): string {
   return `${jobPath(job)}/diff?base=${encodeURIComponent(base)}`;
+}
+
+/**
+ * The runs of the job's pipeline (`GET …/runs`), fetched once per job status (one query for the
+ * strip and the step headers' links); undefined while loading, on an error, or with no status yet.
+ */
+export function useRuns(apiBase: string, jobId: string, status: JobStatus | undefined): RunsAnswer | undefined {
+  const auth = useApiAuth();
+  const query = useQuery({
+    queryKey: ['logscope', apiBase, 'runs', jobId, status],
+    queryFn: ({ signal }) => fetchRuns(apiBase, jobId, RUN_STRIP_EACH_WAY, signal, auth),
+    enabled: status !== undefined,
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+    retry: false,
+  });
+  return query.data;
+}
+
+/** The job and its last green run, for the failed steps' "Compare" links (provided by job-log.tsx on the job page only). */
+export const CompareContext = createContext<{ jobId: string; lastGreen: string } | null>(null);
+
+/** A failed step's link to its diff against the same step of the last green run (rows.tsx); nothing without one. */
+export function StepCompareLink({ step }: { step: StepMeta }) {
+  const compare = useContext(CompareContext);
+  if (!compare || step.status !== 'failure') return null;
+  return (
+    <a className="ls-header-link" href={`${compareHref(compare.jobId, compare.lastGreen)}&step=${encodeURIComponent(step.id)}`} title="Compare with the last green run" data-testid="step-compare-last-green">
+      <span aria-hidden="true">±</span>
+      <span className="sr-only">Compare step {step.name || step.id} with the last green run</span>
+    </a>
+  );
 }
 
 /** `YYYY-MM-DD HH:MM UTC`, or nothing for a time no Date holds. */
@@ -32,15 +65,7 @@ function runTitle(run: RunSummary, tag: string | null): string {
  * an error, or when the job is its pipeline's only run. `status` refetches when the job ends.
  */
 export function RunStrip({ apiBase, jobId, status }: { apiBase: string; jobId: string; status: JobStatus }) {
-  const auth = useApiAuth();
-  const query = useQuery({
-    queryKey: ['logscope', apiBase, 'runs', jobId, status],
-    queryFn: ({ signal }) => fetchRuns(apiBase, jobId, RUN_STRIP_EACH_WAY, signal, auth),
-    staleTime: Infinity,
-    refetchOnWindowFocus: false,
-    retry: false,
-  });
-  const data = query.data;
+  const data = useRuns(apiBase, jobId, status);
   if (!data || data.runs.length < 2) return null;
   const { lastGreen, firstRedSinceGreen } = data;
   const tagOf = (id: string) => (id === lastGreen ? 'last green' : id === firstRedSinceGreen ? 'first red' : null);

@@ -16,28 +16,28 @@ import type { LiveHub, OpenOptions } from './hub';
 export async function* sseEvents(response: Response): AsyncGenerator<StoreEvent> {
   let pending: Line[] = [];
   for await (const batch of sseMessages(response)) {
-      for (const message of batch) {
-        const data: unknown = JSON.parse(message.data);
-        const cursor = message.id ?? '';
-        if (message.event === 'error') {
-          const { code, message: text } = EVENT_SCHEMAS.error.parse(data);
-          throw new AppError(code as ErrorCode, text);
-        }
-        if (message.event === 'lines') {
-          const { step, lines } = EVENT_SCHEMAS.lines.parse(data);
-          pending.push(...lines);
-          if (message.id === undefined) continue;
-          const event: StoreEvent = { type: 'lines', cursor, step, lines: pending };
-          pending = [];
-          yield event;
-        } else if (message.event === 'step') {
-          yield { type: 'step', cursor, step: EVENT_SCHEMAS.step.parse(data).step };
-        } else if (message.event === 'job') {
-          yield { type: 'job', cursor, job: EVENT_SCHEMAS.job.parse(data) };
-        } else if (message.event === 'end') {
-          yield { type: 'end', cursor, status: EVENT_SCHEMAS.end.parse(data).status };
-        }
+    for (const message of batch) {
+      const data: unknown = JSON.parse(message.data);
+      const cursor = message.id ?? '';
+      if (message.event === 'error') {
+        const { code, message: text } = EVENT_SCHEMAS.error.parse(data);
+        throw new AppError(code as ErrorCode, text);
       }
+      if (message.event === 'lines') {
+        const { step, lines } = EVENT_SCHEMAS.lines.parse(data);
+        pending.push(...lines);
+        if (message.id === undefined) continue;
+        const event: StoreEvent = { type: 'lines', cursor, step, lines: pending };
+        pending = [];
+        yield event;
+      } else if (message.event === 'step') {
+        yield { type: 'step', cursor, step: EVENT_SCHEMAS.step.parse(data).step };
+      } else if (message.event === 'job') {
+        yield { type: 'job', cursor, job: EVENT_SCHEMAS.job.parse(data) };
+      } else if (message.event === 'end') {
+        yield { type: 'end', cursor, status: EVENT_SCHEMAS.end.parse(data).status };
+      }
+    }
   }
 }
 
