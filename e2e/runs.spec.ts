@@ -82,6 +82,30 @@ test.describe('run strip (file store)', () => {
     });
   }
 
+  test('a failed job names the steps that changed since the last green run, with their new error lines', async ({ page, baseURL }) => {
+    const pipeline = { repo: `acme/${uniqueJobId('changed')}`, workflow: 'ci' };
+    const green = uniqueJobId('changed-green');
+    const red = uniqueJobId('changed-red');
+    for (const [id, lines, status] of [
+      [green, ['compile ok', 'tests passed'], 'success'],
+      [red, ['compile ok', 'error: expected 3 to equal 4'], 'failure'],
+    ] as const) {
+      const p = await createJob(baseURL!, id, { title: `build ${id}`, labels: pipeline, steps: [{ id: 'setup' }, { id: 'test', name: 'Test' }] });
+      await sendLines(p, 'setup', 1, ['installing', 'done']);
+      await setStep(p, 'setup', { status: 'success' });
+      await sendLines(p, 'test', 1, [...lines]);
+      await setStep(p, 'test', { status });
+      await completeJob(p, status);
+    }
+    const log = new LogPage(page);
+    await log.gotoJob(red);
+    const changed = page.getByTestId('changed-steps');
+    await expect(changed).toHaveText('Changed since last green: Test +1 −1, 1 new error line');
+    await expect(changed.locator('a[data-changed-step="test"]')).toHaveAttribute('href', `/jobs/${red}/diff?base=${green}&step=test`);
+    // the unchanged step is not named
+    await expect(changed.locator('a[data-changed-step="setup"]')).toHaveCount(0);
+  });
+
   test('a job that is its pipeline\'s only run shows no strip', async ({ page, baseURL }) => {
     const alone = uniqueJobId('runs-alone');
     await run(baseURL!, alone, { repo: `solo/${alone}`, workflow: 'ci' }, 'failure');

@@ -2,7 +2,7 @@
 import { createContext, useContext } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import type { JobStatus, RunsAnswer, RunSummary, StepMeta } from '@/lib/contracts';
-import { fetchRuns } from '@/lib/client/api';
+import { fetchDiffSteps, fetchRuns } from '@/lib/client/api';
 import { StatusIcon, statusLabel } from '@/components/ui/status-icon';
 import { useApiAuth } from './api-auth';
 
@@ -106,6 +106,49 @@ export function RunStrip({ apiBase, jobId, status }: { apiBase: string; jobId: s
           Compare with last green
         </a>
       )}
+      {status === 'failure' && lastGreen && <ChangedSteps apiBase={apiBase} jobId={jobId} base={lastGreen} />}
     </nav>
+  );
+}
+
+/** How often the per-step diff summary is asked again while the server is still comparing (the API answers from its cache once done). */
+const CHANGED_POLL_MS = 3000;
+/** Changed steps named in the strip; the rest are counted ("and 3 more"). */
+const CHANGED_SHOWN = 5;
+
+/**
+ * On a failed job: the steps whose logs differ from the last green run (`GET …/diff` without a
+ * step, which lists them first), each with its added and removed lines and new error lines, a
+ * link to its diff. Nothing until the server has compared at least one step; "comparing…" while
+ * some are still being compared.
+ */
+function ChangedSteps({ apiBase, jobId, base }: { apiBase: string; jobId: string; base: string }) {
+  const auth = useApiAuth();
+  const query = useQuery({
+    queryKey: ['logscope', apiBase, 'diff-steps', jobId, base],
+    queryFn: ({ signal }) => fetchDiffSteps(apiBase, jobId, { base }, signal, auth),
+    retry: false,
+    refetchOnWindowFocus: false,
+    refetchInterval: (q) => (q.state.status === 'error' || q.state.data?.complete ? false : CHANGED_POLL_MS),
+  });
+  const rows = query.data?.steps ?? [];
+  const changed = rows.filter((r) => r.step !== null && r.status === 'differs');
+  const comparing = rows.some((r) => r.status === 'computing' || r.status === 'pending');
+  if (changed.length === 0 && !comparing) return null;
+  return (
+    <p className="basis-full text-[var(--ls-muted)]" data-testid="changed-steps">
+      {changed.length > 0 ? 'Changed since last green: ' : 'Comparing with last green…'}
+      {changed.slice(0, CHANGED_SHOWN).map((r, i) => (
+        <span key={r.step}>
+          {i > 0 && ', '}
+          <a className="text-[var(--ls-accent)] underline" href={`${compareHref(jobId, base)}&step=${encodeURIComponent(r.step ?? '')}`} data-changed-step={r.step}>
+            {r.name || r.step} +{r.added ?? 0} −{r.removed ?? 0}
+            {r.addedErrors ? `, ${r.addedErrors} new error line${r.addedErrors === 1 ? '' : 's'}` : ''}
+          </a>
+        </span>
+      ))}
+      {changed.length > CHANGED_SHOWN && ` and ${changed.length - CHANGED_SHOWN} more`}
+      {changed.length > 0 && comparing && ' (still comparing)'}
+    </p>
   );
 }
