@@ -2,6 +2,7 @@ import 'server-only';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { TooManyRequestsError } from '../errors';
+import { SlotQueue } from '../slots';
 import { MAX_SCAN_MS } from './budget';
 import { MatcherCache, matchBlock, type BlockResult } from './match-block';
 import type { CompiledQuery } from './pattern';
@@ -188,27 +189,23 @@ export interface SearchPoolOptions {
 }
 
 export class SearchPool implements SearchRunner {
-  private readonly idle: Slot[] = [];
-  private readonly waiting: ((slot: Slot) => void)[] = [];
-  private readonly maxQueued: number;
+  private readonly slots: SlotQueue<Slot>;
   /** workers terminated at a deadline since the pool started (tests and logs) */
   terminated = 0;
 
   constructor(options: SearchPoolOptions) {
-    this.maxQueued = options.maxQueued;
     const spawn = options.spawn ?? spawnSearchWorker;
-    for (let i = 0; i < options.size; i++) {
-      this.idle.push(new Slot(spawn, options.graceMs ?? TERMINATE_GRACE_MS, () => this.terminated++, options.spawn === undefined));
-    }
+    const slots = Array.from({ length: options.size }, () => new Slot(spawn, options.graceMs ?? TERMINATE_GRACE_MS, () => this.terminated++, options.spawn === undefined));
+    this.slots = new SlotQueue(slots, options.maxQueued, () => new TooManyRequestsError('too many searches at once: retry later', SEARCH_RETRY_AFTER_S));
   }
 
   /** Starts every worker now rather than on first use. */
   warm(): void {
-    for (const slot of this.idle) slot.warm();
+    for (const slot of this.slots.free()) slot.warm();
   }
 
   async run<T>(query: CompiledQuery, work: (matcher: BlockMatcher) => Promise<T>): Promise<T> {
-    const slot = await this.acquire();
+    const slot = await this.slots.acquire();
     try {
       await slot.ready();
       return await work({
@@ -216,28 +213,13 @@ export class SearchPool implements SearchRunner {
         scan: (segments, want, deadline, skip = 0) => slot.scan(query, segments, want, deadline, skip),
       });
     } finally {
-      this.release(slot);
+      this.slots.release(slot);
     }
-  }
-
-  private acquire(): Promise<Slot> {
-    const slot = this.idle.pop();
-    if (slot) return Promise.resolve(slot);
-    if (this.waiting.length >= this.maxQueued) {
-      return Promise.reject(new TooManyRequestsError('too many searches at once: retry later', SEARCH_RETRY_AFTER_S));
-    }
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(slot: Slot): void {
-    const next = this.waiting.shift();
-    if (next) next(slot);
-    else this.idle.push(slot);
   }
 
   /** Terminates every idle worker (a test's cleanup; the server's workers are unref'd). */
   async close(): Promise<void> {
-    await Promise.all(this.idle.map((slot) => slot.close()));
+    await Promise.all(this.slots.free().map((slot) => slot.close()));
   }
 }
 

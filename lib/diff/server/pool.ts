@@ -1,6 +1,7 @@
 import 'server-only';
 import { Worker } from 'node:worker_threads';
 import { TooManyRequestsError, UnavailableError } from '../../errors';
+import { SlotQueue } from '../../slots';
 import { DiffReader } from '../diff';
 import { LineDiff } from '../hunks';
 import { createNormaliser, type NormaliseRuleId } from '../normalise';
@@ -161,28 +162,26 @@ export interface DiffPoolOptions {
 }
 
 export class DiffPool implements DiffRunner {
-  private readonly idle: Slot[] = [];
-  private readonly waiting: ((slot: Slot) => void)[] = [];
-  private readonly maxQueued: number;
+  private readonly slots: SlotQueue<Slot>;
   private readonly maxMs: number;
 
   constructor(options: DiffPoolOptions) {
-    this.maxQueued = options.maxQueued;
     this.maxMs = options.maxMs ?? MAX_DIFF_MS;
     const spawn = options.spawn ?? spawnDiffWorker;
-    for (let i = 0; i < options.size; i++) this.idle.push(new Slot(spawn, options.spawn === undefined));
+    const slots = Array.from({ length: options.size }, () => new Slot(spawn, options.spawn === undefined));
+    this.slots = new SlotQueue(slots, options.maxQueued, () => new TooManyRequestsError('too many diffs at once: retry later', DIFF_RETRY_AFTER_S));
   }
 
   warm(): void {
-    for (const slot of this.idle) slot.warm();
+    for (const slot of this.slots.free()) slot.warm();
   }
 
   full(): boolean {
-    return this.idle.length === 0 && this.waiting.length >= this.maxQueued;
+    return this.slots.saturated();
   }
 
   async run<T>(rules: readonly NormaliseRuleId[], work: (sink: DiffSink) => Promise<T>, options: { maxLines?: number } = {}): Promise<T> {
-    const slot = await this.acquire();
+    const slot = await this.slots.acquire();
     let expired: Error | null = null;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -220,27 +219,12 @@ export class DiffPool implements DiffRunner {
       throw expired ?? error;
     } finally {
       clearTimeout(timer);
-      this.release(slot);
+      this.slots.release(slot);
     }
-  }
-
-  private acquire(): Promise<Slot> {
-    const slot = this.idle.pop();
-    if (slot) return Promise.resolve(slot);
-    if (this.waiting.length >= this.maxQueued) {
-      return Promise.reject(new TooManyRequestsError('too many diffs at once: retry later', DIFF_RETRY_AFTER_S));
-    }
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(slot: Slot): void {
-    const next = this.waiting.shift();
-    if (next) next(slot);
-    else this.idle.push(slot);
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.idle.map((slot) => slot.close()));
+    await Promise.all(this.slots.free().map((slot) => slot.close()));
   }
 }
 
