@@ -34,7 +34,7 @@ function selectedLine(side: 0 | 1): string {
   const over = (c: number, i: number) => Math.round(parseInt(bg.slice(1 + 2 * i, 3 + 2 * i), 16) * (1 - a!) + c * a!);
   return `rgb(${over(r!, 0)}, ${over(g!, 1)}, ${over(b!, 2)})`;
 }
-const TEXT = ['--ls-fg', '--ls-fg-strong', '--ls-muted', '--ls-accent', '--ls-err', '--ls-live', '--ls-warn'];
+const TEXT = ['--ls-fg', '--ls-fg-strong', '--ls-muted', '--ls-gutter-fg', '--ls-accent', '--ls-err', '--ls-live', '--ls-warn'];
 
 describe('contrast (the formula)', () => {
   it.each([
