@@ -145,6 +145,11 @@ type ComponentName = keyof typeof COMPONENTS;
 
 const ref = (name: ComponentName): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 const json = (name: ComponentName): Record<string, MediaType> => ({ 'application/json': { schema: ref(name) } });
+/** A 200 that is a Server-Sent Events stream; `events` gives each event name's JSON `data` (`x-events`). */
+const eventStream = (events: Record<string, ReturnType<typeof ref>>): ResponseObject => ({
+  description: 'an event stream; `x-events` gives the JSON `data` of each event name',
+  content: { 'text/event-stream': { schema: { type: 'string' }, 'x-events': events } },
+});
 
 /** The error statuses, each with the codes lib/errors.ts answers it with. */
 const ERROR_RESPONSES: Record<ErrorStatus, string> = {
@@ -270,20 +275,12 @@ function readPaths(): OpenApiDocument['paths'] {
           'Same query and visibility as `GET /api/v1/jobs`. Opens with `page` (the answer `GET /api/v1/jobs` would give), then `upsert` (a job on the page changed; without `before` also a new job that matches) and `remove` (a job it sent no longer matches, or was deleted). A new `page` replaces everything (after a reconnect, or when the server may have missed changes). No event ids: a reconnect starts with a new page. A comment arrives at least every 15 s. 429 past the open-stream caps (SSE_PER_CLIENT, SSE_TOTAL, JOB_LIST_STREAMS).',
         parameters: parameters('query', listJobsQuerySchema),
         responses: {
-          '200': {
-            description: 'an event stream; `x-events` gives the JSON `data` of each event name',
-            content: {
-              'text/event-stream': {
-                schema: { type: 'string' },
-                'x-events': {
+          '200': eventStream({
                   page: ref('JobListPageEvent'),
                   upsert: ref('JobListUpsertEvent'),
                   remove: ref('JobListRemoveEvent'),
                   error: ref('ErrorEvent'),
-                },
-              },
-            },
-          },
+          }),
           ...errorResponses([400]),
         },
       },
@@ -482,22 +479,14 @@ function readPaths(): OpenApiDocument['paths'] {
           },
         ],
         responses: {
-          '200': {
-            description: 'an event stream; `x-events` gives the JSON `data` of each event name',
-            content: {
-              'text/event-stream': {
-                schema: { type: 'string' },
-                'x-events': {
+          '200': eventStream({
                   lines: ref('LinesEvent'),
                   step: ref('StepEvent'),
                   job: ref('JobEvent'),
                   end: ref('EndEvent'),
                   deleted: ref('DeletedEvent'),
                   error: ref('ErrorEvent'),
-                },
-              },
-            },
-          },
+          }),
           ...errorResponses([400, 404]),
         },
       },
