@@ -17,6 +17,12 @@ export const eventsQuerySchema = z.object({
 });
 
 export const linesEventSchema = z.object({ step: z.string(), lines: z.array(lineSchema) });
+/**
+ * Lines of `step` already delivered whose text changed (a terminal redraw within the step's
+ * last SCREEN_ROWS lines): replace each line `n` by the one given. Same cursor and resume rules
+ * as `lines`; a viewer that resumes reads current text, so later updates are idempotent.
+ */
+export const updateEventSchema = z.object({ step: z.string(), lines: z.array(lineSchema) });
 export const stepEventSchema = z.object({ step: stepMetaSchema });
 export const jobEventSchema = z.object({
   id: z.string(),
@@ -30,12 +36,14 @@ export const deletedEventSchema = z.object({ id: z.string() });
 export const errorEventSchema = z.object({ code: z.string(), message: z.string() });
 
 export type LinesEvent = z.infer<typeof linesEventSchema>;
+export type UpdateEvent = z.infer<typeof updateEventSchema>;
 export type StepEvent = z.infer<typeof stepEventSchema>;
 export type JobEvent = z.infer<typeof jobEventSchema>;
 export type EndEvent = z.infer<typeof endEventSchema>;
 
 export const EVENT_SCHEMAS = {
   lines: linesEventSchema,
+  update: updateEventSchema,
   step: stepEventSchema,
   job: jobEventSchema,
   end: endEventSchema,

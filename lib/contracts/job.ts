@@ -82,6 +82,12 @@ export const stepMetaSchema = z.object({
   endedAt: z.number().nullable(),
   /** number of stored lines: the step's lines are 1..lines */
   lines: z.number().int().nonnegative(),
+  /**
+   * The producer's last line number, present when it differs from `lines`: the terminal screen
+   * merged producer lines into fewer stored lines (a cursor moved up and rewrote). A numbered
+   * producer resumes after `produced ?? lines`.
+   */
+  produced: z.number().int().nonnegative().optional(),
   groups: z.array(groupSchema),
   /** Internal (platform) steps are hidden by default in the viewer; set by the producer. */
   internal: z.boolean().optional(),

@@ -12,6 +12,14 @@ export const MAX_LINE_BYTES = 1024 * 1024;
 /** docs/api.md: `GET lines?limit=` is at most this. */
 export const MAX_RANGE_LIMIT = 5000;
 
+/**
+ * The terminal screen of a step (issue 13, lib/ansi/screen.ts): its last SCREEN_ROWS stored lines.
+ * A producer's cursor moves (up, position, save/restore, erase in display, insert/delete line)
+ * rewrite lines within it; a line that scrolls above it is final. Stores accept `updates` only
+ * for lines within it (docs/api.md "Line updates").
+ */
+export const SCREEN_ROWS = 200;
+
 /** A stored line, as served by every read API. `ts` is ms since the epoch. */
 export const lineSchema = z.object({
   n: z.number().int().positive(),
@@ -32,10 +40,16 @@ export const ndjsonLineSchema = z
   .strict();
 export type NdjsonLine = z.infer<typeof ndjsonLineSchema>;
 
+/**
+ * Answer of `POST lines`. `last` is the producer's last line number (resume after it); it
+ * equals the step's stored line count unless the terminal screen merged lines (a cursor moved
+ * up and rewrote earlier lines), when `lines` says how many lines the step holds.
+ */
 export const appendResultSchema = z.object({
   accepted: z.number().int().nonnegative(),
   duplicates: z.number().int().nonnegative(),
   last: z.number().int().nonnegative(),
+  lines: z.number().int().nonnegative().optional().describe("the step's stored line count, when it differs from `last`"),
 });
 export type AppendResult = z.infer<typeof appendResultSchema>;
 

@@ -34,6 +34,8 @@ function framesOf(event: StoreEvent, frameBytes: number): string[] {
   switch (event.type) {
     case 'lines':
       return encodeLinesFrames(event.step, event.lines, event.cursor, frameBytes);
+    case 'update':
+      return encodeLinesFrames(event.step, event.lines, event.cursor, frameBytes, 'update');
     case 'step':
       return [encodeEvent('step', { step: event.step }, event.cursor)];
     case 'job':

@@ -55,9 +55,15 @@ export function encodeRetry(ms: number): string {
  * the event is sent again whole. Nothing is lost; the lines it already had come again with
  * the same `n`, which a client drops (lib/viewer/live-tail.ts ignores an `n` it holds).
  */
-export function encodeLinesFrames(step: string, lines: readonly Line[], id: string | undefined, maxFrameBytes: number): string[] {
+export function encodeLinesFrames(
+  step: string,
+  lines: readonly Line[],
+  id: string | undefined,
+  maxFrameBytes: number,
+  event: 'lines' | 'update' = 'lines',
+): string[] {
   const idLine = idField(id);
-  const head = `event: lines\ndata: {"step":${JSON.stringify(step)},"lines":[`;
+  const head = `event: ${event}\ndata: {"step":${JSON.stringify(step)},"lines":[`;
   const tail = ']}\n\n';
   const empty = Buffer.byteLength(head) + tail.length;
   const frames: string[] = [];

@@ -23,6 +23,11 @@ import type { JobChanges } from './job-changes';
  */
 export type StoreEvent =
   | { type: 'lines'; cursor: string; step: string; lines: Line[] }
+  /**
+   * Lines already stored whose text an append replaced (AppendBatch.updates), in one event after
+   * that append's `lines` events. A `lines` event replayed later holds the current text already.
+   */
+  | { type: 'update'; cursor: string; step: string; lines: Line[] }
   | { type: 'step'; cursor: string; step: StepMeta }
   | { type: 'job'; cursor: string; job: JobEvent }
   | { type: 'end'; cursor: string; status: FinalJobStatus }
@@ -31,6 +36,9 @@ export type StoreEvent =
    * the stream ends after it. `cursor` repeats the last cursor delivered before it.
    */
   | { type: 'deleted'; cursor: string; job: string };
+
+/** LogStore.readRaw yields chunks of about this many characters (a chunk may end mid-line). */
+export const RAW_CHUNK_BYTES = 256 * 1024;
 
 /** A job's size and age, for retention (lib/retention). */
 export interface JobSize {
@@ -71,9 +79,30 @@ export interface AppendBatch {
    */
   base?: number;
   lines: Line[];
+  /**
+   * Lines already stored whose text (and ts, stream) this batch replaces: the terminal screen
+   * rewrote them (lib/ansi/screen.ts). Each `n` is within the step's screen: `last - SCREEN_ROWS
+   * < n <= last`, `last` before this batch (else a bad_request AppError, nothing stored). Stored
+   * atomically with the batch; readLines returns the new text; one `update` event carries them.
+   */
+  updates?: Line[];
+  /**
+   * The producer's last line number after this batch (the idempotency key once the screen merges
+   * lines; StepMeta.produced). When given and not above the step's stored `produced ?? lines`,
+   * the batch is a retry: nothing of it is stored (lines, updates, state, raw), every line counts
+   * as a duplicate. When above, it is stored with the batch; StepMeta.produced shows it while it
+   * differs from the line count. Absent: the producer's number is the line number (as before).
+   */
+  produced?: number;
+  /**
+   * The producer's text of this batch as it arrived (decoded lines, each ended by `\n`, before
+   * the screen, escapes and masks): stored with the batch, read back by readRaw. Only lines that
+   * are new (not duplicates) are in it.
+   */
+  raw?: string;
   /** When present, replaces the step's group list (and a `step` event is emitted). */
   groups?: Group[];
-  /** Opaque, JSON-serialisable ingest state of the step after these lines; kept only if accepted > 0. */
+  /** Opaque, JSON-serialisable ingest state of the step after these lines; kept only if accepted > 0 (with `produced`: when it advanced). */
   state?: unknown;
   /**
    * The step's error summary after these lines (lib/ingest IngestOutput.errors: its index is in
@@ -171,6 +200,13 @@ export interface LogStore {
    * never holds more than that range's lines in memory.
    */
   readLines(jobId: string, stepId: string, from: number, limit: number, maxBytes?: number): Promise<LineRange>;
+
+  /**
+   * The step's raw text (AppendBatch.raw of every stored batch, in order) in chunks of at most
+   * about `RAW_CHUNK_BYTES`, read as the consumer pulls (never the whole step in memory). A step
+   * with no raw text stored yields nothing.
+   */
+  readRaw(jobId: string, stepId: string, signal?: AbortSignal): AsyncIterable<string>;
 
   /** The opaque ingest state saved by the last accepted append, or null. */
   getStepState(jobId: string, stepId: string): Promise<unknown>;

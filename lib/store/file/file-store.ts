@@ -427,6 +427,10 @@ export class FileStore implements LogStore {
     return { lines, last };
   }
 
+  /** Placeholder until the backend keeps AppendBatch.raw (issue 13, in progress): no raw text. */
+  // eslint-disable-next-line require-yield -- placeholder, replaced by the raw archive
+  async *readRaw(): AsyncIterable<string> {}
+
   async getStepState(jobId: string, stepId: string): Promise<unknown> {
     assertStepId(stepId);
     const job = await this.job(jobId);

@@ -230,6 +230,10 @@ export class NatsStore implements LogStore {
     });
   }
 
+  /** Placeholder until the backend keeps AppendBatch.raw (issue 13, in progress): no raw text. */
+  // eslint-disable-next-line require-yield -- placeholder, replaced by the raw archive
+  async *readRaw(): AsyncIterable<string> {}
+
   getStepState(jobId: string, stepId: string): Promise<unknown> {
     return this.guard(async () => {
       const tail = await this.ctx.readTail(jobId, stepId);

@@ -65,6 +65,8 @@ function toEvent(row: EventRow): StoreEvent {
       return { type: 'job', cursor: row.id, job: row.payload as Extract<StoreEvent, { type: 'job' }>['job'] };
     case 'end':
       return { type: 'end', cursor: row.id, status: (row.payload as { status: FinalJobStatus }).status };
+    case 'update':
+      return { type: 'update', cursor: row.id, step: row.step_id ?? '', lines: (row.lines ?? []).map(lineFromTuple) };
     case 'deleted':
       throw new Error('postgres store: no deleted rows are stored');
   }
@@ -137,6 +139,10 @@ export class PostgresStore implements LogStore {
     if (!row) throw await this.missing(jobId, stepId);
     return { lines: (row.lines ?? []).map(lineFromTuple), last: row.last };
   }
+
+  /** Placeholder until the backend keeps AppendBatch.raw (issue 13, in progress): no raw text. */
+  // eslint-disable-next-line require-yield -- placeholder, replaced by the raw archive
+  async *readRaw(): AsyncIterable<string> {}
 
   async getStepState(jobId: string, stepId: string): Promise<unknown> {
     const { rows } = await this.db.query<{ state: Buffer | null }>(
