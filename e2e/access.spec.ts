@@ -6,6 +6,7 @@ import { signLink } from '../lib/access/links';
 import { createJob, sendLines, setStep, type Producer } from '../test/support/api';
 import { uniqueJobId, uniqueNatsPrefix } from '../test/support/ids';
 import { startLogscope, type LogscopeServer } from '../test/support/logscope-server';
+import { freePort } from '../test/support/processes';
 import { NATS_TEST_URL, deleteNatsStreams, withPrefix } from '../test/support/nats';
 import { createTestDatabase } from '../test/support/postgres';
 import { LogPage } from './log-page';
@@ -13,8 +14,11 @@ import { LogPage } from './log-page';
 /**
  * Issue 10, read access (README "Access control"): a server in access mode token, each
  * credential on each read path, CORS, the link → cookie browser flow, and the job list and
- * global search scoped on every backend, and key sessions. Ports (brief): 3172-3175.
+ * global search scoped on every backend, and key sessions. Ports: free ones in 4390-4399.
  */
+
+/** The spec's port range (its own servers; never the shared e2e server's). */
+const PORTS: [number, number] = [4390, 4399];
 
 test.describe.configure({ mode: 'serial' });
 
@@ -56,8 +60,10 @@ interface Jobs {
 /** Two jobs of two teams, each with steps build and test, a searchable word in each step. */
 async function seed(url: string): Promise<Jobs> {
   const word = `needle${Date.now().toString(36)}`;
-  const acme = await createJob(url, uniqueJobId('acme'), { title: 'Acme', labels: { repo: 'acme/api' }, steps: [{ id: 'build' }, { id: 'test' }] }, KEYS.admin);
-  const other = await createJob(url, uniqueJobId('other'), { title: 'Other', labels: { repo: 'other/web' }, steps: [{ id: 'build' }, { id: 'test' }] }, KEYS.admin);
+  // one pipeline label for both: the runs of acme's job would list other's job if access let it
+  const pipeline = `deploy-${word}`;
+  const acme = await createJob(url, uniqueJobId('acme'), { title: 'Acme', labels: { repo: 'acme/api', pipeline }, steps: [{ id: 'build' }, { id: 'test' }] }, KEYS.admin);
+  const other = await createJob(url, uniqueJobId('other'), { title: 'Other', labels: { repo: 'other/web', pipeline }, steps: [{ id: 'build' }, { id: 'test' }] }, KEYS.admin);
   for (const p of [acme, other]) {
     for (const step of ['build', 'test']) {
       await setStep(p, step, { status: 'running' });
@@ -88,27 +94,72 @@ function request(url: string, pathAndQuery: string, cred: Credential, init: Requ
   return fetch(target, { ...init, headers, redirect: 'manual' });
 }
 
-/** What one read path answers a credential: the status, and for lists the job ids it shows. */
+/** Reads a job list stream's first event (`page`, the whole list) and lets the stream go. */
+async function firstListPage(response: Response, controller: AbortController): Promise<{ jobs: { id: string }[] }> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const timer = setTimeout(() => controller.abort(), 10_000);
+  try {
+    for (;;) {
+      const frame = /(?:^|\n)event: page\ndata: ([^\n]*)\n\n/.exec(text);
+      if (frame) return JSON.parse(frame[1]!) as { jobs: { id: string }[] };
+      const { done, value } = await reader.read();
+      if (done) throw new Error(`the job list stream ended before its page: ${text.slice(0, 200)}`);
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+}
+
+/**
+ * What each read path answers a credential: the status, and for lists the jobs (and for the
+ * export the steps) it shows. Every read route, the job list stream included, and every page.
+ */
 async function probe(url: string, jobs: Jobs, cred: Credential): Promise<Record<string, string>> {
   const job = jobs.acme.jobId;
   const get = (p: string) => request(url, p, cred);
+  const short = (id: string) => (id === jobs.acme.jobId ? 'acme' : id === jobs.other.jobId ? 'other' : id);
+  const listed = (ids: string[]) => [...new Set(ids.map(short))].sort().join(',') || '-';
   const ids = async (response: Response, pick: (body: never) => string[]) =>
-    response.status === 200 ? `200 ${[...new Set(pick((await response.json()) as never))].map((id) => (id === jobs.acme.jobId ? 'acme' : id === jobs.other.jobId ? 'other' : id)).sort().join(',') || '-'}` : String(response.status);
+    response.status === 200 ? `200 ${listed(pick((await response.json()) as never))}` : String(response.status);
   const events = new AbortController();
   const stream = await request(url, `/api/v1/jobs/${job}/events`, cred, { signal: events.signal });
   events.abort();
+  const feed = new AbortController();
+  const listStream = await request(url, '/api/v1/job-list/events?limit=200', cred, { signal: feed.signal });
+  const jobListFeed = listStream.status === 200 ? `200 ${listed((await firstListPage(listStream, feed)).jobs.map((j) => j.id))}` : String(listStream.status);
+  feed.abort();
   const jobSearch = await get(`/api/v1/jobs/${job}/search?q=${jobs.word}`);
+  const globalSearch = await get(`/api/v1/search?q=${jobs.word}`);
+  const global = globalSearch.status === 200 ? ((await globalSearch.json()) as { matches: { job: string }[]; total: number; scannedJobs: number }) : null;
+  const exported = await get(`/api/v1/jobs/${job}/export`);
+  const exportSteps = exported.status === 200 ? `200 ${[...new Set((await exported.text()).trim().split('\n').map((l) => (JSON.parse(l) as { step: string }).step))].join(',')}` : String(exported.status);
+  const diff = await get(`/api/v1/jobs/${job}/diff?base=${job}&step=build`);
   const health = await get('/api/health');
   const healthBody = (await health.json()) as Record<string, unknown>;
   return {
     lines: String((await get(`/api/v1/jobs/${job}/steps/build/lines?from=1&limit=10`)).status),
+    errors: String((await get(`/api/v1/jobs/${job}/steps/build/errors`)).status),
     events: String(stream.status),
     log: String((await get(`/api/v1/jobs/${job}/log`)).status),
+    // the raw view: plain text, inline
+    rawView: String((await get(`/api/v1/jobs/${job}/log?step=build&format=text&disposition=inline`)).status),
+    export: exportSteps,
+    // a diff still being computed (202) is a read granted as much as the diff itself
+    diff: diff.status === 202 ? '200' : String(diff.status),
+    runs: await ids(await get(`/api/v1/jobs/${job}/runs`), (b: { runs: { id: string }[] }) => b.runs.map((r) => r.id)),
     jobSearch: jobSearch.status === 200 ? `200 ${((await jobSearch.json()) as { total: number }).total}` : String(jobSearch.status),
-    globalSearch: await ids(await get(`/api/v1/search?q=${jobs.word}`), (b: { matches: { job: string }[] }) => b.matches.map((m) => m.job)),
+    // the jobs of its matches, and its counts: total matches / jobs scanned
+    globalSearch: global ? `200 ${listed(global.matches.map((m) => m.job))} ${global.total}/${global.scannedJobs}` : String(globalSearch.status),
     jobList: await ids(await get('/api/v1/jobs?limit=200'), (b: { jobs: { id: string }[] }) => b.jobs.map((j) => j.id)),
+    jobListFeed,
     jobPage: String((await get(`/jobs/${job}`)).status),
     stepPage: String((await get(`/jobs/${job}/steps/build`)).status),
+    diffPage: String((await get(`/jobs/${job}/diff?base=${job}`)).status),
+    embedPage: String((await get(`/embed/jobs/${job}`)).status),
     listPage: String((await get('/')).status),
     searchPage: String((await get(`/search?q=${jobs.word}`)).status),
     health: `${health.status} ${'pid' in healthBody ? 'full' : Object.keys(healthBody).join(',')}`,
@@ -123,7 +174,7 @@ test.describe('read access in mode token (file store)', () => {
 
   test.beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'logscope-access-'));
-    server = await tokenServer(3172, `file:${path.join(dir, 'data')}`, dir);
+    server = await tokenServer(await freePort(...PORTS), `file:${path.join(dir, 'data')}`, dir);
     url = server.url;
     jobs = await seed(url);
   });
@@ -144,49 +195,49 @@ test.describe('read access in mode token (file store)', () => {
     const matrix: [Credential, Record<string, string>][] = [
       [
         { name: 'none' },
-        { lines: '401', events: '401', log: '401', jobSearch: '401', globalSearch: '401', jobList: '401', jobPage: '401', stepPage: '401', listPage: '401', searchPage: '401', health: '200 status' },
+        { lines: '401', errors: '401', events: '401', log: '401', rawView: '401', export: '401', diff: '401', runs: '401', jobSearch: '401', globalSearch: '401', jobList: '401', jobListFeed: '401', jobPage: '401', stepPage: '401', diffPage: '401', embedPage: '401', listPage: '401', searchPage: '401', health: '200 status' },
       ],
       [
         { name: 'read key in scope', bearer: KEYS.read },
-        { lines: '200', events: '200', log: '200', jobSearch: '200 4', globalSearch: '200 acme', jobList: '200 acme', jobPage: '200', stepPage: '200', listPage: '200', searchPage: '200', health: '200 status' },
+        { lines: '200', errors: '200', events: '200', log: '200', rawView: '200', export: '200 build,test', diff: '200', runs: '200 acme', jobSearch: '200 4', globalSearch: '200 acme 4/1', jobList: '200 acme', jobListFeed: '200 acme', jobPage: '200', stepPage: '200', diffPage: '200', embedPage: '200', listPage: '200', searchPage: '200', health: '200 status' },
       ],
       [
         { name: 'read key of another scope', bearer: KEYS.other },
-        { lines: '404', events: '404', log: '404', jobSearch: '404', globalSearch: '200 other', jobList: '200 other', jobPage: '404', stepPage: '404', listPage: '200', searchPage: '200', health: '200 status' },
+        { lines: '404', errors: '404', events: '404', log: '404', rawView: '404', export: '404', diff: '404', runs: '404', jobSearch: '404', globalSearch: '200 other 4/1', jobList: '200 other', jobListFeed: '200 other', jobPage: '404', stepPage: '404', diffPage: '404', embedPage: '404', listPage: '200', searchPage: '200', health: '200 status' },
       ],
       [
         { name: 'admin key', bearer: KEYS.admin },
-        { lines: '200', events: '200', log: '200', jobSearch: '200 4', globalSearch: '200 acme,other', jobList: '200 acme,other', jobPage: '200', stepPage: '200', listPage: '200', searchPage: '200', health: '200 full' },
+        { lines: '200', errors: '200', events: '200', log: '200', rawView: '200', export: '200 build,test', diff: '200', runs: '200 acme,other', jobSearch: '200 4', globalSearch: '200 acme,other 8/2', jobList: '200 acme,other', jobListFeed: '200 acme,other', jobPage: '200', stepPage: '200', diffPage: '200', embedPage: '200', listPage: '200', searchPage: '200', health: '200 full' },
       ],
       [
         { name: 'write token', bearer: jobs.acme.token },
-        { lines: '200', events: '200', log: '200', jobSearch: '200 4', globalSearch: '200 -', jobList: '200 -', jobPage: '200', stepPage: '200', listPage: '200', searchPage: '200', health: '200 status' },
+        { lines: '200', errors: '200', events: '200', log: '200', rawView: '200', export: '200 build,test', diff: '200', runs: '200 acme', jobSearch: '200 4', globalSearch: '200 - 0/0', jobList: '200 -', jobListFeed: '200 -', jobPage: '200', stepPage: '200', diffPage: '200', embedPage: '200', listPage: '200', searchPage: '200', health: '200 status' },
       ],
       [
-        // pages opened with a link that verifies redirect once to set the cookie
+        // pages opened with a link that verifies redirect once to set the cookie (not the embed, which keeps it)
         { name: 'signed job link', access: jobLink.token },
-        { lines: '200', events: '200', log: '200', jobSearch: '200 4', globalSearch: '200 acme', jobList: '200 acme', jobPage: '303', stepPage: '303', listPage: '303', searchPage: '303', health: '200 status' },
+        { lines: '200', errors: '200', events: '200', log: '200', rawView: '200', export: '200 build,test', diff: '200', runs: '200 acme', jobSearch: '200 4', globalSearch: '200 acme 4/1', jobList: '200 acme', jobListFeed: '200 acme', jobPage: '303', stepPage: '303', diffPage: '303', embedPage: '200', listPage: '303', searchPage: '303', health: '200 status' },
       ],
       [
-        // the stream, the download and the search of a step link are its step's
+        // the stream, the downloads, the export and the searches of a step link are its step's
         { name: 'signed step link', access: stepLink.token },
-        { lines: '200', events: '200', log: '200', jobSearch: '200 2', globalSearch: '200 acme', jobList: '200 acme', jobPage: '303', stepPage: '303', listPage: '303', searchPage: '303', health: '200 status' },
+        { lines: '200', errors: '200', events: '200', log: '200', rawView: '200', export: '200 build', diff: '200', runs: '200 acme', jobSearch: '200 2', globalSearch: '200 acme 2/1', jobList: '200 acme', jobListFeed: '200 acme', jobPage: '303', stepPage: '303', diffPage: '303', embedPage: '200', listPage: '303', searchPage: '303', health: '200 status' },
       ],
       [
         { name: 'expired link', access: expired },
-        { lines: '401', events: '401', log: '401', jobSearch: '401', globalSearch: '401', jobList: '401', jobPage: '401', stepPage: '401', listPage: '401', searchPage: '401', health: '200 status' },
+        { lines: '401', errors: '401', events: '401', log: '401', rawView: '401', export: '401', diff: '401', runs: '401', jobSearch: '401', globalSearch: '401', jobList: '401', jobListFeed: '401', jobPage: '401', stepPage: '401', diffPage: '401', embedPage: '401', listPage: '401', searchPage: '401', health: '200 status' },
       ],
       [
         { name: 'tampered link', access: forged },
-        { lines: '401', events: '401', log: '401', jobSearch: '401', globalSearch: '401', jobList: '401', jobPage: '401', stepPage: '401', listPage: '401', searchPage: '401', health: '200 status' },
+        { lines: '401', errors: '401', events: '401', log: '401', rawView: '401', export: '401', diff: '401', runs: '401', jobSearch: '401', globalSearch: '401', jobList: '401', jobListFeed: '401', jobPage: '401', stepPage: '401', diffPage: '401', embedPage: '401', listPage: '401', searchPage: '401', health: '200 status' },
       ],
       [
         { name: 'cookie from a link', cookie: `logscope_access=${jobLink.token}` },
-        { lines: '200', events: '200', log: '200', jobSearch: '200 4', globalSearch: '200 acme', jobList: '200 acme', jobPage: '200', stepPage: '200', listPage: '200', searchPage: '200', health: '200 status' },
+        { lines: '200', errors: '200', events: '200', log: '200', rawView: '200', export: '200 build,test', diff: '200', runs: '200 acme', jobSearch: '200 4', globalSearch: '200 acme 4/1', jobList: '200 acme', jobListFeed: '200 acme', jobPage: '200', stepPage: '200', diffPage: '200', embedPage: '200', listPage: '200', searchPage: '200', health: '200 status' },
       ],
       [
         { name: 'cookie from a step link', cookie: `logscope_access=${stepLink.token}` },
-        { lines: '200', events: '200', log: '200', jobSearch: '200 2', globalSearch: '200 acme', jobList: '200 acme', jobPage: '200', stepPage: '200', listPage: '200', searchPage: '200', health: '200 status' },
+        { lines: '200', errors: '200', events: '200', log: '200', rawView: '200', export: '200 build', diff: '200', runs: '200 acme', jobSearch: '200 2', globalSearch: '200 acme 2/1', jobList: '200 acme', jobListFeed: '200 acme', jobPage: '200', stepPage: '200', diffPage: '200', embedPage: '200', listPage: '200', searchPage: '200', health: '200 status' },
       ],
     ];
     for (const [cred, want] of matrix) expect([cred.name, await probe(url, jobs, cred)]).toEqual([cred.name, want]);
@@ -241,10 +292,15 @@ test.describe('read access in mode token (file store)', () => {
       `/api/v1/jobs/${job}/steps/build`,
       `/api/v1/jobs/${job}/steps/build/lines`,
       `/api/v1/jobs/${job}/events`,
+      `/api/v1/jobs/${job}/steps/build/errors`,
       `/api/v1/jobs/${job}/log`,
+      `/api/v1/jobs/${job}/export`,
       `/api/v1/jobs/${job}/search?q=x`,
+      `/api/v1/jobs/${job}/runs`,
+      `/api/v1/jobs/${job}/diff?base=${job}&step=build`,
       '/api/v1/search?q=x',
       '/api/v1/jobs',
+      '/api/v1/job-list/events',
       '/api/health',
     ];
     for (const p of paths) {
@@ -257,7 +313,8 @@ test.describe('read access in mode token (file store)', () => {
         const controller = new AbortController();
         const read = await fetch(`${url}${p}`, { headers: { origin, authorization: `Bearer ${KEYS.read}` }, signal: controller.signal });
         controller.abort();
-        expect([p, origin, read.status]).toEqual([p, origin, 200]);
+        // a diff still being computed answers 202, with the same headers
+        expect([p, origin, read.status === 202 ? 200 : read.status]).toEqual([p, origin, 200]);
         expect(read.headers.get('access-control-allow-origin')).toBe(allowed ? origin : null);
         expect(read.headers.get('access-control-allow-credentials')).toBeNull();
         expect(read.headers.get('vary')).toMatch(/Origin/);
@@ -315,7 +372,7 @@ test.describe('key sessions (file store)', () => {
 
   test.beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'logscope-access-'));
-    server = await tokenServer(3175, `file:${path.join(dir, 'data')}`, dir);
+    server = await tokenServer(await freePort(...PORTS), `file:${path.join(dir, 'data')}`, dir);
     jobs = await seed(server.url);
   });
 
@@ -358,10 +415,9 @@ test.describe('key sessions (file store)', () => {
 });
 
 test.describe('job list and global search are scoped on every backend', () => {
-  const backends: { name: string; port: number; open: () => Promise<{ store: string; drop: () => Promise<void> }> }[] = [
+  const backends: { name: string; open: () => Promise<{ store: string; drop: () => Promise<void> }> }[] = [
     {
       name: 'postgres',
-      port: 3173,
       open: async () => {
         const db = await createTestDatabase();
         return { store: db.url, drop: () => db.drop() };
@@ -369,7 +425,6 @@ test.describe('job list and global search are scoped on every backend', () => {
     },
     {
       name: 'nats',
-      port: 3174,
       open: async () => {
         const prefix = uniqueNatsPrefix();
         return { store: withPrefix(NATS_TEST_URL, prefix), drop: () => deleteNatsStreams(NATS_TEST_URL, prefix) };
@@ -380,7 +435,7 @@ test.describe('job list and global search are scoped on every backend', () => {
     test(backend.name, async () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'logscope-access-'));
       const { store, drop } = await backend.open();
-      const server = await tokenServer(backend.port, store, dir);
+      const server = await tokenServer(await freePort(...PORTS), store, dir);
       try {
         const jobs = await seed(server.url);
         const stepLink = ((await (await mintLink(server.url, jobs.acme.jobId, KEYS.admin, { step: 'test' })).json()) as { token: string }).token;
