@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { signLink } from '../lib/access/links';
 import { EMBED_MESSAGE_SOURCE, EMBED_MESSAGE_VERSION, type EmbedMessage } from '../lib/viewer/embed-messages';
-import { REPO_ROOT, startLogscope, uniqueJobId, type LogscopeServer } from '../test/support';
+import { REPO_ROOT, freePort, startLogscope, uniqueJobId, type LogscopeServer } from '../test/support';
 
 /**
  * Embedding, from another origin, against a Logscope server with access control on:
@@ -14,14 +14,14 @@ import { REPO_ROOT, startLogscope, uniqueJobId, type LogscopeServer } from '../t
  *   server on a second origin: two live viewers shown with signed links (CORS + `?access=`);
  * - the iframe route `/embed/jobs/{job}` framed by a parent page on that origin, receiving its
  *   postMessage events.
- * Ports: the spec's own, in 3160-3169 (beside LOGSCOPE_E2E_PORT).
+ * Ports: free ones in 4405-4409 (the host site, the Logscope server, another site).
  */
 
-const HOST_PORT = 3162;
-const SERVER_PORT = 3163;
-const OTHER_PORT = 3164;
-const HOST = `http://127.0.0.1:${HOST_PORT}`;
-const OTHER = `http://127.0.0.1:${OTHER_PORT}`;
+const PORTS: [number, number] = [4405, 4409];
+/** the example's origin (allowed by CORS and for framing) */
+let HOST = '';
+/** an origin nobody listed */
+let OTHER = '';
 const LINK_SECRET = 'embed-spec-link-secret-0123456789';
 const INGEST_KEY = 'embed-spec-ingest-key-0123456789';
 const READ_KEY = 'embed-spec-read-key-0123456789abcdef';
@@ -104,8 +104,12 @@ test.beforeAll(async () => {
   execFileSync(process.execPath, ['examples/embed-react/build.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
   // the published types serve a consumer's strict TypeScript (the example's own tsconfig)
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'examples/embed-react'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  hostSite = await staticSite(HOST_PORT, EXAMPLE_DIST);
-  otherSite = await staticSite(OTHER_PORT, null);
+  const hostPort = await freePort(...PORTS);
+  hostSite = await staticSite(hostPort, EXAMPLE_DIST);
+  const otherPort = await freePort(...PORTS);
+  otherSite = await staticSite(otherPort, null);
+  HOST = `http://127.0.0.1:${hostPort}`;
+  OTHER = `http://127.0.0.1:${otherPort}`;
   const store = mkdtempSync(path.join(os.tmpdir(), 'logscope-embed-'));
   const keys = path.join(store, 'keys.json');
   writeFileSync(
@@ -117,7 +121,7 @@ test.beforeAll(async () => {
       ],
     }),
   );
-  server = await startLogscope(SERVER_PORT, `file:${path.join(store, 'data')}`, {
+  server = await startLogscope(await freePort(...PORTS), `file:${path.join(store, 'data')}`, {
     LOGSCOPE_KEYS: keys,
     LOGSCOPE_ACCESS: 'token',
     LOGSCOPE_LINK_SECRET: LINK_SECRET,
@@ -367,3 +371,80 @@ test('the iframe route posts nothing to an unlisted parentOrigin, and an unliste
   expect(csp).toContain(`frame-ancestors 'self' ${HOST}`);
   await expect(page.frameLocator('#logs').locator('[role="log"]')).toHaveCount(0);
 });
+
+/**
+ * What does not fit a narrow viewer, inside `root` (a selector): controls of the toolbar, the
+ * job header and the steps panel outside the root's box, a root that scrolls sideways, a
+ * toolbar of more than one row. Empty when it fits.
+ */
+function misfits(rootSelector: string): string[] {
+  const root = document.querySelector<HTMLElement>(rootSelector)!;
+  const box = root.getBoundingClientRect();
+  const out: string[] = [];
+  if (root.scrollWidth > root.clientWidth + 1) out.push(`root scrolls sideways: ${root.scrollWidth} > ${root.clientWidth}`);
+  const bar = root.querySelector('[role="toolbar"]')!;
+  const barBox = bar.getBoundingClientRect();
+  let buttonHeight = 0;
+  for (const part of [bar, root.querySelector('header'), root.querySelector('nav[aria-label="Steps"]')]) {
+    if (!part) continue;
+    for (const el of part.querySelectorAll<HTMLElement>('button, input, a, h1, li, [role="status"]')) {
+      const r = el.getBoundingClientRect();
+      if (!el.checkVisibility() || r.width <= 1) continue;
+      const name = `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').slice(0, 30)}"`;
+      if (r.left < box.left - 0.5 || r.right > box.right + 0.5) out.push(`${name} at ${Math.round(r.left - box.left)}–${Math.round(r.right - box.left)} of ${Math.round(box.width)}`);
+      if (part === bar && el.closest('[role="group"]') === null && el.tagName === 'BUTTON') buttonHeight = Math.max(buttonHeight, r.height);
+    }
+  }
+  if (buttonHeight === 0 || barBox.height >= 2 * buttonHeight) out.push(`toolbar ${barBox.height}px high, buttons ${buttonHeight}px`);
+  return out;
+}
+
+for (const width of [360, 900]) {
+  test(`at ${width}px wide the library viewer and the iframe keep one toolbar row; the rest is behind "More actions"`, async ({ page }) => {
+    const job = await createJob(uniqueJobId(`embed-${width}`), [
+      { id: 'build', name: 'Build the web frontend for production' },
+      { id: 'test', name: 'Run every test suite' },
+    ]);
+    await sendLines(job, 'build', 1, 30, (n) => `build line ${n}: ${'compiling module '.repeat(6)}`);
+    await sendLines(job, 'test', 1, 3);
+    const link = signed(job.id);
+
+    // the library: the host page gives viewer A a box `width` px wide
+    await page.setViewportSize({ width: width + 48, height: 800 });
+    await page.goto(`${HOST}/?a=${encodeURIComponent(link.url)}&b=${encodeURIComponent(link.url)}`);
+    await page.addStyleTag({ content: `.panes { display: block } #viewer-a { width: ${width}px; border: 0 }` });
+    const { a, line } = viewers(page);
+    await expect(line(a, 'build', 30)).toContainText('build line 30');
+    expect(Math.round((await a.locator('.ls-embed').boundingBox())!.width)).toBe(width);
+    expect(await page.evaluate(misfits, '#viewer-a .ls-embed')).toEqual([]);
+    const more = a.getByRole('button', { name: 'More actions' });
+    await expect(more).toBeVisible();
+    await expect(a.getByRole('button', { name: 'Collapse all' })).toBeHidden();
+    await more.click();
+    await expect(more).toHaveAttribute('aria-expanded', 'true');
+    expect(await page.evaluate(misfits, '#viewer-a .ls-embed')).toEqual([]);
+    await a.getByRole('button', { name: 'Collapse all' }).click();
+    await expect(a.locator('[data-line]')).toHaveCount(0);
+    // the other viewer on the page was not touched
+    const b = viewers(page).b;
+    await expect(b.locator('[data-line]').first()).toBeVisible();
+    await expect(b.locator('[data-section] button[aria-expanded="false"]')).toHaveCount(0);
+
+    // the iframe, `width` px wide in a page of that origin
+    await page.setViewportSize({ width: Math.max(width + 48, 400), height: 800 });
+    const frameUrl = `${server.url}/embed/jobs/${job.id}?access=${encodeURIComponent(link.token)}&parentOrigin=${encodeURIComponent(HOST)}`;
+    extraPages.set(`/narrow-${width}.html`, parentPage(frameUrl).replace('width:800px', `width:${width}px`));
+    await page.goto(`${HOST}/narrow-${width}.html`);
+    const frame = page.frameLocator('#logs');
+    await expect(frame.locator('[data-step="build"][data-line="30"]')).toContainText('build line 30');
+    const embedded = page.frames().find((f) => f.url().startsWith(`${server.url}/embed/`))!;
+    expect(await embedded.evaluate(() => document.documentElement.clientWidth)).toBe(width);
+    expect(await embedded.evaluate(misfits, 'body')).toEqual([]);
+    const frameMore = frame.getByRole('button', { name: 'More actions' });
+    await expect(frameMore).toBeVisible();
+    await frameMore.click();
+    await frame.getByRole('button', { name: 'Collapse all' }).click();
+    await expect(frame.locator('[data-line]')).toHaveCount(0);
+    expect(await embedded.evaluate(misfits, 'body')).toEqual([]);
+  });
+}

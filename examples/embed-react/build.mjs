@@ -42,10 +42,32 @@ const result = await esbuild.build({
   nodePaths: [modules],
 });
 rmSync(path.dirname(modules), { recursive: true, force: true });
+
+// The same app without Logscope: React and React DOM rendering a paragraph, bundled the same
+// way. What the example's bundle holds beyond it is what embedding the viewer adds.
+const baseline = await esbuild.build({
+  stdin: {
+    contents: "import { StrictMode } from 'react';\nimport { createRoot } from 'react-dom/client';\ncreateRoot(document.getElementById('root')).render(<StrictMode><p>Host page</p></StrictMode>);\n",
+    loader: 'jsx',
+    resolveDir: HERE,
+  },
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  jsx: 'automatic',
+  define: { 'process.env.NODE_ENV': '"production"' },
+  write: false,
+  logLevel: 'warning',
+});
+const baselineJs = baseline.outputFiles[0].text;
 copyFileSync(path.join(HERE, 'index.html'), path.join(OUT, 'index.html'));
 
 // What the viewer adds: its JS (as it sits in the bundle) and its stylesheet, minified + gzip.
 const gz = (text) => gzipSync(text, { level: 9 }).length;
+/** UTF-8 bytes (the minified files may hold non-ASCII characters) */
+const bytes = (text) => Buffer.byteLength(text, 'utf8');
 const js = readFileSync(path.join(OUT, 'main.js'), 'utf8');
 const css = readFileSync(path.join(OUT, 'main.css'), 'utf8');
 const viewerJs = readFileSync(path.join(REPO, 'dist-viewer/index.js'), 'utf8');
@@ -55,12 +77,18 @@ const viewerInBundle = Object.entries(bundleInputs)
   .filter(([file]) => file.includes('dist-viewer/'))
   .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
 const size = {
-  bundle: { js: js.length, jsGzip: gz(js), css: css.length, cssGzip: gz(css) },
-  viewer: { js: viewerJs.length, jsGzip: gz(viewerJs), css: viewerCss.length, cssGzip: gz(viewerCss), jsInBundle: viewerInBundle },
+  bundle: { js: bytes(js), jsGzip: gz(js), css: bytes(css), cssGzip: gz(css) },
+  // React + React DOM alone (see above)
+  baseline: { js: bytes(baselineJs), jsGzip: gz(baselineJs) },
+  // the example's bundle minus the baseline: the viewer, its dependencies, its stylesheet (the
+  // host page has no other CSS) and the example's own few lines of JSX
+  adds: { js: bytes(js) - bytes(baselineJs), jsGzip: gz(js) - gz(baselineJs), css: bytes(css), cssGzip: gz(css) },
+  viewer: { js: bytes(viewerJs), jsGzip: gz(viewerJs), css: bytes(viewerCss), cssGzip: gz(viewerCss), jsInBundle: viewerInBundle },
 };
 writeFileSync(path.join(OUT, 'size.json'), `${JSON.stringify(size, null, 2)}\n`);
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 console.log(
   `examples/embed-react → dist/: main.js ${kib(size.bundle.js)} (${kib(size.bundle.jsGzip)} gzip), main.css ${kib(size.bundle.css)} (${kib(size.bundle.cssGzip)} gzip); ` +
-    `the viewer adds ${kib(viewerInBundle)} JS (${kib(size.viewer.jsGzip)} gzip) + ${kib(size.viewer.css)} CSS (${kib(size.viewer.cssGzip)} gzip)`,
+    `React alone ${kib(size.baseline.js)} (${kib(size.baseline.jsGzip)} gzip); ` +
+    `embedding the viewer adds ${size.adds.js} B JS (${size.adds.jsGzip} B gzip) + ${size.adds.css} B CSS (${size.adds.cssGzip} B gzip)`,
 );
