@@ -27,6 +27,7 @@ const KEYS = {
   read: 'e2e-read-acme-0123456789',
   other: 'e2e-read-other-0123456789',
   admin: 'e2e-admin-0123456789abcd',
+  ingest: 'e2e-ingest-acme-0123456789',
 };
 const ALLOWED_ORIGIN = 'https://app.example.com';
 
@@ -39,6 +40,7 @@ function keysFile(dir: string): string {
         { id: 'acme-read', kind: 'read', secrets: [KEYS.read], scope: { labels: { repo: 'acme/api' } } },
         { id: 'other-read', kind: 'read', secrets: [KEYS.other], scope: { labels: { repo: 'other/web' } } },
         { id: 'ops', kind: 'admin', secrets: [KEYS.admin] },
+        { id: 'acme-ci', kind: 'ingest', secrets: [KEYS.ingest], scope: { labels: { repo: 'acme/api' } } },
       ],
     }),
   );
@@ -210,6 +212,11 @@ test.describe('read access in mode token (file store)', () => {
         { lines: '200', errors: '200', events: '200', log: '200', rawView: '200', export: '200 build,test', diff: '200', runs: '200 acme,other', jobSearch: '200 4', globalSearch: '200 acme,other 8/2', jobList: '200 acme,other', jobListFeed: '200 acme,other', jobPage: '200', stepPage: '200', diffPage: '200', embedPage: '200', listPage: '200', searchPage: '200', health: '200 full' },
       ],
       [
+        // an ingest key writes within its scope and reads nothing, not even its own team's jobs
+        { name: 'ingest key', bearer: KEYS.ingest },
+        { lines: '404', errors: '404', events: '404', log: '404', rawView: '404', export: '404', diff: '404', runs: '404', jobSearch: '404', globalSearch: '200 - 0/0', jobList: '200 -', jobListFeed: '200 -', jobPage: '404', stepPage: '404', diffPage: '404', embedPage: '404', listPage: '200', searchPage: '200', health: '200 status' },
+      ],
+      [
         { name: 'write token', bearer: jobs.acme.token },
         { lines: '200', errors: '200', events: '200', log: '200', rawView: '200', export: '200 build,test', diff: '200', runs: '200 acme', jobSearch: '200 4', globalSearch: '200 - 0/0', jobList: '200 -', jobListFeed: '200 -', jobPage: '200', stepPage: '200', diffPage: '200', embedPage: '200', listPage: '200', searchPage: '200', health: '200 status' },
       ],
@@ -217,6 +224,11 @@ test.describe('read access in mode token (file store)', () => {
         // pages opened with a link that verifies redirect once to set the cookie (not the embed, which keeps it)
         { name: 'signed job link', access: jobLink.token },
         { lines: '200', errors: '200', events: '200', log: '200', rawView: '200', export: '200 build,test', diff: '200', runs: '200 acme', jobSearch: '200 4', globalSearch: '200 acme 4/1', jobList: '200 acme', jobListFeed: '200 acme', jobPage: '303', stepPage: '303', diffPage: '303', embedPage: '200', listPage: '303', searchPage: '303', health: '200 status' },
+      ],
+      [
+        // a link also works as a Bearer token (what a script sends); no page redirect without ?access=
+        { name: 'signed job link as Bearer', bearer: jobLink.token },
+        { lines: '200', errors: '200', events: '200', log: '200', rawView: '200', export: '200 build,test', diff: '200', runs: '200 acme', jobSearch: '200 4', globalSearch: '200 acme 4/1', jobList: '200 acme', jobListFeed: '200 acme', jobPage: '200', stepPage: '200', diffPage: '200', embedPage: '200', listPage: '200', searchPage: '200', health: '200 status' },
       ],
       [
         // the stream, the downloads, the export and the searches of a step link are its step's
