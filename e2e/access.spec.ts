@@ -426,7 +426,7 @@ test.describe('key sessions (file store)', () => {
   });
 });
 
-test.describe('job list and global search are scoped on every backend', () => {
+test.describe('job list, its stream, global search and write tokens are scoped on every backend', () => {
   const backends: { name: string; open: () => Promise<{ store: string; drop: () => Promise<void> }> }[] = [
     {
       name: 'postgres',
@@ -456,6 +456,14 @@ test.describe('job list and global search are scoped on every backend', () => {
         expect(await list({ name: 'read', bearer: KEYS.read })).toEqual({ jobs: [expect.objectContaining({ id: jobs.acme.jobId })], next: null });
         expect(await list({ name: 'other', bearer: KEYS.other })).toEqual({ jobs: [expect.objectContaining({ id: jobs.other.jobId })], next: null });
         expect((await list({ name: 'step', access: stepLink })).jobs.map((j) => j.id)).toEqual([jobs.acme.jobId]);
+        // the job list stream's first page, from this backend's listing
+        const feed = new AbortController();
+        const stream = await request(server.url, '/api/v1/job-list/events?limit=200', { name: 'read', bearer: KEYS.read }, { signal: feed.signal });
+        expect((await firstListPage(stream, feed)).jobs.map((j) => j.id)).toEqual([jobs.acme.jobId]);
+        // a write token reads its job (its hash is read from this backend), not the other team's
+        const lines = `/api/v1/jobs/${jobs.acme.jobId}/steps/build/lines`;
+        expect((await request(server.url, lines, { name: 'token', bearer: jobs.acme.token })).status).toBe(200);
+        expect((await request(server.url, lines, { name: 'other token', bearer: jobs.other.token })).status).toBe(404);
         for (const regex of ['false', 'true']) {
           const search = async (cred: Credential) =>
             (await (await request(server.url, `/api/v1/search?q=${jobs.word}&regex=${regex}`, cred)).json()) as { matches: { job: string; step: string }[]; total: number; scannedJobs: number };
