@@ -233,6 +233,7 @@ export function describeScreen(suite: Suite): void {
     it('round-trips raw text in order across many batches, in bounded chunks; deletion removes it', async () => {
       const { store } = suite;
       const id = await suite.newJob('screen-raw');
+      await store.append(id, 'none', { lines: makeLines(1, 2) });
       expect((await rawOf(store, id, 'none')).chunks).toEqual([]);
       const parts: string[] = [];
       let n = 0;
