@@ -6,7 +6,6 @@ import type { Db, Tx } from './db';
 import { errorsJson, insertStep, readUsage, saveStep } from './jobs';
 import { rawChunks } from './raw';
 import { cleanJson, cleanText, STEP_COLUMNS, stepFromRow, type StepRow } from './rows';
-import { appendAnswer, isRetry, screenUpdates } from './screen-rules';
 
 /**
  * One append = one transaction: lock the job (completed check, event order, masks version:
@@ -31,20 +30,14 @@ export async function append(db: Db, jobId: string, stepId: string, batch: Appen
       [jobId, stepId],
     );
     const row = rows[0];
-    const before = row?.last ?? 0;
-    const storedProduced = row?.produced ?? before;
-    if (isRetry(batch, storedProduced)) {
-      return appendAnswer(0, batch.lines.length, storedProduced, before);
-    }
-    // the rewritten lines are checked before anything is written: a refused batch stores nothing
-    const updates = screenUpdates(batch.updates, before).map((l) => ({ ...l, text: cleanText(l.text) }));
     // jsonb cannot hold every string: compare the groups as they would be stored
     const groups = batch.groups === undefined ? undefined : (cleanJson(batch.groups) as StepMeta['groups']);
     const usage = await readUsage(tx, jobId);
     const plan = planAppend(row ? stepFromRow(row) : undefined, stepId, { ...batch, groups }, Date.now(), usage, job.masks_version);
-    const advanced = batch.produced !== undefined; // not a retry (checked above): the producer moved on
-    const replaced = updates.length > 0 ? await replacedBytes(tx, jobId, stepId, updates) : 0;
-    const grown = textBytes(updates) - replaced;
+    if (plan.retry) return plan.result;
+    const updates = plan.updates.map((l) => ({ ...l, text: cleanText(l.text) }));
+    // an update's growth counts against the job_bytes quota (the plan counts new lines only)
+    const grown = updates.length > 0 ? textBytes(updates) - (await replacedBytes(tx, jobId, stepId, updates)) : 0;
     if (grown > 0) assertJobBytes({ bytes: usage.bytes + plan.bytes }, grown);
 
     if (plan.started) {
@@ -70,43 +63,32 @@ export async function append(db: Db, jobId: string, stepId: string, batch: Appen
          WHERE l.job_id = $1 AND l.step_id = $2 AND l.n = u.n`,
         [jobId, stepId, updates.map((l) => l.n), updates.map((l) => l.ts), updates.map((l) => l.stream), updates.map((l) => l.text)],
       );
-      // after the batch's `lines` events: a greater id, so a greater cursor
+      // after the batch's `lines` events: a greater id, so a greater cursor; it names the lines
+      // (ascending, within first..last) and a replay reads their current text
       await tx.event(jobId, { type: 'update', step: stepId, first: updates[0]?.n, last: updates.at(-1)?.n, payload: JSON.stringify(updates.map((l) => l.n)) });
     }
-    if (batch.raw !== undefined && batch.raw.length > 0 && (fresh.length > 0 || advanced)) {
-      const chunks = rawChunks(batch.raw);
+    if (plan.raw.length > 0) {
       await tx.query(
         'INSERT INTO raw (job_id, step_id, chunk) SELECT $1, $2, c FROM unnest($3::bytea[]) WITH ORDINALITY AS r(c, i) ORDER BY i',
-        [jobId, stepId, chunks],
+        [jobId, stepId, rawChunks(plan.raw)],
       );
     }
-    const kept = fresh.length > 0 || advanced;
-    if (kept) {
-      const produced = batch.produced === undefined || batch.produced === plan.last ? null : batch.produced;
+    if (plan.advanced) {
       const state = batch.state === undefined ? null : Buffer.from(JSON.stringify(batch.state), 'utf8');
       await tx.query(
-        `UPDATE steps SET last = $3, state = CASE WHEN $4::boolean THEN $5 ELSE state END,
-           produced = CASE WHEN $7::boolean THEN $6::integer ELSE produced END WHERE job_id = $1 AND id = $2`,
-        [jobId, stepId, plan.last, batch.state !== undefined, state, produced, batch.produced !== undefined || fresh.length > 0],
+        'UPDATE steps SET last = $3, state = CASE WHEN $4::boolean THEN $5 ELSE state END, produced = $6 WHERE job_id = $1 AND id = $2',
+        [jobId, stepId, plan.last, batch.state !== undefined, state, plan.produced ?? null],
       );
       const bytes = plan.bytes + grown;
       if (bytes !== 0) await tx.query('UPDATE jobs SET bytes = greatest(0, bytes + $2) WHERE id = $1', [jobId, bytes]);
     }
 
-    // the producer's number after the batch (its `step` event shows it while it differs from `last`)
-    const produced = kept ? (batch.produced ?? plan.last) : storedProduced;
-    const regrouped = plan.regrouped && withProduced(plan.regrouped, produced);
-    if (regrouped) {
-      await tx.query('UPDATE steps SET groups = $3, errors = $4 WHERE job_id = $1 AND id = $2', [jobId, stepId, JSON.stringify(regrouped.groups), errorsJson(regrouped)]);
-      await tx.event(jobId, { type: 'step', step: stepId, payload: regrouped });
+    if (plan.regrouped) {
+      await tx.query('UPDATE steps SET groups = $3, errors = $4 WHERE job_id = $1 AND id = $2', [jobId, stepId, JSON.stringify(plan.regrouped.groups), errorsJson(plan.regrouped)]);
+      await tx.event(jobId, { type: 'step', step: stepId, payload: plan.regrouped });
     }
-    return appendAnswer(fresh.length, plan.duplicates, produced, plan.last);
+    return plan.result;
   });
-}
-
-function withProduced(step: StepMeta, produced: number): StepMeta {
-  const { produced: _old, ...rest } = step;
-  return produced === step.lines ? rest : { ...rest, produced };
 }
 
 /** UTF-8 bytes of the stored text of the lines an update replaces (the job_bytes count moves by the difference). */
