@@ -88,7 +88,9 @@ function mergeRun(run: readonly Line[], updates: readonly Line[]): Line[] {
  * A batch with `produced` not above the tail's is a retry and stores nothing. Its `updates` go in
  * one update message after its lines (codec.ts), which is then its last message; a batch that
  * moves `produced` without a line or an update commits with a fence mark. Its `raw` text is
- * written after the commit (raw.ts), before the answer.
+ * written after the commit (raw.ts), before the answer. An update's text counts in the step's
+ * byte count `b` (the job_bytes quota) as stored bytes: a rewrite adds its text, it does not
+ * subtract the text it replaces (which stays in the stream).
  */
 export async function appendLines(
   ctx: Context,
