@@ -264,6 +264,7 @@ class Sidecar {
   private async cut(lines: number): Promise<void> {
     if (lines >= this.lines) return;
     const bytes = await this.offsetOf(lines + 1);
+    const entries = this.index.length;
     this.index = this.index.slice(0, Math.ceil(lines / SIDECAR_INDEX_EVERY));
     this.lines = lines;
     this.bytes = bytes;
@@ -271,7 +272,8 @@ class Sidecar {
     await truncate(this.paths.lower, bytes).catch((error: unknown) => {
       if (!isErrno(error, 'ENOENT')) throw error;
     });
-    await writeFile(this.paths.index, encodeIndex(this.index));
+    // a line update cuts within the last index block: the index keeps every entry
+    if (this.index.length !== entries) await writeFile(this.paths.index, encodeIndex(this.index));
   }
 
   /** Byte offset where line `n` (1 ≤ n ≤ lines + 1) starts. */
