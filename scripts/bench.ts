@@ -23,7 +23,7 @@ const BENCHES: { name: string; file: string; args?: string[]; needsBuild?: boole
   { name: 'search-abuse', file: 'scripts/bench-search-abuse.ts', needsBuild: true },
   { name: 'masks', file: 'scripts/bench-masks.ts' },
   { name: 'delete', file: 'scripts/bench-delete.ts' },
-  { name: 'screen-stores', file: 'scripts/bench-screen-stores.ts' },
+  { name: 'screen-backends', file: 'scripts/bench-screen-backends.ts' },
   { name: 'triage', file: 'scripts/bench-triage.ts' },
   { name: 'diff', file: 'scripts/bench-diff.ts' },
   { name: 'diff-api', file: 'scripts/bench-diff-api.ts', needsBuild: true },

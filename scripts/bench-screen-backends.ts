@@ -1,6 +1,6 @@
 /**
- * Line updates on the stores (issue 13): `npm run bench -- screen-stores` (or
- * `npx tsx --conditions=react-server scripts/bench-screen-stores.ts [file|postgres|nats ...]`).
+ * Line updates on the stores (issue 13): `npm run bench -- screen-backends` (or
+ * `npx tsx --conditions=react-server scripts/bench-screen-backends.ts [file|postgres|nats ...]`).
  * For each reachable backend, on throw-away data, one writer, batches acknowledged one at a time:
  *  - plain: a batch of 100 new lines (no update), the baseline;
  *  - redraw: an update-only batch rewriting 2 lines of the screen (a progress bar), `produced` +1;
