@@ -8,7 +8,7 @@ import { searchJob } from '../../search/job-search';
 import { inThreadRunner } from '../../search/pool';
 import type { AppendBatch, LogStore, StoreEvent } from '../types';
 import { createFileStore } from './index';
-import { INDEX_EVERY } from './step-file';
+import { INDEX_EVERY, REWRITE_TAIL_MAX_BYTES } from './step-file';
 
 /**
  * The file store's side of issue 13 (the conformance suite checks the contract): the tail
@@ -130,6 +130,19 @@ describe('file store: line updates', () => {
     expect((await search('pulling 100%')).matches).toEqual([{ step: 's', n: 21, ranges: [[0, 12]] }]);
     const all = (await store.readLines('job', 's', 1, 100)).lines.map((l) => `${plainText(l.text)}\n`).join('');
     expect(await readFile(stepFile('txt'), 'utf8')).toBe(all);
+  });
+
+  it('refuses an update whose tail is past REWRITE_TAIL_MAX_BYTES, storing nothing', async () => {
+    const big = 'x'.repeat(Math.ceil(REWRITE_TAIL_MAX_BYTES / 150));
+    await store.append('job', 's', { lines: lines(1, 160, () => big), produced: 160, raw: 'r\n' });
+    const error = await store.append('job', 's', { lines: [line(161, 'new')], updates: [line(1, 'first')], produced: 170, raw: 'x\n' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'bad_request' });
+    expect((await store.getJob('job'))?.steps[0]).toMatchObject({ lines: 160 });
+    expect(await raw()).toBe('r\n');
+    expect((await texts(1, 1))[0]).toBe(big);
+    // within the bound it is taken
+    expect((await store.append('job', 's', { lines: [line(161, 'new')], updates: [line(150, 'first')], produced: 170 })).accepted).toBe(1);
+    expect((await texts(150, 1))[0]).toBe('first');
   });
 
   it('counts an update\'s growth in the job\'s bytes, not its raw text', async () => {
