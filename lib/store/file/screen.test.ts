@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, readFile, rm, stat, truncate } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, truncate } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -206,6 +206,20 @@ describe('file store: recovery of a batch the journal never acknowledged', () =>
     store = await createFileStore({ dir });
     await expectBefore();
     expect((await stat(path.join(jobDir(), 'journal'))).size).toBe(before);
+  });
+
+  it('rolls back when the journal write fails (no crash): the next use of the job puts the old tail back', async () => {
+    await setUp();
+    const journal = path.join(jobDir(), 'journal');
+    await rename(journal, `${journal}.real`);
+    await mkdir(journal); // appending to it fails after the step files were rewritten
+    await expect(store.append('job', 's', batch)).rejects.toThrow();
+    await rm(journal, { recursive: true });
+    await rename(`${journal}.real`, journal);
+    await expectBefore();
+    expect(await store.append('job', 's', batch)).toEqual({ accepted: 2, duplicates: 0, last: 15, lines: 12 });
+    expect(await texts(8)).toEqual(['EIGHT', 'line 9', 'TEN', 'eleven', 'twelve']);
+    expect(await raw()).toBe('old raw\nnew raw\n');
   });
 
   it('keeps an acknowledged rewrite whose undo is still there, across reopens', async () => {
