@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import {
   MAX_RANGE_LIMIT,
+  isStepId,
   type AppendResult,
   type FinalJobStatus,
   type JobList,
@@ -192,45 +193,45 @@ export class FileStore implements LogStore {
     // A torn (or unparsable) journal tail was never acknowledged: cut it.
     if (size > end) await truncateDurable(journal, end);
     state.journalBytes = end;
-    const cut = await this.rollbackRewrites(state);
-    if (cut !== null && cut < end) {
-      // the unacknowledged batch's records that did land (a torn multi-record write): gone too
-      await truncateDurable(journal, cut);
-      return this.load(jobId);
-    }
+    if (await this.rollbackRewrites(state, end)) return this.load(jobId);
     return state;
   }
 
   /**
    * Step file rewrites the journal never acknowledged (a crash, or a failed journal write, between
-   * step-file.ts `rewrite` and its record): each step's old tail is put back from its undo file, the
-   * undo is emptied (so it is never applied twice) and the step's search sidecar dropped (search
-   * rebuilds it from the lines). Resolves with the journal offset where the earliest such batch's
-   * records start (to cut), or null.
+   * step-file.ts `rewrite` and its record): each step's old tail is put back from its undo file
+   * and its search sidecar dropped (search rebuilds it from the lines); the records of such a
+   * batch that did land (a torn multi-record write) are cut off the journal; only then are the
+   * undo files emptied (so one is never applied twice, and a crash in between redoes all of it).
+   * True when it rolled anything back: the caller replays the journal again.
    */
-  private async rollbackRewrites(state: JobState): Promise<number | null> {
+  private async rollbackRewrites(state: JobState, journalEnd: number): Promise<boolean> {
     let names: string[];
     try {
       names = await readdir(this.paths.stepsDir(state.id));
     } catch (error) {
-      if (isErrno(error, 'ENOENT')) return null;
+      if (isErrno(error, 'ENOENT')) return false;
       throw error;
     }
-    let cut: number | null = null;
+    const rolledBack: string[] = [];
+    let cut = journalEnd;
     for (const name of names) {
-      if (!name.endsWith('.undo')) continue;
-      const stepId = name.slice(0, -'.undo'.length);
+      const stepId = name.endsWith('.undo') ? name.slice(0, -'.undo'.length) : '';
+      if (!isStepId(stepId)) continue;
       const linesPath = this.paths.stepLines(state.id, stepId);
       const undo = await pendingUndo(linesPath, state.revs.get(stepId) ?? 0);
       if (!undo) continue;
       await rollbackUndo(linesPath, undo);
       const { text, index, lower } = sidecarPaths(linesPath);
       await Promise.all([text, index, lower].map((file) => rm(file, { force: true })));
-      this.sidecars.forgetUnder(this.paths.stepsDir(state.id));
-      await clearUndo(linesPath);
-      cut = Math.min(cut ?? undo.journal, undo.journal);
+      rolledBack.push(linesPath);
+      cut = Math.min(cut, Math.max(undo.journal, state.checkpointOffset)); // never below the checkpoint (it only follows acknowledged records)
     }
-    return cut;
+    if (rolledBack.length === 0) return false;
+    this.sidecars.forgetUnder(this.paths.stepsDir(state.id));
+    if (cut < journalEnd) await truncateDurable(this.paths.journal(state.id), cut);
+    for (const linesPath of rolledBack) await clearUndo(linesPath);
+    return true;
   }
 
   private stepFile(job: JobState, stepId: string): Promise<StepFile> {

@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, readFile, rm, stat, truncate } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, truncate } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { searchJob } from '../../search/job-search';
 import { inThreadRunner } from '../../search/pool';
 import type { AppendBatch, LogStore, StoreEvent } from '../types';
 import { createFileStore } from './index';
-import { INDEX_EVERY } from './step-file';
+import { INDEX_EVERY, REWRITE_TAIL_MAX_BYTES } from './step-file';
 
 /**
  * The file store's side of issue 13 (the conformance suite checks the contract): the tail
@@ -132,6 +132,19 @@ describe('file store: line updates', () => {
     expect(await readFile(stepFile('txt'), 'utf8')).toBe(all);
   });
 
+  it('refuses an update whose tail is past REWRITE_TAIL_MAX_BYTES, storing nothing', async () => {
+    const big = 'x'.repeat(Math.ceil(REWRITE_TAIL_MAX_BYTES / 150));
+    await store.append('job', 's', { lines: lines(1, 160, () => big), produced: 160, raw: 'r\n' });
+    const error = await store.append('job', 's', { lines: [line(161, 'new')], updates: [line(1, 'first')], produced: 170, raw: 'x\n' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'bad_request' });
+    expect((await store.getJob('job'))?.steps[0]).toMatchObject({ lines: 160 });
+    expect(await raw()).toBe('r\n');
+    expect((await texts(1, 1))[0]).toBe(big);
+    // within the bound it is taken
+    expect((await store.append('job', 's', { lines: [line(161, 'new')], updates: [line(150, 'first')], produced: 170 })).accepted).toBe(1);
+    expect((await texts(150, 1))[0]).toBe('first');
+  });
+
   it('counts an update\'s growth in the job\'s bytes, not its raw text', async () => {
     await store.append('job', 's', { lines: [line(1, 'abc'), line(2, 'de')], produced: 2, raw: 'abc\nde\n' });
     const size = async () => (await store.listSizes()).find((j) => j.id === 'job')?.bytes;
@@ -193,6 +206,21 @@ describe('file store: recovery of a batch the journal never acknowledged', () =>
     store = await createFileStore({ dir });
     await expectBefore();
     expect((await stat(path.join(jobDir(), 'journal'))).size).toBe(before);
+  });
+
+  it('rolls back when the journal write fails (no crash): the next use of the job puts the old tail back', async () => {
+    await setUp();
+    expect(await texts()).toHaveLength(10); // the job is loaded before its journal goes away
+    const journal = path.join(jobDir(), 'journal');
+    await rename(journal, `${journal}.real`);
+    await mkdir(journal); // appending to it fails after the step files were rewritten
+    await expect(store.append('job', 's', batch)).rejects.toMatchObject({ code: 'EISDIR' });
+    await rm(journal, { recursive: true });
+    await rename(`${journal}.real`, journal);
+    await expectBefore();
+    expect(await store.append('job', 's', batch)).toEqual({ accepted: 2, duplicates: 0, last: 15, lines: 12 });
+    expect(await texts(8)).toEqual(['EIGHT', 'line 9', 'TEN', 'eleven', 'twelve']);
+    expect(await raw()).toBe('old raw\nnew raw\n');
   });
 
   it('keeps an acknowledged rewrite whose undo is still there, across reopens', async () => {

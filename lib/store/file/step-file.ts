@@ -3,6 +3,7 @@ import { open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { lineSchema, type Line } from '../../contracts';
 import { lineBytes } from '../../limits';
+import { badRequest } from '../../errors';
 import type { ReadHandles } from './read-handles';
 import { appendDurable, fsyncDir, isErrno, readRecords, truncateDurable, writeFileAtomic } from './fs-util';
 
@@ -28,6 +29,13 @@ import { appendDurable, fsyncDir, isErrno, readRecords, truncateDurable, writeFi
  */
 export const INDEX_EVERY = 1024;
 const INDEX_ENTRY_BYTES = 8;
+
+/**
+ * Most bytes of stored records a line update may rewrite (the tail from its first updated line,
+ * held in memory once). Real updates stay far below: ingest only rewrites lines within the screen's
+ * text budget (SCREEN_MAX_CHARS, 1 MiB); past this an update is refused (bad_request, nothing stored).
+ */
+export const REWRITE_TAIL_MAX_BYTES = 16 * 1024 * 1024;
 
 /** Bytes read at once by a range read: a 200-line range at an index point is one read. */
 const READ_BLOCK_BYTES = 256 * 1024;
@@ -345,6 +353,7 @@ export class StepFile {
     if (from < 1 || (updates[updates.length - 1]?.n ?? 0) > this.lines) throw new Error('file store: rewrite outside the step');
     return this.lock.write(async () => {
       const offset = await this.offsetOf(from);
+      if (this.bytes - offset > REWRITE_TAIL_MAX_BYTES) throw badRequest(`line updates from line ${from} would rewrite more than ${REWRITE_TAIL_MAX_BYTES} bytes of stored lines`);
       const handle = await open(this.linesPath, 'r+');
       try {
         const old = Buffer.alloc(this.bytes - offset);
