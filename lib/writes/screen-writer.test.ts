@@ -174,7 +174,7 @@ for (const backend of backends) {
       await writeLines(store, input(jobId, body(ndjson(PULL.slice(2, 4)))));
       await store.complete(jobId, 'success');
       const events: StoreEvent[] = [];
-      for await (const event of store.subscribe(jobId, after)) {
+      for await (const event of store.subscribe(jobId, after, new AbortController().signal)) {
         events.push(event);
         if (event.type === 'end') break;
       }
