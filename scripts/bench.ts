@@ -11,6 +11,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const BENCHES: { name: string; file: string; args?: string[]; needsBuild?: boolean }[] = [
   { name: 'ingest', file: 'scripts/bench-ingest.ts' },
   { name: 'file-store', file: 'scripts/bench-file-store.ts' },
+  { name: 'screen-store', file: 'scripts/bench-screen-store.ts' },
   { name: 'write-path', file: 'scripts/bench-write-path.ts' },
   { name: 'backends', file: 'scripts/bench-backends.ts' },
   { name: 'search', file: 'scripts/bench-search.ts' },
@@ -22,6 +23,7 @@ const BENCHES: { name: string; file: string; args?: string[]; needsBuild?: boole
   { name: 'search-abuse', file: 'scripts/bench-search-abuse.ts', needsBuild: true },
   { name: 'masks', file: 'scripts/bench-masks.ts' },
   { name: 'delete', file: 'scripts/bench-delete.ts' },
+  { name: 'screen-backends', file: 'scripts/bench-screen-backends.ts' },
   { name: 'triage', file: 'scripts/bench-triage.ts' },
   { name: 'diff', file: 'scripts/bench-diff.ts' },
   { name: 'diff-api', file: 'scripts/bench-diff-api.ts', needsBuild: true },

@@ -43,13 +43,13 @@ export async function natsReachable(url = NATS_TEST_URL): Promise<boolean> {
   return withJsm(url, async (jsm) => (await jsm.getAccountInfo(), true), 2_000).catch(() => false);
 }
 
-/** Deletes the two streams of a prefix (ignoring ones that were never created). */
+/** Deletes the streams of a prefix (ignoring ones that were never created). */
 export async function deleteNatsStreams(url: string, prefix: string): Promise<void> {
   const subjects = new Subjects(prefix);
   await withJsm(
     url,
     async (jsm) => {
-      for (const name of [subjects.logStream, subjects.metaStream]) await jsm.streams.delete(name).catch(() => false);
+      for (const name of [subjects.logStream, subjects.metaStream, subjects.rawStream]) await jsm.streams.delete(name).catch(() => false);
     },
     10_000,
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeLinesMessage, encodeJson, isMark, lastOf, toLinesMessage } from './codec';
+import { decodeLinesMessage, encodeJson, isMark, isUpdate, lastBefore, lastOf, toLinesMessage, updatesOf } from './codec';
 
 describe('lines message codec', () => {
   it('round-trips a lines message with its masks version and byte count', () => {
@@ -24,6 +24,23 @@ describe('lines message codec', () => {
     expect('mv' in lines).toBe(false);
     const seal = toLinesMessage({ seal: true, last: 1 });
     expect(seal).toEqual({ seal: true, last: 1, st: undefined, b: 0 });
+  });
+
+  it('round-trips update messages with produced and the batch start; lastBefore bounds later rewrites', () => {
+    const message = { u: [[3, 9, 'e', 'redrawn'], [5, 9, 'o', '50%']] as [number, number, 'o' | 'e', string][], last: 8, lb: 6, st: { y: 2 }, mv: 1, b: 300, p: 12, us: 40 };
+    const decoded = decodeLinesMessage(encodeJson(message));
+    expect(decoded).toEqual(message);
+    expect(isUpdate(decoded) && updatesOf(decoded)).toEqual([
+      { n: 3, ts: 9, stream: 'err', text: 'redrawn' },
+      { n: 5, ts: 9, stream: 'out', text: '50%' },
+    ]);
+    expect(lastOf(decoded)).toBe(8);
+    expect(lastBefore(decoded)).toBe(6);
+    // a lines message of a batch with updates names the batch's start; one without, its own
+    expect(lastBefore(toLinesMessage({ f: 10, l: [[1, 'o', 'a']], lb: 6, p: 14 }))).toBe(6);
+    expect(lastBefore(toLinesMessage({ f: 10, l: [[1, 'o', 'a']] }))).toBe(9);
+    expect(lastBefore(toLinesMessage({ seal: false, last: 11, p: 15 }))).toBe(11);
+    expect(toLinesMessage({ seal: false, last: 11, p: 15 })).toMatchObject({ p: 15 });
   });
 
   it('refuses anything else', () => {

@@ -2,7 +2,8 @@ import 'server-only';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { JetStreamClient, JetStreamManager, StoredMsg } from '@nats-io/jetstream';
 import { JobCompletedError, notFound, UnavailableError } from '../../errors';
-import { decodeJson, decodeLinesMessage, encodeJson, isMark, jobRecordSchema, lastOf, type JobRecord, type MarkMessage } from './codec';
+import type { Line } from '../../contracts';
+import { decodeJson, decodeLinesMessage, encodeJson, isMark, isUpdate, jobRecordSchema, lastOf, updatesOf, type JobRecord, type MarkMessage, type StepMessage } from './codec';
 import { isWrongLastSequence } from './errors';
 import type { Subjects } from './subjects';
 
@@ -23,9 +24,37 @@ export interface Tail {
   bytes: number;
   /** sealed by deleteJob: the job is gone */
   gone?: boolean;
+  /** the producer's last line number (StepMeta.produced), when it was stored; else `last` */
+  produced?: number;
+  /** stream sequence of the step's latest update message before the tail (codec.ts `us`) */
+  updateSeq?: number;
+  /** the tail is an update message (codec.ts): its lines, which a directly following one takes over */
+  run?: { lastBefore: number; lines: Line[] };
 }
 
 const NO_TAIL: Tail = { seq: 0, last: 0, state: null, sealed: false, masks: 0, bytes: 0 };
+
+/** The tail a step message leaves (`seq`: its stream sequence). */
+export function tailOf(seq: number, body: StepMessage): Tail {
+  const gone = isMark(body) && body.gone === true;
+  return {
+    seq,
+    last: lastOf(body),
+    state: body.st ?? null,
+    sealed: isMark(body) && body.seal,
+    masks: body.mv ?? 0,
+    bytes: body.b ?? 0,
+    ...(gone ? { gone } : {}),
+    ...(body.p !== undefined ? { produced: body.p } : {}),
+    ...(body.us !== undefined ? { updateSeq: body.us } : {}),
+    ...(isUpdate(body) ? { run: { lastBefore: body.lb, lines: updatesOf(body) } } : {}),
+  };
+}
+
+/** The producer's last line number the tail stands for (`produced ?? last`). */
+export function producedOf(tail: Tail): number {
+  return tail.produced ?? tail.last;
+}
 
 /** Per-microsecond creation positions, strictly increasing within this process. */
 let lastPos = 0;
@@ -104,9 +133,7 @@ export class Context {
       ? await this.jsm.direct.getMessage(this.subjects.logStream, { last_by_subj: subject })
       : await this.lastBySubject(this.subjects.logStream, subject);
     if (!msg) return NO_TAIL;
-    const body = decodeLinesMessage(msg.data);
-    const gone = isMark(body) && body.gone === true;
-    return { seq: msg.seq, last: lastOf(body), state: body.st ?? null, sealed: isMark(body) && body.seal, masks: body.mv ?? 0, bytes: body.b ?? 0, ...(gone ? { gone } : {}) };
+    return tailOf(msg.seq, decodeLinesMessage(msg.data));
   }
 
   /**
@@ -116,7 +143,7 @@ export class Context {
   seal(jobId: string, stepId: string, gone = false): Promise<void> {
     const mark = (tail: Tail): MarkMessage | null => {
       if (tail.sealed && (tail.gone || !gone)) return null;
-      return { seal: true, last: tail.last, st: tail.state, mv: tail.masks, b: tail.bytes, ...(gone ? { gone: true as const } : {}) };
+      return { seal: true, last: tail.last, st: tail.state, mv: tail.masks, b: tail.bytes, ...carried(tail), ...(gone ? { gone: true as const } : {}) };
     };
     return this.mark(jobId, stepId, mark, 'seal');
   }
@@ -126,7 +153,7 @@ export class Context {
    * fails its CAS against the fence, re-reads, and sees the version (StaleMasksError).
    */
   fence(jobId: string, stepId: string, version: number): Promise<void> {
-    return this.mark(jobId, stepId, (tail) => (tail.sealed || tail.masks >= version ? null : { seal: false, last: tail.last, st: tail.state, mv: version, b: tail.bytes }), 'fence');
+    return this.mark(jobId, stepId, (tail) => (tail.sealed || tail.masks >= version ? null : { seal: false, last: tail.last, st: tail.state, mv: version, b: tail.bytes, ...carried(tail) }), 'fence');
   }
 
   private async mark(jobId: string, stepId: string, next: (tail: Tail) => MarkMessage | null, what: string): Promise<void> {
@@ -151,4 +178,15 @@ export class Context {
     if (record.status !== 'running') throw new JobCompletedError(jobId);
     return record;
   }
+}
+
+/** Stream sequence of the step's latest update message as of `tail` (0: none). */
+export function latestUpdateSeq(tail: Tail): number {
+  return tail.run ? tail.seq : (tail.updateSeq ?? 0);
+}
+
+/** The fields every later message of the step carries forward: `produced` and the latest update message. */
+export function carried(tail: Tail): { p?: number; us?: number } {
+  const us = latestUpdateSeq(tail);
+  return { ...(tail.produced !== undefined ? { p: tail.produced } : {}), ...(us > 0 ? { us } : {}) };
 }

@@ -1,7 +1,7 @@
 import 'server-only';
 import { endEventSchema, jobEventSchema, stepMetaSchema } from '../../contracts';
 import type { StoreEvent } from '../types';
-import { isMark, linesOf, toLinesMessage } from './codec';
+import { isMark, isUpdate, linesOf, toLinesMessage, updatesOf } from './codec';
 import { decodeToken, type Subjects } from './subjects';
 
 /** A log-stream message as a StoreEvent (cursor = stream sequence); marks (seals, fences) are not events. */
@@ -12,6 +12,8 @@ export function toEvent(subjects: Subjects, subject: string, seq: number, value:
     case 'lines': {
       const message = toLinesMessage(value);
       if (isMark(message)) return null;
+      // an update message of a run holds the run's earlier rewrites too: replaying them is idempotent
+      if (isUpdate(message)) return { type: 'update', cursor, step: decodeToken(stepToken), lines: updatesOf(message) };
       return { type: 'lines', cursor, step: decodeToken(stepToken), lines: linesOf(message) };
     }
     case 'step':

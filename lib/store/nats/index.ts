@@ -47,6 +47,8 @@ function streamConfigs(subjects: Subjects, replicas: number): (Partial<StreamCon
     { ...common, name: subjects.logStream, subjects: [`${subjects.prefix}.>`] },
     // one message per subject: the meta stream is a key/value store (records, index entries)
     { ...common, name: subjects.metaStream, subjects: [`${subjects.metaPrefix}.>`], max_msgs_per_subject: 1 },
+    // the steps' raw text (issue 13): apart from the log stream, so subscribers never carry it
+    { ...common, name: subjects.rawStream, subjects: [`${subjects.rawPrefix}.>`] },
   ];
 }
 

@@ -1,10 +1,10 @@
 import 'server-only';
 import type { StoredMsg } from '@nats-io/jetstream';
-import type { Line } from '../../contracts';
+import { SCREEN_ROWS, type Line } from '../../contracts';
 import { lineBytes } from '../../limits';
 import { INDEX_BLOCK } from './append';
-import { decodeJson, decodeLinesMessage, isMark, lastOf, linesOf } from './codec';
-import type { Context, Tail } from './context';
+import { decodeJson, decodeLinesMessage, isMark, isUpdate, lastBefore, lastOf, linesOf, updatesOf } from './codec';
+import { latestUpdateSeq, type Context, type Tail } from './context';
 
 /** How far back to look for an index entry when the block's own is missing. */
 const INDEX_LOOKBACK = 4;
@@ -40,7 +40,7 @@ export async function readRange(
       out.push(...(await walk(ctx, jobId, stepId, await indexedStart(ctx, jobId, stepId, b.k), b.from, b.to, tail, budget)));
       if (budget.full) break;
     }
-    return out;
+    return trimToBudget(out, maxBytes);
   }
   const parts = await Promise.all(
     blocks.map(async (b) => walk(ctx, jobId, stepId, await indexedStart(ctx, jobId, stepId, b.k), b.from, b.to, tail)),
@@ -56,7 +56,15 @@ interface Budget {
   full: boolean;
 }
 
-/** Lines from..to, walking the step's messages from stream sequence `seq`. */
+/**
+ * Lines from..to, walking the step's messages from stream sequence `start`, with the text of
+ * their latest rewrite (update messages, codec.ts). A line `n` can only be rewritten while it is
+ * within the screen, that is by update messages before the first message whose batch started
+ * with the step at `n + SCREEN_ROWS` lines or more (codec.ts lastBefore); and there is at most one
+ * update message between two lines messages. So the walk goes on past `to` over the messages
+ * holding about SCREEN_ROWS more lines (and the update messages between them) — only while an
+ * update message is still ahead (the tail names the latest one): plain steps stop at `to` as before.
+ */
 async function walk(
   ctx: Context,
   jobId: string,
@@ -68,7 +76,10 @@ async function walk(
   budget?: Budget,
 ): Promise<Line[]> {
   const subject = ctx.subjects.lines(jobId, stepId);
-  const lines: Line[] = [];
+  const lines: Line[] = []; // dense from `from`
+  const latestUpdate = latestUpdateSeq(tail);
+  let upto = to;
+  let collecting = true;
   let seq = start;
   // bounded: every step forward moves past one of the step's messages, and the tail read
   // before (tail.seq) ends the walk
@@ -76,23 +87,45 @@ async function walk(
     const m = await nextMessage(ctx, subject, seq);
     if (!m) break;
     const body = decodeLinesMessage(m.data);
-    if (!isMark(body) && lastOf(body) >= from) {
+    // from here on no message rewrites a line at or below `upto`
+    if (!collecting && lastBefore(body) >= upto + SCREEN_ROWS) break;
+    if (isUpdate(body)) {
+      for (const line of updatesOf(body)) {
+        const i = line.n - from;
+        if (i >= 0 && i < lines.length) lines[i] = line;
+      }
+    } else if (!isMark(body) && collecting && lastOf(body) >= from) {
       for (const line of linesOf(body)) {
         if (line.n < from || line.n > to) continue;
         if (budget) {
           const bytes = lineBytes(line.text);
           if (budget.count > 0 && budget.used + bytes > budget.max) {
             budget.full = true;
-            return lines;
+            break;
           }
           budget.used += bytes;
           budget.count += 1;
         }
         lines.push(line);
       }
+      if (budget?.full) upto = from + lines.length - 1;
+      if (budget?.full || lastOf(body) >= to) collecting = false;
     }
-    if (lastOf(body) >= to) break;
+    if (!collecting && latestUpdate <= m.seq) break; // no update message ahead
     seq = m.seq + 1;
+  }
+  return lines;
+}
+
+/**
+ * A byte-budgeted range after its rewrites were applied: a rewritten line may be longer than the
+ * text the walk counted, so the range is cut again where the budget ends (at least one line).
+ */
+function trimToBudget(lines: Line[], maxBytes: number): Line[] {
+  let used = 0;
+  for (let i = 0; i < lines.length; i++) {
+    used += lineBytes(lines[i]?.text ?? '');
+    if (i > 0 && used > maxBytes) return lines.slice(0, i);
   }
   return lines;
 }

@@ -21,6 +21,7 @@ import { ConnectionWatch } from './connection';
 import { nextPos, type Context, type Tail } from './context';
 import { isWrongLastSequence, toStoreError } from './errors';
 import { listJobs, listSizes } from './list';
+import { readRawChunks } from './raw';
 import { readRange } from './range';
 import { JobSubscriptions } from './subscribe';
 import { watchJobChanges } from './watch-jobs';
@@ -34,6 +35,13 @@ const CURSOR_PATTERN = /^\d{1,15}$/;
  */
 function planStep(step: StepRecord | undefined): StepMeta | undefined {
   return step && stepMeta(step, 0);
+}
+
+/** A step's metadata with its tail's line count and producer number (StepMeta.produced while it differs). */
+function withTail(step: StepRecord, tail: Tail | undefined): StepMeta {
+  const meta = stepMeta(step, tail?.last ?? 0);
+  const { produced: _stale, ...rest } = meta;
+  return tail?.produced !== undefined && tail.produced !== tail.last ? { ...rest, produced: tail.produced } : rest;
 }
 
 /** The record's steps with `changed` ones replaced in place and new ones appended. */
@@ -73,19 +81,18 @@ export class NatsStore implements LogStore {
     }
   }
 
-  private async publishStep(jobId: string, step: StepRecord, lines?: number): Promise<StepMeta> {
-    const count = lines ?? (await this.ctx.readTail(jobId, step.id)).last;
-    const meta = stepMeta(step, count);
+  private async publishStep(jobId: string, step: StepRecord, known?: Tail): Promise<StepMeta> {
+    const meta = withTail(step, known ?? (await this.ctx.readTail(jobId, step.id)));
     await this.ctx.js.publish(this.ctx.subjects.step(jobId, step.id), encodeJson(meta));
     return meta;
   }
 
   private async meta(jobId: string, record: JobRecord): Promise<JobMeta> {
     const tails = await Promise.all(record.steps.map((s) => this.ctx.readTail(jobId, s.id)));
-    return this.toMeta(jobId, record, tails.map((t) => t.last));
+    return this.toMeta(jobId, record, tails);
   }
 
-  private async toMeta(jobId: string, record: JobRecord, lines: number[]): Promise<JobMeta> {
+  private async toMeta(jobId: string, record: JobRecord, tails: Tail[]): Promise<JobMeta> {
     const last = await this.ctx.lastBySubject(this.ctx.subjects.logStream, this.ctx.subjects.jobAll(jobId));
     return {
       id: record.id,
@@ -95,7 +102,7 @@ export class NatsStore implements LogStore {
       createdAt: record.createdAt,
       endedAt: record.endedAt,
       cursor: String(last?.seq ?? 0),
-      steps: record.steps.map((s, i) => stepMeta(s, lines[i] ?? 0)),
+      steps: record.steps.map((s, i) => withTail(s, tails[i])),
     };
   }
 
@@ -163,7 +170,7 @@ export class NatsStore implements LogStore {
       if (!done) throw notFound(`job ${jobId}`);
       const step = toStepRecord(done.step);
       if (done.changed) return this.publishStep(jobId, step);
-      return stepMeta(step, (await this.ctx.readTail(jobId, stepId)).last);
+      return withTail(step, await this.ctx.readTail(jobId, stepId));
     });
   }
 
@@ -209,7 +216,7 @@ export class NatsStore implements LogStore {
           rec.steps[index] = updated;
           return rec;
         });
-        if (updated) await this.publishStep(jobId, updated, tail.last);
+        if (updated) await this.publishStep(jobId, updated, tail);
       }
       return result;
     });
@@ -230,9 +237,19 @@ export class NatsStore implements LogStore {
     });
   }
 
-  /** Placeholder until the backend keeps AppendBatch.raw (issue 13, in progress): no raw text. */
-  // eslint-disable-next-line require-yield -- placeholder, replaced by the raw archive
-  async *readRaw(): AsyncIterable<string> {}
+  /** The step's raw chunks (raw.ts), a message get per pull; not_found like readLines. */
+  async *readRaw(jobId: string, stepId: string, signal?: AbortSignal): AsyncIterable<string> {
+    await this.guard(async () => {
+      const record = await this.ctx.requireRecord(jobId);
+      if (!record.steps.some((s) => s.id === stepId)) throw notFound(`step ${stepId}`);
+    });
+    const chunks = readRawChunks(this.ctx, jobId, stepId, signal)[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await this.guard(() => chunks.next());
+      if (next.done) return;
+      yield next.value;
+    }
+  }
 
   getStepState(jobId: string, stepId: string): Promise<unknown> {
     return this.guard(async () => {
@@ -286,12 +303,12 @@ export class NatsStore implements LogStore {
       });
       const record = after ?? before;
       if (!record) throw notFound(`job ${jobId}`);
-      const tails: number[] = [];
+      const tails: Tail[] = [];
       for (const step of record.steps) {
         await this.ctx.seal(jobId, step.id);
-        tails.push((await this.ctx.readTail(jobId, step.id)).last);
+        tails.push(await this.ctx.readTail(jobId, step.id));
       }
-      for (const step of ended) await this.publishStep(jobId, step);
+      for (const step of ended) await this.publishStep(jobId, step, tails[record.steps.indexOf(step)]);
       await this.ctx.js.publish(this.ctx.subjects.job(jobId), encodeJson({ id: jobId, status, title: record.title, endedAt: now }));
       await this.ctx.js.publish(this.ctx.subjects.end(jobId), encodeJson({ status }));
       return this.toMeta(jobId, record, tails);
@@ -324,6 +341,7 @@ export class NatsStore implements LogStore {
       }
       for (const kind of ['step', 'job', 'end']) await this.purge(logStream, this.ctx.subjects.jobKind(jobId, kind));
       await this.purge(metaStream, this.ctx.subjects.indexAll(jobId));
+      await this.purge(this.ctx.subjects.rawStream, this.ctx.subjects.rawAll(jobId));
       await this.ctx.js.publish(this.ctx.subjects.deleted(jobId), encodeJson({}));
       return true;
     });

@@ -10,6 +10,8 @@ import 'server-only';
  *   <prefix>_meta.job.<job>       the job record (metadata, token hash, masks); one per subject
  *   <prefix>_meta.idx.<job>.<step>.<k>  stream sequence of the message holding line k·1000+1
  *   <prefix>_meta.lease.<task>    who runs a background task (runExclusive) until when
+ *   <prefix>_raw.<job>.<step>     the step's raw text (AppendBatch.raw) in chunks, in order (raw.ts);
+ *                                 its own stream, so job subscribers never receive it
  *
  * So one consumer filtered on `<prefix>.<job>.>` replays a job in order, the stream sequence
  * is the cursor, and the `lines.<step>` subject's last message is the step's tail (CAS target).
@@ -40,6 +42,18 @@ export class Subjects {
     this.logStream = `LOGSCOPE_${prefix.toUpperCase()}`;
     this.metaStream = `LOGSCOPE_${prefix.toUpperCase()}_META`;
     this.metaPrefix = `${prefix}_meta`;
+    this.rawStream = `LOGSCOPE_${prefix.toUpperCase()}_RAW`;
+    this.rawPrefix = `${prefix}_raw`;
+  }
+
+  readonly rawStream: string;
+  readonly rawPrefix: string;
+
+  raw(jobId: string, stepId: string): string {
+    return `${this.rawPrefix}.${encodeToken(jobId)}.${encodeToken(stepId)}`;
+  }
+  rawAll(jobId: string): string {
+    return `${this.rawPrefix}.${encodeToken(jobId)}.>`;
   }
 
   job(jobId: string): string {

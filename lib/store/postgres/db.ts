@@ -7,7 +7,7 @@ import { cleanJson, type JobRow } from './rows';
 import { toStoreError } from './errors';
 
 export interface EventInsert {
-  type: 'lines' | 'step' | 'job' | 'end';
+  type: 'lines' | 'update' | 'step' | 'job' | 'end';
   step?: string;
   first?: number;
   last?: number;

@@ -251,6 +251,7 @@ export async function deleteJob(db: Db, jobId: string): Promise<boolean> {
     const { rowCount } = await tx.query('SELECT 1 FROM jobs WHERE id = $1 FOR UPDATE', [jobId]);
     if (!rowCount) return false;
     await tx.query('DELETE FROM lines WHERE job_id = $1', [jobId]);
+    await tx.query('DELETE FROM raw WHERE job_id = $1', [jobId]);
     await tx.query('DELETE FROM events WHERE job_id = $1', [jobId]);
     await tx.query('DELETE FROM steps WHERE job_id = $1', [jobId]);
     await tx.query('DELETE FROM jobs WHERE id = $1', [jobId]);

@@ -45,7 +45,7 @@ if (gate === 'run') {
 
     it('applies each migration once when servers start together, with a trigram index', async () => {
       const versions = await sql<{ version: number }>(db.url, 'SELECT version FROM schema_version ORDER BY version');
-      expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       const indexes = await sql<{ indexname: string }>(db.url, "SELECT indexname FROM pg_indexes WHERE tablename = 'lines'");
       // migration 5 replaced the index on the stored text with one on the plain (SGR-stripped) text
     expect(indexes.map((i) => i.indexname)).toEqual(expect.arrayContaining(['lines_plain_trgm', 'lines_plain_inexact']));
@@ -65,10 +65,12 @@ if (gate === 'run') {
         await first.append(id, 's', { lines: makeLines(1, 2, () => 'error: before the upgrade'), state: { v: 1 } });
         await first.close();
         await sql(old.url, 'ALTER TABLE steps DROP COLUMN errors');
-        await sql(old.url, 'DELETE FROM schema_version WHERE version = 7');
+        await sql(old.url, 'ALTER TABLE steps DROP COLUMN produced');
+        await sql(old.url, 'DROP TABLE raw');
+        await sql(old.url, 'DELETE FROM schema_version WHERE version >= 7');
         const upgraded = await createPostgresStore({ url: old.url });
         try {
-          expect((await sql<{ version: number }>(old.url, 'SELECT max(version) AS version FROM schema_version'))[0]?.version).toBe(7);
+          expect((await sql<{ version: number }>(old.url, 'SELECT max(version) AS version FROM schema_version'))[0]?.version).toBe(8);
           const step = (await upgraded.getJob(id))?.steps[0];
           expect(step).toMatchObject({ id: 's', lines: 2 });
           expect(step?.errors).toBeUndefined();

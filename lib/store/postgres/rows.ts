@@ -38,9 +38,11 @@ export interface StepRow {
   markers: MarkerDialect | null;
   /** StepMeta.errors (migration 7); null: no error line seen */
   errors: StepErrors | null;
+  /** StepMeta.produced (migration 8); null: the producer's numbers are the line numbers */
+  produced: number | null;
 }
 
-export const STEP_COLUMNS = 'id, name, parent, status, started_at, ended_at, last, groups, internal, markers, errors';
+export const STEP_COLUMNS = 'id, name, parent, status, started_at, ended_at, last, groups, internal, markers, errors, produced';
 
 export function stepFromRow(row: StepRow): StepMeta {
   const step: StepMeta = {
@@ -56,6 +58,7 @@ export function stepFromRow(row: StepRow): StepMeta {
   if (row.internal !== null) step.internal = row.internal;
   if (row.markers !== null) step.markers = row.markers;
   if (row.errors !== null && row.errors !== undefined) step.errors = row.errors;
+  if (row.produced !== null && row.produced !== undefined && row.produced !== row.last) step.produced = row.produced;
   return step;
 }
 

@@ -153,6 +153,28 @@ const MIGRATIONS: Migration[] = [
       await client.query('ALTER TABLE steps ADD COLUMN errors jsonb');
     },
   },
+  {
+    version: 8,
+    // Issue 13, the terminal screen. `produced`: the producer's last line number when the screen
+    // merged producer lines into fewer stored lines (StepMeta.produced; null: equal to `last`).
+    // `raw`: each append's producer text as sent (AppendBatch.raw) in chunks of at most
+    // RAW_CHUNK_BYTES, read back in id order by readRaw (the step row lock orders a step's
+    // appends, so ids follow commit order within a step). bytea keeps every byte (text cannot
+    // hold NUL). Lines are now updated in place (AppendBatch.updates): the trigram and partial
+    // indexes on them follow the UPDATE, so search sees the current text.
+    async apply(client) {
+      await client.query(`
+        ALTER TABLE steps ADD COLUMN produced integer;
+        CREATE TABLE raw (
+          id      bigserial PRIMARY KEY,
+          job_id  text NOT NULL,
+          step_id text NOT NULL,
+          chunk   bytea NOT NULL
+        );
+        CREATE INDEX raw_step ON raw (job_id, step_id, id);
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

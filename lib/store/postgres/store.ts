@@ -5,6 +5,7 @@ import { MAX_RANGE_LIMIT, type FinalJobStatus, JobMeta, LineRange, PutJobBody, P
 import { LINE_OVERHEAD_BYTES } from '../../limits';
 import type { AppendBatch, JobPrivate, JobSize, JobVisibility, ListJobsQuery, LogStore, StoreEvent } from '../types';
 import { append } from './append';
+import { readRawChunks } from './raw';
 import { Db } from './db';
 import * as jobs from './jobs';
 import { releaseListener, type PgListener } from './listener';
@@ -23,13 +24,15 @@ const REPLAY_PAGE_BYTES = 8 * 1024 * 1024;
 const CURSOR_PATTERN = /^\d{1,18}$/;
 
 // octet_length of a TOASTed text reads its stored size without detoasting it: sizing a page
-// costs an index range scan, not the text.
+// costs an index range scan, not the text. An `update` event names its lines in `payload` (their
+// numbers, within first..last, at most SCREEN_ROWS of them) and, like `lines`, reads their current text.
 const EVENTS_SQL = `
   WITH page AS (
     SELECT e.id, e.job_id, e.type, e.step_id, e.first, e.last, e.payload,
-      CASE WHEN e.type = 'lines' THEN (
+      CASE WHEN e.type IN ('lines', 'update') THEN (
         SELECT coalesce(sum(octet_length(l.text)), 0) FROM lines l
-        WHERE l.job_id = e.job_id AND l.step_id = e.step_id AND l.n BETWEEN e.first AND e.last)
+        WHERE l.job_id = e.job_id AND l.step_id = e.step_id AND l.n BETWEEN e.first AND e.last
+          AND (e.type = 'lines' OR l.n IN (SELECT jsonb_array_elements_text(e.payload)::int)))
       ELSE 0 END AS bytes
     FROM events e WHERE e.job_id = $1 AND e.id > $2
       -- the job the subscription started on (a job deleted and created again is another one)
@@ -39,9 +42,10 @@ const EVENTS_SQL = `
     SELECT *, sum(bytes) OVER (ORDER BY id) - bytes AS before, count(*) OVER () AS fetched FROM page
   )
   SELECT s.id::text AS id, s.type, s.step_id, s.payload, s.fetched::int AS fetched,
-    CASE WHEN s.type = 'lines' THEN (
+    CASE WHEN s.type IN ('lines', 'update') THEN (
       SELECT json_agg(json_build_array(l.n, l.ts, l.stream, l.text) ORDER BY l.n) FROM lines l
-      WHERE l.job_id = s.job_id AND l.step_id = s.step_id AND l.n BETWEEN s.first AND s.last)
+      WHERE l.job_id = s.job_id AND l.step_id = s.step_id AND l.n BETWEEN s.first AND s.last
+        AND (s.type = 'lines' OR l.n IN (SELECT jsonb_array_elements_text(s.payload)::int)))
     END AS lines
   FROM sized s WHERE s.before < $4 ORDER BY s.id`;
 
@@ -140,9 +144,12 @@ export class PostgresStore implements LogStore {
     return { lines: (row.lines ?? []).map(lineFromTuple), last: row.last };
   }
 
-  /** Placeholder until the backend keeps AppendBatch.raw (issue 13, in progress): no raw text. */
-  // eslint-disable-next-line require-yield -- placeholder, replaced by the raw archive
-  async *readRaw(): AsyncIterable<string> {}
+  /** The step's raw chunks (raw.ts), a page per pull; not_found like readLines. */
+  async *readRaw(jobId: string, stepId: string, signal?: AbortSignal): AsyncIterable<string> {
+    const { rowCount } = await this.db.query('SELECT 1 FROM steps WHERE job_id = $1 AND id = $2', [jobId, stepId]);
+    if (!rowCount) throw await this.missing(jobId, stepId);
+    yield* readRawChunks(this.db, jobId, stepId, signal);
+  }
 
   async getStepState(jobId: string, stepId: string): Promise<unknown> {
     const { rows } = await this.db.query<{ state: Buffer | null }>(
