@@ -315,6 +315,10 @@ async function appendOnce(store: LogStore, jobId: string, stepId: string, raw: R
   const alone = stored.duplicates === 0 && stored.last === out.produced && rows === state.rows + out.lines.length;
   if (!alone) {
     stepStates.delete(key);
+    // An `end` batch numbered after a stale producer number (another server appended meanwhile)
+    // can be taken by the store for a retry (its `produced` not above the step's) and stored not
+    // at all: it is not one, so it is numbered and ingested again against the step as it is.
+    if (atEnd && stored.accepted === 0 && stored.last >= out.produced) throw new StaleAppendError(rows);
     return answer(stored.accepted, duplicates + stored.duplicates, rows, stored.last);
   }
   if (stepStates.size >= MAX_CACHED_STEPS) stepStates.delete(stepStates.keys().next().value as string);

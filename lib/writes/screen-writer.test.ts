@@ -167,6 +167,15 @@ for (const backend of backends) {
       expect(raw).toBe(`fetching\n${up}fetching 10%\n${up}fetching 60%\n${up}fetching 100%\nunpacking\ndone\n`);
     });
 
+    it('lands an `end` batch written against a producer number another server has passed', async () => {
+      const jobId = await newJob();
+      expect(await writeLines(store, input(jobId, body('a\nb\n'), { format: 'text' }))).toEqual({ accepted: 2, duplicates: 0, last: 2 });
+      // another server appends producer line 3 meanwhile: this server's cached state says 2
+      await store.append(jobId, 'pull', { mode: 'end', base: 2, lines: [{ n: 3, ts: 7, stream: 'out', text: 'elsewhere' }], produced: 3, raw: 'elsewhere\n' });
+      expect(await writeLines(store, input(jobId, body('c\n'), { format: 'text' }))).toEqual({ accepted: 1, duplicates: 0, last: 4 });
+      expect(await shown(jobId)).toEqual(['a', 'b', 'elsewhere', 'c']);
+    });
+
     it('emits the rewritten rows as one `update` event after the new rows', async () => {
       const jobId = await newJob();
       await writeLines(store, input(jobId, body(ndjson(PULL.slice(0, 2)))));
