@@ -6,6 +6,9 @@
  * machine). Usage: npx tsx --conditions=react-server scripts/bench-write-path.ts [FILE] [--modes stream,chunked]
  * Without FILE: 200,000 generated lines of ~100 B coloured text (timestamp, SGR level, 256-colour
  * component, words), like the shared ingest harness's.
+ * `--modes redraw` (issue 13's terminal screen): 200,000 generated producer lines that redraw a
+ * 20-row progress display (each frame `ESC[20A`, then 20 rows `ESC[2K layer … n%`, as docker
+ * compose pull does), one streamed body: every batch reads the screen and rewrites stored lines.
  */
 import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -56,6 +59,20 @@ async function generated(dir: string): Promise<string> {
   return file;
 }
 
+/** 10,000 frames of a 20-row display, each frame moving up over the previous one. */
+function redrawText(): Buffer {
+  const ROWS = 20;
+  const parts: string[] = [];
+  for (let row = 0; row < ROWS; row++) parts.push(`layer ${row.toString(16).padStart(12, '0')}: waiting`);
+  for (let frame = 1; parts.length < 200_000; frame++) {
+    for (let row = 0; row < ROWS; row++) {
+      const pct = Math.min(100, Math.floor((frame * (row + 1)) / 50));
+      parts.push(`${row === 0 ? `\x1b[${ROWS}A` : ''}\x1b[2Klayer ${row.toString(16).padStart(12, '0')}: \x1b[36m${'='.repeat(pct / 5)}>\x1b[0m ${pct}%`);
+    }
+  }
+  return Buffer.from(`${parts.join('\n')}\n`);
+}
+
 async function main(): Promise<void> {
   const modesAt = process.argv.indexOf('--modes');
   const modes = (modesAt > 0 ? (process.argv[modesAt + 1] ?? '') : 'stream,chunked').split(',');
@@ -64,18 +81,22 @@ async function main(): Promise<void> {
   try {
     const given = process.argv[2];
     const file = given && !given.startsWith('--') ? given : await generated(dir);
-    const data = await readFile(file);
-    let lines = 0;
-    for (let i = data.indexOf(10); i >= 0; i = data.indexOf(10, i + 1)) lines++;
+    const plain = await readFile(file);
     for (const mode of modes) {
+      const data = mode === 'redraw' ? redrawText() : plain;
+      let lines = 0;
+      for (let i = data.indexOf(10); i >= 0; i = data.indexOf(10, i + 1)) lines++;
       const job = `wp-${mode}-${Date.now()}`;
       await store.putJob(job, { title: 'bench' }, { tokenHash: '0'.repeat(64) });
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
       let last = 0;
-      if (mode === 'stream') {
-        const r = await writeLines(store, { jobId: job, stepId: 'main', body: streamOf(file), format: 'text', first: 1, stream: 'out', maxBodyBytes: 2 ** 40 });
+      let rows: number | undefined;
+      if (mode === 'stream' || mode === 'redraw') {
+        const body = mode === 'stream' ? streamOf(file) : bodyOf(data);
+        const r = await writeLines(store, { jobId: job, stepId: 'main', body, format: 'text', first: 1, stream: 'out', maxBodyBytes: 2 ** 40 });
         last = r.last;
+        rows = r.lines;
       } else {
         let from = 0;
         let n = 1;
@@ -94,7 +115,7 @@ async function main(): Promise<void> {
       const s = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(cpu0);
       const cpuUs = (cpu.user + cpu.system) / lines;
-      console.log(`${mode}: ${lines} lines (${(data.length / 2 ** 20).toFixed(1)} MiB) in ${s.toFixed(2)} s = ${Math.round(lines / s).toLocaleString('en')} lines/s, CPU ${cpuUs.toFixed(2)} µs/line, last ${last}`);
+      console.log(`${mode}: ${lines} lines (${(data.length / 2 ** 20).toFixed(1)} MiB) in ${s.toFixed(2)} s = ${Math.round(lines / s).toLocaleString('en')} lines/s, CPU ${cpuUs.toFixed(2)} µs/line, last ${last}${rows === undefined ? '' : `, stored lines ${rows}`}`);
     }
   } finally {
     await store.close();
