@@ -25,12 +25,13 @@ export function rawChunks(raw: string): Buffer[] {
  * size stays within RAW_CHUNK_BYTES (at least one), joined. So a reader holds one chunk of about
  * RAW_CHUNK_BYTES at a time, however large the step, and small appends' chunks are read together.
  */
+// the outer ORDER BY is on the bigint w.id: `id` alone would be the text alias ('10' < '9')
 const RAW_PAGE_SQL = `
-  SELECT id::text AS id, chunk FROM (
+  SELECT w.id::text AS id, w.chunk FROM (
     SELECT id, chunk, sum(octet_length(chunk)) OVER (ORDER BY id) AS upto
     FROM (SELECT id, chunk FROM raw WHERE job_id = $1 AND step_id = $2 AND id > $3::bigint ORDER BY id LIMIT $5) c
   ) w WHERE w.upto <= $4 OR w.id = (SELECT min(id) FROM raw WHERE job_id = $1 AND step_id = $2 AND id > $3::bigint)
-  ORDER BY id`;
+  ORDER BY w.id`;
 /** Rows one page may join (small appends make small chunks). */
 const RAW_PAGE_ROWS = 256;
 
