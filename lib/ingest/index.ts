@@ -168,6 +168,8 @@ export function ingestLines(state: unknown | null, lines: RawLine[], masks: read
   st.errors = errors.toJSON();
   const produced = lines.length > 0 ? (lines[lines.length - 1] as RawLine).n : (st.produced ?? rows);
   setCounts(st, rows + out.length, produced);
+  // no row control: the cursor is on the fresh row below the last
+  delete st.cur;
   return {
     lines: out,
     updates: [],
