@@ -10,6 +10,7 @@ import path from 'node:path';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const BENCHES: { name: string; file: string; args?: string[]; needsBuild?: boolean }[] = [
   { name: 'ingest', file: 'scripts/bench-ingest.ts' },
+  { name: 'screen', file: 'scripts/bench-screen.ts' },
   { name: 'file-store', file: 'scripts/bench-file-store.ts' },
   { name: 'screen-store', file: 'scripts/bench-screen-store.ts' },
   { name: 'write-path', file: 'scripts/bench-write-path.ts' },

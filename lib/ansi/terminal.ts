@@ -2,14 +2,16 @@ import { applySgr, CONCEAL, DEFAULT_SGR, isDefaultSgr, sameSgr, sgrTransition, t
 import { isSafeLinkUrl, LINK_CLOSE, linkOpen, MAX_LINK_URL_CHARS } from './links';
 
 /**
- * One line of terminal output → what a terminal shows at the end of that line.
+ * The cell model: one line of terminal output → what a terminal shows at the end of it.
  *
- * The line is a row of cells (one code point each, with a pen) and a cursor column. Printable
- * characters overwrite the cell under the cursor; `\r` moves the cursor to column 0, backspace
- * one column left; CSI K (0/1/2) erases, CSI G / ` / C / D move horizontally. Everything else
- * that a terminal would not print is consumed: other CSI (vertical moves, cursor position,
- * erase display, private modes), OSC (titles, images), DCS/SOS/PM/APC, charset selections.
- * Sequences never span lines: one left unterminated at the end of a line is dropped.
+ * A row is cells (one code point each, with a pen) and a cursor column. Printable characters
+ * overwrite the cell under the cursor; `\r` moves the cursor to column 0, backspace one column
+ * left; CSI K (0/1/2) erases, CSI G / ` / C / D move horizontally. Row controls (CSI A B E F H
+ * f d J L M s u, ESC 7 8 M) go to a screen when there is one (`runCells` with RowMoves:
+ * lib/ansi/screen.ts), which may hand the cursor another row; `parseLine` has none and ignores
+ * them (one line alone). Everything else that a terminal would not print is consumed: other
+ * CSI (private modes), OSC (titles, images), DCS/SOS/PM/APC, charset selections. Sequences
+ * never span lines: one left unterminated at the end of a line is dropped.
  *
  * Controls never reach the output as controls: TAB stays; BEL is dropped (a terminal only
  * beeps); every other C0 control and DEL is shown as its Unicode Control Picture (NUL → ␀);

@@ -82,11 +82,19 @@ const SCREEN_CONTROL = /\x1b(?:\[[\x30-\x3f]*[\x20-\x2f]*[ABEFHJLMdfu]|[8M])/;
  * need it (the write path then reads nothing more than today).
  */
 export function needsScreen(state: unknown | null, lines: readonly RawLine[], rows?: number): boolean {
-  const st = parseState(state);
-  return screenNeeded(st, lines, rowsBefore(st, lines, rows));
+  // called for every batch: the state's three numbers are read without validating it all
+  // (ingestLines does; a state it refuses only costs a screen read here)
+  const loose: Pick<IngestState, 'cur' | 'rows' | 'produced'> = {};
+  if (typeof state === 'object' && state !== null) {
+    const { cur, rows: stRows, produced } = state as Record<string, unknown>;
+    if (typeof cur === 'number') loose.cur = cur;
+    if (typeof stRows === 'number') loose.rows = stRows;
+    if (typeof produced === 'number') loose.produced = produced;
+  }
+  return screenNeeded(loose, lines, rowsBefore(loose, lines, rows));
 }
 
-function screenNeeded(st: IngestState, lines: readonly RawLine[], rows: number): boolean {
+function screenNeeded(st: Pick<IngestState, 'cur'>, lines: readonly RawLine[], rows: number): boolean {
   if (lines.length === 0) return false;
   if (st.cur !== undefined && st.cur <= rows) return true;
   for (const raw of lines) if (raw.text.includes('\x1b') && SCREEN_CONTROL.test(raw.text)) return true;
@@ -97,7 +105,7 @@ function screenNeeded(st: IngestState, lines: readonly RawLine[], rows: number):
  * The caller's `rows`, else the row before the first input line: its producer number less the
  * producer's lead over the rows that the state recorded (0 while no screen merged lines).
  */
-function rowsBefore(st: IngestState, lines: readonly RawLine[], rows: number | undefined): number {
+function rowsBefore(st: Pick<IngestState, 'rows' | 'produced'>, lines: readonly RawLine[], rows: number | undefined): number {
   if (rows !== undefined) return rows;
   const lead = st.produced !== undefined && st.rows !== undefined ? st.produced - st.rows : 0;
   return Math.max(0, (lines[0]?.n ?? (st.produced ?? st.rows ?? 0) + 1) - 1 - lead);
@@ -160,6 +168,8 @@ export function ingestLines(state: unknown | null, lines: RawLine[], masks: read
   st.errors = errors.toJSON();
   const produced = lines.length > 0 ? (lines[lines.length - 1] as RawLine).n : (st.produced ?? rows);
   setCounts(st, rows + out.length, produced);
+  // no row control: the cursor is on the fresh row below the last
+  delete st.cur;
   return {
     lines: out,
     updates: [],

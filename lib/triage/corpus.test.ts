@@ -78,8 +78,10 @@ describe.skipIf(!present)(`shared corpus (optional${present ? '' : ': shared cor
   });
 
   const failing: Record<string, string[]> = {
-    'travis__ripgrep-524435666.log': ['617 level', '625 level', '627 level', '631 exit'],
-    'terminal-to-html__buildah-build.raw': ['221 level', '313 level', '315 red'],
+    // since issue 13 the screen merges docker's layer redraws (12 rows fewer) and buildah's
+    // progress: its `ERRO` line is erased by the next redraw, as terminal-to-html shows it
+    'travis__ripgrep-524435666.log': ['605 level', '613 level', '615 level', '619 exit'],
+    'terminal-to-html__buildah-build.raw': ['60 level', '62 red'],
   };
   it.each(Object.keys(failing))('%s (failing)', (file) => {
     expect(flagged(indexOf(path.join(CORPUS_DIR, file)).index)).toEqual(failing[file]);
