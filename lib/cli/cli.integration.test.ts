@@ -71,6 +71,19 @@ describe('logscope run', () => {
     expect((await getJob(server.url, job))?.steps[0]?.status).toBe('failure');
   });
 
+  it('continues a step a redraw merged after its producer number (produced), not its line count', async () => {
+    const job = uniqueJobId('redraw');
+    // two rows, then the cursor goes up and rewrites the first: 3 producer lines, 2 stored
+    const redraw = 'process.stdout.write("a\\nb\\n\\x1b[2A\\x1b[2Kc\\n")';
+    expect((await runCli(['run', '--job', job, '--step', 's', '--', node, '-e', redraw], { env })).code).toBe(0);
+    expect((await getJob(server.url, job))?.steps[0]).toMatchObject({ lines: 2, produced: 3 });
+    expect((await runCli(['run', '--job', job, '--step', 's', '--', 'echo', 'after'], { env })).code).toBe(0);
+    // `after` is producer line 4 (not dropped as a duplicate of line 3): it lands where the
+    // cursor was left, row 2, as in a terminal
+    expect((await readAllLines(server.url, job, 's')).map((l) => `${l.n}:${l.text}`)).toEqual(['1:c', '2:after']);
+    expect((await getJob(server.url, job))?.steps[0]).toMatchObject({ lines: 2, produced: 4 });
+  });
+
   it('forwards SIGTERM to the command, marks the step cancelled and exits 128+15', async () => {
     const job = uniqueJobId('term');
     const script = 'console.log("started"); setTimeout(() => {}, 30000)';

@@ -129,6 +129,7 @@ const COMPONENTS = {
   JobSearchResult: jobSearchResultSchema,
   GlobalSearchResult: globalSearchResultSchema,
   LinesEvent: EVENT_SCHEMAS.lines,
+  UpdateEvent: EVENT_SCHEMAS.update,
   StepEvent: EVENT_SCHEMAS.step,
   JobEvent: EVENT_SCHEMAS.job,
   EndEvent: EVENT_SCHEMAS.end,
@@ -466,7 +467,7 @@ function readPaths(): OpenApiDocument['paths'] {
         tags: ['read'],
         summary: "The job's events as Server-Sent Events, resumable by cursor",
         description:
-          'Each `lines`, `step`, `job` and `end` event carries its cursor as `id`; `end` closes the stream, and so does `deleted` (the job was deleted). A failure mid-stream is an `error` event. A comment arrives at least every 15 s.',
+          'Each `lines`, `update`, `step`, `job` and `end` event carries its cursor as `id`; `end` closes the stream, and so does `deleted` (the job was deleted). An `update` replaces lines already sent (a terminal redraw within the step\'s last SCREEN_ROWS lines): same `n`, new text. A failure mid-stream is an `error` event. A comment arrives at least every 15 s.',
         parameters: [
           ...job,
           ...parameters('query', eventsQuerySchema),
@@ -481,6 +482,7 @@ function readPaths(): OpenApiDocument['paths'] {
         responses: {
           '200': eventStream({
                   lines: ref('LinesEvent'),
+                  update: ref('UpdateEvent'),
                   step: ref('StepEvent'),
                   job: ref('JobEvent'),
                   end: ref('EndEvent'),
@@ -499,9 +501,9 @@ function readPaths(): OpenApiDocument['paths'] {
         parameters: [...job, ...parameters('query', logDownloadQuerySchema)],
         responses: {
           '200': {
-            description: 'the log, one line per LF; `text` strips escape codes',
+            description: 'the log, one line per LF: each line\'s final text (`text` strips escape codes), or with `format=raw` the producer\'s lines as sent (redraws included, masked)',
             headers: {
-              'Content-Disposition': { description: '`attachment` (or `inline` with `disposition=inline`); filename `{job}[-{step}].log`, or `.txt` for `format=text`', schema: { type: 'string' } },
+              'Content-Disposition': { description: '`attachment` (or `inline` with `disposition=inline`); filename `{job}[-{step}].log`, `.txt` for `format=text`, `.raw.log` for `format=raw`', schema: { type: 'string' } },
               'Content-Security-Policy': { description: "`sandbox`; the raw view: `sandbox; default-src 'none'; frame-ancestors 'none'`", schema: { type: 'string' } },
             },
             content: { 'text/plain': { schema: { type: 'string' } } },

@@ -7,6 +7,7 @@ describe('raw log answer headers', () => {
     ['the job, attachment', 'build-42', 'ansi', 'attachment', 'attachment; filename="build-42.log"', DOWNLOAD_CSP],
     ['a step as text, attachment', 'build-42-test', 'text', 'attachment', 'attachment; filename="build-42-test.txt"', DOWNLOAD_CSP],
     ['the raw view', 'build-42-test', 'text', 'inline', 'inline; filename="build-42-test.txt"', RAW_VIEW_CSP],
+    ['the producer\'s bytes', 'build-42-test', 'raw', 'attachment', 'attachment; filename="build-42-test.raw.log"', DOWNLOAD_CSP],
   ] as const)('%s', (_name, file, format, disposition, wantDisposition, wantCsp) => {
     expect(logResponseHeaders(file, format, disposition)).toEqual({
       'Content-Type': 'text/plain; charset=utf-8',
@@ -27,6 +28,7 @@ describe('log query', () => {
   it.each([
     [{}, { format: 'ansi', disposition: 'attachment' }],
     [{ step: 'test', format: 'text', disposition: 'inline' }, { step: 'test', format: 'text', disposition: 'inline' }],
+    [{ format: 'raw' }, { format: 'raw', disposition: 'attachment' }],
   ])('%j parses', (query, want) => {
     expect(logDownloadQuerySchema.parse(query)).toEqual(want);
   });

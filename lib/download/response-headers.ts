@@ -1,5 +1,7 @@
 import 'server-only';
-import type { LogDisposition } from '../contracts';
+import type { LogDisposition, LogFormat } from '../contracts';
+
+const EXTENSIONS: Record<LogFormat, string> = { ansi: 'log', text: 'txt', raw: 'raw.log' };
 
 /**
  * The headers of a raw log answer (`GET …/log`), download or raw view alike: plain UTF-8 text,
@@ -13,10 +15,10 @@ export const RAW_VIEW_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'
 export const DOWNLOAD_CSP = 'sandbox';
 
 /** `name` is `{job}` or `{job}-{step}`: ids, already validated to a safe character set. */
-export function logResponseHeaders(name: string, format: 'ansi' | 'text', disposition: LogDisposition): Record<string, string> {
+export function logResponseHeaders(name: string, format: LogFormat, disposition: LogDisposition): Record<string, string> {
   return {
     'Content-Type': 'text/plain; charset=utf-8',
-    'Content-Disposition': `${disposition}; filename="${name}.${format === 'text' ? 'txt' : 'log'}"`,
+    'Content-Disposition': `${disposition}; filename="${name}.${EXTENSIONS[format]}"`,
     'Cache-Control': 'no-store',
     'Content-Security-Policy': disposition === 'inline' ? RAW_VIEW_CSP : DOWNLOAD_CSP,
     'X-Content-Type-Options': 'nosniff',

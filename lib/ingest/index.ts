@@ -6,10 +6,12 @@ import { canonicalLine } from './line';
 import { findLineMarker, findSectionMarkers } from './markers';
 import { maskMatcher } from './mask-matcher';
 import { isUsableMask, parseAddMask, replaceRanges } from './masks';
-import { parseState, penFromState, penToState } from './state';
+import { ingestWithScreen } from './screen-batch';
+import { parseState, penFromState, penToState, type IngestState } from './state';
 
 export { createBodyLineSplitter, type BodyLineSplitter } from './body-line-splitter';
 export { MAX_GROUPS } from './state';
+export { SCREEN_MAX_CHARS } from '../ansi/screen';
 export { MAX_MASK_CHARS, MAX_MASKS_PER_JOB, MIN_MASK_CHARS, maskPlain } from './masks';
 
 /** One decoded line, no trailing `\n`; may contain `\r` and escapes. */
@@ -21,8 +23,20 @@ export interface RawLine {
 }
 
 export interface IngestOutput {
-  /** same n/ts/stream as the input (ts replaced by a Buildkite timestamp), text canonical */
+  /**
+   * The rows this batch created, numbered `rows + 1`… (dense), with their text as of the batch
+   * end (canonical, masked); ts/stream of the producer line that last wrote them (ts replaced by
+   * a Buildkite timestamp). Without cursor-up-like controls, producer line k is row k: the same
+   * n/ts/stream as the input.
+   */
   lines: Line[];
+  /**
+   * Rows at or below `rows` (the step's rows before this batch, all within the screen: `rows -
+   * SCREEN_ROWS < n`) whose text this batch changed (AppendBatch.updates), ascending.
+   */
+  updates: Line[];
+  /** the producer's last line number after this batch (the last input `n`; AppendBatch.produced) */
+  produced: number;
   /** the step's full group list if it changed in this batch, else null */
   groups: Group[] | null;
   /**
@@ -42,6 +56,44 @@ export interface IngestOutput {
 export interface IngestOptions {
   /** the step's declared marker dialect (StepMeta.markers); default `auto` */
   markers?: MarkerDialect;
+  /**
+   * The step's stored line count before this batch (StepMeta.lines). Default: the count the
+   * state's own ingest reached (`rows` in the state), else the first input line's `n - 1` (a
+   * step without screen merges, where producer line numbers are row numbers).
+   */
+  rows?: number;
+  /**
+   * The step's last stored lines (`readLines(max(1, rows - SCREEN_ROWS + 1), SCREEN_ROWS,
+   * SCREEN_MAX_CHARS)`), needed when `needsScreen` says so (else ignored). A reply cut short by
+   * the byte budget is fine: rows of the screen that are not given (or past SCREEN_MAX_CHARS of
+   * text) become final, and the screen starts below them.
+   */
+  screen?: readonly Line[];
+}
+
+/** CSI finals that move the cursor to another row or change other rows (A B E F H f d J L M u), ESC 8, ESC M. */
+const SCREEN_CONTROL = /\x1b(?:\[[\x30-\x3f]*[\x20-\x2f]*[ABEFHJLMdfu]|[8M])/;
+
+/**
+ * True when ingesting `lines` may read or change rows already stored, so the writer must pass
+ * the step's screen (`options.screen`): a line has a cursor move to another row, an erase in
+ * display, an insert/delete line or a cursor restore, or the state's cursor is not on the fresh
+ * row below the last (`rows`: the step's stored line count, as `options.rows`). Plain logs never
+ * need it (the write path then reads nothing more than today).
+ */
+export function needsScreen(state: unknown | null, lines: readonly RawLine[], rows?: number): boolean {
+  const st = parseState(state);
+  return screenNeeded(st, lines, rowsBefore(st, lines, rows));
+}
+
+function screenNeeded(st: IngestState, lines: readonly RawLine[], rows: number): boolean {
+  if (st.cur !== undefined && st.cur <= rows) return true;
+  for (const raw of lines) if (raw.text.includes('\x1b') && SCREEN_CONTROL.test(raw.text)) return true;
+  return false;
+}
+
+function rowsBefore(st: IngestState, lines: readonly RawLine[], rows: number | undefined): number {
+  return rows ?? st.rows ?? Math.max(0, (lines[0]?.n ?? 1) - 1);
 }
 
 /**
@@ -56,6 +108,8 @@ export interface IngestOptions {
  */
 export function ingestLines(state: unknown | null, lines: RawLine[], masks: readonly string[], options: IngestOptions = {}): IngestOutput {
   const st = parseState(state);
+  const rows = rowsBefore(st, lines, options.rows);
+  if (screenNeeded(st, lines, rows)) return ingestWithScreen(st, lines, masks, options, rows);
   const tracker = new GroupTracker(st);
   const dialects = new DialectRouter(st, tracker, options.markers ?? 'auto');
   const active = masks.filter(isUsableMask);
@@ -81,7 +135,7 @@ export function ingestLines(state: unknown | null, lines: RawLine[], masks: read
     });
     pen = line.end;
     const ts = line.ts ?? raw.ts;
-    const n = raw.n;
+    const n = rows + out.length + 1;
     let sections = findSectionMarkers(raw.text);
     if (sections.length > 0) {
       sections = sections.map((m) => {
@@ -97,13 +151,24 @@ export function ingestLines(state: unknown | null, lines: RawLine[], masks: read
 
   st.pen = penToState(pen);
   st.errors = errors.toJSON();
+  const produced = lines.length > 0 ? (lines[lines.length - 1] as RawLine).n : (st.produced ?? rows);
+  setCounts(st, rows + out.length, produced);
   return {
     lines: out,
+    updates: [],
+    produced,
     groups: tracker.changed ? cloneGroups(st.groups) : null,
     errors: errors.count() !== errorsBefore ? errorSummary(errors) : null,
     newMasks,
     state: st,
   };
+}
+
+/** Records the row count and the producer's number (kept only while they differ). */
+export function setCounts(st: IngestState, rows: number, produced: number): void {
+  st.rows = rows;
+  if (produced !== rows) st.produced = produced;
+  else delete st.produced;
 }
 
 /** Closes the groups still open at step end (their end = lastLine); null if none was open. */

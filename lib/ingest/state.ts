@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { groupSchema, MAX_GROUP_DEPTH, type Group } from '../contracts/job';
 import { ALL_FLAGS, DEFAULT_COLOR, MAX_COLOR } from '../ansi/sgr';
 import { isSafeLinkUrl, MAX_LINK_URL_CHARS } from '../ansi/links';
-import { DEFAULT_PEN, type Pen } from '../ansi/terminal';
+import { DEFAULT_PEN, MAX_CURSOR_COLUMN, type Pen } from '../ansi/terminal';
 import { parseErrorIndex, type ErrorIndexJson } from '../triage';
 
 /**
@@ -51,18 +51,38 @@ export interface IngestState {
    * validation; a new one then starts with the next line (docs/triage.md "Stored with the step").
    */
   errors?: ErrorIndexJson;
+  /**
+   * The terminal screen (issue 13, lib/ansi/screen.ts), kept small: no row text. `rows`: rows
+   * this state's ingest created (the step's stored line count); `produced`: the producer's last
+   * line number, when it differs from `rows`; `cur`: the cursor's row when it is not the fresh
+   * row below the last (`rows + 1`; the column is 0 after every producer line's LF); `top`: the
+   * screen's first row when the char budget made rows below `rows - SCREEN_ROWS + 1` final;
+   * `saved`: the cursor saved by `ESC 7` / `CSI s` (row, column, pen).
+   */
+  rows?: number;
+  produced?: number;
+  cur?: number;
+  top?: number;
+  saved?: { row: number; col: number; pen: { flags: number; fg: number; bg: number; link: string | null } };
 }
+
+/** a saved cursor column: at most the one-line model's bound on a line of MAX_LINE_BYTES */
+const MAX_SCREEN_COLUMN = Math.max(MAX_CURSOR_COLUMN, 1024 * 1024);
 
 const color = z.number().int().min(DEFAULT_COLOR).max(MAX_COLOR);
 
+const penSchema = z.object({
+  flags: z.number().int().min(0).max(ALL_FLAGS),
+  fg: color,
+  bg: color,
+  link: z.string().max(MAX_LINK_URL_CHARS).refine(isSafeLinkUrl).nullable(),
+});
+/** a row or producer line number (the stores' line numbers fit well under it) */
+const rowNumber = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
 const stateSchema = z.object({
   v: z.literal(1),
-  pen: z.object({
-    flags: z.number().int().min(0).max(ALL_FLAGS),
-    fg: color,
-    bg: color,
-    link: z.string().max(MAX_LINK_URL_CHARS).refine(isSafeLinkUrl).nullable(),
-  }),
+  pen: penSchema,
   groups: z.array(groupSchema).max(MAX_GROUPS),
   open: z
     .array(z.object({ index: z.number().int().nonnegative(), kind: z.enum(['github', 'section', 'buildkite']), name: z.string().max(200) }))
@@ -75,6 +95,11 @@ const stateSchema = z.object({
   pair: z.object({ n: z.number().int().positive(), reopen: z.number().int().nonnegative().nullable() }).optional(),
   // validated by lib/triage parseErrorIndex (its own bounds) below
   errors: z.unknown().optional(),
+  rows: rowNumber.optional(),
+  produced: rowNumber.optional(),
+  cur: rowNumber.min(1).optional(),
+  top: rowNumber.min(1).optional(),
+  saved: z.object({ row: rowNumber.min(1), col: z.number().int().min(0).max(MAX_SCREEN_COLUMN), pen: penSchema }).optional(),
 });
 
 export function initialState(): IngestState {

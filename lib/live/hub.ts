@@ -39,7 +39,7 @@ const IDLE_FEED_MS = 5000;
 /** One event in the ring: where its bytes are in a shared block. */
 interface Entry {
   cursor: string;
-  /** a lines or step event's step id; null for job and end (every filter passes them) */
+  /** a lines, update or step event's step id; null for job and end (every filter passes them) */
   step: string | null;
   /** frames of the event until its block is built */
   frames: readonly Uint8Array[] | null;
@@ -55,7 +55,7 @@ interface Entry {
 
 interface Viewer {
   readonly stream: SseStream;
-  /** only this step's lines and step events (job and end always pass) */
+  /** only this step's lines, update and step events (job and end always pass) */
   readonly step: string | undefined;
   /** live: sequence number of the next event to send */
   pos: number;
@@ -161,7 +161,7 @@ class JobFeed {
   private push(event: StoreEvent): void {
     const encoded = encodeStoreEvent(event, this.limits.frameBytes);
     const seq = this.next;
-    const step = event.type === 'lines' ? event.step : event.type === 'step' ? event.step.id : null;
+    const step = eventStep(event);
     this.entries.push({ cursor: event.cursor, step, frames: encoded.frames, block: null, start: 0, end: encoded.bytes, blockFrom: 0, blockEnd: 0, before: this.total });
     this.total += encoded.bytes;
     this.ringBytes += encoded.bytes;
@@ -374,18 +374,24 @@ function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** The step a `lines`, `update` or `step` event belongs to; null for the job-wide ones. */
+function eventStep(event: StoreEvent): string | null {
+  if (event.type === 'lines' || event.type === 'update') return event.step;
+  if (event.type === 'step') return event.step.id;
+  return null;
+}
+
 function passes(event: StoreEvent, step: string | undefined): boolean {
   if (step === undefined) return true;
-  if (event.type === 'lines') return event.step === step;
-  if (event.type === 'step') return event.step.id === step;
-  return true;
+  const own = eventStep(event);
+  return own === null || own === step;
 }
 
 export interface OpenOptions {
   jobId: string;
   /** resume after this cursor (Last-Event-ID or ?after=); null: from the job's first event */
   after: string | null;
-  /** only this step's lines and step events (job and end events always pass) */
+  /** only this step's lines, update and step events (job and end events always pass) */
   step?: string;
   /** the request's abort signal: the client went away */
   signal: AbortSignal;

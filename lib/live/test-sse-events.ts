@@ -14,6 +14,7 @@ import type { LiveHub, OpenOptions } from './hub';
  * does not keep up.
  */
 export async function* sseEvents(response: Response): AsyncGenerator<StoreEvent> {
+  // the first frames of a large `lines` or `update` event (no id yet), by event name
   let pending: Line[] = [];
   for await (const batch of sseMessages(response)) {
     for (const message of batch) {
@@ -23,11 +24,12 @@ export async function* sseEvents(response: Response): AsyncGenerator<StoreEvent>
         const { code, message: text } = EVENT_SCHEMAS.error.parse(data);
         throw new AppError(code as ErrorCode, text);
       }
-      if (message.event === 'lines') {
-        const { step, lines } = EVENT_SCHEMAS.lines.parse(data);
+      if (message.event === 'lines' || message.event === 'update') {
+        const type = message.event;
+        const { step, lines } = EVENT_SCHEMAS[type].parse(data);
         pending.push(...lines);
         if (message.id === undefined) continue;
-        const event: StoreEvent = { type: 'lines', cursor, step, lines: pending };
+        const event: StoreEvent = { type, cursor, step, lines: pending };
         pending = [];
         yield event;
       } else if (message.event === 'step') {

@@ -7,8 +7,9 @@ import { OutputLineSplitter, wholeLines } from './output-line-splitter';
 /**
  * One step's producer. The protocol, in one place:
  *
- * - Lines are numbered here, densely, from the step's stored count + 1. The count comes from
- *   the `PUT step` answer (`step.lines`), made before the first line is sent.
+ * - Lines are numbered here, densely, after the step's last producer line: the `PUT step`
+ *   answer's `step.produced ?? step.lines`, asked before the first line is sent (the terminal
+ *   screen may store fewer lines than were produced: `last` in answers is the producer's).
  * - Lines wait in an in-memory queue until the server acknowledges them (`200 {last}`): every
  *   queued line is unacknowledged. One request is in flight at a time, so the server sees
  *   lines in order; the next batch collects while it is out.
@@ -222,7 +223,8 @@ export class StepWriter {
         },
         stepAnswerSchema,
       );
-      this.firstN = step.lines + 1;
+      // the producer's numbering: the screen may have merged lines (StepMeta.produced)
+      this.firstN = (step.produced ?? step.lines) + 1;
     });
     for (;;) {
       await this.waitForBatch();

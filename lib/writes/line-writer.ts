@@ -1,8 +1,8 @@
 import 'server-only';
 import type { AppendResult, Line, MarkerDialect, Stream } from '../contracts';
-import { MAX_LINE_BYTES, ndjsonLineSchema } from '../contracts';
+import { MAX_LINE_BYTES, SCREEN_ROWS, ndjsonLineSchema } from '../contracts';
 import { AppError, JobCompletedError, LineGapError, StaleAppendError, StaleMasksError, UnavailableError, badRequest, notFound } from '../errors';
-import { createBodyLineSplitter, ingestLines, type IngestOutput, type RawLine } from '../ingest';
+import { SCREEN_MAX_CHARS, createBodyLineSplitter, ingestLines, needsScreen, type IngestOutput, type RawLine } from '../ingest';
 import { dedupeLines, numberAtEnd } from '../store/plan';
 import type { LogStore } from '../store/types';
 import { KeyedLock } from './keyed-lock';
@@ -20,6 +20,14 @@ import { KeyedLock } from './keyed-lock';
  * server, all land every line; the batches of one request go in order. Ingest (groups number
  * by line) runs against the step's last line; if another writer moved it meanwhile the store
  * refuses the batch (StaleAppendError) and it is ingested again against the new last line.
+ *
+ * The terminal screen (issue 13, README "Terminal screen"): producer lines and stored lines
+ * ("rows") differ once a producer moves its cursor up and rewrites. Producer numbers (NDJSON `n`,
+ * `first`) are deduplicated and gap-checked against the step's `produced ?? lines`, and answered
+ * as `last`; ingest numbers the rows it creates after the step's row count and lists the rows it
+ * rewrote (`updates`). A batch that may touch stored rows (lib/ingest needsScreen) first reads the
+ * step's last SCREEN_ROWS rows (at most SCREEN_MAX_CHARS of text: loadScreen). Every append
+ * carries `produced` (the store's idempotency key) and `raw`, the fresh lines as received.
  */
 
 export type BodyFormat = 'ndjson' | 'text';
@@ -61,7 +69,10 @@ const MAX_STALE_RETRIES = 20;
 const MAX_NDJSON_RECORD_BYTES = MAX_LINE_BYTES * 6 + 1024;
 
 interface StepWriteState {
-  last: number;
+  /** the step's stored line count (rows) */
+  rows: number;
+  /** the producer's last line number (StepMeta.produced ?? lines) */
+  produced: number;
   ingest: unknown;
   /** the step's declared marker dialect (StepMeta.markers) */
   markers?: MarkerDialect;
@@ -72,7 +83,10 @@ const globalForWriter = globalThis as typeof globalThis & {
   __logscopeStepState?: Map<string, StepWriteState>;
 };
 const stepLock = (globalForWriter.__logscopeStepLock ??= new KeyedLock());
-/** Last line and ingest state per step, so a streamed request does not reload them per chunk. */
+/**
+ * Row count, producer number and ingest state per step, so a streamed request does not reload
+ * them per chunk. Never the rows' text: the screen is read from the store when a batch needs it.
+ */
 const stepStates = (globalForWriter.__logscopeStepState ??= new Map());
 const MAX_CACHED_STEPS = 5000;
 const MAX_CACHED_STATE_CHARS = 16 * 1024;
@@ -84,10 +98,13 @@ export async function writeLines(store: LogStore, input: WriteLinesInput): Promi
   if (!job) throw notFound(`job ${jobId}`);
   if (job.status !== 'running') throw new JobCompletedError(jobId);
 
-  const result: AppendResult = { accepted: 0, duplicates: 0, last: job.steps.find((s) => s.id === stepId)?.lines ?? 0 };
+  const step = job.steps.find((s) => s.id === stepId);
+  const result: AppendResult = { accepted: 0, duplicates: 0, last: step?.produced ?? step?.lines ?? 0 };
+  if (step?.produced !== undefined) result.lines = step.lines;
   // A step never loses lines: a cached state past the stored count is of a job since deleted
   // (here or on another server) and created again under the same id.
-  if ((stepStates.get(stateKey(jobId, stepId))?.last ?? 0) > result.last) forgetWriteState(jobId, stepId);
+  const cached = stepStates.get(stateKey(jobId, stepId));
+  if (cached && (cached.rows > (step?.lines ?? 0) || cached.produced > result.last)) forgetWriteState(jobId, stepId);
   let nextTextN = input.first ?? null;
   const atEnd = input.format === 'text' && input.first === undefined;
 
@@ -97,6 +114,8 @@ export async function writeLines(store: LogStore, input: WriteLinesInput): Promi
       result.accepted += batch.accepted;
       result.duplicates += batch.duplicates;
       result.last = batch.last;
+      if (batch.lines !== undefined) result.lines = batch.lines;
+      else delete result.lines;
     }
   };
   // Errors after some lines were stored carry `last` so the producer resumes from there.
@@ -275,41 +294,82 @@ async function appendBatch(store: LogStore, jobId: string, stepId: string, raw: 
 
 async function appendOnce(store: LogStore, jobId: string, stepId: string, raw: RawLine[], atEnd: boolean): Promise<AppendResult> {
   const key = stateKey(jobId, stepId);
-  let state = stepStates.get(key);
-  if (!state) {
-    const job = await store.getJob(jobId);
-    if (!job) throw notFound(`job ${jobId}`);
-    const step = job.steps.find((s) => s.id === stepId);
-    state = {
-      last: step?.lines ?? 0,
-      ingest: await store.getStepState(jobId, stepId),
-      ...(step?.markers ? { markers: step.markers } : {}),
-    };
-  }
-  // The store's own rule (lib/store/plan), applied before ingest: a retried line must not
-  // run through ingest (carried styles, groups) a second time.
-  const { fresh, duplicates } = atEnd ? numberAtEnd(raw, state.last) : dedupeLines(raw, state.last);
-  if (fresh.length === 0) return { accepted: 0, duplicates, last: state.last };
+  const state = stepStates.get(key) ?? (await loadWriteState(store, jobId, stepId));
+  // The store's own rule (lib/store/plan), applied before ingest to the producer's numbers: a
+  // retried line must not run through ingest (carried styles, groups, the screen) a second time.
+  const { fresh, duplicates } = atEnd ? numberAtEnd(raw, state.produced) : dedupeLines(raw, state.produced);
+  if (fresh.length === 0) return answer(0, duplicates, state.rows, state.produced);
 
   let stored: AppendResult;
   let out: IngestOutput;
   try {
-    ({ stored, out } = await maskAndAppend(store, jobId, stepId, state.ingest, fresh, atEnd ? state.last : null, state.markers));
+    const screen = needsScreen(state.ingest, fresh, state.rows) ? await loadScreen(store, jobId, stepId, state.rows) : undefined;
+    ({ stored, out } = await maskAndAppend(store, jobId, stepId, state, fresh, atEnd, screen));
   } catch (error) {
     stepStates.delete(key);
     throw error;
   }
-  if (stored.duplicates > 0) {
-    // Another server wrote some of these lines first: its ingest state is the true one.
+  const rows = stored.lines ?? stored.last;
+  // What this writer alone would have made of the step: anything else means another server
+  // wrote it meanwhile (or the batch was a retry by `produced`), and its ingest state is the true one.
+  const alone = stored.duplicates === 0 && stored.last === out.produced && rows === state.rows + out.lines.length;
+  if (!alone) {
     stepStates.delete(key);
-  } else {
-    if (stepStates.size >= MAX_CACHED_STEPS) stepStates.delete(stepStates.keys().next().value as string);
-    // A step with many groups has a big state: only small ones stay cached, so the cache is
-    // bounded in bytes too (MAX_CACHED_STEPS × MAX_CACHED_STATE_CHARS); big ones are reread.
-    if (JSON.stringify(out.state).length <= MAX_CACHED_STATE_CHARS) stepStates.set(key, { ...state, last: stored.last, ingest: out.state });
-    else stepStates.delete(key);
+    return answer(stored.accepted, duplicates + stored.duplicates, rows, stored.last);
   }
-  return { accepted: stored.accepted, duplicates: duplicates + stored.duplicates, last: stored.last };
+  if (stepStates.size >= MAX_CACHED_STEPS) stepStates.delete(stepStates.keys().next().value as string);
+  // A step with many groups has a big state: only small ones stay cached, so the cache is
+  // bounded in bytes too (MAX_CACHED_STEPS × MAX_CACHED_STATE_CHARS); big ones are reread.
+  if (JSON.stringify(out.state).length <= MAX_CACHED_STATE_CHARS) stepStates.set(key, { ...state, rows, produced: out.produced, ingest: out.state });
+  else stepStates.delete(key);
+  return answer(fresh.length, duplicates, rows, out.produced);
+}
+
+/** The answer of one batch: `accepted`/`duplicates` count producer lines, `last` is the producer's. */
+function answer(accepted: number, duplicates: number, rows: number, produced: number): AppendResult {
+  return produced === rows ? { accepted, duplicates, last: produced } : { accepted, duplicates, last: produced, lines: rows };
+}
+
+async function loadWriteState(store: LogStore, jobId: string, stepId: string): Promise<StepWriteState> {
+  const job = await store.getJob(jobId);
+  if (!job) throw notFound(`job ${jobId}`);
+  const step = job.steps.find((s) => s.id === stepId);
+  return {
+    rows: step?.lines ?? 0,
+    produced: step?.produced ?? step?.lines ?? 0,
+    ingest: await store.getStepState(jobId, stepId),
+    ...(step?.markers ? { markers: step.markers } : {}),
+  };
+}
+
+/**
+ * The step's screen: its last SCREEN_ROWS rows, at most SCREEN_MAX_CHARS of their text (the
+ * bottom-most ones: rows above the budget are final). A range read stops at its byte budget
+ * from the top, so the reads walk down the screen, dropping rows from the top while the text
+ * held passes the budget: at most about twice SCREEN_MAX_CHARS is held at once.
+ */
+async function loadScreen(store: LogStore, jobId: string, stepId: string, rows: number): Promise<Line[]> {
+  const screen: Line[] = [];
+  let chars = 0;
+  let from = Math.max(1, rows - SCREEN_ROWS + 1);
+  while (from <= rows) {
+    const range = await store.readLines(jobId, stepId, from, rows - from + 1, SCREEN_MAX_CHARS);
+    if (range.lines.length === 0) break;
+    for (const line of range.lines) {
+      screen.push(line);
+      chars += line.text.length;
+    }
+    while (chars > SCREEN_MAX_CHARS && screen.length > 0) chars -= (screen.shift() as Line).text.length;
+    from = (range.lines.at(-1) as Line).n + 1;
+  }
+  return screen;
+}
+
+/** AppendBatch.raw: the fresh producer lines as received, each ended by `\n`. */
+function rawText(fresh: readonly RawLine[]): string {
+  let raw = '';
+  for (const line of fresh) raw += `${line.text}\n`;
+  return raw;
 }
 
 /**
@@ -317,24 +377,26 @@ async function appendOnce(store: LogStore, jobId: string, stepId: string, raw: R
  * says how many of the job's masks it was masked with; the store refuses it when the job has
  * more by then (added by another step or server meanwhile), and it is masked again with the
  * new list. Values the batch registers itself are added first, so its append claims them.
- * `base` (not null) makes it an `end`-mode append numbered against that last line; such a batch
- * is not idempotent, so when a store refuses it after storing its first lines (NATS, between
- * two messages: StaleMasksError.accepted) only the rest is masked again and appended.
+ * `atEnd` makes it an `end`-mode append numbered against the step's row count (`base`); such a
+ * batch is not idempotent, so when a store refuses it after storing its first lines (NATS,
+ * between two messages: StaleMasksError.accepted) only the rest of its rows is masked again and
+ * appended, with `produced` and `state` (its updates and raw text went with its first part).
  */
 async function maskAndAppend(
   store: LogStore,
   jobId: string,
   stepId: string,
-  ingest: unknown,
+  state: StepWriteState,
   fresh: RawLine[],
-  base: number | null,
-  markers?: MarkerDialect,
+  atEnd: boolean,
+  screen: Line[] | undefined,
 ): Promise<{ stored: AppendResult; out: IngestOutput }> {
   let masks = (await store.getJobPrivate(jobId))?.masks ?? [];
-  /** lines of an `end` batch already stored by an earlier attempt */
+  const raw = rawText(fresh);
+  /** rows of an `end` batch already stored by an earlier attempt */
   let done = 0;
   for (let attempt = 0; ; attempt++) {
-    const out = ingestLines(ingest, fresh, masks, { markers });
+    const out = ingestLines(state.ingest, fresh, masks, { markers: state.markers, rows: state.rows, ...(screen ? { screen } : {}) });
     let masksVersion = masks.length;
     if (out.newMasks.length > 0) {
       const after = await store.addMasks(jobId, out.newMasks);
@@ -351,8 +413,11 @@ async function maskAndAppend(
     try {
       const stored = await store.append(jobId, stepId, {
         // the rest of a partly stored batch follows its own first lines: no base to check
-        ...(base !== null ? { mode: 'end' as const, ...(done === 0 ? { base } : {}) } : {}),
+        ...(atEnd ? { mode: 'end' as const, ...(done === 0 ? { base: state.rows } : {}) } : {}),
         lines: (done === 0 ? out.lines : out.lines.slice(done)) satisfies Line[],
+        ...(done === 0 && out.updates.length > 0 ? { updates: out.updates } : {}),
+        produced: out.produced,
+        ...(done === 0 ? { raw } : {}),
         ...(out.groups ? { groups: out.groups } : {}),
         ...(out.errors ? { errors: out.errors } : {}),
         state: out.state,
@@ -362,7 +427,7 @@ async function maskAndAppend(
     } catch (error) {
       if (!(error instanceof StaleMasksError) || attempt >= MAX_MASK_RETRIES) throw error;
       // a numbered batch is resent whole: the store counts its stored lines as duplicates
-      if (base !== null) done += error.accepted;
+      if (atEnd) done += error.accepted;
       masks = (await store.getJobPrivate(jobId))?.masks ?? [];
     }
   }

@@ -9,7 +9,10 @@ import { getStore } from '@/lib/store/instance';
 
 export const dynamic = 'force-dynamic';
 
-/** GET /api/v1/jobs/{job}/log?step=&format=ansi|text&disposition=attachment|inline → the raw log, streamed (a file, or the raw view) */
+/**
+ * GET /api/v1/jobs/{job}/log?step=&format=ansi|text|raw&disposition=attachment|inline → the log,
+ * streamed (a file, or the raw view); `raw` is what the producer sent, masked with the job's masks.
+ */
 /** A reader of some steps only (a step link) downloads those steps: the job it sees. */
 export const GET = readRoute<RouteContext<{ job: string }>>(async (request, access, ctx) => {
   const jobId = await jobParam(ctx);
@@ -18,7 +21,8 @@ export const GET = readRoute<RouteContext<{ job: string }>>(async (request, acce
   const { job } = await openJob(store, access, jobId, query.step || undefined);
   if (query.step && !job.steps.some((s) => s.id === query.step)) throw notFound(`step ${query.step}`);
   const name = query.step ? `${jobId}-${query.step}` : jobId;
-  return new Response(logDownloadStream(store, job, { ...(query.step ? { step: query.step } : {}), format: query.format }), {
+  const masks = query.format === 'raw' ? ((await store.getJobPrivate(jobId))?.masks ?? []) : [];
+  return new Response(logDownloadStream(store, job, { ...(query.step ? { step: query.step } : {}), format: query.format, masks }), {
     headers: logResponseHeaders(name, query.format, query.disposition),
   });
 });

@@ -1,0 +1,202 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { plainText } from '../ansi/plain';
+import { SCREEN_ROWS } from '../contracts';
+import { createFileStore } from '../store/file';
+import { createNatsStore } from '../store/nats';
+import { createPostgresStore } from '../store/postgres';
+import type { LogStore, StoreEvent } from '../store/types';
+import { forgetWriteState, writeLines, type WriteLinesInput } from './line-writer';
+import { createTestDatabase, deleteNatsStreams, NATS_TEST_URL, natsReachable, postgresReachable, uniqueNatsPrefix, withPrefix } from '../../test/support';
+
+/**
+ * The write path with the terminal screen (issue 13), on every backend reachable here: producer
+ * numbers vs stored rows, retries mid-redraw, gaps, raw (text/plain) producers, AppendResult.
+ */
+const backends: { name: string; reachable: () => Promise<boolean>; open: () => Promise<{ store: LogStore; cleanup: () => Promise<void> }> }[] = [
+  {
+    name: 'file',
+    reachable: async () => true,
+    open: async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'logscope-screen-writer-'));
+      const store = await createFileStore({ dir });
+      return { store, cleanup: async () => (await store.close(), await rm(dir, { recursive: true, force: true })) };
+    },
+  },
+  {
+    name: 'postgres',
+    reachable: () => postgresReachable(),
+    open: async () => {
+      const db = await createTestDatabase();
+      const store = await createPostgresStore({ url: db.url });
+      return { store, cleanup: async () => (await store.close(), await db.drop()) };
+    },
+  },
+  {
+    name: 'nats',
+    reachable: () => natsReachable(),
+    open: async () => {
+      const prefix = uniqueNatsPrefix();
+      const url = withPrefix(NATS_TEST_URL, prefix);
+      const store = await createNatsStore({ url });
+      return { store, cleanup: async () => (await store.close(), await deleteNatsStreams(url, prefix)) };
+    },
+  },
+];
+
+const encoder = new TextEncoder();
+function body(...chunks: string[]): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(c) {
+      for (const chunk of chunks) c.enqueue(encoder.encode(chunk));
+      c.close();
+    },
+  });
+}
+const ndjson = (records: { n: number; text: string }[]) => records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+
+/** A docker-pull-like display: two layer rows, each redrawn by moving up to it. */
+const PULL = [
+  'layer a: waiting',
+  'layer b: waiting',
+  '\x1b[2A\x1b[2Klayer a: 50%',
+  '\x1b[2Klayer b: 10%',
+  '\x1b[2A\x1b[2Klayer a: done',
+  '\x1b[2Klayer b: done',
+  'pulled',
+].map((text, i) => ({ n: i + 1, text }));
+const PULL_ROWS = ['layer a: done', 'layer b: done', 'pulled'];
+
+for (const backend of backends) {
+  const reachable = await backend.reachable();
+  describe.skipIf(!reachable)(`writeLines with the terminal screen (${backend.name})`, () => {
+    let store: LogStore;
+    let cleanup: () => Promise<void>;
+    let seq = 0;
+    beforeAll(async () => {
+      ({ store, cleanup } = await backend.open());
+    });
+    afterAll(async () => {
+      await cleanup();
+    });
+
+    const newJob = async () => {
+      const id = `sw-${++seq}-${Date.now()}`;
+      await store.putJob(id, {}, { tokenHash: 'x'.repeat(64) });
+      return id;
+    };
+    const input = (jobId: string, b: ReadableStream<Uint8Array>, extra: Partial<WriteLinesInput> = {}): WriteLinesInput => ({
+      jobId,
+      stepId: 'pull',
+      body: b,
+      format: 'ndjson',
+      stream: 'out',
+      maxBodyBytes: 1 << 24,
+      now: () => 7,
+      ...extra,
+    });
+    const shown = async (jobId: string) => (await store.readLines(jobId, 'pull', 1, 5000)).lines.map((l) => plainText(l.text));
+    const stepMeta = async (jobId: string) => (await store.getJob(jobId))?.steps.find((s) => s.id === 'pull');
+
+    it('stores what the terminal finally showed and answers the producer number as `last`, the rows as `lines`', async () => {
+      const jobId = await newJob();
+      expect(await writeLines(store, input(jobId, body(ndjson(PULL))))).toEqual({ accepted: 7, duplicates: 0, last: 7, lines: 3 });
+      expect(await shown(jobId)).toEqual(PULL_ROWS);
+      expect(await stepMeta(jobId)).toMatchObject({ lines: 3, produced: 7 });
+    });
+
+    it('leaves a plain log numbered as produced, without `lines` in the answer or `produced` on the step', async () => {
+      const jobId = await newJob();
+      const plain = [1, 2, 3].map((n) => ({ n, text: `\x1b[32mline ${n}\x1b[0m\r` }));
+      const result = await writeLines(store, input(jobId, body(ndjson(plain))));
+      expect(result).toEqual({ accepted: 3, duplicates: 0, last: 3 });
+      expect('lines' in result).toBe(false);
+      expect((await stepMeta(jobId))?.produced).toBeUndefined();
+    });
+
+    it('is idempotent for a numbered producer retrying in the middle of a redraw', async () => {
+      const jobId = await newJob();
+      // the first request stops after the cursor went up (row 1 rewritten, row 2 not yet)
+      expect(await writeLines(store, input(jobId, body(ndjson(PULL.slice(0, 3)))))).toEqual({ accepted: 3, duplicates: 0, last: 3, lines: 2 });
+      expect(await shown(jobId)).toEqual(['layer a: 50%', 'layer b: waiting']);
+      // the producer did not see the answer and resends from line 2, then more
+      expect(await writeLines(store, input(jobId, body(ndjson(PULL.slice(1, 5)))))).toEqual({ accepted: 2, duplicates: 2, last: 5, lines: 2 });
+      // a server that lost its cached state (another server, a restart) gets the whole log again
+      forgetWriteState(jobId);
+      expect(await writeLines(store, input(jobId, body(ndjson(PULL))))).toEqual({ accepted: 2, duplicates: 5, last: 7, lines: 3 });
+      forgetWriteState(jobId);
+      expect(await writeLines(store, input(jobId, body(ndjson(PULL))))).toEqual({ accepted: 0, duplicates: 7, last: 7, lines: 3 });
+      expect(await shown(jobId)).toEqual(PULL_ROWS);
+      // the same rows as one request of the whole log
+      const once = await newJob();
+      await writeLines(store, input(once, body(ndjson(PULL))));
+      expect((await store.readLines(jobId, 'pull', 1, 10)).lines.map((l) => l.text)).toEqual((await store.readLines(once, 'pull', 1, 10)).lines.map((l) => l.text));
+      // raw text holds every producer line once, in order
+      let raw = '';
+      for await (const chunk of store.readRaw(jobId, 'pull')) raw += chunk;
+      expect(raw).toBe(PULL.map((l) => `${l.text}\n`).join(''));
+    });
+
+    it('checks gaps by producer number, not by row', async () => {
+      const jobId = await newJob();
+      await writeLines(store, input(jobId, body(ndjson(PULL.slice(0, 5)))));
+      // 2 rows, 5 producer lines: line 3 is a duplicate, 7 is a gap after 5
+      expect(await writeLines(store, input(jobId, body(ndjson([PULL[2]!]))))).toEqual({ accepted: 0, duplicates: 1, last: 5, lines: 2 });
+      await expect(writeLines(store, input(jobId, body(ndjson([PULL[6]!]))))).rejects.toMatchObject({ code: 'line_gap', details: { expected: 6 } });
+      expect(await shown(jobId)).toEqual(['layer a: done', 'layer b: 10%']);
+    });
+
+    it('lets a raw producer (text/plain without first) draw a progress display across requests', async () => {
+      const jobId = await newJob();
+      const up = '\x1b[1A\x1b[2K';
+      const first = await writeLines(
+        store,
+        input(jobId, body('fetching\n', `${up}fetching 10%\n${up}fetch`, `ing 60%\n`), { format: 'text' }),
+      );
+      expect(first).toEqual({ accepted: 3, duplicates: 0, last: 3, lines: 1 });
+      const second = await writeLines(store, input(jobId, body(`${up}fetching 100%\n`, 'unpacking\n'), { format: 'text' }));
+      expect(second).toEqual({ accepted: 2, duplicates: 0, last: 5, lines: 2 });
+      expect(await shown(jobId)).toEqual(['fetching 100%', 'unpacking']);
+      // a numbered producer continues after the producer number, not the rows
+      forgetWriteState(jobId);
+      expect(await writeLines(store, input(jobId, body('done\n'), { format: 'text', first: 6 }))).toEqual({ accepted: 1, duplicates: 0, last: 6, lines: 3 });
+      let raw = '';
+      for await (const chunk of store.readRaw(jobId, 'pull')) raw += chunk;
+      expect(raw).toBe(`fetching\n${up}fetching 10%\n${up}fetching 60%\n${up}fetching 100%\nunpacking\ndone\n`);
+    });
+
+    it('emits the rewritten rows as one `update` event after the new rows', async () => {
+      const jobId = await newJob();
+      await writeLines(store, input(jobId, body(ndjson(PULL.slice(0, 2)))));
+      const after = (await store.getJob(jobId))!.cursor;
+      await writeLines(store, input(jobId, body(ndjson(PULL.slice(2, 4)))));
+      await store.complete(jobId, 'success');
+      const events: StoreEvent[] = [];
+      for await (const event of store.subscribe(jobId, after, new AbortController().signal)) {
+        events.push(event);
+        if (event.type === 'end') break;
+      }
+      const updates = events.filter((e) => e.type === 'update');
+      expect(updates).toHaveLength(1);
+      expect(updates[0]!.type === 'update' && updates[0]!.lines.map((l) => [l.n, plainText(l.text)])).toEqual([
+        [1, 'layer a: 50%'],
+        [2, 'layer b: 10%'],
+      ]);
+      expect(events.filter((e) => e.type === 'lines')).toHaveLength(0);
+    });
+
+    it('reads only the screen: a cursor far up stops at the screen top, rows above it stay final', async () => {
+      const jobId = await newJob();
+      const many = Array.from({ length: SCREEN_ROWS + 50 }, (_, i) => ({ n: i + 1, text: `row ${i + 1}` }));
+      await writeLines(store, input(jobId, body(ndjson(many))));
+      const n = many.length + 1;
+      expect(await writeLines(store, input(jobId, body(ndjson([{ n, text: '\x1b[999999999A\x1b[2Ktop of screen' }]))))).toMatchObject({ last: n });
+      const rows = await shown(jobId);
+      expect(rows.slice(0, 50)).toEqual(many.slice(0, 50).map((l) => l.text));
+      expect(rows).toContain('top of screen');
+      expect(rows.indexOf('top of screen')).toBeGreaterThanOrEqual(50);
+    });
+  });
+}
