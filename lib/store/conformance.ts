@@ -18,7 +18,10 @@
  * - `watchJobs` starts with `resync`, then names every job created (steps or not), written,
  *   completed or deleted, on any instance;
  * - a deleted job is gone for every read and write, live subscribers (on any instance) end with
- *   a `deleted` event, a racing writer never brings it back, and its id can be created again.
+ *   a `deleted` event, a racing writer never brings it back, and its id can be created again;
+ * - `updates` within the screen replace text (one `update` event after the batch's lines), a
+ *   batch whose `produced` is not above the step's stores nothing, and `raw` reads back in order
+ *   (conformance/screen.ts).
  */
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { LogStore } from './types';
@@ -29,6 +32,7 @@ import { describeCompletion, describeResume } from './conformance/events';
 import { describeAbort, describeLiveTail } from './conformance/live';
 import { describeMasks } from './conformance/masks';
 import { describeAppendAtEnd, describeQuotas } from './conformance/quotas';
+import { describeScreen } from './conformance/screen';
 import { describeSearch } from './conformance/search';
 import { describeWatchJobs } from './conformance/watch';
 import { TOKEN, uniqueJobId, type ConformanceFactory, type ConformanceHandle, type Suite } from './conformance/suite';
@@ -81,6 +85,7 @@ export function describeLogStoreConformance(name: string, factory: ConformanceFa
     describeListJobs(suite);
     describeWatchJobs(suite);
     describeReopen(suite);
+    describeScreen(suite);
     describeSearch(suite);
     describeDeletion(suite);
     describeErrors(suite);

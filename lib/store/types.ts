@@ -189,7 +189,9 @@ export interface LogStore {
 
   /**
    * Appends lines to a step, creating the step (status running) if missing. A pending step
-   * becomes running. Emits `lines` events (and a `step` event when groups change).
+   * becomes running. Emits `lines` events (and a `step` event when groups change), then one
+   * `update` event for `updates`. Answers `last` = the producer's `produced ?? lines`, with
+   * `lines` (the stored count) when they differ (lib/store/plan/screen.ts appendResult).
    */
   append(jobId: string, stepId: string, batch: AppendBatch): Promise<AppendResult>;
 

@@ -74,11 +74,12 @@ export async function collectUntil(
   return events;
 }
 
-/** Backend-neutral view of a stream: one atom per line, step change, job change, end, deletion. */
+/** Backend-neutral view of a stream: one atom per line (or updated line), step change, job change, end, deletion. */
 export function atoms(events: StoreEvent[]): string[] {
   const out: string[] = [];
   for (const event of events) {
     if (event.type === 'lines') for (const line of event.lines) out.push(`L ${event.step} ${line.n} ${line.text}`);
+    else if (event.type === 'update') for (const line of event.lines) out.push(`U ${event.step} ${line.n} ${line.text}`);
     else if (event.type === 'step') out.push(`S ${event.step.id} ${event.step.status} ${event.step.groups.length}`);
     else if (event.type === 'job') out.push(`J ${event.job.status}`);
     else if (event.type === 'end') out.push(`E ${event.status}`);

@@ -1,6 +1,6 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import {
   MAX_RANGE_LIMIT,
   type AppendResult,
@@ -23,12 +23,13 @@ import { encodeRecord, parseRecord, type JournalRecord } from './journal';
 import { KeyedMutex } from './mutex';
 import { StorePaths, assertJobId, assertStepId } from './paths';
 import { ReadHandles } from './read-handles';
-import { StepFile } from './step-file';
+import { StepFile, clearUndo, pendingUndo, rollbackUndo } from './step-file';
 import { RecentEvents, subscribeJournal } from './subscribe';
 import { planAddMasks, planAppend, planComplete, planPutJob, planPutStep } from '../plan';
-import { appendRecords, completeRecords, putJobRecords } from './records';
+import { appendRecords, completeRecords, putJobRecords, type BatchExtras } from './records';
+import { appendRaw, readRawFile } from './raw-file';
 import { lockDirectory } from './dir-lock';
-import { Sidecars } from './sidecar';
+import { Sidecars, sidecarPaths } from './sidecar';
 import { JobChangeQueue, type JobChanges } from '../job-changes';
 
 /** Appends between checkpoints: bounds the journal replayed when a job is first opened. */
@@ -191,7 +192,45 @@ export class FileStore implements LogStore {
     // A torn (or unparsable) journal tail was never acknowledged: cut it.
     if (size > end) await truncateDurable(journal, end);
     state.journalBytes = end;
+    const cut = await this.rollbackRewrites(state);
+    if (cut !== null && cut < end) {
+      // the unacknowledged batch's records that did land (a torn multi-record write): gone too
+      await truncateDurable(journal, cut);
+      return this.load(jobId);
+    }
     return state;
+  }
+
+  /**
+   * Step file rewrites the journal never acknowledged (a crash, or a failed journal write, between
+   * step-file.ts `rewrite` and its record): each step's old tail is put back from its undo file, the
+   * undo is emptied (so it is never applied twice) and the step's search sidecar dropped (search
+   * rebuilds it from the lines). Resolves with the journal offset where the earliest such batch's
+   * records start (to cut), or null.
+   */
+  private async rollbackRewrites(state: JobState): Promise<number | null> {
+    let names: string[];
+    try {
+      names = await readdir(this.paths.stepsDir(state.id));
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) return null;
+      throw error;
+    }
+    let cut: number | null = null;
+    for (const name of names) {
+      if (!name.endsWith('.undo')) continue;
+      const stepId = name.slice(0, -'.undo'.length);
+      const linesPath = this.paths.stepLines(state.id, stepId);
+      const undo = await pendingUndo(linesPath, state.revs.get(stepId) ?? 0);
+      if (!undo) continue;
+      await rollbackUndo(linesPath, undo);
+      const { text, index, lower } = sidecarPaths(linesPath);
+      await Promise.all([text, index, lower].map((file) => rm(file, { force: true })));
+      this.sidecars.forgetUnder(this.paths.stepsDir(state.id));
+      await clearUndo(linesPath);
+      cut = Math.min(cut ?? undo.journal, undo.journal);
+    }
+    return cut;
   }
 
   private stepFile(job: JobState, stepId: string): Promise<StepFile> {
@@ -314,13 +353,29 @@ export class FileStore implements LogStore {
     return this.write(jobId, async (job) => {
       if (job.completed) throw new JobCompletedError(jobId);
       const plan = planAppend(job.steps.get(stepId), stepId, batch, Date.now(), { steps: job.steps.size, bytes: job.bytes }, job.masks.length);
-      if (plan.accepted.length > 0) {
+      if (plan.retry) return plan.result;
+      const extras: BatchExtras = {};
+      if (plan.accepted.length > 0 || plan.updates.length > 0) {
         const file = await this.stepFile(job, stepId);
-        await file.append(plan.accepted);
-        await this.sidecars.append(job.id, stepId, plan.accepted); // search sidecar (sidecar.ts): derived, never fails the append
+        let written: readonly Line[] = plan.accepted;
+        if (plan.updates.length > 0) {
+          // the screen's tail rewritten in place, undo first (step-file.ts); acknowledged by the update record's rev
+          extras.rev = (job.revs.get(stepId) ?? 0) + 1;
+          const { tail, delta } = await file.rewrite(plan.updates, plan.accepted, extras.rev, job.journalBytes);
+          extras.delta = delta;
+          written = tail;
+        } else {
+          await file.append(plan.accepted);
+        }
+        await this.sidecars.append(job.id, stepId, written); // search sidecar (sidecar.ts): derived, never fails the append
       }
-      await this.commit(job, appendRecords(stepId, plan, batch.state), plan.accepted);
-      return { accepted: plan.accepted.length, duplicates: plan.duplicates, last: job.steps.get(stepId)?.lines ?? 0 };
+      if (plan.raw !== '') {
+        const rawPath = this.paths.stepRaw(job.id, stepId);
+        extras.rawEnd = await appendRaw(rawPath, job.rawBytes.get(stepId) ?? 0, plan.raw, job.rawChecked.has(stepId));
+        job.rawChecked.add(stepId);
+      }
+      await this.commit(job, appendRecords(stepId, plan, batch.state, extras), plan.accepted);
+      return plan.result;
     });
   }
 
@@ -427,9 +482,21 @@ export class FileStore implements LogStore {
     return { lines, last };
   }
 
-  /** Placeholder until the backend keeps AppendBatch.raw (issue 13, in progress): no raw text. */
-  // eslint-disable-next-line require-yield -- placeholder, replaced by the raw archive
-  async *readRaw(): AsyncIterable<string> {}
+  /** The step's acknowledged raw text (raw-file.ts), as of the call, in RAW_CHUNK_BYTES chunks. */
+  async *readRaw(jobId: string, stepId: string, signal?: AbortSignal): AsyncIterable<string> {
+    assertStepId(stepId);
+    const job = await this.job(jobId);
+    if (!job) throw notFound('job');
+    if (!job.steps.has(stepId)) throw notFound('step');
+    const bytes = job.rawBytes.get(stepId) ?? 0;
+    try {
+      yield* readRawFile(this.paths.stepRaw(jobId, stepId), bytes, signal);
+    } catch (error) {
+      // deleted while reading: the job is gone, not broken
+      if (job.deleted || isErrno(error, 'ENOENT')) throw notFound('job');
+      throw error;
+    }
+  }
 
   async getStepState(jobId: string, stepId: string): Promise<unknown> {
     assertStepId(stepId);

@@ -19,6 +19,12 @@ export const metaFileSchema = jobMetaSchema.omit({ cursor: true }).extend({
   masks: z.array(z.string()),
   /** UTF-8 bytes of stored line text (the job_bytes quota); absent in checkpoints written before it */
   bytes: z.number().int().nonnegative().optional(),
+  /**
+   * Per step (issue 13): `rev`, the last acknowledged step file rewrite (step-file.ts; an undo
+   * above it is rolled back), and `raw`, the bytes of its raw text (raw-file.ts). Absent in
+   * checkpoints written before them.
+   */
+  screen: z.record(z.string(), z.object({ rev: z.number().int().nonnegative().optional(), raw: z.number().int().nonnegative().optional() })).optional(),
   journalOffset: z.number().int().nonnegative(),
 });
 export type MetaFile = z.infer<typeof metaFileSchema>;
@@ -56,6 +62,12 @@ export class JobState {
   masks: string[];
   /** UTF-8 bytes of stored line text, for the job_bytes quota */
   bytes: number;
+  /** per step: the last acknowledged step file rewrite (step-file.ts rewrite) */
+  readonly revs = new Map<string, number>();
+  /** per step: bytes of its raw text (raw-file.ts), what readRaw serves */
+  readonly rawBytes = new Map<string, number>();
+  /** raw files checked against `rawBytes` since this state was loaded (raw-file.ts) */
+  readonly rawChecked = new Set<string>();
   /** committed journal length = the cursor of the last event */
   journalBytes: number;
   checkpointOffset: number;
@@ -75,6 +87,10 @@ export class JobState {
     this.tokenHash = meta.tokenHash;
     this.masks = [...meta.masks];
     this.bytes = meta.bytes ?? 0;
+    for (const [id, screen] of Object.entries(meta.screen ?? {})) {
+      if (screen.rev !== undefined) this.revs.set(id, screen.rev);
+      if (screen.raw !== undefined) this.rawBytes.set(id, screen.raw);
+    }
     this.journalBytes = meta.journalOffset;
     this.checkpointOffset = meta.journalOffset;
   }
@@ -90,7 +106,15 @@ export class JobState {
         const step = this.steps.get(record.step);
         if (step && record.to > step.lines) this.bytes += record.b ?? 0;
         if (step) step.lines = Math.max(step.lines, record.to);
-        if (hasState(record)) this.stepState.set(record.step, record.state);
+        this.applyBatchEnd(record);
+        return;
+      }
+      case 'update': {
+        if (record.rev !== undefined && record.rev > (this.revs.get(record.step) ?? 0)) {
+          this.bytes = Math.max(0, this.bytes + (record.b ?? 0));
+          this.revs.set(record.step, record.rev);
+        }
+        this.applyBatchEnd(record);
         return;
       }
       case 'step': {
@@ -109,6 +133,17 @@ export class JobState {
     }
   }
 
+  /** What the last data record of an append carries: ingest state, produced, raw length. */
+  private applyBatchEnd(record: JournalRecord & { t: 'lines' | 'update' }): void {
+    if (hasState(record)) this.stepState.set(record.step, record.state);
+    const step = this.steps.get(record.step);
+    if (step && record.p !== undefined) {
+      if (record.p === null) delete step.produced;
+      else step.produced = record.p;
+    }
+    if (record.rb !== undefined) this.rawBytes.set(record.step, Math.max(this.rawBytes.get(record.step) ?? 0, record.rb));
+  }
+
   toMeta(): JobMeta {
     return {
       ...jobHead(this),
@@ -119,6 +154,13 @@ export class JobState {
 
   toSummary(): JobSummary {
     return summarize(this.toMetaFile());
+  }
+
+  private screenCheckpoint(): MetaFile['screen'] {
+    const screen: NonNullable<MetaFile['screen']> = {};
+    for (const [id, rev] of this.revs) screen[id] = { rev };
+    for (const [id, raw] of this.rawBytes) screen[id] = { ...screen[id], raw };
+    return emptyToUndefined(screen);
   }
 
   toMetaFile(): MetaFile {
@@ -135,9 +177,14 @@ export class JobState {
       tokenHash: this.tokenHash,
       masks: this.masks,
       bytes: this.bytes,
+      screen: this.screenCheckpoint(),
       journalOffset: this.journalBytes,
     };
   }
+}
+
+function emptyToUndefined<T extends object>(record: T): T | undefined {
+  return Object.keys(record).length > 0 ? record : undefined;
 }
 
 type JobHeadFields = Pick<JobMeta, 'id' | 'title' | 'labels' | 'status' | 'createdAt' | 'endedAt'>;

@@ -57,6 +57,12 @@ export class StorePaths {
     return path.join(this.stepsDir(jobId), `${stepId}.lines`);
   }
 
+  /** The step's raw text (raw-file.ts). */
+  stepRaw(jobId: string, stepId: string): string {
+    assertStepId(stepId);
+    return path.join(this.stepsDir(jobId), `${stepId}.raw`);
+  }
+
   stepIndex(jobId: string, stepId: string): string {
     assertStepId(stepId);
     return path.join(this.stepsDir(jobId), `${stepId}.idx`);

@@ -94,7 +94,7 @@ export class RecentEvents {
       const next = offset + Buffer.byteLength(encoded[i] ?? '');
       const event = eventOf(record, String(next), lines, first);
       if (event) {
-        const bytes = EVENT_OVERHEAD_BYTES + (event.type === 'lines' ? event.lines.reduce((sum, line) => sum + line.text.length, 0) : 0);
+        const bytes = EVENT_OVERHEAD_BYTES + (event.type === 'lines' || event.type === 'update' ? event.lines.reduce((sum, line) => sum + line.text.length, 0) : 0);
         const entry: Recent = { jobId, offset, next, event, bytes };
         job.set(offset, entry);
         this.order.push(entry);
@@ -157,13 +157,21 @@ function eventOf(record: JournalRecord, cursor: string, lines: readonly Line[], 
       }
       return { type: 'lines', cursor, step: record.step, lines: out };
     }
+    case 'update':
+      return updateEvent(record, cursor);
     default:
       return metaEvent(record, cursor);
   }
 }
 
+/** An `update` record's event (its lines are inline), or null for one without lines (it only moved `produced`). */
+function updateEvent(record: JournalRecord & { t: 'update' }, cursor: string): StoreEvent | null {
+  if (record.lines.length === 0) return null;
+  return { type: 'update', cursor, step: record.step, lines: record.lines.map(({ n, ts, stream, text }) => ({ n, ts, stream, text })) };
+}
+
 /** The event of a journal record that carries no lines (step, job, end). */
-function metaEvent(record: Exclude<JournalRecord, { t: 'lines' }>, cursor: string): StoreEvent {
+function metaEvent(record: Exclude<JournalRecord, { t: 'lines' | 'update' }>, cursor: string): StoreEvent {
   switch (record.t) {
     case 'step':
       return { type: 'step', cursor, step: record.step };
@@ -222,6 +230,8 @@ async function toEvent(context: SubscribeContext, job: JobState, record: Journal
       const lines = await file.read(record.from, record.to);
       return lines.length > 0 ? { type: 'lines', cursor, step: record.step, lines } : null;
     }
+    case 'update':
+      return updateEvent(record, cursor);
     default:
       return metaEvent(record, cursor);
   }

@@ -1,11 +1,12 @@
 import 'server-only';
-import type { FinalJobStatus, Group, JobEvent, JobStatus, Line, PutJobBody, PutStepBody, StepErrors, StepMeta, StepStatus } from '../../contracts';
-import { JobCompletedError, StaleAppendError } from '../../errors';
+import type { AppendResult, FinalJobStatus, Group, JobEvent, JobStatus, Line, PutJobBody, PutStepBody, StepErrors, StepMeta, StepStatus } from '../../contracts';
+import { JobCompletedError, StaleAppendError, badRequest } from '../../errors';
 import type { AppendBatch } from '../types';
 import { dedupeLines, eventChunks, numberAtEnd } from './lines';
 import { assertMasksFresh } from './masks';
 import { assertGroups, assertJobBytes, assertNewSteps, textBytes, type JobUsage } from './quotas';
 import { sameJson } from './same-json';
+import { appendResult, checkUpdates, isProducedRetry, producedAfter, withProduced } from './screen';
 import { applyStepPatch, newStep, withStatus, type StepLike } from './steps';
 
 /**
@@ -124,35 +125,80 @@ export interface AppendPlan {
   regrouped: StepMeta | null;
   /** UTF-8 bytes of the accepted lines' text, added to the job's `job_bytes` count */
   bytes: number;
+  /** stored lines whose text this batch replaces (screen.ts checkUpdates): one `update` event after the lines */
+  updates: Line[];
+  /** StepMeta.produced after the batch (absent when it equals `last`); persist it with the batch */
+  produced: number | undefined;
+  /**
+   * The batch stores something: new lines, updates, or a `produced` that moved (an update-only
+   * or cursor-only batch). Keep `state`, `errors` and `raw` only then.
+   */
+  advanced: boolean;
+  /** the batch is a retry by `produced` (screen.ts isProducedRetry): nothing of it is stored */
+  retry: boolean;
+  /** AppendBatch.raw to store with the batch ('' when nothing is) */
+  raw: string;
+  /** what `append` answers */
+  result: AppendResult;
 }
 
 /**
  * `append` to a step whose stored state is `existing` (its `lines` is the last stored line),
  * of a job whose quotas count `usage` and that has `masksVersion` masks. A batch masked with
- * fewer masks is StaleMasksError (masks.ts). A `numbered` batch is deduplicated and
- * gap-checked; an `end` batch is numbered after the last line, unless its `base` is stale
- * (StaleAppendError). Quotas are checked last, so a refused batch stores nothing.
+ * fewer masks is StaleMasksError (masks.ts). A batch whose `produced` is not above the step's
+ * is a retry: nothing stored, every line a duplicate (screen.ts). A `numbered` batch is
+ * deduplicated and gap-checked; an `end` batch is numbered after the last line, unless its
+ * `base` is stale (StaleAppendError). Updates must lie within the screen (bad_request).
+ * Quotas are checked last, so a refused batch stores nothing. Updates and raw text do not count
+ * against the job_bytes quota here (a backend adds an update's growth to the job's count).
  */
 export function planAppend(existing: StepMeta | undefined, stepId: string, batch: AppendBatch, now: number, usage: JobUsage, masksVersion = 0): AppendPlan {
   assertMasksFresh(batch, masksVersion);
   const before = existing?.lines ?? 0;
+  if (isProducedRetry(existing, batch.produced)) {
+    return {
+      accepted: [],
+      duplicates: batch.lines.length,
+      last: before,
+      started: null,
+      chunks: [],
+      regrouped: null,
+      bytes: 0,
+      updates: [],
+      produced: existing?.produced,
+      advanced: false,
+      retry: true,
+      raw: '',
+      result: appendResult(0, batch.lines.length, before, existing?.produced),
+    };
+  }
   if (batch.mode === 'end' && batch.base !== undefined && batch.base !== before) throw new StaleAppendError(before);
   const { fresh, duplicates } = batch.mode === 'end' ? numberAtEnd(batch.lines, before) : dedupeLines(batch.lines, before);
+  const updates = checkUpdates(batch.updates, before);
+  if (batch.raw !== undefined && typeof batch.raw !== 'string') throw badRequest('raw must be a string');
+  const advanced = fresh.length > 0 || updates.length > 0 || batch.produced !== undefined;
   const started = planStart(existing, stepId, now, usage);
   const bytes = textBytes(fresh);
   assertJobBytes(usage, bytes);
   const last = before + fresh.length;
+  const produced = producedAfter(existing, batch.produced, fresh.length, last);
   const step = started ?? existing ?? newStep(stepId);
   const grouped = planGroups(step, batch.groups);
-  const changed = planErrors(grouped ?? step, batch.errors, fresh.length) ?? grouped;
+  const changed = planErrors(grouped ?? step, batch.errors, advanced ? Math.max(1, fresh.length) : 0) ?? grouped;
   return {
     accepted: fresh,
     duplicates,
     last,
     started,
     chunks: eventChunks(fresh),
-    regrouped: changed && { ...changed, lines: last },
+    regrouped: changed && withProduced({ ...changed, lines: last }, produced),
     bytes,
+    updates,
+    produced,
+    advanced,
+    retry: false,
+    raw: advanced ? (batch.raw ?? '') : '',
+    result: appendResult(fresh.length, duplicates, last, produced),
   };
 }
 
