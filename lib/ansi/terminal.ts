@@ -63,30 +63,74 @@ export function isPlainText(raw: string): boolean {
   return !NEEDS_PARSE.test(raw);
 }
 
+/** One row of cells: a code point (or replacement symbol) and an index into a PenTable per cell. */
+export interface Cells {
+  chars: string[];
+  pens: number[];
+}
+
+/** Interned pens shared by the cells of one line or of one screen (index 0 is the default pen). */
+export class PenTable {
+  readonly pens: Pen[] = [copyPen(DEFAULT_PEN)];
+  private readonly index = new Map<string, number>([[penKey(DEFAULT_PEN), 0]]);
+
+  intern(pen: Readonly<Pen>): number {
+    const key = penKey(pen);
+    let idx = this.index.get(key);
+    if (idx === undefined) {
+      idx = this.pens.length;
+      this.pens.push(copyPen(pen));
+      this.index.set(key, idx);
+    }
+    return idx;
+  }
+}
+
+/** Where the parser writes: the cursor's row, its column and the pen (all changed in place). */
+export interface Cursor {
+  cells: Cells;
+  col: number;
+  pen: Pen;
+}
+
+/**
+ * What a screen does with the controls the one-line model ignores (lib/ansi/screen.ts): CSI
+ * A B E F H f d J L M s u and ESC 7 8 M. Each may move `cursor` to another row (its `cells`),
+ * change its column or pen, or change other rows.
+ */
+export interface RowMoves {
+  csi(final: number, params: readonly number[][], cursor: Cursor): void;
+  esc(final: number, cursor: Cursor): void;
+}
+
+/** CSI finals handed to RowMoves: A B E F H J L M d f s u */
+const ROW_CSI = new Set([0x41, 0x42, 0x45, 0x46, 0x48, 0x4a, 0x4c, 0x4d, 0x64, 0x66, 0x73, 0x75]);
+
 export function parseLine(raw: string, start: Readonly<Pen> = DEFAULT_PEN): ScreenLine {
-  const chars: string[] = [];
-  const pens: number[] = [];
-  const penTable: Pen[] = [copyPen(DEFAULT_PEN)];
-  const penIndex = new Map<string, number>([[penKey(DEFAULT_PEN), 0]]);
-  const pen = copyPen(start);
+  const table = new PenTable();
+  const cursor: Cursor = { cells: { chars: [], pens: [] }, col: 0, pen: copyPen(start) };
+  const ts = runCells(raw, cursor, table, null);
+  return { chars: cursor.cells.chars, pens: cursor.cells.pens, penTable: table.pens, end: cursor.pen, ts };
+}
+
+/**
+ * Runs one line of raw text (no LF) through the cell model at `cursor`, interning pens in
+ * `table`. With `moves` (a screen), row controls go to it; without, they are ignored (the
+ * one-line model). Returns the line's first Buildkite timestamp, or null.
+ */
+export function runCells(raw: string, at: Cursor, table: PenTable, moves: RowMoves | null): number | null {
+  let chars = at.cells.chars;
+  let pens = at.cells.pens;
+  const pen = at.pen;
   let current = -1; // interned index of `pen`, -1 when it changed since last write
-  let cursor = 0;
+  let cursor = at.col;
   let ts: number | null = null;
   const len = raw.length;
 
   const concealBit = CONCEAL; // hot: keep the imported binding out of the per-character path
   const write = (ch: string): void => {
     if (pen.sgr.flags & concealBit) return;
-    if (current < 0) {
-      const key = penKey(pen);
-      let idx = penIndex.get(key);
-      if (idx === undefined) {
-        idx = penTable.length;
-        penTable.push(copyPen(pen));
-        penIndex.set(key, idx);
-      }
-      current = idx;
-    }
+    if (current < 0) current = table.intern(pen);
     while (chars.length < cursor) {
       chars.push(' ');
       pens.push(0);
@@ -101,6 +145,16 @@ export function parseLine(raw: string, start: Readonly<Pen> = DEFAULT_PEN): Scre
     cursor++;
   };
   const clampColumn = (col: number): number => Math.max(0, Math.min(col, Math.max(chars.length, MAX_CURSOR_COLUMN)));
+  /** hands the cursor to the screen and takes it back (row, column and pen may have changed) */
+  const rowMove = (move: (m: RowMoves) => void): void => {
+    if (!moves) return;
+    at.col = cursor;
+    move(moves);
+    chars = at.cells.chars;
+    pens = at.cells.pens;
+    cursor = at.col;
+    current = -1;
+  };
 
   let i = 0;
   while (i < len) {
@@ -147,7 +201,8 @@ export function parseLine(raw: string, start: Readonly<Pen> = DEFAULT_PEN): Scre
       i++;
     }
   }
-  return { chars, pens, penTable, end: pen, ts };
+  at.col = cursor;
+  return ts;
 
   /** Parses the sequence after an ESC at `j - 1`; returns the index after it. */
   function parseEscape(j: number): number {
@@ -159,10 +214,10 @@ export function parseLine(raw: string, start: Readonly<Pen> = DEFAULT_PEN): Scre
       // charset designation and friends: ESC ( B, ESC # 8, ...: one more byte
       return j + 1 < len && raw.charCodeAt(j + 1) >= 0x20 && raw.charCodeAt(j + 1) < 0x7f ? j + 2 : j + 1;
     }
+    if (k === 0x37 || k === 0x38 || k === 0x4d) rowMove((m) => m.esc(k, at)); // ESC 7, ESC 8, ESC M
     if (k >= 0x30 && k < 0x7f) return j + 1; // two-byte escapes: ESC 7, ESC =, ESC M, ESC c...
     return j; // lone ESC: dropped, the next character is processed normally
   }
-
   function parseCsi(j: number): number {
     const params: number[][] = [];
     let param: number[] = [];
@@ -229,7 +284,10 @@ export function parseLine(raw: string, start: Readonly<Pen> = DEFAULT_PEN): Scre
         cursor = Math.max(0, cursor - n);
         break;
       default:
-        break; // vertical moves, cursor position, erase display...: no meaning inside one line
+        // row moves, cursor position, erase display, insert/delete line, save/restore: the
+        // screen's (lib/ansi/screen.ts); no meaning inside one line
+        if (ROW_CSI.has(final)) rowMove((m) => m.csi(final, params, at));
+        break;
     }
   }
 

@@ -57,9 +57,9 @@ export interface IngestOptions {
   /** the step's declared marker dialect (StepMeta.markers); default `auto` */
   markers?: MarkerDialect;
   /**
-   * The step's stored line count before this batch (StepMeta.lines). Default: the count the
-   * state's own ingest reached (`rows` in the state), else the first input line's `n - 1` (a
-   * step without screen merges, where producer line numbers are row numbers).
+   * The step's stored line count before this batch (StepMeta.lines). Default: the first input
+   * line's `n - 1`, less the producer's lead over the rows recorded in the state (a producer
+   * line number is the row number while no screen merged lines).
    */
   rows?: number;
   /**
@@ -87,13 +87,20 @@ export function needsScreen(state: unknown | null, lines: readonly RawLine[], ro
 }
 
 function screenNeeded(st: IngestState, lines: readonly RawLine[], rows: number): boolean {
+  if (lines.length === 0) return false;
   if (st.cur !== undefined && st.cur <= rows) return true;
   for (const raw of lines) if (raw.text.includes('\x1b') && SCREEN_CONTROL.test(raw.text)) return true;
   return false;
 }
 
+/**
+ * The caller's `rows`, else the row before the first input line: its producer number less the
+ * producer's lead over the rows that the state recorded (0 while no screen merged lines).
+ */
 function rowsBefore(st: IngestState, lines: readonly RawLine[], rows: number | undefined): number {
-  return rows ?? st.rows ?? Math.max(0, (lines[0]?.n ?? 1) - 1);
+  if (rows !== undefined) return rows;
+  const lead = st.produced !== undefined && st.rows !== undefined ? st.produced - st.rows : 0;
+  return Math.max(0, (lines[0]?.n ?? (st.produced ?? st.rows ?? 0) + 1) - 1 - lead);
 }
 
 /**

@@ -56,7 +56,9 @@ const terminalCases: Case[] = [
   { name: 'unterminated OSC drops the rest of the line', input: `before${E}]0;never ends`, texts: ['before'] },
   { name: 'OSC cancelled by another ESC', input: `a${E}]0;x${E}[1mb`, texts: [`a${E}[1mb${R}`] },
   { name: 'DCS is consumed', input: `a${E}Pq#0;1;2${ST}b`, texts: ['ab'] },
-  { name: 'vertical moves, positions and private modes are consumed', input: 'a\x1b[2Ab\x1b[999999999;999999999Hc\x1b[?25ld\x1b[2Je', texts: ['abcde'] },
+  { name: 'private modes are consumed', input: 'a\x1b[?25lb\x1b[?1049hc\x1b[?2004ld', texts: ['abcd'] },
+  // the screen (lib/ansi/screen.test.ts has one case per control): up clamps at the first row, CUP goes to the next row and its column (clamped), ED 2 empties the screen
+  { name: 'row moves and huge positions are bounded', input: 'a\x1b[2Ab\x1b[999999999;999999999Hc\x1b[?25ld\x1b[2Je', texts: ['', `${' '.repeat(1026)}e`] },
   { name: 'cursor to column 999999999 is bounded', input: '\x1b[999999999Gx', texts: [`${' '.repeat(1024)}x`] },
   { name: 'unterminated CSI with 13 parameters', input: 'a\x1b[1;2;3;4;5;6;7;8;9;10;11;12;13', texts: ['a'] },
   { name: 'huge parameter values are clamped', input: `\x1b[${'9'.repeat(5000)}mX`, texts: ['X'] },

@@ -77,8 +77,19 @@ function fromCells(line: ScreenLine, visible: string, ranges: MaskRanges, matche
   };
 }
 
+/**
+ * A screen row's cells → canonical text and visible text, masked: `penTable` already holds the
+ * masked link URLs (`maskPen`), `value` is an `::add-mask::` value found on the row itself.
+ */
+export function canonicalRow(chars: readonly string[], pens: readonly number[], penTable: readonly Pen[], matcher: MaskMatcher, value: string | null): { text: string; visible: string; maskedVisible: string } {
+  const visible = chars.join('');
+  const ranges = withValue(matcher.ranges(visible), visible, value);
+  if (ranges.length === 0) return { text: serializeCells(chars, pens, penTable), visible, maskedVisible: visible };
+  return { text: serializeCells(chars, pens, penTable, toCellRanges(chars, ranges)), visible, maskedVisible: replaceRanges(visible, ranges) };
+}
+
 /** A link URL with masks replaced (`https://x/?t=***`: still a safe URL, lib/ansi/links.ts). */
-function maskPen(pen: Pen, matcher: MaskMatcher): Pen {
+export function maskPen(pen: Pen, matcher: MaskMatcher): Pen {
   if (pen.link === null || matcher.patterns.length === 0) return pen;
   const ranges = matcher.ranges(pen.link);
   return ranges.length === 0 ? pen : { sgr: pen.sgr, link: replaceRanges(pen.link, ranges) };
@@ -88,7 +99,7 @@ function maskPen(pen: Pen, matcher: MaskMatcher): Pen {
  * The line's own `::add-mask::` value is hidden even when the matcher does not hold it (a
  * value too long to register): merged into `ranges`.
  */
-function withValue(ranges: MaskRanges, text: string, value: string | null): MaskRanges {
+export function withValue(ranges: MaskRanges, text: string, value: string | null): MaskRanges {
   if (value === null) return ranges;
   const own = patternMatcher([value]).ranges(text);
   if (own.length === 0) return ranges;

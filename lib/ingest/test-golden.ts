@@ -99,6 +99,9 @@ export function checkGolden(inputPath: string, goldenPath: string, limits: Summa
   for (let at = 0; at < bytes.length; at += 1 + Math.floor(rand() * maxStep)) cuts.push(at);
   const maxBatch = Math.max(2, Math.min(400, Math.ceil(run.lines.length / 2)));
   const batchSizes = Array.from({ length: 16 }, () => 1 + Math.floor(rand() * maxBatch));
-  expect(runIngest(bytes, { ts: () => 0, cuts, batchSizes, markers }), 'chunked and batched').toEqual(run);
-  if (run.lines.length <= 1000) expect(runIngest(bytes, { ts: () => 0, batchSizes: [1], markers }), 'one line per batch').toEqual(run);
+  // the stored result does not depend on batching; the updates that led to it do (a row is
+  // an update only when an earlier batch stored it)
+  const stored = (r: IngestRun): Omit<IngestRun, 'updates'> => ({ lines: r.lines, groups: r.groups, masks: r.masks });
+  expect(stored(runIngest(bytes, { ts: () => 0, cuts, batchSizes, markers })), 'chunked and batched').toEqual(stored(run));
+  if (run.lines.length <= 1000) expect(stored(runIngest(bytes, { ts: () => 0, batchSizes: [1], markers })), 'one line per batch').toEqual(stored(run));
 }

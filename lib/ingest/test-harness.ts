@@ -4,10 +4,14 @@
  * parser case can be checked under any chunking and batching.
  */
 import type { Group, Line, MarkerDialect } from '../contracts';
-import { createBodyLineSplitter, finishStep, ingestLines, type RawLine } from './index';
+import { SCREEN_ROWS } from '../contracts/lines';
+import { createBodyLineSplitter, finishStep, ingestLines, needsScreen, type RawLine } from './index';
 
 export interface IngestRun {
+  /** the stored rows at the end (new lines appended, updates applied, as a store does) */
   lines: Line[];
+  /** updates the batches carried, in order */
+  updates: Line[];
   /** the last non-null group list, after finishStep */
   groups: Group[];
   masks: string[];
@@ -40,20 +44,30 @@ export function runIngest(input: string | Uint8Array, opts: RunOptions = {}): In
   const masks = [...(opts.masks ?? [])];
   let groups: Group[] = [];
   const lines: Line[] = [];
+  const updates: Line[] = [];
   const sizes = opts.batchSizes && opts.batchSizes.length > 0 ? opts.batchSizes : [raw.length || 1];
   for (let i = 0, b = 0; i < raw.length; b++) {
     const size = Math.max(1, sizes[b % sizes.length] ?? 1);
-    const out = ingestLines(state, raw.slice(i, i + size), masks, { markers: opts.markers });
+    const batch = raw.slice(i, i + size);
+    const rows = lines.length;
+    const screen = needsScreen(state, batch, rows) ? lines.slice(Math.max(0, rows - SCREEN_ROWS)) : undefined;
+    const out = ingestLines(state, batch, masks, { markers: opts.markers, rows, screen });
     i += size;
+    if (out.lines.some((l, k) => l.n !== rows + k + 1)) throw new Error('new rows are not dense after the stored ones');
     lines.push(...out.lines);
+    for (const u of out.updates) {
+      if (!(u.n > rows - SCREEN_ROWS && u.n <= rows)) throw new Error(`update of row ${u.n} outside the screen (rows ${rows})`);
+      lines[u.n - 1] = u;
+    }
+    updates.push(...out.updates);
     if (out.groups) groups = out.groups;
     masks.push(...out.newMasks);
     state = JSON.parse(JSON.stringify(out.state)) as unknown;
   }
   const last = raw[raw.length - 1];
-  const finished = finishStep(state, last?.n ?? 0, last?.ts ?? 0);
+  const finished = finishStep(state, lines.length, last?.ts ?? 0);
   if (finished) groups = finished;
-  return { lines, groups, masks };
+  return { lines, updates, groups, masks };
 }
 
 /** Every single-cut chunking of `input`, with batch sizes 1, 2, 3 in turn. */

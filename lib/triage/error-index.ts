@@ -37,6 +37,14 @@ export interface ErrorIndexJson {
 export interface ErrorIndex {
   /** Classifies one line; returns its match (null for none). Lines at or below `last` are skipped (null). */
   add(n: number, text: string, stream?: Stream): ReturnType<typeof classifyLine>;
+  /**
+   * Re-classifies line `n` (at or below `last`) whose text a terminal screen rewrote from
+   * `before` to `text` (lib/ansi/screen.ts): its entry is removed or added so `count` stays
+   * exact. Both texts are classified alone (no open block: a rewritten row is a progress line,
+   * not part of a traceback). Returns the new match (null for none). A line above `last` is
+   * left to `add`.
+   */
+  replace(n: number, before: string, text: string, stream?: Stream): ReturnType<typeof classifyLine>;
   /** Kept error lines, ascending. */
   entries(): readonly ErrorEntry[];
   /** The first error line, or null. */
@@ -87,6 +95,38 @@ export function createErrorIndex(from?: ErrorIndexJson): ErrorIndex {
       }
       return match;
     },
+    replace(n, before, text, stream) {
+      if (!(n >= 1 && n <= last)) return null;
+      const match = classifyLine({ text, stream }, { state: initialTriageState() });
+      const isError = match !== null && !match.continues;
+      const all = this.entries();
+      const at = all.findIndex((e) => e.n === n);
+      // an error line beyond the kept ones: only its classification says it was one
+      const was = at >= 0 || (count > keptCount && n > lastKept && isErrorAlone(before, stream));
+      if (was === isError && (at < 0 || all[at]?.rule === match?.rule)) return match;
+      const next = all.filter((e) => e.n !== n);
+      if (was) count--;
+      if (isError && match) {
+        count++;
+        let i = next.length;
+        while (i > 0 && (next[i - 1]?.n ?? 0) > n) i--;
+        next.splice(i, 0, { n, rule: match.rule });
+      }
+      // keep the first MAX_ERRORS_PER_STEP; a removal below the cap may leave a counted line unkept
+      const kept = next.slice(0, MAX_ERRORS_PER_STEP);
+      deltas.length = 0;
+      codes = '';
+      let prev = 0;
+      for (const e of kept) {
+        deltas.push(e.n - prev);
+        codes += RULE_CODES[RULE_IDS.indexOf(e.rule)];
+        prev = e.n;
+      }
+      keptCount = kept.length;
+      lastKept = prev;
+      decoded = null;
+      return match;
+    },
     entries() {
       if (!decoded) {
         decoded = [];
@@ -103,6 +143,11 @@ export function createErrorIndex(from?: ErrorIndexJson): ErrorIndex {
     truncated: () => count > keptCount,
     toJSON: () => ({ v: 1, n: [...deltas], r: codes, count, last, state: { ...ctx.state } }),
   };
+}
+
+function isErrorAlone(text: string, stream: Stream | undefined): boolean {
+  const match = classifyLine({ text, stream }, { state: initialTriageState() });
+  return match !== null && !match.continues;
 }
 
 /** Largest line number accepted when reading a persisted index (the store's line numbers fit well under it). */
@@ -127,7 +172,8 @@ export function parseErrorIndex(value: unknown): ErrorIndexJson | null {
     if (!RULE_BY_CODE.has(v.r[i] ?? '')) return null;
   }
   if (n > MAX_LINE_NUMBER || !Number.isInteger(v.count) || v.count < deltas.length || !Number.isInteger(v.last) || v.last < n || v.last > MAX_LINE_NUMBER) return null;
-  if (v.count > deltas.length && deltas.length < MAX_ERRORS_PER_STEP) return null;
+  // (count may exceed the kept entries of an index that is not full: `replace` removed a kept
+  // entry of a full one, and the counted-only lines after it are not known)
   const state = parseState(v.state);
   if (!state) return null;
   return { v: 1, n: deltas as number[], r: v.r, count: v.count, last: v.last, state };
