@@ -194,13 +194,16 @@ describe('writeLines at the end (text/plain without first)', () => {
   it('appends only the rest of a batch a store refused for its masks after storing its first lines (NATS)', async () => {
     const jobId = await newJob();
     let raced = false;
-    // as NATS does when a fence lands between two messages of one batch
+    // as NATS does when a fence lands between two messages of one batch: the messages before
+    // the batch's last carry lines only (the step keeps its state and `produced`; the batch's
+    // updates, produced and raw text commit with its last message)
     const partial: LogStore = Object.assign(Object.create(store) as LogStore, {
       append: async (...args: Parameters<LogStore['append']>) => {
         const [job, step, batch] = args;
         if (raced) return store.append(...args);
         raced = true;
-        await store.append(job, step, { ...batch, lines: batch.lines.slice(0, 1) });
+        const { mode, base, masksVersion } = batch;
+        await store.append(job, step, { mode, base, masksVersion, lines: batch.lines.slice(0, 1) });
         const masks = await store.addMasks(jobId, ['late-secret']);
         throw new StaleMasksError(batch.masksVersion ?? 0, masks.length, 1);
       },
@@ -209,6 +212,10 @@ describe('writeLines at the end (text/plain without first)', () => {
     expect(result).toEqual({ accepted: 3, duplicates: 0, last: 3 });
     // the first line was stored before the mask; the rest once each, masked
     expect(await texts(jobId)).toEqual(['one late-secret', 'two ***', 'three']);
+    // the raw text of the whole batch, once
+    let raw = '';
+    for await (const chunk of store.readRaw(jobId, 'build')) raw += chunk;
+    expect(raw).toBe('one late-secret\ntwo late-secret\nthree\n');
   });
 
   it('numbers groups by the lines the store gave', async () => {

@@ -365,6 +365,12 @@ async function loadScreen(store: LogStore, jobId: string, stepId: string, rows: 
   return screen;
 }
 
+/** The batch's updates a store takes when the step holds `rows` lines (within its screen). */
+function updates(out: IngestOutput, rows: number): Line[] {
+  const low = rows - SCREEN_ROWS;
+  return low <= 0 ? out.updates : out.updates.filter((line) => line.n > low);
+}
+
 /** AppendBatch.raw: the fresh producer lines as received, each ended by `\n`. */
 function rawText(fresh: readonly RawLine[]): string {
   let raw = '';
@@ -380,7 +386,9 @@ function rawText(fresh: readonly RawLine[]): string {
  * `atEnd` makes it an `end`-mode append numbered against the step's row count (`base`); such a
  * batch is not idempotent, so when a store refuses it after storing its first lines (NATS,
  * between two messages: StaleMasksError.accepted) only the rest of its rows is masked again and
- * appended, with `produced` and `state` (its updates and raw text went with its first part).
+ * appended. The first part stored lines only: a store commits a batch's `produced`, state,
+ * updates and raw text with its last part (lib/store/nats/append.ts), so the rest carries them
+ * all, its updates narrowed to the screen below the rows now stored.
  */
 async function maskAndAppend(
   store: LogStore,
@@ -410,14 +418,15 @@ async function maskAndAppend(
       }
       masksVersion = after.length;
     }
+    const kept = updates(out, state.rows + done);
     try {
       const stored = await store.append(jobId, stepId, {
         // the rest of a partly stored batch follows its own first lines: no base to check
         ...(atEnd ? { mode: 'end' as const, ...(done === 0 ? { base: state.rows } : {}) } : {}),
         lines: (done === 0 ? out.lines : out.lines.slice(done)) satisfies Line[],
-        ...(done === 0 && out.updates.length > 0 ? { updates: out.updates } : {}),
+        ...(kept.length > 0 ? { updates: kept } : {}),
         produced: out.produced,
-        ...(done === 0 ? { raw } : {}),
+        raw,
         ...(out.groups ? { groups: out.groups } : {}),
         ...(out.errors ? { errors: out.errors } : {}),
         state: out.state,
