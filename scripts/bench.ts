@@ -11,6 +11,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const BENCHES: { name: string; file: string; args?: string[]; needsBuild?: boolean }[] = [
   { name: 'ingest', file: 'scripts/bench-ingest.ts' },
   { name: 'file-store', file: 'scripts/bench-file-store.ts' },
+  { name: 'screen-store', file: 'scripts/bench-screen-store.ts' },
   { name: 'write-path', file: 'scripts/bench-write-path.ts' },
   { name: 'backends', file: 'scripts/bench-backends.ts' },
   { name: 'search', file: 'scripts/bench-search.ts' },

@@ -367,7 +367,8 @@ export class FileStore implements LogStore {
         } else {
           await file.append(plan.accepted);
         }
-        await this.sidecars.append(job.id, stepId, written); // search sidecar (sidecar.ts): derived, never fails the append
+        // search sidecar (sidecar.ts): derived, never fails the append
+        await this.sidecars.append(job.id, stepId, written, plan.updates.length > 0);
       }
       if (plan.raw !== '') {
         const rawPath = this.paths.stepRaw(job.id, stepId);

@@ -21,6 +21,13 @@ import { isErrno } from './fs-util';
  * never acknowledged, or a torn tail), an append that does not follow its last line leaves it
  * lagging, and a search extends a lagging (or missing: a step written before sidecars existed)
  * sidecar from the lines file before scanning it.
+ *
+ * Line updates (issue 13): the store rewrites a step's tail (its screen, ≤ SCREEN_ROWS lines) and
+ * hands the lines from the first updated one on to `append`, which cuts the sidecar back to before
+ * that line and writes them again, so search sees the current text. A rewrite during a catch-up
+ * marks the sidecar dirty from that line, and the catch-up re-reads from there. A scan that runs
+ * while a rewrite changes the tail may read a mix of old and new text for those last lines (each
+ * line is still one `\n`-ended line, so line numbers hold); the next search sees the new text.
  */
 export const SIDECAR_INDEX_EVERY = 256;
 const ENTRY_BYTES = 8;
@@ -190,6 +197,11 @@ class Sidecar {
   private pending = 0;
   /** A catch-up is running: appends meanwhile leave the sidecar lagging rather than wait. */
   private catchingUp = false;
+  /**
+   * The first line a rewrite (a line update, issue 13) changed while a catch-up ran: the catch-up
+   * may have copied its old text, so it cuts the sidecar back to before it and reads it again.
+   */
+  private dirtyFrom = Infinity;
 
   constructor(private readonly paths: { text: string; index: string; lower: string }) {}
 
@@ -252,6 +264,7 @@ class Sidecar {
   private async cut(lines: number): Promise<void> {
     if (lines >= this.lines) return;
     const bytes = await this.offsetOf(lines + 1);
+    const entries = this.index.length;
     this.index = this.index.slice(0, Math.ceil(lines / SIDECAR_INDEX_EVERY));
     this.lines = lines;
     this.bytes = bytes;
@@ -259,7 +272,8 @@ class Sidecar {
     await truncate(this.paths.lower, bytes).catch((error: unknown) => {
       if (!isErrno(error, 'ENOENT')) throw error;
     });
-    await writeFile(this.paths.index, encodeIndex(this.index));
+    // a line update cuts within the last index block: the index keeps every entry
+    if (this.index.length !== entries) await writeFile(this.paths.index, encodeIndex(this.index));
   }
 
   /** Byte offset where line `n` (1 ≤ n ≤ lines + 1) starts. */
@@ -288,10 +302,17 @@ class Sidecar {
     this.bytes += data.length;
   }
 
-  /** Ingest: `lines` were just stored (dense, ascending). Never throws: the sidecar is derived. */
-  append(lines: readonly Line[]): Promise<void> {
+  /**
+   * Ingest: `lines` were just stored (dense, ascending); `rewritten`: they start at a line the
+   * step already had (a line update). Never throws: the sidecar is derived.
+   */
+  append(lines: readonly Line[], rewritten = false): Promise<void> {
     const first = lines[0]?.n;
-    if (first === undefined || this.catchingUp) return Promise.resolve();
+    if (first === undefined) return Promise.resolve();
+    if (this.catchingUp) {
+      if (rewritten) this.dirtyFrom = Math.min(this.dirtyFrom, first);
+      return Promise.resolve();
+    }
     return this.run(async () => {
       if (!this.loaded) await this.load(first - 1);
       if (this.lines > first - 1) await this.cut(first - 1);
@@ -316,9 +337,13 @@ class Sidecar {
             const lines = await read(this.lines + 1, Math.min(MAX_RANGE_LIMIT, count - this.lines));
             if (lines.length === 0 || lines[0]?.n !== this.lines + 1) break;
             await this.write(lines);
+            if (this.dirtyFrom <= this.lines) await this.cut(this.dirtyFrom - 1);
+            this.dirtyFrom = Infinity;
           }
         } finally {
           this.catchingUp = false;
+          if (this.dirtyFrom <= this.lines) await this.cut(this.dirtyFrom - 1);
+          this.dirtyFrom = Infinity;
         }
       }
       const lines = Math.min(count, this.lines);
@@ -357,9 +382,12 @@ export class Sidecars {
     return sidecar;
   }
 
-  /** The file store's append path: `lines` were just written to the step's lines file. */
-  append(jobId: string, stepId: string, lines: readonly Line[]): Promise<void> {
-    return this.get(jobId, stepId).append(lines);
+  /**
+   * The file store's append path: `lines` were just written to the step's lines file;
+   * `rewritten`: from a line it already had (a line update rewrote the tail from there).
+   */
+  append(jobId: string, stepId: string, lines: readonly Line[], rewritten = false): Promise<void> {
+    return this.get(jobId, stepId).append(lines, rewritten);
   }
 
   /** Drops the sidecars of files under `dir` (a deleted job's directory). */
