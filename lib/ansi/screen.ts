@@ -45,6 +45,14 @@ import { DEFAULT_PEN, MAX_CURSOR_COLUMN, parseLine, PenTable, runCells, type Cel
  */
 export const SCREEN_MAX_CHARS = 1024 * 1024;
 
+/**
+ * The terminal's width for row moves: a row longer than this wraps onto more terminal rows, and
+ * cursor up/down count those, as Buildkite's agent (its PTY is 160 columns) and
+ * terminal-to-html do. Only row moves see the wrap: `\r`, EL and column moves act on the whole
+ * row (lib/ansi/terminal.ts), and a row is stored whole.
+ */
+export const TERMINAL_COLUMNS = 160;
+
 export interface SavedCursor {
   row: number;
   col: number;
@@ -159,12 +167,68 @@ export class TerminalScreen implements RowMoves {
     this.touched.add(to);
   }
 
-  private up(count: number): void {
-    this.goTo(Math.max(this.top, this.row - count));
+  /** Terminal rows (of TERMINAL_COLUMNS) that row `n` takes: a long row wraps. */
+  private height(n: number): number {
+    const len = (n === this.row ? this.cursor.cells : this.cellsOf(n))?.chars.length ?? 0;
+    return len === 0 ? 1 : Math.ceil(len / TERMINAL_COLUMNS);
   }
 
-  private down(count: number): void {
-    this.goTo(Math.max(this.row, Math.min(this.row + count, this.bottom())));
+  /** The terminal row within its row that the cursor is on (just past a full one: still that one). */
+  private wrapRow(): number {
+    const col = this.cursor.col;
+    if (col > 0 && col % TERMINAL_COLUMNS === 0 && col >= this.cursor.cells.chars.length) return col / TERMINAL_COLUMNS - 1;
+    return Math.floor(col / TERMINAL_COLUMNS);
+  }
+
+  /**
+   * Up `count` terminal rows (a wrapped row counts as many), clamped at the screen's top: the
+   * column stays within the terminal row, at most its last (as terminal-to-html's `up`).
+   * O(SCREEN_ROWS) whatever the count.
+   */
+  private up(count: number, columnZero = false): void {
+    const sub = this.wrapRow();
+    const x = columnZero ? 0 : Math.min(this.cursor.col - sub * TERMINAL_COLUMNS, TERMINAL_COLUMNS - 1);
+    let row = this.row;
+    let at = 0;
+    if (count <= sub) at = sub - count;
+    else {
+      let k = count - sub;
+      while (k > 0 && row > this.top) {
+        row--;
+        const h = this.height(row);
+        if (k <= h) {
+          at = h - k;
+          k = 0;
+        } else k -= h;
+      }
+    }
+    this.goTo(row);
+    this.cursor.col = at * TERMINAL_COLUMNS + x;
+  }
+
+  /** Down `count` terminal rows, clamped at the screen's bottom (its last terminal row). */
+  private down(count: number, columnZero = false): void {
+    const sub = this.wrapRow();
+    const x = columnZero ? 0 : Math.min(this.cursor.col - sub * TERMINAL_COLUMNS, TERMINAL_COLUMNS - 1);
+    let row = this.row;
+    let at = sub;
+    const below = this.height(row) - 1 - sub;
+    if (count <= below) at = sub + count;
+    else {
+      let k = count - below;
+      const bottom = Math.max(this.row, this.bottom());
+      while (k > 0 && row < bottom) {
+        row++;
+        const h = this.height(row);
+        if (k <= h) {
+          at = k - 1;
+          k = 0;
+        } else k -= h;
+      }
+      if (k > 0) at = this.height(row) - 1;
+    }
+    this.goTo(row);
+    this.cursor.col = at * TERMINAL_COLUMNS + x;
   }
 
   csi(final: number, params: readonly number[][], cursor: Cursor): void {
@@ -177,13 +241,11 @@ export class TerminalScreen implements RowMoves {
       case 0x42: // B: down
         this.down(count);
         break;
-      case 0x45: // E: next line
-        this.down(count);
-        cursor.col = 0;
+      case 0x45: // E: next line, column 0 of that terminal row
+        this.down(count, true);
         break;
-      case 0x46: // F: previous line
-        this.up(count);
-        cursor.col = 0;
+      case 0x46: // F: previous line, column 0 of that terminal row
+        this.up(count, true);
         break;
       case 0x48: // H: cursor position
       case 0x66: {

@@ -86,6 +86,7 @@ export function ingestWithScreen(st: IngestState, lines: readonly RawLine[], mas
   };
   const last = lines[lines.length - 1] as RawLine;
   const updates: Line[] = [];
+  const firstBefore = errors.first()?.n ?? null;
   for (const n of [...meta.keys()].filter((k) => k <= rows).sort((a, b) => a - b)) {
     const before = old.get(n);
     const after = text(n);
@@ -102,6 +103,7 @@ export function ingestWithScreen(st: IngestState, lines: readonly RawLine[], mas
     out.push(line);
   }
 
+  const errorsChanged = (errors.first()?.n ?? null) !== firstBefore;
   st.pen = penToState(maskPen(screen.cursor.pen, matcher));
   st.errors = errors.toJSON();
   st.rows = screen.last;
@@ -118,7 +120,8 @@ export function ingestWithScreen(st: IngestState, lines: readonly RawLine[], mas
     updates,
     produced: last.n,
     groups: tracker.changed ? st.groups.map((g) => ({ ...g })) : null,
-    errors: errors.count() !== errorsBefore || updates.length > 0 ? errorSummary(errors) : null,
+    // a rewrite may take the count back to 0: then the summary says so (StepMeta.errors replaced)
+    errors: errors.count() !== errorsBefore || errorsChanged ? (errorSummary(errors) ?? { count: 0, first: null, truncated: false }) : null,
     newMasks,
     state: st,
   };

@@ -34,6 +34,40 @@ describe('error index', () => {
     expect(index.entries().at(-1)?.n).toBe(MAX_ERRORS_PER_STEP);
   });
 
+  it('replace re-classifies a rewritten line: removed, added or changed, count exact', () => {
+    const index = createErrorIndex();
+    ['ok', 'ERROR: boom', 'progress 10%', 'fine'].forEach((text, i) => index.add(i + 1, text));
+    expect(index.count()).toBe(1);
+    expect(index.replace(2, 'ERROR: boom', 'done', 'out')).toBeNull();
+    expect([index.entries(), index.count()]).toEqual([[], 0]);
+    expect(index.replace(3, 'progress 10%', 'error: disk full', 'out')?.rule).toBe('level');
+    expect(index.replace(1, 'ok', 'FAIL src/a.test.ts', 'out')?.rule).toBe('test-failure');
+    expect([index.entries(), index.count()]).toEqual([[{ n: 1, rule: 'test-failure' }, { n: 3, rule: 'level' }], 2]);
+    expect(index.replace(3, 'error: disk full', 'error: disk full again', 'out')?.rule).toBe('level');
+    expect(index.count()).toBe(2);
+    // a line not fed yet is left to add
+    expect(index.replace(9, '', 'error: later', 'out')).toBeNull();
+    expect(index.count()).toBe(2);
+    expect(parseErrorIndex(index.toJSON())).toEqual(index.toJSON());
+  });
+
+  it('replace in a full index: a counted-only line rewritten away is uncounted, a kept one removed', () => {
+    const index = createErrorIndex();
+    // error lines on odd rows, `ok` between (consecutive ones could read as one block)
+    const total = MAX_ERRORS_PER_STEP + 2;
+    for (let k = 1; k <= total; k++) {
+      index.add(2 * k - 1, `ERROR: boom ${k}`);
+      index.add(2 * k, 'ok');
+    }
+    expect(index.count()).toBe(total);
+    const counted = 2 * (MAX_ERRORS_PER_STEP + 1) - 1;
+    index.replace(counted, 'ERROR: boom x', 'ok', 'out');
+    expect([index.count(), index.entries().length]).toEqual([total - 1, MAX_ERRORS_PER_STEP]);
+    index.replace(1, 'ERROR: boom 1', 'ok', 'out');
+    expect([index.count(), index.entries().length, index.truncated()]).toEqual([total - 2, MAX_ERRORS_PER_STEP - 1, true]);
+    expect(parseErrorIndex(index.toJSON())).toEqual(index.toJSON());
+  });
+
   it('round-trips through its compact JSON, resuming inside an open block', () => {
     const whole = createErrorIndex();
     LINES.forEach((text, i) => whole.add(i + 1, text));
