@@ -17,9 +17,16 @@ const ROWS = 20;
 const FRAMES = 100;
 const FRAME_MS = 100;
 const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
-/** Row `i` (1-based) of frame `f`: a bar that grows, so that late frames wrap. */
-const row = (f: number, i: number) => `task ${i}: ${f}/${FRAMES - 1} [${'='.repeat(f * 2)}>]`;
+/**
+ * Row `i` (1-based) of frame `f`: a bar that grows from 18 to 117 columns, so that late frames
+ * wrap in the viewer (see the viewport below), and under the terminal's 160 columns, past which
+ * a row counts as the terminal rows it wraps onto (lib/ansi/screen.ts).
+ */
+const row = (f: number, i: number) => `task ${i}: ${f}/${FRAMES - 1} [${'='.repeat(f)}>]`;
 const TASK = /^task (\d+): (\d+)\//;
+
+// about 75 columns of log beside the steps panel: the longer rows wrap onto two
+test.use({ viewport: { width: 900, height: 700 } });
 
 function frameLines(f: number): string[] {
   return Array.from({ length: ROWS }, (_, k) => `${f > 0 && k === 0 ? `${ESC}[${ROWS}A` : ''}${ESC}[2K${ESC}[32m${row(f, k + 1)}${ESC}[0m`);
@@ -135,6 +142,9 @@ test('a 20-row progress display redraws in place, live and after a reload, and i
   await expect.poll(() => shownRows(page)).toEqual(final);
   await expect.poll(() => live.atBottom()).toBe(true);
   await expect(live.line(STEP, PREAMBLE + ROWS + 1)).toHaveCount(0);
+  // (the last frame's rows wrap: following kept the end through rows growing in place)
+  const height = (n: number) => live.line(STEP, n).evaluate((el) => el.getBoundingClientRect().height);
+  expect(await height(PREAMBLE + 1)).toBeGreaterThan(1.5 * (await height(PREAMBLE)));
 
   // The reloaded page: its reader was not moved by the redraws below, and it ends the same.
   expect(Math.abs((await lateLog.line(STEP, 1).evaluate((el) => el.getBoundingClientRect().top)) - topBefore)).toBeLessThan(2);

@@ -317,7 +317,10 @@ export function LogList(props: LogListProps) {
     let lastTop = el.scrollTop;
     scrollerEl.current = el;
     const stop = () => {
-      if (followingRef.current) cb.current.onFollowChange(false);
+      if (!followingRef.current) return;
+      // at once, not at the next render: keepEnd must not scroll back to the end meanwhile
+      followingRef.current = false;
+      cb.current.onFollowChange(false);
     };
     // Reading scrollTop right after Virtuoso re-rendered the rows forces a layout of its own
     // (up to 20 ms in a scrolled frame): only follow mode reads it here, the sticky bar reads
