@@ -92,7 +92,9 @@ test('a 20-row progress display redraws in place, live and after a reload, and i
       const tasks = s.rows.filter((r) => TASK.test(r.text));
       if (tasks.length > 0) {
         samples++;
-        if (tasks.length !== ROWS) problems.push(`${tasks.length} progress rows shown`);
+        // (while the first frame is still arriving, its rows are new rows: fewer is fine)
+        const drawn = s.rows.some((r) => r.n === PREAMBLE + ROWS);
+        if (tasks.length > ROWS || (drawn && tasks.length !== ROWS)) problems.push(`${tasks.length} progress rows shown`);
         const beyond = s.rows.filter((r) => r.n > PREAMBLE + ROWS);
         if (beyond.length > 0) problems.push(`rows past the display: ${beyond.map((r) => r.n).join(',')}`);
         const frames = tasks.map((r) => Number(TASK.exec(r.text)![2]));
@@ -119,8 +121,13 @@ test('a 20-row progress display redraws in place, live and after a reload, and i
   await expect.poll(() => frame, { timeout: 30_000 }).toBeGreaterThanOrEqual(60);
   await late.reload();
   await expect(lateLog.line(STEP, PREAMBLE + ROWS)).toContainText(/task 20: \d+\//);
-  await lateLog.scroller.evaluate((el) => (el.scrollTop = 0));
-  await expect(lateLog.line(STEP, 1)).toBeInViewport();
+  // the reader scrolls up (the wheel stops following), to the top
+  await lateLog.scrollUp(2000);
+  await expect(async () => {
+    await lateLog.scroller.evaluate((el) => (el.scrollTop = 0));
+    await expect(lateLog.line(STEP, 1)).toBeInViewport({ timeout: 1000 });
+  }).toPass();
+  await expect(lateLog.jumpToLive).toBeVisible();
   const topBefore = await lateLog.line(STEP, 1).evaluate((el) => el.getBoundingClientRect().top);
 
   await producing;
@@ -143,8 +150,8 @@ test('a 20-row progress display redraws in place, live and after a reload, and i
   await expect.poll(() => live.atBottom()).toBe(true);
   await expect(live.line(STEP, PREAMBLE + ROWS + 1)).toHaveCount(0);
   // (the last frame's rows wrap: following kept the end through rows growing in place)
-  const height = (n: number) => live.line(STEP, n).evaluate((el) => el.getBoundingClientRect().height);
-  expect(await height(PREAMBLE + 1)).toBeGreaterThan(1.5 * (await height(PREAMBLE)));
+  const wrapped = await live.line(STEP, PREAMBLE + 1).evaluate((el) => el.querySelector('.ls-text')!.getClientRects().length);
+  expect(wrapped).toBeGreaterThan(1);
 
   // The reloaded page: its reader was not moved by the redraws below, and it ends the same.
   expect(Math.abs((await lateLog.line(STEP, 1).evaluate((el) => el.getBoundingClientRect().top)) - topBefore)).toBeLessThan(2);
