@@ -246,6 +246,7 @@ export function JobLog(props: JobLogProps) {
     jobId,
     onlyStep,
     lineCount,
+    tail,
     onGo: (step, n) => viewer.goTo({ step, lines: { from: n, to: n } }, { focus: !inSearchBox(document.activeElement) }),
   });
   useSearchMarks(logRef, search.rangesByLine, search.currentKey);

@@ -1,10 +1,10 @@
 'use client';
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import { useQueries, type QueryClient } from '@tanstack/react-query';
 import type { Line } from '@/lib/contracts';
 import { PAGE_SIZE } from '@/lib/viewer/constants';
 import type { LiveTail } from '@/lib/viewer/live-tail';
-import { pageFirstLine, pageOf, type PageRef } from '@/lib/viewer/pages';
+import { pageFirstLine, pageOf, replaceInPage, replacementsByPage, type PageRef } from '@/lib/viewer/pages';
 import { fetchLinePage } from '@/lib/client/api';
 import { viewerKeys } from './query-keys';
 import { useApiAuth } from './api-auth';
@@ -16,10 +16,18 @@ const REFETCH_COOLDOWN_MS = 2000;
 
 export type LineLookup = (step: string, n: number) => Line | undefined;
 
+/** No tail version while rendering on the server. */
+const serverVersion = () => 0;
+
 /**
  * Fetches the aligned pages that are on screen (React Query: cached, deduped, retried) and
- * answers "what is line n of step s" from those pages or the live tail. Pages are immutable
+ * answers "what is line n of step s" from the live tail or those pages. Pages are immutable
  * arrays of up to PAGE_SIZE lines, kept out of structural sharing (docs/notes.md).
+ *
+ * Redrawn lines (the `update` event, issue 13): the tail swaps its own copy, and within the same
+ * flush every cached page holding the line gets a new array with the new line object, so the
+ * row (memo on its line) and its HTML (cached per line object) re-render, and nothing else. The
+ * tail is asked first: what it holds came over the stream, no older than a page read before it.
  */
 export function useLinePages(opts: {
   apiBase: string;
@@ -32,6 +40,20 @@ export function useLinePages(opts: {
 }): LineLookup {
   const { apiBase, jobId, pages, counts, tail, queryClient } = opts;
   const auth = useApiAuth();
+  // A flush that only redrew lines held by the tail changes no count and no page: its version does.
+  useSyncExternalStore(tail.subscribe, tail.getVersion, serverVersion);
+  useEffect(
+    () =>
+      tail.onReplace((step, lines) => {
+        for (const [page, inPage] of replacementsByPage(lines)) {
+          const key = viewerKeys.page(apiBase, jobId, step, page);
+          const data = queryClient.getQueryData<Line[]>(key);
+          const next = data && replaceInPage(data, inPage);
+          if (next) queryClient.setQueryData<Line[]>(key, next);
+        }
+      }),
+    [tail, queryClient, apiBase, jobId],
+  );
   const wanted = useMemo(
     () =>
       pages.filter((p) => {
@@ -81,12 +103,13 @@ export function useLinePages(opts: {
 
   // A fresh function per render: rows read the pages and the tail as they are now.
   return (step: string, n: number) => {
+    const live = tail.get(step, n);
+    if (live) return live;
     const page = pageOf(n);
     const data =
       loaded.get(`${step}\u0000${page}`) ??
       queryClient.getQueryData<Line[]>(viewerKeys.page(apiBase, jobId, step, page));
     const hit = data?.[n - pageFirstLine(page)];
-    if (hit && hit.n === n) return hit;
-    return tail.get(step, n);
+    return hit && hit.n === n ? hit : undefined;
   };
 }

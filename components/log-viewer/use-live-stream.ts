@@ -48,7 +48,7 @@ function upsertStep(job: JobMeta, step: StepMeta): JobMeta {
  * The job's one events stream (docs/api.md "Events stream").
  *
  * Opened after the metadata, from its `cursor`, so history comes from range requests and the
- * stream only appends. `lines` go to the LiveTail (flushed once per frame); `step` and `job`
+ * stream only appends. `lines` and `update` go to the LiveTail (flushed once per frame); `step` and `job`
  * patch the cached metadata; `end` closes the stream for good, and so does `deleted`. While the browser retries on
  * its own (readyState CONNECTING) it resumes with Last-Event-ID; if it gives up (CLOSED, e.g.
  * a 5xx), we reopen with `?after=<last id seen>` after a growing delay.
@@ -99,6 +99,12 @@ export function useLiveStream(opts: {
         track(ev);
         const data = decode('lines', ev);
         if (data) tail.push(data.step, data.lines);
+      });
+      // lines already delivered whose text changed (a terminal redraw): replaced where held, in order with `lines`
+      source.addEventListener('update', (ev) => {
+        track(ev);
+        const data = decode('update', ev);
+        if (data) tail.update(data.step, data.lines);
       });
       source.addEventListener('step', (ev) => {
         track(ev);

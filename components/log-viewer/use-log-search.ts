@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { JobSearchResult } from '@/lib/contracts/search';
 import { isRunnable, stepMatch, type SearchOptions } from '@/lib/viewer/search';
 import { matchStatus } from '@/lib/viewer/search-pages';
+import type { LiveTail } from '@/lib/viewer/live-tail';
 import { searchErrorText, useSearchPages, type SearchPages } from './use-search-pages';
 
 /** Typing pauses this long before the search runs on its own (Enter runs it at once). */
@@ -49,8 +50,8 @@ function same(a: SearchOptions | null, b: SearchOptions): boolean {
  * in from the server), the current match as an index into every match of the log, and the filter
  * mode. Going to a match calls `onGo`, which is the viewer's deep-link navigation.
  */
-export function useLogSearch(opts: { apiBase: string; jobId: string; onlyStep?: string; lineCount: number; onGo: (step: string, n: number) => void }): LogSearch {
-  const { apiBase, jobId, onlyStep, lineCount } = opts;
+export function useLogSearch(opts: { apiBase: string; jobId: string; onlyStep?: string; lineCount: number; tail?: LiveTail; onGo: (step: string, n: number) => void }): LogSearch {
+  const { apiBase, jobId, onlyStep, lineCount, tail } = opts;
   const [draft, setDraft] = useState<SearchOptions>({ q: '', regex: false, caseSensitive: false });
   const [committed, setCommitted] = useState<SearchOptions | null>(null);
   const [current, setCurrent] = useState<number | null>(null);
@@ -64,7 +65,7 @@ export function useLogSearch(opts: { apiBase: string; jobId: string; onlyStep?: 
     onGo.current = opts.onGo;
   });
 
-  const pages = useSearchPages({ apiBase, jobId, onlyStep, query: committed, lineCount });
+  const pages = useSearchPages({ apiBase, jobId, onlyStep, query: committed, lineCount, tail });
   const { total, load } = pages;
 
   const goTo = useCallback(

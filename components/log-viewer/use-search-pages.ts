@@ -2,7 +2,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, fetchJobSearch } from '@/lib/client/api';
 import type { SearchOptions } from '@/lib/viewer/search';
-import { answerCount, LIVE_RECOUNT_MS, matchIn, mergeCount, pageOf, pagesSpanning, pageStart, pagesToEvict, SEARCH_PAGE_MATCHES, type Count, type SearchMatch } from '@/lib/viewer/search-pages';
+import { answerCount, LIVE_RECOUNT_MS, matchIn, mergeCount, pageOf, pagesSpanning, pageStart, pagesToEvict, replaceMatchLines, SEARCH_PAGE_MATCHES, type Count, type SearchMatch } from '@/lib/viewer/search-pages';
+import type { LiveTail } from '@/lib/viewer/live-tail';
 import { useApiAuth } from './api-auth';
 
 interface Page {
@@ -39,6 +40,8 @@ const NO_MATCHES: readonly SearchMatch[] = [];
  * the filter list reach them; at most MAX_SEARCH_PAGES stay. While the job runs, new lines are
  * counted by the server: at most every LIVE_RECOUNT_MS once lines arrived, the pages in use are
  * fetched again (one request in flight), which brings the new count and the new matches.
+ * Redrawn lines (issue 13) replace the lines of loaded matches at once and count as a change:
+ * a redraw can make a line match, or stop matching.
  */
 export function useSearchPages(opts: {
   apiBase: string;
@@ -47,8 +50,10 @@ export function useSearchPages(opts: {
   query: SearchOptions | null;
   /** lines the viewer knows of (grows as a running job's lines arrive) */
   lineCount: number;
+  /** the live lines: their redraws patch the loaded matches */
+  tail?: LiveTail | undefined;
 }): SearchPages {
-  const { apiBase, jobId, onlyStep, query, lineCount } = opts;
+  const { apiBase, jobId, onlyStep, query, tail } = opts;
   // Read at fetch time: a host may pass a new but equal credential object on every render.
   const currentAuth = useApiAuth();
   const auth = useRef(currentAuth);
@@ -103,6 +108,9 @@ export function useSearchPages(opts: {
 
   // Lines the count covers: those known when its search was sent (a baseline, not exact: lines
   // in flight may be counted twice, which costs one more count, never a wrong one).
+  // Redraws seen while a query is committed: each is a change to count again, like new lines.
+  const [redraws, setRedraws] = useState(0);
+  const lineCount = opts.lineCount + redraws;
   const counted = useRef({ at: 0, lines: lineCount, running: false });
   const lines = useRef(lineCount);
   lines.current = lineCount;
@@ -145,6 +153,22 @@ export function useSearchPages(opts: {
     return () => clearTimeout(timer);
   }, [query, lineCount, fetchPage, recounted]);
 
+  const queryRef = useRef(query);
+  queryRef.current = query;
+  useEffect(() => {
+    if (!tail) return;
+    return tail.onReplace((step, lines) => {
+      if (!queryRef.current) return;
+      const s = state.current;
+      const byN = new Map(lines.map((l) => [l.n, l]));
+      for (const [number, page] of s.pages) {
+        const matches = replaceMatchLines(page.matches, step, byN);
+        if (matches) s.pages.set(number, { ...page, matches });
+      }
+      setRedraws((r) => r + 1);
+    });
+  }, [tail]);
+
   const match = useCallback((index: number) => {
     const page = state.current.pages.get(pageOf(index));
     return page ? (matchIn(page, index) ?? undefined) : undefined;
@@ -183,7 +207,8 @@ export function useSearchPages(opts: {
   }, [fetchPage]);
 
   const s = state.current;
-  const loadedKey = [...s.pages.values()].map((p) => `${p.number}.${p.gen}`).join(',');
+  // (redraws: a page whose lines were replaced keeps its number and generation)
+  const loadedKey = [...s.pages.values()].map((p) => `${p.number}.${p.gen}`).join(',') + (s.pages.size > 0 ? `/${redraws}` : '');
   const loaded = useMemo(
     () => (loadedKey ? [...state.current.pages.values()].sort((a, b) => a.number - b.number).flatMap((p) => p.matches) : NO_MATCHES),
     [loadedKey],

@@ -28,3 +28,37 @@ export function pagesForRuns(runs: readonly { step: string; from: number; to: nu
   }
   return out;
 }
+
+/**
+ * The cached pages a set of replaced lines falls in (one step's lines, ascending), each with the
+ * lines that land in it.
+ */
+export function replacementsByPage<T extends { n: number }>(lines: readonly T[]): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const line of lines) {
+    const p = pageOf(line.n);
+    const list = out.get(p);
+    if (list) list.push(line);
+    else out.set(p, [line]);
+  }
+  return out;
+}
+
+/**
+ * A page (dense from its first line, possibly short) with `lines` swapped in where it holds
+ * them: a new array when any text changed, else null (the page, and so its rows, stay as they
+ * are). Lines the page does not hold are left out: a later read returns their current text.
+ */
+export function replaceInPage<T extends { n: number; text: string; stream: string }>(page: readonly T[], lines: readonly T[]): T[] | null {
+  let next: T[] | null = null;
+  for (const line of lines) {
+    const first = page[0];
+    if (!first) return null;
+    const i = line.n - first.n;
+    const held = page[i];
+    if (!held || held.n !== line.n || (held.text === line.text && held.stream === line.stream)) continue;
+    next ??= page.slice();
+    next[i] = line;
+  }
+  return next;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Group } from '@/lib/contracts';
-import { answerCount, countText, groupAt, matchIn, matchStatus, MAX_SEARCH_PAGES, mergeCount, pageOf, pagesSpanning, pageStart, pagesToEvict, SEARCH_PAGE_MATCHES, type SearchMatch } from './search-pages';
+import { answerCount, countText, groupAt, matchIn, matchStatus, MAX_SEARCH_PAGES, mergeCount, pageOf, pagesSpanning, pageStart, pagesToEvict, replaceMatchLines, SEARCH_PAGE_MATCHES, type SearchMatch } from './search-pages';
 
 const SIZE = SEARCH_PAGE_MATCHES;
 
@@ -118,5 +118,20 @@ describe('pageStart / answerCount / mergeCount', () => {
     ['same count and total: exact wins', { total: 900, exact: false, gen: 1 }, { total: 900, exact: true, gen: 1 }, { total: 900, exact: true, gen: 1 }],
   ] as const)('%s', (_name, shown, next, want) => {
     expect(mergeCount(shown, next)).toEqual(want);
+  });
+});
+
+describe('replaceMatchLines', () => {
+  const m = (step: string, n: number, text?: string): SearchMatch => ({ step, n, ranges: [[0, 1]], ...(text !== undefined ? { line: { n, ts: 0, stream: 'out', text } } : {}) });
+  it('gives matches of the step their redrawn line without ranges, and leaves the rest', () => {
+    const matches = [m('a', 1, 'x'), m('a', 2, 'y'), m('b', 2, 'y'), m('a', 3)];
+    const lines = new Map([2, 3].map((n) => [n, { n, ts: 0, stream: 'out' as const, text: 'new' }]));
+    const next = replaceMatchLines(matches, 'a', lines);
+    expect(next).not.toBeNull();
+    expect(next![0]).toBe(matches[0]);
+    expect(next![1]).toEqual({ step: 'a', n: 2, ranges: [], line: { n: 2, ts: 0, stream: 'out', text: 'new' } });
+    expect(next![2]).toBe(matches[2]);
+    expect(next![3]).toBe(matches[3]);
+    expect(replaceMatchLines(matches, 'a', new Map([[1, { n: 1, ts: 0, stream: 'out' as const, text: 'x' }]]))).toBeNull();
   });
 });

@@ -118,3 +118,21 @@ export function mergeCount(shown: Count | null, next: Count): Count {
   if (next.total !== shown.total) return next.total > shown.total ? next : shown;
   return next.exact ? next : shown;
 }
+
+/**
+ * Matches with redrawn lines swapped in (issue 13: `lines` are one step's replaced lines): a
+ * match of that step whose line is given carries the new line and no ranges (the old offsets
+ * described the old text; the next count brings the new ones). A new array when any match
+ * changed, else null. Matches without their line (`lines=0`) are left alone.
+ */
+export function replaceMatchLines(matches: readonly SearchMatch[], step: string, lines: ReadonlyMap<number, SearchMatch['line'] & object>): SearchMatch[] | null {
+  let next: SearchMatch[] | null = null;
+  matches.forEach((m, i) => {
+    if (m.step !== step || !m.line) return;
+    const line = lines.get(m.n);
+    if (!line || line.text === m.line.text) return;
+    next ??= matches.slice();
+    next[i] = { ...m, line, ranges: [] };
+  });
+  return next;
+}
