@@ -1,4 +1,5 @@
 'use client';
+import { memo } from 'react';
 import { ToolButton } from '@/components/ui/button';
 import { formatCount } from '@/lib/viewer/format';
 import { MAX_ERRORS_PER_STEP } from '@/lib/triage';
@@ -8,7 +9,7 @@ import type { ErrorNav } from './use-error-nav';
  * The toolbar's error controls: previous, the count ("12 errors", "3 of 12 errors" on one),
  * next (also `E` / `e`, lib/viewer/shortcuts.ts). Absent while the job has no error line.
  */
-export function ErrorNavButtons({ nav }: { nav: ErrorNav }) {
+export const ErrorNavButtons = memo(function ErrorNavButtons({ nav }: { nav: ErrorNav }) {
   if (nav.total === 0) return null;
   const note = nav.truncated ? ` (steps with more than ${formatCount(MAX_ERRORS_PER_STEP)} errors: the first ${formatCount(MAX_ERRORS_PER_STEP)} are visited)` : '';
   return (
@@ -35,4 +36,4 @@ export function ErrorNavButtons({ nav }: { nav: ErrorNav }) {
       )}
     </span>
   );
-}
+});

@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import type { JobStatus, StepMeta } from '@/lib/contracts';
 import { ErrorAnnouncer, streamAnnouncement } from '@/lib/viewer/announce';
 import type { StreamState } from './use-live-stream';
@@ -11,8 +11,9 @@ const KEPT_MESSAGES = 3;
  * The viewer's one polite live region (visually hidden): what lib/viewer/announce.ts says about
  * the stream's status, new error lines (throttled, summed) and a wait for a line (`notice`).
  * The log itself is `aria-live="off"`: lines are never read out as they arrive.
+ * Memo: its props change with the stream, a step event or a wait, not with each live flush.
  */
-export function LiveRegion(props: { stream: StreamState; job: JobStatus | undefined; steps: readonly StepMeta[] | undefined; notice: string | null }) {
+export const LiveRegion = memo(function LiveRegion(props: { stream: StreamState; job: JobStatus | undefined; steps: readonly StepMeta[] | undefined; notice: string | null }) {
   const { stream, job, steps, notice } = props;
   // each message its own element: a screen reader reads the one added, never the whole region again
   const [messages, setMessages] = useState<{ id: number; text: string }[]>([]);
@@ -52,4 +53,4 @@ export function LiveRegion(props: { stream: StreamState; job: JobStatus | undefi
       ))}
     </div>
   );
-}
+});

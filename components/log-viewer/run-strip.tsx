@@ -1,5 +1,5 @@
 'use client';
-import { createContext, useContext } from 'react';
+import { createContext, memo, useContext } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import type { JobStatus, RunsAnswer, RunSummary, StepMeta } from '@/lib/contracts';
 import { fetchDiffSteps, fetchRuns } from '@/lib/client/api';
@@ -64,7 +64,7 @@ function runTitle(run: RunSummary, tag: string | null): string {
  * failed job with a last green run, a "Compare with last green" link. Nothing while loading, on
  * an error, or when the job is its pipeline's only run. `status` refetches when the job ends.
  */
-export function RunStrip({ apiBase, jobId, status }: { apiBase: string; jobId: string; status: JobStatus }) {
+export const RunStrip = memo(function RunStrip({ apiBase, jobId, status }: { apiBase: string; jobId: string; status: JobStatus }) {
   const data = useRuns(apiBase, jobId, status);
   if (!data || data.runs.length < 2) return null;
   const { lastGreen, firstRedSinceGreen } = data;
@@ -109,7 +109,7 @@ export function RunStrip({ apiBase, jobId, status }: { apiBase: string; jobId: s
       {status === 'failure' && lastGreen && <ChangedSteps apiBase={apiBase} jobId={jobId} base={lastGreen} />}
     </nav>
   );
-}
+});
 
 /** How often the per-step diff summary is asked again while the server is still comparing (the API answers from its cache once done). */
 const CHANGED_POLL_MS = 3000;

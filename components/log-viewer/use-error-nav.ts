@@ -75,12 +75,18 @@ export function useErrorNav(opts: {
   );
   // Subscribed to, never fetched from here (enabled: false): a move fetches what it needs.
   const results = useQueries({ queries: withErrors.map((s) => ({ ...queryFor(s.step.id, s.step.errors!.count), enabled: false })) });
+  // (useQueries answers a new array on every render: the previous map is kept while it holds the
+  // same lists, so `go` and the returned object stay the same across live flushes)
+  const lastLists = useRef<ReadonlyMap<string, StepErrorList>>(new Map());
   const lists = useMemo(() => {
     const map = new Map<string, StepErrorList>();
     withErrors.forEach((s, i) => {
       const data = results[i]?.data;
       if (data) map.set(s.step.id, data);
     });
+    const prev = lastLists.current;
+    if (map.size === prev.size && [...map].every(([k, v]) => prev.get(k) === v)) return prev;
+    lastLists.current = map;
     return map;
   }, [withErrors, results]);
   const shown = useMemo(() => shownSteps(opts.model), [opts.model]);
@@ -124,5 +130,10 @@ export function useErrorNav(opts: {
     [lists, queryFor, queryClient],
   );
 
-  return { total, truncated, label: errorCountLabel(total, ordinal), short: errorCountShort(total, ordinal), go, error };
+  // One object while nothing it holds changed: a live flush re-renders the job page, and the
+  // toolbar's error controls (error-nav.tsx, memo) then skip their render.
+  return useMemo(
+    () => ({ total, truncated, label: total > 0 ? errorCountLabel(total, ordinal) : '', short: total > 0 ? errorCountShort(total, ordinal) : '', go, error }),
+    [total, truncated, ordinal, go, error],
+  );
 }

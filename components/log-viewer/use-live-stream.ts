@@ -83,6 +83,21 @@ export function useLiveStream(opts: {
     let done = false;
     const key = viewerKeys.job(apiBase, jobId);
     const patch = (fn: (job: JobMeta) => JobMeta) => queryClient.setQueryData<JobMeta>(key, (job) => (job ? fn(job) : job));
+    // `step` events come with every batch that adds error lines (the step's error count): each
+    // applied at once would re-render the job page between two live flushes. A known step's are applied
+    // together on the next animation frame, in the same frame as the lines they came with; one
+    // pending update per step (its latest, never a lower line count), applied before a `job` or
+    // `end` event so the order of what the page shows is kept.
+    const pendingSteps = new Map<string, StepMeta>();
+    let stepFrame = 0;
+    const applySteps = () => {
+      cancelAnimationFrame(stepFrame);
+      stepFrame = 0;
+      if (pendingSteps.size === 0) return;
+      const steps = [...pendingSteps.values()];
+      pendingSteps.clear();
+      patch((job) => steps.reduce(upsertStep, job));
+    };
     const track = (ev: Event) => {
       if (ev instanceof MessageEvent && ev.lastEventId) lastId = ev.lastEventId;
     };
@@ -109,11 +124,21 @@ export function useLiveStream(opts: {
       source.addEventListener('step', (ev) => {
         track(ev);
         const data = decode('step', ev);
-        if (data) patch((job) => upsertStep(job, data.step));
+        if (!data) return;
+        // a new step is shown at once (its lines may be in the same frame)
+        if (!queryClient.getQueryData<JobMeta>(key)?.steps.some((s) => s.id === data.step.id)) {
+          applySteps();
+          patch((job) => upsertStep(job, data.step));
+          return;
+        }
+        const prev = pendingSteps.get(data.step.id);
+        pendingSteps.set(data.step.id, prev ? { ...data.step, lines: Math.max(prev.lines, data.step.lines) } : data.step);
+        if (!stepFrame) stepFrame = requestAnimationFrame(applySteps);
       });
       source.addEventListener('job', (ev) => {
         track(ev);
         const data = decode('job', ev);
+        applySteps();
         if (data) patch((job) => ({ ...job, status: data.status, title: data.title, endedAt: data.endedAt }));
       });
       source.addEventListener('end', (ev) => {
@@ -122,6 +147,7 @@ export function useLiveStream(opts: {
         done = true;
         source.close();
         tail.flush();
+        applySteps();
         if (data) patch((job) => ({ ...job, status: data.status, endedAt: job.endedAt ?? Date.now() }));
         setState('complete');
       });
@@ -145,6 +171,7 @@ export function useLiveStream(opts: {
     return () => {
       done = true;
       clearTimeout(retryTimer);
+      cancelAnimationFrame(stepFrame);
       es?.close();
     };
   }, [cursor, live, apiBase, jobId, tail, queryClient, access, token]);

@@ -35,9 +35,20 @@ function read(key: string): string | null {
   return memory.get(key) ?? null;
 }
 
+/**
+ * React calls this on every render of every viewer and menu that reads the preferences (twice:
+ * render and commit), and a live job page renders once per flush: storage is read again only
+ * after a change this module was told of (`changed`: setPreferences or another tab's `storage`
+ * event), not on every call (it used to read and stringify every key each time).
+ */
+let fresh = false;
+
 function snapshot(): DisplayPreferences {
+  // only while subscribed: without a listener no `storage` event says another tab changed them
+  if (fresh && cached && listeners.size > 0) return cached.prefs;
   const raw = JSON.stringify(KEYS.map(read));
   if (cached?.raw !== raw) cached = { raw, prefs: parsePreferences(read) };
+  fresh = true;
   return cached.prefs;
 }
 
@@ -51,6 +62,7 @@ function applyToDocument(prefs: DisplayPreferences): void {
 }
 
 function changed(): void {
+  fresh = false;
   applyToDocument(snapshot());
   for (const listener of listeners) listener();
 }
@@ -61,7 +73,10 @@ function onStorage(e: StorageEvent): void {
 
 function subscribe(listener: () => void): () => void {
   listeners.add(listener);
-  if (listeners.size === 1) window.addEventListener('storage', onStorage);
+  if (listeners.size === 1) {
+    window.addEventListener('storage', onStorage);
+    fresh = false; // changes made while nobody listened
+  }
   return () => {
     listeners.delete(listener);
     if (listeners.size === 0) window.removeEventListener('storage', onStorage);

@@ -227,6 +227,27 @@ describe('searchAll over a file store', () => {
     expect(result).toMatchObject({ total: 3, truncated: true, scannedJobs: 2 });
   });
 
+  it('`next` continues a truncated answer: pages of `limit`, or after a spent budget, reach every match once, in order', async () => {
+    const all = (await searchAll(gstore, { q: 'boom', regex: false, caseSensitive: false, limit: 200 })).matches.map((m) => `${m.job}:${m.n}`);
+    expect(all).toHaveLength(6);
+    for (const [limit, lines] of [[1, Infinity], [200, 2], [2, 4], [200, 1]] as const) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let round = 0; round < 20; round++) {
+        const page = await searchAll(gstore, { q: 'boom', regex: false, caseSensitive: false, limit, cursor }, Number.isFinite(lines) ? new ScanBudget(lines) : undefined);
+        expect(globalSearchResultSchema.parse(page)).toEqual(page);
+        seen.push(...page.matches.map((m) => `${m.job}:${m.n}`));
+        if (page.next === undefined) {
+          expect(page.truncated).toBe(false);
+          break;
+        }
+        expect(page.truncated).toBe(true);
+        cursor = page.next;
+      }
+      expect(seen, `limit ${limit}, budget ${lines} lines`).toEqual(all);
+    }
+  });
+
   it.each([
     ['1700000000000', 1_700_000_000_000],
     ['2026-01-02T03:04:05Z', Date.UTC(2026, 0, 2, 3, 4, 5)],

@@ -13,6 +13,7 @@ import { CORPUS_DIR, corpusPresent, FIXTURES_DIR } from '../../test/support/corp
 import { plainText } from '../ansi/plain';
 import { runIngest } from '../ingest/test-harness';
 import { classifyLine, classifyUnfiltered, initialTriageState, MAY_MATCH, type ErrorMatch } from './rules';
+import { sgrOnlyNotRed } from './scan';
 
 const files = [
   ...readdirSync(FIXTURES_DIR).map((f) => path.join(FIXTURES_DIR, f)),
@@ -51,5 +52,38 @@ describe('MAY_MATCH shortcut', () => {
       expect(classifyLine({ text, stream: 'out' }), text).not.toBeNull();
     }
     for (const text of ['   Compiling serde v1.0.197', 'Receiving objects: 100% (263/263), done.', '> jest --ci --coverage']) expect(MAY_MATCH.test(text), text).toBe(false);
+  });
+});
+
+describe('sgrOnlyNotRed (the shortcut for coloured lines)', () => {
+  it('answers the shown text for SGR-only heads without red, null for anything it cannot vouch for', () => {
+    expect(sgrOnlyNotRed('\x1b[32mINFO\x1b[39m \x1b[38;5;33m[worker-1]\x1b[39m #5 build')).toBe('INFO [worker-1] #5 build');
+    expect(sgrOnlyNotRed('\x1b[1m\x1b[36mDEBUG\x1b[0m x')).toBe('DEBUG x');
+    expect(sgrOnlyNotRed('\x1b[38:5:33mx\x1b[m')).toBe('x');
+    for (const head of [
+      '\x1b[31mred', '\x1b[1;31mERROR', '\x1b[91mx', '\x1b[41mx', '\x1b[101mx', '\x1b[031mx', // red codes
+      '\x1b[38;5;196mx', '\x1b[48;5;1mx', '\x1b[38:5:9mx', '\x1b[38;2;255;0;0mx', '\x1b[38;5mx', '\x1b[38mx', // red or unknown extended colours
+      '\x1b]8;;https://example.com\x1b\\link\x1b]8;;\x1b\\', '\x1b[2Kx', '\x1b[?25lx', 'x \x1b[3', 'x \x1b', // other escapes, a cut SGR
+    ]) {
+      expect(sgrOnlyNotRed(head), JSON.stringify(head)).toBeNull();
+    }
+  });
+
+  it('changes no answer on coloured lines: every palette colour, split words, links, cut sequences', () => {
+    const words = ['ERROR boom', 'E\x1b[1mRROR\x1b[22m boom', 'fa\x1b[32mil\x1b[39med', 'Tests: 1 failed', 'build ok', 'exit status 1', '12:00:01 ERROR [main] x', '✕ renders', 'note'];
+    const colours = [...Array.from({ length: 256 }, (_, i) => `38;5;${i}`), ...Array.from({ length: 256 }, (_, i) => `48;5;${i}`), '31', '32', '91', '1;31', '38;2;255;0;0', '38;2;0;128;0', '38:5:160', '7', '0', ''];
+    const lines: string[] = [];
+    for (const c of colours) {
+      for (const w of words) {
+        lines.push(`\x1b[${c}m${w}\x1b[0m`, `2024-05-01T12:00:00.000Z \x1b[${c}m[worker-3]\x1b[39m ${w}`, `\x1b[${c}m   \x1b[0m${w}`);
+      }
+    }
+    lines.push('\x1b]8;;https://e.x\x1b\\ERROR\x1b]8;;\x1b\\', `${'x'.repeat(2045)}\x1b[31mERROR`, `\x1b[32m${'y'.repeat(3000)}`);
+    for (const stream of ['out', 'err'] as const) {
+      const fast = answers(lines, stream, classifyLine);
+      const full = answers(lines, stream, classifyUnfiltered);
+      const differ = fast.flatMap((a, i) => (JSON.stringify(a) === JSON.stringify(full[i]) ? [] : [JSON.stringify(lines[i])]));
+      expect(differ).toEqual([]);
+    }
   });
 });

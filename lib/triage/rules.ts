@@ -1,5 +1,5 @@
 import type { Stream } from '../contracts/lines';
-import { MAX_CLASSIFY_CHARS, scanLine } from './scan';
+import { MAX_CLASSIFY_CHARS, scanLine, sgrOnlyNotRed } from './scan';
 
 /**
  * Which stored lines are error lines: a small rule set, one pass over a bounded prefix of each
@@ -344,6 +344,10 @@ function classify(line: ClassifyInput, ctx: ClassifyContext | undefined, shortcu
     if (!head.includes('\x1b')) {
       if (!MAY_MATCH.test(head)) return null;
       tested = true;
+    } else {
+      // a coloured line without red (most of them): the shown text without the full scan
+      const shown = sgrOnlyNotRed(head);
+      if (shown !== null && !MAY_MATCH.test(shown)) return null;
     }
   }
   const scanned = scanLine(line.text);

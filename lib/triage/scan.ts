@@ -166,3 +166,59 @@ export function scanLine(line: string): Scanned {
   }
   return { visible, redWord, redFirst };
 }
+
+/**
+ * The prefilter's view of a line head with escapes (rules.ts classify): when every escape in
+ * `head` is a complete SGR (`ESC [ digits ; : m`) and none of them can set a red foreground or
+ * background, the head without them, which is what scanLine would show; null otherwise (another
+ * escape, an SGR cut by the end of the head, or a possible red: the caller then runs scanLine).
+ * A pen only turns red through 31/41/91/101 or an extended colour (38/48): 38/48;5;N with a
+ * non-red N is let through, any other extended colour counts as possibly red. A code that is
+ * really a colour index (`38;5;31`) also counts as a possible red: wrong only towards the scan.
+ * Cheaper than scanLine on the common coloured line (a level and a tag in colour, no red): no
+ * pen, no per-character pass, one native replace.
+ */
+export function sgrOnlyNotRed(head: string): string | null {
+  let esc = head.indexOf('\x1b');
+  while (esc >= 0) {
+    if (head.charCodeAt(esc + 1) !== 0x5b) return null;
+    let j = esc + 2;
+    // the parameters as tokens: `value` the current one (-1: empty), `prev`/`prev2` the two before
+    let value = -1;
+    let prev = -1;
+    let prev2 = -1;
+    let extended = false;
+    for (;; j++) {
+      const c = head.charCodeAt(j);
+      if (c >= 0x30 && c <= 0x39) {
+        value = Math.min((value < 0 ? 0 : value) * 10 + (c - 0x30), 65535);
+        continue;
+      }
+      if (c !== 0x3b && c !== 0x3a && c !== 0x6d) return null; // not an SGR, or cut off (NaN)
+      // a token ends: `prev2 prev value` may be `38 5 N`
+      if (extended) {
+        if (prev === 38 || prev === 48) {
+          if (value !== 5) return null; // truecolour or malformed: maybe red
+        } else if (prev2 === 38 || prev2 === 48) {
+          if (value < 0 || value > 255 || isRed(value)) return null;
+          extended = false;
+        }
+      } else if (value === 31 || value === 41 || value === 91 || value === 101) {
+        return null;
+      } else if (value === 38 || value === 48) {
+        extended = true;
+      }
+      prev2 = prev;
+      prev = value;
+      value = -1;
+      if (c === 0x6d) break;
+    }
+    // `38` or `38;5` with nothing after it: applySgr reads no colour from it, but stay exact
+    if (extended) return null;
+    esc = head.indexOf('\x1b', j + 1);
+  }
+  return head.replace(SGR_ALL, '');
+}
+
+/** Every complete SGR sequence (sgrOnlyNotRed has checked that these are the head's only escapes). */
+const SGR_ALL = /\x1b\[[0-9;:]*m/g;
