@@ -216,6 +216,10 @@ for (const backend of backends) {
         lines: 4,
       });
       expect(await shown(numbered)).toEqual(['layer a: waiting', 'layer b: waiting', 'pulled!', 'done']);
+      // this server's cache says 4: line 7 is no gap after the store's 6
+      expect(await writeLines(store, input(numbered, body(ndjson([{ n: 7, text: `${up}done.` }]))))).toEqual({ accepted: 1, duplicates: 0, last: 7, lines: 4 });
+      expect(await shown(numbered)).toEqual(['layer a: waiting', 'layer b: waiting', 'pulled!', 'done.']);
+      await expect(writeLines(store, input(numbered, body(ndjson([{ n: 9, text: 'gap' }]))))).rejects.toMatchObject({ code: 'line_gap', details: { expected: 8 } });
 
       // end mode (text/plain without first): both servers append a progress display's redraws
       const atEnd = await newJob();
