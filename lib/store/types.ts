@@ -73,9 +73,12 @@ export interface AppendBatch {
    */
   mode?: 'numbered' | 'end';
   /**
-   * `end` only: the step's `last` that `groups` and `state` were computed against (lib/ingest
-   * numbers groups by line). When the step has moved on, the append is a StaleAppendError and
-   * stores nothing; the writer re-reads the step and runs ingest again.
+   * Any mode: the step's number the batch (its rows, updates, groups, state) was computed against
+   * by lib/ingest: `produced ?? lines` for a batch with `produced`, `lines` for one without. When
+   * the stored number differs (another writer moved the step on), the append is a
+   * StaleAppendError and stores nothing, checked before the `produced` retry test; the writer
+   * re-reads the step and runs ingest again. Absent: not checked (the rest of a batch partly
+   * stored by an earlier attempt follows its own lines).
    */
   base?: number;
   lines: Line[];

@@ -17,9 +17,11 @@ import { KeyedLock } from './keyed-lock';
  * Numbering: NDJSON lines and `text/plain` with `?first=` carry their numbers (idempotent
  * retries). `text/plain` without `first` is appended at the end: the store numbers each batch
  * after the step's true last line (AppendBatch mode `end`), so concurrent producers, on any
- * server, all land every line; the batches of one request go in order. Ingest (groups number
- * by line) runs against the step's last line; if another writer moved it meanwhile the store
- * refuses the batch (StaleAppendError) and it is ingested again against the new last line.
+ * server, all land every line; the batches of one request go in order. Ingest (the screen, groups
+ * numbered by row) runs against the step's state as this server last saw it; every batch names
+ * that state's producer number (AppendBatch.base), and if another writer moved the step on
+ * meanwhile the store refuses it (StaleAppendError): the cached state is dropped, the step read
+ * again, the producer lines deduplicated again and ingested against the new state.
  *
  * The terminal screen (issue 13, README "Terminal screen"): producer lines and stored lines
  * ("rows") differ once a producer moves its cursor up and rewrites. Producer numbers (NDJSON `n`,
@@ -63,10 +65,13 @@ const MAX_PENDING_LINES = 20_000;
  * stored, one request holds about twice this at most.
  */
 const MAX_PENDING_CHARS = 16 * 1024 * 1024;
-/** Re-ingest attempts of an `end` batch that keeps losing the race to other servers' writers. */
+/** Re-ingest attempts of a batch that keeps losing the race to other servers' writers (StaleAppendError). */
 const MAX_STALE_RETRIES = 20;
 /** JSON escaping can grow a line up to 6× (\u00XX); the decoded text is then checked exactly. */
 const MAX_NDJSON_RECORD_BYTES = MAX_LINE_BYTES * 6 + 1024;
+
+/** A server's cached write states, by step (opaque outside this module). */
+export type WriteStates = Map<string, StepWriteState>;
 
 interface StepWriteState {
   /** the step's stored line count (rows) */
@@ -80,14 +85,14 @@ interface StepWriteState {
 
 const globalForWriter = globalThis as typeof globalThis & {
   __logscopeStepLock?: KeyedLock;
-  __logscopeStepState?: Map<string, StepWriteState>;
+  __logscopeStepState?: WriteStates;
 };
 const stepLock = (globalForWriter.__logscopeStepLock ??= new KeyedLock());
 /**
  * Row count, producer number and ingest state per step, so a streamed request does not reload
  * them per chunk. Never the rows' text: the screen is read from the store when a batch needs it.
  */
-const stepStates = (globalForWriter.__logscopeStepState ??= new Map());
+let stepStates: WriteStates = (globalForWriter.__logscopeStepState ??= new Map());
 const MAX_CACHED_STEPS = 5000;
 const MAX_CACHED_STATE_CHARS = 16 * 1024;
 
@@ -276,7 +281,7 @@ function stateKey(jobId: string, stepId: string): string {
 
 /**
  * Dedupe, gap-check (or, `atEnd`, number after the last line), ingest and append one batch
- * under the step's lock; an `atEnd` batch another server got ahead of is ingested again.
+ * under the step's lock; a batch another server got ahead of (StaleAppendError) is ingested again.
  */
 async function appendBatch(store: LogStore, jobId: string, stepId: string, raw: RawLine[], atEnd: boolean): Promise<AppendResult> {
   const key = stateKey(jobId, stepId);
@@ -294,10 +299,23 @@ async function appendBatch(store: LogStore, jobId: string, stepId: string, raw: 
 
 async function appendOnce(store: LogStore, jobId: string, stepId: string, raw: RawLine[], atEnd: boolean): Promise<AppendResult> {
   const key = stateKey(jobId, stepId);
-  const state = stepStates.get(key) ?? (await loadWriteState(store, jobId, stepId));
+  const cached = stepStates.get(key);
+  const state = cached ?? (await loadWriteState(store, jobId, stepId));
   // The store's own rule (lib/store/plan), applied before ingest to the producer's numbers: a
   // retried line must not run through ingest (carried styles, groups, the screen) a second time.
-  const { fresh, duplicates } = atEnd ? numberAtEnd(raw, state.produced) : dedupeLines(raw, state.produced);
+  const deduped = (() => {
+    try {
+      return atEnd ? numberAtEnd(raw, state.produced) : dedupeLines(raw, state.produced);
+    } catch (error) {
+      // a cached producer number behind the store's (another server wrote meanwhile) is no gap
+      if (error instanceof LineGapError && cached) {
+        stepStates.delete(key);
+        throw new StaleAppendError(state.produced);
+      }
+      throw error;
+    }
+  })();
+  const { fresh, duplicates } = deduped;
   if (fresh.length === 0) return answer(0, duplicates, state.rows, state.produced);
 
   let stored: AppendResult;
@@ -315,10 +333,6 @@ async function appendOnce(store: LogStore, jobId: string, stepId: string, raw: R
   const alone = stored.duplicates === 0 && stored.last === out.produced && rows === state.rows + out.lines.length;
   if (!alone) {
     stepStates.delete(key);
-    // An `end` batch numbered after a stale producer number (another server appended meanwhile)
-    // can be taken by the store for a retry (its `produced` not above the step's) and stored not
-    // at all: it is not one, so it is numbered and ingested again against the step as it is.
-    if (atEnd && stored.accepted === 0 && stored.last >= out.produced) throw new StaleAppendError(rows);
     return answer(stored.accepted, duplicates + stored.duplicates, rows, stored.last);
   }
   if (stepStates.size >= MAX_CACHED_STEPS) stepStates.delete(stepStates.keys().next().value as string);
@@ -387,10 +401,12 @@ function rawText(fresh: readonly RawLine[]): string {
  * says how many of the job's masks it was masked with; the store refuses it when the job has
  * more by then (added by another step or server meanwhile), and it is masked again with the
  * new list. Values the batch registers itself are added first, so its append claims them.
- * `atEnd` makes it an `end`-mode append numbered against the step's row count (`base`); such a
- * batch is not idempotent, so when a store refuses it after storing its first lines (NATS,
- * between two messages: StaleMasksError.accepted) only the rest of its rows is masked again and
- * appended. The first part stored lines only: a store commits a batch's `produced`, state,
+ * Every batch carries `base`, the producer number its state had (AppendBatch.base): a store
+ * whose step moved on refuses it (StaleAppendError) and appendBatch ingests it again. `atEnd`
+ * makes it an `end`-mode append numbered after the step's rows; such a batch is not idempotent,
+ * so when a store refuses a batch after storing its first lines (NATS, between two messages:
+ * StaleMasksError.accepted) only the rest of its rows is masked again and appended, without a
+ * base (in either mode). The first part stored lines only: a store commits a batch's `produced`, state,
  * updates and raw text with its last part (lib/store/nats/append.ts), so the rest carries them
  * all, its updates narrowed to the screen below the rows now stored.
  */
@@ -425,8 +441,10 @@ async function maskAndAppend(
     const kept = updates(out, state.rows + done);
     try {
       const stored = await store.append(jobId, stepId, {
-        // the rest of a partly stored batch follows its own first lines: no base to check
-        ...(atEnd ? { mode: 'end' as const, ...(done === 0 ? { base: state.rows } : {}) } : {}),
+        ...(atEnd ? { mode: 'end' as const } : {}),
+        // the state ingest ran from; the rest of a partly stored batch follows its own first
+        // lines: no base to check
+        ...(done === 0 ? { base: state.produced } : {}),
         lines: (done === 0 ? out.lines : out.lines.slice(done)) satisfies Line[],
         ...(kept.length > 0 ? { updates: kept } : {}),
         produced: out.produced,
@@ -439,8 +457,7 @@ async function maskAndAppend(
       return { stored: { ...stored, accepted: done + stored.accepted }, out };
     } catch (error) {
       if (!(error instanceof StaleMasksError) || attempt >= MAX_MASK_RETRIES) throw error;
-      // a numbered batch is resent whole: the store counts its stored lines as duplicates
-      if (atEnd) done += error.accepted;
+      done += error.accepted;
       masks = (await store.getJobPrivate(jobId))?.masks ?? [];
     }
   }
@@ -453,4 +470,15 @@ export function forgetWriteState(jobId: string, stepId?: string): void {
     return;
   }
   for (const key of stepStates.keys()) if (key.startsWith(`${jobId}\u0000`)) stepStates.delete(key);
+}
+
+/**
+ * Puts `states` in place of this process's cached write states and returns the ones it replaced.
+ * Tests stand for several servers over one store by swapping caches between requests (one
+ * server's cache goes stale while another writes); never called with a request in flight.
+ */
+export function swapWriteStates(states: WriteStates = new Map()): WriteStates {
+  const previous = stepStates;
+  stepStates = globalForWriter.__logscopeStepState = states;
+  return previous;
 }

@@ -8,7 +8,7 @@ import { createFileStore } from '../store/file';
 import { createNatsStore } from '../store/nats';
 import { createPostgresStore } from '../store/postgres';
 import type { LogStore, StoreEvent } from '../store/types';
-import { forgetWriteState, writeLines, type WriteLinesInput } from './line-writer';
+import { forgetWriteState, swapWriteStates, writeLines, type WriteLinesInput, type WriteStates } from './line-writer';
 import { createTestDatabase, deleteNatsStreams, NATS_TEST_URL, natsReachable, postgresReachable, uniqueNatsPrefix, withPrefix } from '../../test/support';
 
 /**
@@ -174,6 +174,65 @@ for (const backend of backends) {
       await store.append(jobId, 'pull', { mode: 'end', base: 2, lines: [{ n: 3, ts: 7, stream: 'out', text: 'elsewhere' }], produced: 3, raw: 'elsewhere\n' });
       expect(await writeLines(store, input(jobId, body('c\n'), { format: 'text' }))).toEqual({ accepted: 1, duplicates: 0, last: 4 });
       expect(await shown(jobId)).toEqual(['a', 'b', 'elsewhere', 'c']);
+    });
+
+    it('re-ingests a redraw batch a server computed from a stale cached state (two servers, one store)', async () => {
+      /** Runs `write` as the other server: its own write-state cache, this server's put back after. */
+      let otherCache: WriteStates = new Map();
+      const onOther = async <T>(write: () => Promise<T>): Promise<T> => {
+        const mine = swapWriteStates(otherCache);
+        try {
+          return await write();
+        } finally {
+          otherCache = swapWriteStates(mine);
+        }
+      };
+      const rawText = async (jobId: string) => {
+        let raw = '';
+        for await (const chunk of store.readRaw(jobId, 'pull')) raw += chunk;
+        return raw;
+      };
+      const up = '\x1b[1A\x1b[2K';
+
+      // numbered: this server caches producer line 2; the other stores line 3 (a new row)
+      const numbered = await newJob();
+      await writeLines(store, input(numbered, body(ndjson(PULL.slice(0, 2)))));
+      expect(await onOther(() => writeLines(store, input(numbered, body(ndjson([{ n: 3, text: 'pulling' }])))))).toEqual({ accepted: 1, duplicates: 0, last: 3 });
+      // the producer resends line 3 here with line 4, which redraws row 3: computed from the
+      // cached state, row 3 would be a new row (taken by the store for a duplicate) and line 4 lost
+      expect(await writeLines(store, input(numbered, body(ndjson([{ n: 3, text: 'pulling' }, { n: 4, text: `${up}pulled` }]))))).toEqual({
+        accepted: 1,
+        duplicates: 1,
+        last: 4,
+        lines: 3,
+      });
+      expect(await shown(numbered)).toEqual(['layer a: waiting', 'layer b: waiting', 'pulled']);
+      expect(await rawText(numbered)).toBe(`layer a: waiting\nlayer b: waiting\npulling\n${up}pulled\n`);
+      // and the other server, whose cache is now stale, continues the redraw right
+      expect(await onOther(() => writeLines(store, input(numbered, body(ndjson([{ n: 5, text: `${up}pulled!` }, { n: 6, text: 'done' }])))))).toEqual({
+        accepted: 2,
+        duplicates: 0,
+        last: 6,
+        lines: 4,
+      });
+      expect(await shown(numbered)).toEqual(['layer a: waiting', 'layer b: waiting', 'pulled!', 'done']);
+      // this server's cache says 4: line 7 is no gap after the store's 6
+      expect(await writeLines(store, input(numbered, body(ndjson([{ n: 7, text: `${up}done.` }]))))).toEqual({ accepted: 1, duplicates: 0, last: 7, lines: 4 });
+      expect(await shown(numbered)).toEqual(['layer a: waiting', 'layer b: waiting', 'pulled!', 'done.']);
+      await expect(writeLines(store, input(numbered, body(ndjson([{ n: 9, text: 'gap' }]))))).rejects.toMatchObject({ code: 'line_gap', details: { expected: 8 } });
+
+      // end mode (text/plain without first): both servers append a progress display's redraws
+      const atEnd = await newJob();
+      const text = (chunk: string) => input(atEnd, body(chunk), { format: 'text' });
+      expect(await writeLines(store, text('fetching\n'))).toEqual({ accepted: 1, duplicates: 0, last: 1 });
+      expect(await onOther(() => writeLines(store, text(`${up}fetching 50%\n`)))).toEqual({ accepted: 1, duplicates: 0, last: 2, lines: 1 });
+      // this server's cache says produced 1, one row: the batch is refused as stale, not dropped as a retry
+      expect(await writeLines(store, text(`${up}fetching 100%\nunpacking\n`))).toEqual({ accepted: 2, duplicates: 0, last: 4, lines: 2 });
+      expect(await onOther(() => writeLines(store, text(`${up}unpacked\n`)))).toEqual({ accepted: 1, duplicates: 0, last: 5, lines: 2 });
+      expect(await shown(atEnd)).toEqual(['fetching 100%', 'unpacked']);
+      expect(await rawText(atEnd)).toBe(`fetching\n${up}fetching 50%\n${up}fetching 100%\nunpacking\n${up}unpacked\n`);
+      forgetWriteState(numbered);
+      forgetWriteState(atEnd);
     });
 
     it('emits the rewritten rows as one `update` event after the new rows', async () => {

@@ -127,6 +127,50 @@ export function describeScreen(suite: Suite): void {
       expect(events.filter((e) => e.type === 'update')).toHaveLength(1);
     });
 
+    it('refuses a batch whose base is stale, in either mode, before the retry test: nothing of it stored', async () => {
+      const { store } = suite;
+      const id = await suite.newJob('screen-base');
+      await store.append(id, 's', { lines: makeLines(1, 3), produced: 3, state: { v: 1 }, raw: 'a\nb\nc\n' });
+      // another writer computed from produced 3 and stored first: produced 5, four rows
+      expect(await store.append(id, 's', { base: 3, lines: [line(4, 'four')], updates: [line(3, 'three, redrawn')], produced: 5, state: { v: 2 }, raw: 'x\ny\n' })).toEqual({
+        accepted: 1,
+        duplicates: 0,
+        last: 5,
+        lines: 4,
+      });
+      const cursor = (await store.getJob(id))?.cursor;
+      const stale = [
+        // a redraw batch computed from produced 3: its row 4 is not the stored row 4
+        { base: 3, lines: [line(4, 'stale four'), line(5, 'stale five')], updates: [line(3, 'stale three')], produced: 7, state: { v: 9 }, raw: 'stale\n' },
+        // its produced not above the step's: a retry by that rule, but computed from another state
+        { base: 2, lines: [line(3, 'stale')], produced: 4, state: { v: 9 }, raw: 'stale\n' },
+        { mode: 'end' as const, base: 3, lines: [line(0, 'stale end')], updates: [line(4, 'stale four')], produced: 6, state: { v: 9 }, raw: 'stale\n' },
+        { mode: 'end' as const, base: 4, lines: [line(0, 'stale end')], produced: 5, state: { v: 9 }, raw: 'stale\n' },
+        // without produced, base names the line count
+        { base: 5, lines: [line(5, 'stale five')], state: { v: 9 } },
+      ];
+      for (const batch of stale) {
+        const error = await expectCode(store.append(id, 's', batch), 'conflict');
+        expect(error.details).toMatchObject({ last: batch.produced === undefined ? 4 : 5 });
+      }
+      expect((await store.getJob(id))?.cursor).toBe(cursor);
+      expect(await texts(store, id, 's')).toEqual(['line 1', 'line 2', 'three, redrawn', 'four']);
+      expect(await store.getStepState(id, 's')).toEqual({ v: 2 });
+      expect(await stepMeta(store, id, 's')).toMatchObject({ lines: 4, produced: 5 });
+      expect((await rawOf(store, id, 's')).text).toBe('a\nb\nc\nx\ny\n');
+      // the fresh base is taken, in either mode
+      expect(await store.append(id, 's', { base: 5, lines: [line(5, 'five')], updates: [line(4, 'four, redrawn')], produced: 7, state: { v: 3 }, raw: 'z\n' })).toEqual({
+        accepted: 1,
+        duplicates: 0,
+        last: 7,
+        lines: 5,
+      });
+      expect(await store.append(id, 's', { mode: 'end', base: 7, lines: [line(0, 'six')], produced: 8, state: { v: 4 }, raw: 'six\n' })).toEqual({ accepted: 1, duplicates: 0, last: 8, lines: 6 });
+      expect(await store.append(id, 's', { base: 6, lines: [line(7, 'seven')], state: { v: 5 } })).toEqual({ accepted: 1, duplicates: 0, last: 9, lines: 7 });
+      expect(await texts(store, id, 's')).toEqual(['line 1', 'line 2', 'three, redrawn', 'four, redrawn', 'five', 'six', 'seven']);
+      expect(await store.getStepState(id, 's')).toEqual({ v: 5 });
+    });
+
     it('keeps produced idempotent across instances', async (context) => {
       await withPeer(suite, context, async (peer) => {
         const { store } = suite;

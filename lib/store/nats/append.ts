@@ -1,7 +1,7 @@
 import 'server-only';
-import { AppError, LineGapError, StaleAppendError, UnavailableError, notFound } from '../../errors';
+import { AppError, LineGapError, UnavailableError, notFound } from '../../errors';
 import type { AppendResult, Line } from '../../contracts';
-import { appendResult, assertJobBytes, assertMasksFresh, checkUpdates, dedupeLines, isProducedRetry, MAX_EVENT_LINES, numberAtEnd, producedAfter, textBytes } from '../plan';
+import { appendResult, assertBaseFresh, assertJobBytes, baseOf, assertMasksFresh, checkUpdates, dedupeLines, isProducedRetry, MAX_EVENT_LINES, numberAtEnd, producedAfter, textBytes } from '../plan';
 import type { AppendBatch } from '../types';
 import { decodeLinesMessage, encodeJson, toNumberedTuple, toTuple } from './codec';
 import { CAS_ATTEMPTS, latestUpdateSeq, producedOf, tailOf, type Context, type Tail } from './context';
@@ -122,20 +122,22 @@ export async function appendLines(
       tails.delete(key);
       throw new AppError('job_completed', `job ${jobId} is complete and takes no more writes`);
     }
+    // a batch's base (any mode; plan/screen.ts assertBaseFresh) is refused on a fresh tail only,
+    // and only before its first message (later ones follow our own); before the retry test: a
+    // batch computed from a stale state is not a retry. A cached tail that matches but is behind
+    // fails the CAS, and the fresh tail is checked again.
+    if (before === null && batch.base !== undefined && batch.base !== baseOf(stepOf(tail), batch.produced)) {
+      if (fresh) assertBaseFresh(stepOf(tail), batch);
+      tails.delete(key);
+      tail = await ctx.readTail(jobId, stepId);
+      fresh = true;
+      continue;
+    }
     // a retry of producer lines already stored: `produced` only grows, so a cached tail can
     // only make a retry look new (then its publish fails the CAS and the fresh tail says so)
     if (before === null && isProducedRetry(stepOf(tail), batch.produced)) {
       retry = true;
       break;
-    }
-    // an `end` batch's base is checked against a fresh tail only, and only before its first
-    // message: later messages follow our own
-    if (batch.mode === 'end' && accepted === 0 && batch.base !== undefined && batch.base !== tail.last) {
-      if (fresh) throw new StaleAppendError(tail.last);
-      tails.delete(key);
-      tail = await ctx.readTail(jobId, stepId);
-      fresh = true;
-      continue;
     }
     let unseen: Line[];
     let updates: Line[];

@@ -20,4 +20,4 @@ export {
 export { assertMasksFresh, planAddMasks, type AddMasksPlan } from './masks';
 export { sameJson } from './same-json';
 export { FINAL_STEP_STATUSES, applyStepPatch, newStep, withStatus, type StepLike } from './steps';
-export { appendResult, checkUpdates, isProducedRetry, producedAfter, storedProduced, withProduced } from './screen';
+export { appendResult, assertBaseFresh, baseOf, checkUpdates, isProducedRetry, producedAfter, storedProduced, withProduced } from './screen';

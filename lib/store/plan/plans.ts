@@ -1,12 +1,12 @@
 import 'server-only';
 import type { AppendResult, FinalJobStatus, Group, JobEvent, JobStatus, Line, PutJobBody, PutStepBody, StepErrors, StepMeta, StepStatus } from '../../contracts';
-import { JobCompletedError, StaleAppendError, badRequest } from '../../errors';
+import { JobCompletedError, badRequest } from '../../errors';
 import type { AppendBatch } from '../types';
 import { dedupeLines, eventChunks, numberAtEnd } from './lines';
 import { assertMasksFresh } from './masks';
 import { assertGroups, assertJobBytes, assertNewSteps, textBytes, type JobUsage } from './quotas';
 import { sameJson } from './same-json';
-import { appendResult, checkUpdates, isProducedRetry, producedAfter, withProduced } from './screen';
+import { appendResult, assertBaseFresh, checkUpdates, isProducedRetry, producedAfter, withProduced } from './screen';
 import { applyStepPatch, newStep, withStatus, type StepLike } from './steps';
 
 /**
@@ -145,16 +145,18 @@ export interface AppendPlan {
 /**
  * `append` to a step whose stored state is `existing` (its `lines` is the last stored line),
  * of a job whose quotas count `usage` and that has `masksVersion` masks. A batch masked with
- * fewer masks is StaleMasksError (masks.ts). A batch whose `produced` is not above the step's
- * is a retry: nothing stored, every line a duplicate (screen.ts). A `numbered` batch is
- * deduplicated and gap-checked; an `end` batch is numbered after the last line, unless its
- * `base` is stale (StaleAppendError). Updates must lie within the screen (bad_request).
+ * fewer masks is StaleMasksError (masks.ts). A batch whose `base` is not the step's (any mode;
+ * screen.ts assertBaseFresh) is StaleAppendError, checked before the retry test. A batch whose
+ * `produced` is not above the step's is a retry: nothing stored, every line a duplicate
+ * (screen.ts). A `numbered` batch is deduplicated and gap-checked; an `end` batch is numbered
+ * after the last line. Updates must lie within the screen (bad_request).
  * Quotas are checked last, so a refused batch stores nothing. Updates and raw text do not count
  * against the job_bytes quota here (a backend adds an update's growth to the job's count).
  */
 export function planAppend(existing: StepMeta | undefined, stepId: string, batch: AppendBatch, now: number, usage: JobUsage, masksVersion = 0): AppendPlan {
   assertMasksFresh(batch, masksVersion);
   const before = existing?.lines ?? 0;
+  assertBaseFresh(existing, batch);
   if (isProducedRetry(existing, batch.produced)) {
     return {
       accepted: [],
@@ -172,7 +174,6 @@ export function planAppend(existing: StepMeta | undefined, stepId: string, batch
       result: appendResult(0, batch.lines.length, before, existing?.produced),
     };
   }
-  if (batch.mode === 'end' && batch.base !== undefined && batch.base !== before) throw new StaleAppendError(before);
   const { fresh, duplicates } = batch.mode === 'end' ? numberAtEnd(batch.lines, before) : dedupeLines(batch.lines, before);
   const updates = checkUpdates(batch.updates, before);
   if (batch.raw !== undefined && typeof batch.raw !== 'string') throw badRequest('raw must be a string');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SCREEN_ROWS, type Line, type StepMeta } from '../../contracts';
-import { AppError, LineGapError, StaleMasksError } from '../../errors';
+import { AppError, LineGapError, StaleAppendError, StaleMasksError } from '../../errors';
 import { planAppend } from './plans';
-import { appendResult, checkUpdates, isProducedRetry, producedAfter, withProduced } from './screen';
+import { appendResult, assertBaseFresh, baseOf, checkUpdates, isProducedRetry, producedAfter, withProduced } from './screen';
 import { newStep } from './steps';
 
 const NOW = 1_700_000_000_000;
@@ -98,5 +98,58 @@ describe('planAppend with the screen', () => {
     badRequest(() => planAppend(live, 's', { lines: [line(11)], updates: [line(11)], produced: 14 }, NOW, usage));
     expect(() => planAppend(live, 's', { lines: [line(12)], updates: [line(10)], produced: 14 }, NOW, usage)).toThrow(LineGapError);
     expect(() => planAppend(live, 's', { lines: [], updates: [line(10)], produced: 14, masksVersion: 0 }, NOW, usage, 1)).toThrow(StaleMasksError);
+  });
+});
+
+describe('base: the state a batch was computed from', () => {
+  const live = step({ lines: 10, produced: 12 });
+  const caught = (fn: () => unknown): unknown => {
+    try {
+      fn();
+    } catch (error) {
+      return error;
+    }
+    return null;
+  };
+
+  it('is the stored produced ?? lines for a batch with produced, the line count without', () => {
+    expect(baseOf(live, 15)).toBe(12);
+    expect(baseOf(live, undefined)).toBe(10);
+    expect(baseOf(step({ lines: 4 }), 5)).toBe(4);
+    expect(baseOf(undefined, 1)).toBe(0);
+    expect(() => assertBaseFresh(live, { produced: 15 })).not.toThrow();
+    expect(() => assertBaseFresh(live, { base: 12, produced: 15 })).not.toThrow();
+    expect(() => assertBaseFresh(live, { base: 10 })).not.toThrow();
+    badRequest(() => assertBaseFresh(live, { base: -1, produced: 15 }));
+    badRequest(() => assertBaseFresh(live, { base: 1.5 }));
+  });
+
+  it.each([
+    { mode: 'numbered' as const, lines: [line(11)] },
+    { mode: 'end' as const, lines: [line(0)] },
+  ])('refuses a stale base in $mode mode with the step\'s number, nothing planned', ({ mode, lines }) => {
+    // computed from produced 11 (another server has stored producer line 12 since)
+    const error = caught(() => planAppend(live, 's', { mode, base: 11, lines, updates: [line(10, 'ten')], produced: 15, raw: 'r\n', state: {} }, NOW, usage));
+    expect(error).toBeInstanceOf(StaleAppendError);
+    expect(error).toMatchObject({ code: 'conflict', last: 12 });
+    // a batch without produced names the line count: 12 is stale there
+    expect(caught(() => planAppend(live, 's', { mode, base: 12, lines }, NOW, usage))).toMatchObject({ last: 10 });
+    // the fresh base is taken
+    const plan = planAppend(live, 's', { mode, base: 12, lines, updates: [line(10, 'ten')], produced: 15, state: {} }, NOW, usage);
+    expect(plan).toMatchObject({ retry: false, last: 11, produced: 15, result: { accepted: 1, duplicates: 0, last: 15, lines: 11 } });
+  });
+
+  it('is checked before the retry test: a stale batch whose produced is not above the step\'s is refused, not dropped', () => {
+    for (const mode of ['numbered', 'end'] as const) {
+      // computed from produced 9: its producer numbers 10..12 are ones another server stored
+      const error = caught(() => planAppend(live, 's', { mode, base: 9, lines: [line(mode === 'end' ? 0 : 11)], produced: 12 }, NOW, usage));
+      expect(error).toBeInstanceOf(StaleAppendError);
+      expect(error).toMatchObject({ last: 12 });
+    }
+    // without a base, the same batch is a retry (as before)
+    expect(planAppend(live, 's', { lines: [line(11)], produced: 12 }, NOW, usage)).toMatchObject({ retry: true, result: { accepted: 0, duplicates: 1 } });
+    // a true retry names the base it was computed from, which is stale by then: refused too, and
+    // the writer, re-reading the step, finds its producer lines are duplicates
+    expect(caught(() => planAppend(live, 's', { base: 10, lines: [line(11)], produced: 12 }, NOW, usage))).toBeInstanceOf(StaleAppendError);
   });
 });

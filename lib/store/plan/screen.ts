@@ -1,6 +1,6 @@
 import 'server-only';
 import { SCREEN_ROWS, lineSchema, type AppendResult, type Line } from '../../contracts';
-import { badRequest } from '../../errors';
+import { StaleAppendError, badRequest } from '../../errors';
 
 /**
  * The store's rules for the terminal screen (issue 13; types.ts AppendBatch `updates`,
@@ -10,7 +10,10 @@ import { badRequest } from '../../errors';
  *   stores nothing;
  * - `updates` replace lines within the step's screen only: each `n` in `last - SCREEN_ROWS < n
  *   <= last` (`last` before the batch), strictly ascending (no `n` twice), each a valid Line;
- *   anything else is a bad_request and nothing of the batch is stored.
+ *   anything else is a bad_request and nothing of the batch is stored;
+ * - `base`, when given (any mode), is the step's number the batch was computed against: a batch
+ *   whose base is not the stored one is a StaleAppendError, checked before the retry test (a batch
+ *   computed from a stale state is not a retry of one stored: its rows differ).
  */
 
 /** The producer's last line number a step has stored: StepMeta.produced, or its line count. */
@@ -27,6 +30,27 @@ export function isProducedRetry(step: { lines: number; produced?: number } | und
   if (produced === undefined) return false;
   if (!Number.isSafeInteger(produced) || produced < 0) throw badRequest('produced must be a non-negative integer');
   return produced <= storedProduced(step);
+}
+
+/**
+ * The step's number a batch's `base` names: `produced ?? lines` for a batch with `produced`, the
+ * line count for one without (as before the screen).
+ */
+export function baseOf(step: { lines: number; produced?: number } | undefined, produced: number | undefined): number {
+  return produced === undefined ? (step?.lines ?? 0) : storedProduced(step);
+}
+
+/**
+ * Throws StaleAppendError (with the step's current base number) when `base` is given and is not
+ * the step's (baseOf): the batch's rows, updates, groups and state were computed from another
+ * state of the step, and nothing of it may be stored. A base that is not a non-negative integer is
+ * a bad_request.
+ */
+export function assertBaseFresh(step: { lines: number; produced?: number } | undefined, batch: { base?: number; produced?: number }): void {
+  if (batch.base === undefined) return;
+  if (!Number.isSafeInteger(batch.base) || batch.base < 0) throw badRequest('base must be a non-negative integer');
+  const current = baseOf(step, batch.produced);
+  if (batch.base !== current) throw new StaleAppendError(current);
 }
 
 /**
