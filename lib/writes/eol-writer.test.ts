@@ -1,17 +1,21 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plainText } from '../ansi/plain';
 import { runIngest } from '../ingest/test-harness';
 import { eachTempFileStore } from '../../test/support/temp-file-store';
+import { createNatsStore } from '../store/nats';
+import { createPostgresStore } from '../store/postgres';
 import type { LogStore } from '../store/types';
+import { createTestDatabase, deleteNatsStreams, NATS_TEST_URL, natsReachable, postgresReachable, uniqueNatsPrefix, withPrefix } from '../../test/support';
 import { forgetWriteState, writeLines, type WriteLinesInput } from './line-writer';
 
 /**
  * A text/plain body's last bytes without LF (RawLine `eol: false`, lib/ingest/README.md
  * "Screen"), through the write path into a real file store: a tail that writes nothing on the
  * fresh row creates no row (its pen carries, `produced` counts it); a tail with text is a row;
- * NDJSON records and `first`-numbered retries keep their rules; raw text is kept as sent.
+ * NDJSON records and `first`-numbered retries keep their rules; raw text is kept as sent. One
+ * case also runs on PostgreSQL and NATS when they are reachable.
  */
 let store: LogStore;
 let seq = 0;
@@ -108,3 +112,67 @@ describe('a text body ending without LF', () => {
     expect(rows).toEqual(runIngest(bytes).lines.map((l) => l.text));
   });
 });
+
+/** The same on the other backends: a request of only an unwritten tail, then a redraw across it. */
+const others: { name: string; reachable: () => Promise<boolean>; open: () => Promise<{ store: LogStore; cleanup: () => Promise<void> }> }[] = [
+  {
+    name: 'postgres',
+    reachable: () => postgresReachable(),
+    open: async () => {
+      const db = await createTestDatabase();
+      const opened = await createPostgresStore({ url: db.url });
+      return { store: opened, cleanup: async () => (await opened.close(), await db.drop()) };
+    },
+  },
+  {
+    name: 'nats',
+    reachable: () => natsReachable(),
+    open: async () => {
+      const prefix = uniqueNatsPrefix();
+      const url = withPrefix(NATS_TEST_URL, prefix);
+      const opened = await createNatsStore({ url });
+      return { store: opened, cleanup: async () => (await opened.close(), await deleteNatsStreams(url, prefix)) };
+    },
+  },
+];
+
+async function onlyTailThenRedraw(on: LogStore, jobId: string): Promise<void> {
+  const write = (text: string) => writeLines(on, input(jobId, body(text)));
+  expect(await write('a\n')).toEqual({ accepted: 1, duplicates: 0, last: 1 });
+  // the whole request is a tail that writes nothing: produced moves, no row
+  expect(await write('\x1b[31m')).toEqual({ accepted: 1, duplicates: 0, last: 2, lines: 1 });
+  expect((await on.getJob(jobId))?.steps.find((s) => s.id === 'build')).toMatchObject({ lines: 1, produced: 2 });
+  forgetWriteState(jobId);
+  // up onto row 1 in the carried pen, then another unwritten tail
+  expect(await write('\x1b[1A\x1b[2Kz\n\x1b[0m')).toEqual({ accepted: 2, duplicates: 0, last: 4, lines: 1 });
+  expect(await write('b\n')).toEqual({ accepted: 1, duplicates: 0, last: 5, lines: 2 });
+  expect((await on.readLines(jobId, 'build', 1, 10)).lines.map((l) => l.text)).toEqual(['\x1b[31mz\x1b[0m', 'b']);
+  let text = '';
+  for await (const chunk of on.readRaw(jobId, 'build')) text += chunk;
+  expect(text).toBe('a\n\x1b[31m\x1b[1A\x1b[2Kz\n\x1b[0mb\n');
+}
+
+describe('a request of only an unwritten tail (file)', () => {
+  it('moves produced, stores no row; a later redraw and line land right', async () => {
+    await onlyTailThenRedraw(store, await newJob());
+  });
+});
+
+for (const backend of others) {
+  const reachable = await backend.reachable();
+  describe.skipIf(!reachable)(`a request of only an unwritten tail (${backend.name})`, () => {
+    let opened: LogStore;
+    let cleanup: () => Promise<void>;
+    beforeAll(async () => {
+      ({ store: opened, cleanup } = await backend.open());
+    });
+    afterAll(async () => {
+      await cleanup();
+    });
+    it('moves produced, stores no row; a later redraw and line land right', async () => {
+      const jobId = `eol-${backend.name}-${Date.now()}`;
+      await opened.putJob(jobId, {}, { tokenHash: 'x'.repeat(64) });
+      await onlyTailThenRedraw(opened, jobId);
+    });
+  });
+}
