@@ -11,7 +11,8 @@ import { DEFAULT_PEN, MAX_CURSOR_COLUMN, parseLine, PenTable, runCells, type Cel
  *
  * - Rows are numbered from 1 and keep their numbers. A producer line is fed (`feed`) and then
  *   its implicit LF (`lineFeed`): the row the cursor is on exists from then on, and the cursor
- *   goes to column 0 of the next row. A row is also created when text was written to it and
+ *   goes to column 0 of the next row. A line no LF followed (a body's last bytes) that wrote
+ *   nothing on the fresh row gets no LF (`skipUnwrittenRow`): no row. A row is also created when text was written to it and
  *   the cursor leaves it (rows between the last one and it are created empty). Without row
  *   controls, producer line k is row k.
  * - The screen is rows `top`…`last`, at most SCREEN_ROWS; `top` only moves down. Rows above it
@@ -121,6 +122,20 @@ export class TerminalScreen implements RowMoves {
     this.goTo(left + 1);
     this.cursor.col = 0;
     return left;
+  }
+
+  /**
+   * The end of a producer line that no LF followed: when the cursor is on the fresh row below
+   * the last and nothing is written on it, that row is not created (a terminal creates a row
+   * once something is written to it or an LF passes through it) and the cursor goes back to its
+   * column 0, where the next producer line starts, in this batch or the next alike (the ingest
+   * state keeps no column); returns true. Otherwise returns false and changes nothing: the
+   * caller then feeds the LF (`lineFeed`), as for any line.
+   */
+  skipUnwrittenRow(): boolean {
+    if (this.row !== this.last + 1 || this.cursor.cells.chars.length > 0) return false;
+    this.cursor.col = 0;
+    return true;
   }
 
   /** The rows visited or changed since the last call (ascending order not guaranteed). */

@@ -5,7 +5,10 @@ import { AppError } from '../errors';
 export interface BodyLineSplitter {
   /** Complete lines so far (`\n` and `\r\n` end a line), decoded as UTF-8. */
   push(chunk: Uint8Array): string[];
-  /** The last unterminated line, if it has any bytes. */
+  /**
+   * The last unterminated line, if it has any bytes: no LF follows it (the writer marks it
+   * RawLine `eol: false`, so a tail that writes nothing creates no row).
+   */
   end(): string[];
 }
 

@@ -20,6 +20,14 @@ export interface RawLine {
   ts: number;
   stream: 'out' | 'err';
   text: string;
+  /**
+   * `false`: no LF followed the line (a text/plain body's last bytes; the writer's `toRaw`). If it
+   * leaves the cursor on the fresh row below the last with nothing written there (only SGR,
+   * moves, erases), it creates no row (README "Screen": a terminal creates a row once something
+   * is written to it or an LF passes through it); its pen, moves and `produced` still apply.
+   * Absent (NDJSON records, lines followed by LF): the line's implicit LF creates its row.
+   */
+  eol?: false;
 }
 
 export interface IngestOutput {
@@ -119,7 +127,9 @@ function rowsBefore(st: Pick<IngestState, 'rows' | 'produced'>, lines: readonly 
  * step's dialect says (dialects.ts); group names masked. Marker lines are stored like any
  * other line (GitHub/Buildkite markers keep their text; a GitLab marker is erased by its own
  * `\r ESC[0K`). Each stored (masked, canonical) text goes through the step's error index
- * (lib/triage): a line at or below the index's last line is not counted again.
+ * (lib/triage): a line at or below the index's last line is not counted again. A line without
+ * LF (`eol: false`) that writes nothing and holds no GitLab section creates no row (nor marker,
+ * error or `lastTs`): its pen carries and `produced` counts it.
  */
 export function ingestLines(state: unknown | null, lines: RawLine[], masks: readonly string[], options: IngestOptions = {}): IngestOutput {
   const st = parseState(state);
@@ -150,8 +160,10 @@ export function ingestLines(state: unknown | null, lines: RawLine[], masks: read
     });
     pen = line.end;
     const ts = line.ts ?? raw.ts;
-    const n = rows + out.length + 1;
     let sections = findSectionMarkers(raw.text);
+    // no LF after it and nothing written (RawLine.eol): no row; the pen carries
+    if (raw.eol === false && line.visible === '' && sections.length === 0) continue;
+    const n = rows + out.length + 1;
     if (sections.length > 0) {
       sections = sections.map((m) => {
         const ranges = matcher.ranges(m.name);

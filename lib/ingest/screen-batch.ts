@@ -21,7 +21,9 @@ import { penFromState, penToState, type IngestState } from './state';
  * rewritten row opens nothing). At the batch end every row the batch touched is serialized
  * with the masks known then (a secret completed by a later rewrite is masked too): rows above
  * `rows` are the new lines, rows at or below whose text changed the updates; the error index
- * classifies the new rows in order and re-classifies the updated ones.
+ * classifies the new rows in order and re-classifies the updated ones. A line without LF
+ * (`eol: false`, no GitLab section in it) that leaves the cursor on the fresh row with nothing
+ * written there gets no LF (TerminalScreen.skipUnwrittenRow): no row, no marker, no `lastTs`.
  */
 export function ingestWithScreen(st: IngestState, lines: readonly RawLine[], masks: readonly string[], options: IngestOptions, rows: number): IngestOutput {
   const tracker = new GroupTracker(st);
@@ -43,13 +45,16 @@ export function ingestWithScreen(st: IngestState, lines: readonly RawLine[], mas
   let markerRow = rows;
   for (const raw of lines) {
     const stamp = screen.feed(raw.text);
-    const left = screen.lineFeed();
+    // no LF after it (RawLine.eol): nothing written on the fresh row creates no row
+    const noRow = raw.eol === false && findSectionMarkers(raw.text).length === 0 && screen.skipUnwrittenRow();
+    const left = noRow ? null : screen.lineFeed();
     const ts = stamp ?? raw.ts;
     for (const n of screen.takeTouched()) {
       if (n > screen.last || meta.has(n)) continue;
       const before = old.get(n);
       meta.set(n, before ? { ts: before.ts, stream: before.stream } : { ts, stream: raw.stream });
     }
+    if (left === null) continue;
     const cells = screen.cellsOf(left) as Cells;
     const visible = cells.chars.join('');
     const value = parseAddMask(visible);

@@ -6,6 +6,8 @@
  * must equal the matching line of Buildkite's rendering (`.rendered`: HTML, its `<time>`
  * elements dropped, tags stripped, entities decoded). All but `huge-line`, which Buildkite
  * splits by its own buffer size. The line counts are printed (before: the one-line model).
+ * A file's bytes after its last LF are fed as a producer's body ends: a line no LF followed
+ * (pikachu's `ESC[0m ESC[0m`: it writes nothing, so it creates no row, as in a terminal).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,14 +22,6 @@ const FIXTURES = readdirSync(DIR)
   .sort();
 /** Buildkite cuts this one where its own buffer ends: not a screen behaviour. */
 const EXCEPT = new Set(['huge-line']);
-/**
- * Empty rows Logscope stores after Buildkite's last line. pikachu's file ends with
- * `ESC[0m ESC[0m` and no LF: a producer sends it as a last line, and every producer line is a
- * row (so plain logs keep their numbering); terminal-to-html creates a row only once something
- * is written to it.
- */
-const TRAILING: Record<string, number> = { pikachu: 1 };
-
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
 
 /** Buildkite's HTML → the visible text of each line. */
@@ -62,13 +56,19 @@ describe('terminal-to-html fixtures', () => {
     expect(FIXTURES).toHaveLength(15);
   });
 
+  it('pikachu: its tail without LF (`ESC[0m ESC[0m`) creates no row: 46 rows as Buildkite, 47 were it followed by an LF', () => {
+    const bytes = readFileSync(path.join(DIR, 'pikachu.sh.raw'));
+    expect(bytes.at(-1)).not.toBe(0x0a);
+    expect(renderedText(readFileSync(path.join(DIR, 'pikachu.sh.rendered'), 'utf8'))).toHaveLength(46);
+    expect(runIngest(bytes).lines).toHaveLength(46);
+    expect(runIngest(bytes, { lfAfterTail: true }).lines).toHaveLength(47);
+  });
+
   it.each(FIXTURES.filter((f) => !EXCEPT.has(f)))('%s: same visible text, line for line', (name) => {
     const expected = renderedText(readFileSync(path.join(DIR, `${name}.sh.rendered`), 'utf8'));
     const whole = ingested(name, [100_000]);
     console.log(`terminal-to-html ${name}: Buildkite ${expected.length} lines, Logscope ${whole.length}`);
-    const trailing = TRAILING[name] ?? 0;
-    expect(whole.slice(0, whole.length - trailing)).toEqual(expected);
-    expect(whole.slice(whole.length - trailing)).toEqual(new Array<string>(trailing).fill(''));
+    expect(whole).toEqual(expected);
     // a batch boundary anywhere: the screen is read back from the stored rows
     expect(ingested(name, [1, 7, 3, 50])).toEqual(whole);
   });

@@ -1,7 +1,8 @@
 /**
  * Test helper (not a test): runs bytes through the splitter and ingestLines the way the write
- * path does (state and masks round-tripped through JSON between batches), so that every
- * parser case can be checked under any chunking and batching.
+ * path does (the bytes after the last LF as a line no LF followed, `eol: false`; state and
+ * masks round-tripped through JSON between batches), so that every parser case can be checked
+ * under any chunking and batching.
  */
 import type { Group, Line, MarkerDialect } from '../contracts';
 import { SCREEN_ROWS } from '../contracts/lines';
@@ -26,6 +27,11 @@ export interface RunOptions {
   ts?: (n: number) => number;
   /** the step's declared marker dialect */
   markers?: MarkerDialect;
+  /**
+   * The input's bytes after its last LF, if any, are fed as if an LF followed them. Default
+   * false: as the writer feeds a body's tail, a line no LF followed (RawLine `eol: false`).
+   */
+  lfAfterTail?: boolean;
 }
 
 export function runIngest(input: string | Uint8Array, opts: RunOptions = {}): IngestRun {
@@ -37,8 +43,11 @@ export function runIngest(input: string | Uint8Array, opts: RunOptions = {}): In
     texts.push(...splitter.push(bytes.subarray(at, cut)));
     at = cut;
   }
-  texts.push(...splitter.end());
+  const tail = splitter.end();
+  texts.push(...tail);
   const raw: RawLine[] = texts.map((text, i) => ({ n: i + 1, ts: opts.ts ? opts.ts(i + 1) : 1000 + i, stream: 'out', text }));
+  const last = raw[raw.length - 1];
+  if (!opts.lfAfterTail && tail.length > 0 && last) last.eol = false;
 
   let state: unknown = null;
   const masks = [...(opts.masks ?? [])];
@@ -64,7 +73,6 @@ export function runIngest(input: string | Uint8Array, opts: RunOptions = {}): In
     masks.push(...out.newMasks);
     state = JSON.parse(JSON.stringify(out.state)) as unknown;
   }
-  const last = raw[raw.length - 1];
   const finished = finishStep(state, lines.length, last?.ts ?? 0);
   if (finished) groups = finished;
   return { lines, updates, groups, masks };

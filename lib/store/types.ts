@@ -100,7 +100,7 @@ export interface AppendBatch {
   /**
    * The producer's text of this batch as it arrived (decoded lines, each ended by `\n`, before
    * the screen, escapes and masks): stored with the batch, read back by readRaw. Only lines that
-   * are new (not duplicates) are in it.
+   * are new (not duplicates) are in it. A text/plain body's last line without LF has none.
    */
   raw?: string;
   /** When present, replaces the step's group list (and a `step` event is emitted). */

@@ -134,7 +134,8 @@ export async function writeLines(store: LogStore, input: WriteLinesInput): Promi
   const splitter = createBodyLineSplitter({
     maxLineBytes: input.format === 'ndjson' ? MAX_NDJSON_RECORD_BYTES : MAX_LINE_BYTES,
   });
-  const toRaw = (records: string[]): RawLine[] => {
+  /** `tail`: `records` is the splitter's `end()`, a last line no LF followed (RawLine.eol, text only) */
+  const toRaw = (records: string[], tail = false): RawLine[] => {
     const out: RawLine[] = [];
     // one receive time per body chunk: its lines arrived together
     const received = input.format === 'text' ? now() : 0;
@@ -150,7 +151,7 @@ export async function writeLines(store: LogStore, input: WriteLinesInput): Promi
         // at the end: numbered by the store when the batch is appended (0 until then)
         const n = nextTextN ?? 0;
         if (nextTextN !== null) nextTextN = n + 1;
-        out.push({ n, ts: received, stream: input.stream, text: record });
+        out.push(tail ? { n, ts: received, stream: input.stream, text: record, eol: false } : { n, ts: received, stream: input.stream, text: record });
       }
     }
     return out;
@@ -218,7 +219,7 @@ export async function writeLines(store: LogStore, input: WriteLinesInput): Promi
     }
     if (!commitFailure) {
       const tail = splitter.end();
-      if (tail.length > 0) enqueue(toRaw(tail));
+      if (tail.length > 0) enqueue(toRaw(tail, true));
     }
     await settle();
   } catch (error) {
@@ -389,10 +390,10 @@ function updates(out: IngestOutput, rows: number): Line[] {
   return low <= 0 ? out.updates : out.updates.filter((line) => line.n > low);
 }
 
-/** AppendBatch.raw: the fresh producer lines as received, each ended by `\n`. */
+/** AppendBatch.raw: the fresh producer lines as received, each ended by `\n` (but a body's last line without one). */
 function rawText(fresh: readonly RawLine[]): string {
   let raw = '';
-  for (const line of fresh) raw += `${line.text}\n`;
+  for (const line of fresh) raw += line.eol === false ? line.text : `${line.text}\n`;
   return raw;
 }
 
