@@ -7,7 +7,8 @@ import { findMaskRanges, maskPlain } from '../ingest/masks';
  * The producer's raw text (LogStore.readRaw: lines as sent, each ended by `\n` unless a body's
  * last line came without one, before the terminal screen, escapes and masks) made safe to
  * serve: the job's masks (JobPrivate.masks, read when the download starts, so a value
- * registered after a line was written hides it too) are applied to every line, as the stored text has them applied to what the line shows.
+ * registered after a line was written hides it too) are applied to every line, as the stored
+ * text has them applied to what the line shows.
  *
  * Per line: the masks and their encoded forms are replaced by `***` in the raw text. A secret
  * the raw text does not hold in one piece but the line shows (split by escape codes, `\b`, or
