@@ -22,7 +22,9 @@ test.beforeAll(async ({ baseURL }) => {
   jobId = uniqueJobId('narrow');
   const p = await createJob(baseURL!, jobId, {
     title: 'Deploy the web frontend to production (canary, eu-west-1, second attempt)',
-    labels: { branch: 'main', commit: '8c1f2e9a', pipeline: 'deploy-frontend' },
+    // a pipeline of its own: each worker (and each retry) seeds its own job, and jobs sharing a
+    // pipeline would show the run strip, which arrives after load (README "Not yet")
+    labels: { branch: 'main', commit: '8c1f2e9a', pipeline: `deploy-frontend-${jobId}` },
     steps: [
       { id: 'prep', name: 'Prepare environment' },
       { id: 'build', name: 'Build and test everything' },

@@ -257,23 +257,6 @@ export function LogList(props: LogListProps) {
     });
   }, []);
   useEffect(() => () => cancelAnimationFrame(holdFrame.current), []);
-  // Following, rows change height without new rows (issue 13: a redrawn line wraps onto more
-  // rows): Virtuoso follows new rows only, so the end is put back in view here, once a frame.
-  const followFrame = useRef(0);
-  const keepEnd = useCallback(() => {
-    if (followFrame.current || !followingRef.current) return;
-    followFrame.current = requestAnimationFrame(() => {
-      followFrame.current = 0;
-      const el = scrollerEl.current;
-      if (!el || !followingRef.current) return;
-      if (el.scrollTop + el.clientHeight < el.scrollHeight - 1) ref.current?.scrollToIndex({ index: 'LAST', align: 'end' });
-    });
-  }, []);
-  useEffect(() => () => cancelAnimationFrame(followFrame.current), []);
-  const heightChanged = useCallback(() => {
-    realign();
-    keepEnd();
-  }, [realign, keepEnd]);
   // Wrapping toggled: rows change height around the reader's place. The row that was at the top
   // is held there (as a scroll request is, until the heights settle); following keeps the end.
   const wrapSeen = useRef(props.wrap);
@@ -317,10 +300,7 @@ export function LogList(props: LogListProps) {
     let lastTop = el.scrollTop;
     scrollerEl.current = el;
     const stop = () => {
-      if (!followingRef.current) return;
-      // at once, not at the next render: keepEnd must not scroll back to the end meanwhile
-      followingRef.current = false;
-      cb.current.onFollowChange(false);
+      if (followingRef.current) cb.current.onFollowChange(false);
     };
     // Reading scrollTop right after Virtuoso re-rendered the rows forces a layout of its own
     // (up to 20 ms in a scrolled frame): only follow mode reads it here, the sticky bar reads
@@ -333,9 +313,7 @@ export function LogList(props: LogListProps) {
       }
       if (followingRef.current) {
         const y = el.scrollTop;
-        // Up, and not because the rows below shrank (a redrawn line wrapping less: the browser
-        // clamps scrollTop, the list is still at its end).
-        if (y < lastTop - 4 && y + el.clientHeight < el.scrollHeight - ROW_PX) stop();
+        if (y < lastTop - 4) stop();
         lastTop = y;
       } else lastTop = Number.NEGATIVE_INFINITY;
       scheduleReadTop();
@@ -481,7 +459,7 @@ export function LogList(props: LogListProps) {
       atBottomStateChange={atBottomStateChange}
       rangeChanged={rangeChanged}
       itemsRendered={itemsRendered}
-      totalListHeightChanged={heightChanged}
+      totalListHeightChanged={realign}
       scrollerRef={setScroller}
       tabIndex={0}
       />
