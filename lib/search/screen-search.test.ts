@@ -1,16 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Line } from '../contracts';
-import { createFileStore } from '../store/file';
-import { createNatsStore } from '../store/nats';
-import { createPostgresStore } from '../store/postgres';
 import type { LogStore } from '../store/types';
 import { searchAll } from './global-search';
 import { searchJob } from './job-search';
 import { inThreadRunner } from './pool';
-import { createTestDatabase, deleteNatsStreams, NATS_TEST_URL, natsReachable, postgresReachable, uniqueNatsPrefix, withPrefix } from '../../test/support';
+import { storeBackends } from '../../test/support/backends';
 
 /**
  * Search sees each line's current text (issue 13): lines a terminal redraw rewrote (AppendBatch
@@ -18,36 +12,7 @@ import { createTestDatabase, deleteNatsStreams, NATS_TEST_URL, natsReachable, po
  * backend reachable here: the file store's sidecars, PostgreSQL's index (global literal search)
  * and the range scan (NATS, and every regex).
  */
-const backends: { name: string; reachable: () => Promise<boolean>; open: () => Promise<{ store: LogStore; cleanup: () => Promise<void> }> }[] = [
-  {
-    name: 'file',
-    reachable: async () => true,
-    open: async () => {
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'logscope-screen-search-'));
-      const store = await createFileStore({ dir });
-      return { store, cleanup: async () => (await store.close(), await rm(dir, { recursive: true, force: true })) };
-    },
-  },
-  {
-    name: 'postgres',
-    reachable: () => postgresReachable(),
-    open: async () => {
-      const db = await createTestDatabase();
-      const store = await createPostgresStore({ url: db.url });
-      return { store, cleanup: async () => (await store.close(), await db.drop()) };
-    },
-  },
-  {
-    name: 'nats',
-    reachable: () => natsReachable(),
-    open: async () => {
-      const prefix = uniqueNatsPrefix();
-      const url = withPrefix(NATS_TEST_URL, prefix);
-      const store = await createNatsStore({ url });
-      return { store, cleanup: async () => (await store.close(), await deleteNatsStreams(url, prefix)) };
-    },
-  },
-];
+const backends = storeBackends('screen-search');
 
 const line = (n: number, text: string): Line => ({ n, ts: 1_700_000_000_000 + n, stream: 'out', text });
 const opts = (q: string, regex = false) => ({ q, regex, caseSensitive: false, limit: 200 });

@@ -1,51 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Line } from '../contracts';
 import { lineBytes } from '../limits';
-import { createFileStore } from './file';
-import { createNatsStore } from './nats';
-import { createPostgresStore } from './postgres';
 import { readLinesWithin } from './read-range';
 import type { LogStore } from './types';
-import { createTestDatabase, deleteNatsStreams, NATS_TEST_URL, natsReachable, postgresReachable, uniqueNatsPrefix, withPrefix, type TestDatabase } from '../../test/support';
+import { storeBackends } from '../../test/support/backends';
 
 const KiB = 1024;
 /** `size` characters: multi-byte in the big lines (bytes, not characters, are counted), ASCII in the small ones */
 const line = (n: number, size: number, pad = 'ü'): Line => ({ n, ts: 1000 + n, stream: 'out', text: `${String(n).padStart(5, '0')} `.padEnd(size, pad) });
 
 /** The byte-budgeted range read, against each backend that can be reached here. */
-const backends: { name: string; open: () => Promise<{ store: LogStore; cleanup: () => Promise<void> }>; reachable: () => Promise<boolean> }[] = [
-  {
-    name: 'file',
-    reachable: async () => true,
-    open: async () => {
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'logscope-range-'));
-      const store = await createFileStore({ dir });
-      return { store, cleanup: async () => (await store.close(), await rm(dir, { recursive: true, force: true })) };
-    },
-  },
-  {
-    name: 'postgres',
-    reachable: () => postgresReachable(),
-    open: async () => {
-      const db: TestDatabase = await createTestDatabase();
-      const store = await createPostgresStore({ url: db.url });
-      return { store, cleanup: async () => (await store.close(), await db.drop()) };
-    },
-  },
-  {
-    name: 'nats',
-    reachable: () => natsReachable(),
-    open: async () => {
-      const prefix = uniqueNatsPrefix();
-      const url = withPrefix(NATS_TEST_URL, prefix);
-      const store = await createNatsStore({ url });
-      return { store, cleanup: async () => (await store.close(), await deleteNatsStreams(url, prefix)) };
-    },
-  },
-];
+const backends = storeBackends('range');
 
 for (const backend of backends) {
   const reachable = await backend.reachable();

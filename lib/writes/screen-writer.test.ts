@@ -1,50 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plainText } from '../ansi/plain';
 import { SCREEN_ROWS } from '../contracts';
-import { createFileStore } from '../store/file';
-import { createNatsStore } from '../store/nats';
-import { createPostgresStore } from '../store/postgres';
 import type { LogStore, StoreEvent } from '../store/types';
 import { forgetWriteState, swapWriteStates, writeLines, type WriteLinesInput, type WriteStates } from './line-writer';
-import { createTestDatabase, deleteNatsStreams, NATS_TEST_URL, natsReachable, postgresReachable, uniqueNatsPrefix, withPrefix } from '../../test/support';
+import { storeBackends } from '../../test/support/backends';
 
 /**
  * The write path with the terminal screen (issue 13), on every backend reachable here: producer
  * numbers vs stored rows, retries mid-redraw, gaps, raw (text/plain) producers, AppendResult.
  */
-const backends: { name: string; reachable: () => Promise<boolean>; open: () => Promise<{ store: LogStore; cleanup: () => Promise<void> }> }[] = [
-  {
-    name: 'file',
-    reachable: async () => true,
-    open: async () => {
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'logscope-screen-writer-'));
-      const store = await createFileStore({ dir });
-      return { store, cleanup: async () => (await store.close(), await rm(dir, { recursive: true, force: true })) };
-    },
-  },
-  {
-    name: 'postgres',
-    reachable: () => postgresReachable(),
-    open: async () => {
-      const db = await createTestDatabase();
-      const store = await createPostgresStore({ url: db.url });
-      return { store, cleanup: async () => (await store.close(), await db.drop()) };
-    },
-  },
-  {
-    name: 'nats',
-    reachable: () => natsReachable(),
-    open: async () => {
-      const prefix = uniqueNatsPrefix();
-      const url = withPrefix(NATS_TEST_URL, prefix);
-      const store = await createNatsStore({ url });
-      return { store, cleanup: async () => (await store.close(), await deleteNatsStreams(url, prefix)) };
-    },
-  },
-];
+const backends = storeBackends('screen-writer');
 
 const encoder = new TextEncoder();
 function body(...chunks: string[]): ReadableStream<Uint8Array> {

@@ -1,19 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backendGate, createTestDatabase, deleteNatsStreams, NATS_TEST_URL, natsReachable, postgresReachable, uniqueJobId, uniqueNatsPrefix, withPrefix } from '../../../test/support';
+import { backendGate, uniqueJobId } from '../../../test/support';
 import type { JobMeta } from '../../contracts';
 import { TooManyRequestsError } from '../../errors';
-import { createFileStore } from '../../store/file';
-import { createNatsStore } from '../../store/nats';
-import { createPostgresStore } from '../../store/postgres';
 import type { LogStore } from '../../store/types';
 import { writeLines } from '../../writes/line-writer';
 import { NORMALISE_RULE_IDS } from '../normalise';
 import { DiffCache } from './cache';
 import { DiffPool, inThreadRunner, type DiffRunner } from './pool';
 import { DiffService, type DiffTarget } from './service';
+import { storeBackends } from '../../../test/support/backends';
 
 /**
  * The diff service on stores (file, PostgreSQL and NATS): both steps read from the store page by
@@ -65,36 +60,7 @@ async function untilDone(service: DiffService, store: LogStore, t: DiffTarget) {
   }
 }
 
-const backends: { name: string; reachable: () => Promise<boolean>; open: () => Promise<{ store: LogStore; cleanup: () => Promise<void> }> }[] = [
-  {
-    name: 'file',
-    reachable: async () => true,
-    open: async () => {
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'logscope-diffsvc-'));
-      const store = await createFileStore({ dir });
-      return { store, cleanup: async () => (await store.close(), await rm(dir, { recursive: true, force: true })) };
-    },
-  },
-  {
-    name: 'postgres',
-    reachable: () => postgresReachable(),
-    open: async () => {
-      const db = await createTestDatabase();
-      const store = await createPostgresStore({ url: db.url });
-      return { store, cleanup: async () => (await store.close(), await db.drop()) };
-    },
-  },
-  {
-    name: 'nats',
-    reachable: () => natsReachable(),
-    open: async () => {
-      const prefix = uniqueNatsPrefix();
-      const url = withPrefix(NATS_TEST_URL, prefix);
-      const store = await createNatsStore({ url });
-      return { store, cleanup: async () => (await store.close(), await deleteNatsStreams(url, prefix)) };
-    },
-  },
-];
+const backends = storeBackends('diffsvc');
 
 for (const backend of backends) {
   const gate = await backendGate(backend.name, await backend.reachable());
