@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { EMBED_ORIGINS_ENV, hasMalformedPercentEncoding, newNonce, pageSecurityHeaders, parseEmbedOrigins } from '@/lib/security/headers';
+import { inlineStyleHashes } from '@/lib/security/inline-styles';
 import { accessConfig } from '@/lib/access/config';
 import { ACCESS_PARAM, clientOrigin, sessionCookie, setCookieHeader } from '@/lib/access/session';
 
@@ -67,7 +68,7 @@ function withPageHeaders(
   pathname: string,
   respond: (init: { request: { headers: Headers } }) => NextResponse,
 ): NextResponse {
-  const headers = pageSecurityHeaders(pathname, { nonce: newNonce(), embedOrigins: embed.origins, dev });
+  const headers = pageSecurityHeaders(pathname, { nonce: newNonce(), embedOrigins: embed.origins, dev, styleHashes: dev ? [] : inlineStyleHashes() });
   // Next takes the nonce for its own scripts from the request's CSP header
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set('Content-Security-Policy', headers['Content-Security-Policy']);

@@ -125,7 +125,7 @@ test.describe('security headers', () => {
     expect(response.headers()['x-content-type-options']).toBe('nosniff');
   });
 
-  test('the job page and the embed hydrate under the CSP without a single violation', async ({ page, baseURL }) => {
+  test('the job page, step page, embed, search and job list hydrate under the CSP without a single violation, their inlined CSS applied', async ({ page, baseURL }) => {
     const violations: string[] = [];
     page.on('console', (message) => {
       if (/content security policy|refused to/i.test(message.text())) violations.push(message.text());
@@ -141,8 +141,17 @@ test.describe('security headers', () => {
     // the lines come from the client viewer: they are there only if React hydrated and ran
     await expect(log.line('build', 2)).toContainText('second line');
     await expect(log.line('build', 1).locator('span[style]').first()).toHaveCSS('color', /rgb\(/);
+    // the page's CSS, inlined in its HTML (lib/security/inline-styles.ts), applies: Tailwind's sr-only
+    const styled = () => expect(page.locator('.sr-only').first()).toHaveCSS('position', 'absolute');
+    await styled();
     await page.goto(`/embed/jobs/${p.jobId}?step=build`);
     await expect(page.getByRole('log')).toContainText('second line');
+    await page.goto(`/jobs/${p.jobId}/steps/build`);
+    await expect(page.getByRole('log')).toContainText('second line');
+    await styled();
+    await page.goto(`/search?q=${encodeURIComponent('second line')}`);
+    await expect(page.getByTestId('search-summary')).toBeVisible();
+    await expect(page.getByRole('search')).toHaveCSS('display', 'flex'); // a Tailwind class
     await page.goto('/');
     await expect(page.locator(`[data-job="${p.jobId}"]`)).toBeVisible();
     expect(violations).toEqual([]);

@@ -50,6 +50,14 @@ describe('page CSP', () => {
     expect(csp.match(/'unsafe-inline'/g)).toEqual(["'unsafe-inline'"]); // style attributes only
   });
 
+  it('allows the inlined page CSS by its hashes, next to the nonce, and never inline styles in production', () => {
+    const hashes = ["'sha256-AAAA'", "'sha256-BBBB'"];
+    const csp = pageContentSecurityPolicy({ nonce: 'abc', frameAncestors: "'none'", dev: false, styleHashes: hashes });
+    expect(csp).toContain("style-src 'self' 'nonce-abc' 'sha256-AAAA' 'sha256-BBBB';");
+    expect(csp.match(/'unsafe-inline'/g)).toEqual(["'unsafe-inline'"]); // style attributes only
+    expect(pageSecurityHeaders('/jobs/a', { nonce: 'abc', embedOrigins: [], dev: false, styleHashes: hashes })['Content-Security-Policy']).toContain("'sha256-BBBB'");
+  });
+
   it('gives a new nonce each time', () => {
     const a = newNonce();
     expect(a).toMatch(/^[A-Za-z0-9+/]{22}==$/);

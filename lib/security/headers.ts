@@ -6,7 +6,8 @@
  * The page CSP is the one Next 16 recommends for a strict policy: a fresh nonce per request
  * with 'strict-dynamic' (Next reads the nonce from the request's CSP header and puts it on
  * its own scripts; any script they load is trusted through them, and nothing else runs).
- * Styles: stylesheets and Next's inline <style> need 'self' or the nonce; style *attributes*
+ * Styles: stylesheets and Next's inline <style> need 'self', the nonce, or (the page CSS Next
+ * inlines without a nonce, lib/security/inline-styles.ts) their hash; style *attributes*
  * stay allowed because the log lines are ANSI-coloured `<span style="color:…">` and the
  * virtualised list positions rows with inline styles (an attribute cannot run script).
  * No `upgrade-insecure-requests`: Logscope is often served over plain http on a LAN, where
@@ -63,13 +64,15 @@ export function frameAncestors(pathname: string, embedOrigins: readonly string[]
   return embedOrigins.includes('*') ? '*' : ["'self'", ...embedOrigins].join(' ');
 }
 
-export function pageContentSecurityPolicy(options: { nonce: string; frameAncestors: string; dev: boolean }): string {
+export function pageContentSecurityPolicy(options: { nonce: string; frameAncestors: string; dev: boolean; styleHashes?: readonly string[] }): string {
   const { nonce, dev } = options;
+  const hashes = options.styleHashes?.length ? ` ${options.styleHashes.join(' ')}` : '';
   return [
     "default-src 'self'",
     // React's dev build evaluates server stacks with eval; production never does
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ''}`,
-    `style-src 'self' ${dev ? "'unsafe-inline'" : `'nonce-${nonce}'`}`,
+    // the page's own CSS, inlined by Next without a nonce, by hash (lib/security/inline-styles.ts)
+    `style-src 'self' ${dev ? "'unsafe-inline'" : `'nonce-${nonce}'${hashes}`}`,
     "style-src-attr 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self'",
@@ -89,11 +92,11 @@ export interface PageSecurityHeaders {
 
 export function pageSecurityHeaders(
   pathname: string,
-  options: { nonce: string; embedOrigins: readonly string[]; dev: boolean },
+  options: { nonce: string; embedOrigins: readonly string[]; dev: boolean; styleHashes?: readonly string[] },
 ): PageSecurityHeaders {
   const ancestors = frameAncestors(pathname, options.embedOrigins);
   const headers: PageSecurityHeaders = {
-    'Content-Security-Policy': pageContentSecurityPolicy({ nonce: options.nonce, frameAncestors: ancestors, dev: options.dev }),
+    'Content-Security-Policy': pageContentSecurityPolicy({ nonce: options.nonce, frameAncestors: ancestors, dev: options.dev, styleHashes: options.styleHashes }),
   };
   // X-Frame-Options cannot list origins: browsers that know frame-ancestors ignore it anyway
   if (ancestors === "'none'") headers['X-Frame-Options'] = 'DENY';
