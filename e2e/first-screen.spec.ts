@@ -105,3 +105,31 @@ test('the step page and the embed get their first screen too', async ({ page, ba
   await page.goto(`/embed/jobs/${jobId}?step=build`);
   await expect(new LogPage(page).line('build', 2)).toBeInViewport();
 });
+
+test('a screen over a collapsed group carries only the lines it shows; opening the group loads the rest', async ({ page, baseURL }) => {
+  const id = uniqueJobId('first-screen-groups');
+  const p = await createJob(baseURL!, id, { title: 'Groups', steps: [{ id: 'main', name: 'Main' }] });
+  // 1 start, 2–401 a group of 398 lines, then lines 402–700
+  const text = (n: number) => (n === 2 ? '::group::Setup' : n === 401 ? '::endgroup::' : n > 2 && n < 401 ? `inside ${n}` : `after ${n}`);
+  await sendTextLines(p, 'main', 700, text, 700);
+  await setStep(p, 'main', { status: 'success' });
+  await completeJob(p, 'success');
+  // the screen: the header, line 1, the closed group's row (its marker line), then lines 402…
+  const html = await (await fetch(`${baseURL}/jobs/${id}`)).text();
+  expect(html).toContain('after 450');
+  expect(html).not.toContain('inside 200');
+  const metadata: string[] = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname === `/api/v1/jobs/${id}`) metadata.push(r.url());
+  });
+  const log = new LogPage(page);
+  await log.gotoJob(id, '#main');
+  await expect(log.line('main', 402)).toBeInViewport();
+  await expect(log.line('main', 402)).toContainText('after 402');
+  const group = page.locator('[data-group-step="main"][data-group-line="2"] button[aria-expanded]');
+  await expect(group).toHaveAttribute('aria-expanded', 'false');
+  await group.click();
+  await expect(log.line('main', 3)).toContainText('inside 3');
+  await expect(log.line('main', 3)).toBeInViewport();
+  expect(metadata).toEqual([]);
+});

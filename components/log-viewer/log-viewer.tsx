@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import type { FirstScreenData } from '@/lib/viewer/first-screen';
+import { pageArray } from '@/lib/viewer/pages';
 import type { ApiAuth } from '@/lib/client/api';
 import { ApiAuthContext } from './api-auth';
 import { JobLog, type EmbedOptions } from './job-log';
@@ -71,7 +72,8 @@ function seed(client: QueryClient, apiBase: string, initial: FirstScreenData): v
   if (client.getQueryData(viewerKeys.job(apiBase, job.id)) === undefined) client.setQueryData(viewerKeys.job(apiBase, job.id), job, { updatedAt: at });
   for (const p of initial.pages) {
     const key = viewerKeys.page(apiBase, job.id, p.step, p.page);
-    if (client.getQueryData(key) === undefined) client.setQueryData(key, p.lines, { updatedAt: at });
+    // indexed from the page's first line, with holes where the screen needed no line
+    if (client.getQueryData(key) === undefined) client.setQueryData(key, pageArray(p.page, p.lines), { updatedAt: at });
   }
 }
 

@@ -4,7 +4,7 @@ import { useQueries, type QueryClient } from '@tanstack/react-query';
 import type { Line } from '@/lib/contracts';
 import { PAGE_SIZE } from '@/lib/viewer/constants';
 import type { LiveTail } from '@/lib/viewer/live-tail';
-import { pageFirstLine, pageOf, replaceInPage, replacementsByPage, type PageRef } from '@/lib/viewer/pages';
+import { densePrefix, pageFirstLine, pageOf, replaceInPage, replacementsByPage, type PageRef } from '@/lib/viewer/pages';
 import { fetchLinePage } from '@/lib/client/api';
 import { viewerKeys } from './query-keys';
 import { useApiAuth } from './api-auth';
@@ -91,7 +91,7 @@ export function useLinePages(opts: {
       if (!p || !r.data || r.isFetching) return;
       const first = pageFirstLine(p.page);
       const expected = Math.min(PAGE_SIZE, (counts.get(p.step) ?? 0) - first + 1);
-      const have = r.data.length;
+      const have = densePrefix(p.page, r.data);
       if (have >= expected || tail.covers(p.step, first + have, first + expected - 1)) return;
       const id = `${p.step}\u0000${p.page}`;
       const now = Date.now();

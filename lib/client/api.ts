@@ -5,7 +5,7 @@ import { DEFAULT_RUNS_EACH_WAY, runsAnswerSchema, type RunsAnswer } from '@/lib/
 import { globalSearchResultSchema, jobSearchResultSchema, type GlobalSearchResult, type JobSearchResult } from '@/lib/contracts/search';
 import { globalSearchUrl, jobSearchUrl, type GlobalSearchForm, type JobSearchPage, type SearchOptions } from '@/lib/viewer/search';
 import { PAGE_SIZE } from '@/lib/viewer/constants';
-import { pageFirstLine } from '@/lib/viewer/pages';
+import { densePrefix, pageFirstLine } from '@/lib/viewer/pages';
 
 /*
  * The app's HTTP client for the read API (the viewer, the job list and /search): every response
@@ -108,7 +108,10 @@ export async function fetchJob(apiBase: string, job: string, signal?: AbortSigna
  */
 export async function fetchLinePage(apiBase: string, job: string, step: string, page: number, signal?: AbortSignal, have?: readonly Line[], auth?: ApiAuth): Promise<Line[]> {
   const first = pageFirstLine(page);
-  const known = have && have.length > 0 && have.length < PAGE_SIZE && have.every((line, i) => line.n === first + i) ? have : [];
+  // completed from its first gap (a page read while its step grew, or the first screen's, which
+  // holds only the lines its rows showed); a whole page is read again
+  const prefix = have ? densePrefix(page, have) : 0;
+  const known = prefix < PAGE_SIZE && have ? have.slice(0, prefix) : [];
   const lines: Line[] = [...known];
   for (let from = first + known.length; ; ) {
     const range = await fetchLineRange(apiBase, job, step, from, first + PAGE_SIZE - from, signal, auth);

@@ -13,7 +13,7 @@ describe('first screen plan', () => {
     const plan = screenPlan(job([step('prep', 10), step('main', 10_000)]), '', {})!;
     expect(rowAt(plan.model, plan.first)).toMatchObject({ kind: 'step', open: true, section: { key: 'main' } });
     expect(plan.align).toBe('start');
-    expect(plan.needs).toEqual([{ step: 'main', page: 0, upTo: 79 }]);
+    expect(plan.needs).toEqual([{ step: 'main', page: 0, runs: [{ from: 1, to: 79 }] }]);
   });
 
   it('without a hash a failed job opens at the first error of its first failed step, a few rows above it', () => {
@@ -29,7 +29,7 @@ describe('first screen plan', () => {
     // the collapsed group holding the error is opened; the error sits LANDING_CONTEXT_ROWS below the top
     expect(rowAt(plan.model, plan.first)).toMatchObject({ kind: 'line', n: 1_195 });
     expect(rowAt(plan.model, plan.first + 5)).toMatchObject({ kind: 'line', n: 1_200, section: { key: 'test' } });
-    expect(plan.needs).toEqual([{ step: 'test', page: 2, upTo: 1_195 + 79 }]);
+    expect(plan.needs).toEqual([{ step: 'test', page: 2, runs: [{ from: 1_195, to: 1_195 + 79 }] }]);
   });
 
   it('#step opens the step at the top of the screen and needs its first screen of lines, group titles included', () => {
@@ -39,9 +39,10 @@ describe('first screen plan', () => {
     expect(plan.align).toBe('start');
     // rows: header, line 1, group 2 (closed), lines 481-485, group 486 (closed), lines 1038…: 80 rows
     expect(plan.last - plan.first + 1).toBe(80);
+    // only the lines those rows show: a closed group's lines stay on the server
     expect(plan.needs).toEqual([
-      { step: 'main', page: 0, upTo: 486 },
-      { step: 'main', page: 2, upTo: 1038 + 80 - 9 - 1 },
+      { step: 'main', page: 0, runs: [{ from: 1, to: 2 }, { from: 481, to: 486 }] },
+      { step: 'main', page: 2, runs: [{ from: 1038, to: 1038 + 80 - 9 - 1 }] },
     ]);
   });
 
@@ -49,16 +50,16 @@ describe('first screen plan', () => {
     const j = job([step('lint', 10, 'failure', { errors: { count: 1, first: 9_000, truncated: false } }), step('b', 10_000, 'failure')], 'failure');
     // #b: the screen starts at b's header, lint's is above it; and a first error past the
     // step's lines (9,000 of 10) is never read
-    expect(screenPlan(j, 'b', {})!.needs).toEqual([{ step: 'b', page: 0, upTo: 79 }]);
+    expect(screenPlan(j, 'b', {})!.needs).toEqual([{ step: 'b', page: 0, runs: [{ from: 1, to: 79 }] }]);
     expect(screenPlan(j, 'lint', {})!.needs).toEqual([
-      { step: 'lint', page: 0, upTo: 10 },
-      { step: 'b', page: 0, upTo: 68 },
+      { step: 'lint', page: 0, runs: [{ from: 1, to: 10 }] },
+      { step: 'b', page: 0, runs: [{ from: 1, to: 68 }] },
     ]);
     // #lint: its header is on screen, so its first error's line is read with the screen's
     const k = job([step('lint', 20_000, 'failure', { errors: { count: 1, first: 9_000, truncated: false } })], 'failure');
     expect(screenPlan(k, 'lint', {})!.needs).toEqual([
-      { step: 'lint', page: 0, upTo: 79 },
-      { step: 'lint', page: 17, upTo: 9_000 },
+      { step: 'lint', page: 0, runs: [{ from: 1, to: 79 }] },
+      { step: 'lint', page: 17, runs: [{ from: 9_000, to: 9_000 }] },
     ]);
   });
 
@@ -67,7 +68,7 @@ describe('first screen plan', () => {
     expect(plan.align).toBe('end');
     expect(rowAt(plan.model, plan.last)).toMatchObject({ kind: 'line', n: 1234 });
     expect(plan.needs).toEqual([
-      { step: 'build', page: 2, upTo: 1234 },
+      { step: 'build', page: 2, runs: [{ from: 1234 - 79, to: 1234 }] },
     ]);
   });
 
@@ -77,6 +78,6 @@ describe('first screen plan', () => {
     expect(candidateVariants(j, {})).toEqual(['', 'a', 'b']);
     expect(screenPlan(j, 'nope', {})).toBeNull();
     const only = screenPlan(j, '', { onlyStep: 'b' })!;
-    expect(only.needs).toEqual([{ step: 'b', page: 0, upTo: 5 }]);
+    expect(only.needs).toEqual([{ step: 'b', page: 0, runs: [{ from: 1, to: 5 }] }]);
   });
 });

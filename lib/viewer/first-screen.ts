@@ -30,9 +30,9 @@ export interface FirstScreenPage extends PageRef {
 export interface FirstScreenData {
   job: JobMeta;
   /**
-   * seeded into React Query under viewerKeys.page, so hydration fetches none of them again: each
-   * the start of its page (lines `pageFirstLine(page)`.. in order, none missing), as far as a
-   * screen needs it
+   * seeded into React Query under viewerKeys.page (as pageArray), so hydration fetches none of
+   * them again: each the lines of its page that the screens show, ascending, not necessarily
+   * contiguous
    */
   pages: FirstScreenPage[];
   /** the variants rendered ('' = no hash, else a step id), within FIRST_SCREEN_BYTES */
@@ -79,20 +79,33 @@ export interface ScreenPlan {
   needs: PageNeed[];
 }
 
-/** Lines `pageFirstLine(page)..upTo` of a page: the part of it a screen needs. */
+/** The lines of one page a screen shows: ascending runs `from..to`, disjoint and not adjacent. */
 export interface PageNeed extends PageRef {
-  upTo: number;
+  runs: { from: number; to: number }[];
 }
 
 function modelOf(sections: readonly StepSection[], state: ViewerState, onlyStep: string | undefined): RowModel {
   return buildRowModel(sections, state.view, onlyStep !== undefined ? { onlyStep } : {});
 }
 
+/** Sorted runs with overlapping and adjacent ones joined. */
+function joinRuns(runs: { from: number; to: number }[]): { from: number; to: number }[] {
+  const sorted = [...runs].sort((a, b) => a.from - b.from);
+  const out: { from: number; to: number }[] = [];
+  for (const run of sorted) {
+    const last = out[out.length - 1];
+    if (last && run.from <= last.to + 1) last.to = Math.max(last.to, run.to);
+    else out.push({ ...run });
+  }
+  return out;
+}
+
 /**
  * The lines rows `first..last` show: the lines themselves and each group header's marker line
- * (its title) and each failed step header's first error, as the start of each page up to the
- * last line needed in it. Pages are seeded as
- * such prefixes; the viewer fetches the rest of a page as it needs it (use-line-pages.ts).
+ * (its title) and each failed step header's first error, per page. Only those are read: a
+ * screen whose groups are collapsed shows 80 rows over thousands of lines, and the lines inside
+ * the groups stay on the server. Pages are seeded with holes (pageArray); the viewer fetches
+ * the rest of a page from its first gap as it needs it (use-line-pages.ts).
  */
 function linesNeeded(model: RowModel, first: number, last: number): PageNeed[] {
   const runs = [...lineRunsIn(model, first, last), ...headerErrorRuns(model, first, last)];
@@ -103,13 +116,15 @@ function linesNeeded(model: RowModel, first: number, last: number): PageNeed[] {
   const needs = new Map<string, PageNeed>();
   for (const run of runs) {
     for (const ref of pagesForRuns([run])) {
-      const upTo = Math.min(run.to, pageFirstLine(ref.page + 1) - 1);
+      const from = Math.max(run.from, pageFirstLine(ref.page));
+      const to = Math.min(run.to, pageFirstLine(ref.page + 1) - 1);
       const id = `${ref.step}\u0000${ref.page}`;
       const had = needs.get(id);
-      if (!had || had.upTo < upTo) needs.set(id, { ...ref, upTo });
+      if (had) had.runs.push({ from, to });
+      else needs.set(id, { ...ref, runs: [{ from, to }] });
     }
   }
-  return [...needs.values()];
+  return [...needs.values()].map((need) => ({ ...need, runs: joinRuns(need.runs) }));
 }
 
 /** The screen of one variant; null if the link leads nowhere (the client then shows its own). */

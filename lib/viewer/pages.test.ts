@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Line } from '@/lib/contracts';
-import { replaceInPage, replacementsByPage } from './pages';
+import { densePrefix, pageArray, replaceInPage, replacementsByPage } from './pages';
 
 const line = (n: number, text = `l${n}`): Line => ({ n, ts: 0, stream: 'out', text });
 
@@ -28,5 +28,32 @@ describe('replacing redrawn lines in cached pages', () => {
     expect(replaceInPage([line(1), line(2)], [line(3, 'x')])).toBeNull();
     expect(replaceInPage([line(1), line(2)], [line(2)])).toBeNull();
     expect(replaceInPage([], [line(1, 'x')])).toBeNull();
+  });
+});
+
+describe('pages the first screen seeds with holes', () => {
+  it('places each line at its index from the page\'s first line, leaving holes', () => {
+    const page = pageArray(2, [line(1001), line(1002), line(1480)]);
+    expect(page.length).toBe(480);
+    expect(page[0]!.n).toBe(1001);
+    expect(page[479]!.n).toBe(1480);
+    expect(2 in page).toBe(false);
+    // lines outside the page are not placed
+    expect(pageArray(0, [line(501)]).length).toBe(0);
+  });
+
+  it('counts the lines held without a gap from the first: where completing the page starts', () => {
+    expect(densePrefix(2, pageArray(2, [line(1001), line(1002), line(1480)]))).toBe(2);
+    expect(densePrefix(0, pageArray(0, [line(3)]))).toBe(0);
+    expect(densePrefix(0, [line(1), line(2), line(3)])).toBe(3);
+    expect(densePrefix(0, [])).toBe(0);
+  });
+
+  it('replaces a redrawn line in a page with holes, and only where it is held', () => {
+    const page = pageArray(0, [line(2), line(480)]);
+    const next = replaceInPage(page, [line(480, 'new'), line(3, 'not held')]);
+    expect(next![479]!.text).toBe('new');
+    expect(2 in next!).toBe(false);
+    expect(next![1]).toBe(page[1]);
   });
 });
