@@ -73,6 +73,35 @@ export function canConsumeNewline(source: string): boolean {
   return consumes(pattern);
 }
 
+/** Shorter required literals are not worth a prefilter: a frequent character would select most lines. */
+const MIN_REQUIRED_LITERAL = 2;
+
+/**
+ * A string every match of `source` (no flags) contains, or null: the longest run of plain
+ * characters at the pattern's top level, outside any group, class, quantifier or alternation
+ * (`ERROR.*(timeout|socket)` → `ERROR`). Runs stop at a `\n` and at surrogate halves, so the
+ * string's UTF-8 bytes are exactly what a matching line holds. A line without it cannot match.
+ */
+export function requiredLiteral(source: string): string | null {
+  let pattern: AST.Pattern;
+  try {
+    pattern = parser.parsePattern(source, 0, source.length, { unicode: false, unicodeSets: false });
+  } catch {
+    return null;
+  }
+  if (pattern.alternatives.length !== 1) return null;
+  let best = '';
+  let run = '';
+  for (const element of pattern.alternatives[0]!.elements) {
+    const value = element.type === 'Character' ? element.value : -1;
+    if (value >= 0 && value !== NL && (value < 0xd800 || value > 0xdfff)) {
+      run += String.fromCodePoint(value);
+      if (run.length > best.length) best = run;
+    } else run = '';
+  }
+  return best.length >= MIN_REQUIRED_LITERAL ? best : null;
+}
+
 function setHasNewline(node: AST.EscapeCharacterSet): boolean {
   // \s, \W and \D contain `\n`; \S, \w and \d do not
   return node.kind === 'space' ? !node.negate : node.negate;
@@ -115,8 +144,14 @@ export class PreparedQuery {
   readonly needle: Buffer | null = null;
   readonly blockRegex: RegExp | null = null;
   readonly perLine: boolean = false;
+  /** regex: the UTF-8 bytes of a literal every match contains (requiredLiteral), or null */
+  readonly regexLiteral: Buffer | null = null;
 
-  constructor(readonly query: CompiledQuery) {
+  constructor(
+    readonly query: CompiledQuery,
+    /** tests: false scans a regex without its literal prefilter, to compare the two */
+    literalPrefilter = true,
+  ) {
     this.matcher = matcherFor(query);
     switch (query.kind) {
       case 'substring':
@@ -130,6 +165,10 @@ export class PreparedQuery {
       case 'regex':
         this.perLine = canConsumeNewline(query.source);
         this.blockRegex = new RegExp(query.source, 'gm');
+        if (literalPrefilter) {
+          const literal = requiredLiteral(query.source);
+          if (literal !== null) this.regexLiteral = Buffer.from(literal);
+        }
         break;
     }
   }
@@ -259,6 +298,32 @@ function scanBlock(
         }
       }
       at = lineEnd + 1 < bytes.length ? bytes.indexOf(needle, lineEnd + 1) : -1;
+    }
+    return { total, stoppedLine: null };
+  }
+
+  // A regex with a required literal (`ERROR.*(timeout|socket)`): only the lines holding the
+  // literal's bytes are decoded and matched, as grep does, instead of decoding the whole block
+  // (most of a regex search's time on a log with non-ASCII text). The matcher decides each line,
+  // so the answer is the one the per-line semantics give.
+  const literal = prepared.regexLiteral;
+  if (literal) {
+    const locator = new LineLocator(bytes, 0, block.line, byteOffsets(block.start));
+    let checked = 0;
+    for (let at = bytes.indexOf(literal, 0); at !== -1; ) {
+      const lineStart = at === 0 ? 0 : bytes.lastIndexOf(NL, at - 1) + 1;
+      if (++checked % CLOCK_CHECK_LINES === 0 && now() >= deadline) return { total, stoppedLine: locator.lineAt(lineStart) };
+      let lineEnd = bytes.indexOf(NL, at + literal.length);
+      if (lineEnd === -1) lineEnd = bytes.length;
+      const ranges = matcher(lineText(lineStart, lineEnd));
+      if (ranges) {
+        total++;
+        if (window.offer()) {
+          hits.push([locator.lineAt(lineStart), ranges]);
+          window.kept();
+        }
+      }
+      at = lineEnd + 1 < bytes.length ? bytes.indexOf(literal, lineEnd + 1) : -1;
     }
     return { total, stoppedLine: null };
   }
