@@ -4,10 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plainText } from '../ansi/plain';
 import { runIngest } from '../ingest/test-harness';
 import { eachTempFileStore } from '../../test/support/temp-file-store';
-import { createNatsStore } from '../store/nats';
-import { createPostgresStore } from '../store/postgres';
 import type { LogStore } from '../store/types';
-import { createTestDatabase, deleteNatsStreams, NATS_TEST_URL, natsReachable, postgresReachable, uniqueNatsPrefix, withPrefix } from '../../test/support';
+import { storeBackends } from '../../test/support/backends';
 import { forgetWriteState, writeLines, type WriteLinesInput } from './line-writer';
 
 /**
@@ -114,27 +112,7 @@ describe('a text body ending without LF', () => {
 });
 
 /** The same on the other backends: a request of only an unwritten tail, then a redraw across it. */
-const others: { name: string; reachable: () => Promise<boolean>; open: () => Promise<{ store: LogStore; cleanup: () => Promise<void> }> }[] = [
-  {
-    name: 'postgres',
-    reachable: () => postgresReachable(),
-    open: async () => {
-      const db = await createTestDatabase();
-      const opened = await createPostgresStore({ url: db.url });
-      return { store: opened, cleanup: async () => (await opened.close(), await db.drop()) };
-    },
-  },
-  {
-    name: 'nats',
-    reachable: () => natsReachable(),
-    open: async () => {
-      const prefix = uniqueNatsPrefix();
-      const url = withPrefix(NATS_TEST_URL, prefix);
-      const opened = await createNatsStore({ url });
-      return { store: opened, cleanup: async () => (await opened.close(), await deleteNatsStreams(url, prefix)) };
-    },
-  },
-];
+const others = storeBackends('eol-writer').filter((b) => b.name !== 'file');
 
 async function onlyTailThenRedraw(on: LogStore, jobId: string): Promise<void> {
   const write = (text: string) => writeLines(on, input(jobId, body(text)));
