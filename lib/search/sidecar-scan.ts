@@ -281,49 +281,35 @@ function scanBlock(
     return { offsets, first: 0, firstLine: firstEntry * every + 1, every };
   };
 
-  if (query.kind === 'substring' || query.kind === 'folded') {
-    const needle = prepared.needle;
-    if (!needle) return { total: 0, stoppedLine: null };
+  // Lines holding a needle's bytes, found with `Buffer.indexOf`. A substring query's needle: every
+  // such line matches, and only the kept ones are decoded for their ranges. A regex's required
+  // literal (`ERROR.*(timeout|socket)`): only those lines are decoded and matched (`verify`), as
+  // grep does, instead of decoding the whole block (most of a regex search's time on a log with
+  // non-ASCII text); the matcher decides each line, so the answer is the per-line semantics'.
+  const substring = query.kind === 'substring' || query.kind === 'folded';
+  const needle = substring ? prepared.needle : prepared.regexLiteral;
+  if (substring && !needle) return { total: 0, stoppedLine: null };
+  if (needle) {
+    const verify = !substring;
     const locator = new LineLocator(bytes, 0, block.line, byteOffsets(block.start));
+    let checked = 0;
     for (let at = bytes.indexOf(needle, 0); at !== -1; ) {
       const lineStart = at === 0 ? 0 : bytes.lastIndexOf(NL, at - 1) + 1;
+      if (verify && ++checked % CLOCK_CHECK_LINES === 0 && now() >= deadline) return { total, stoppedLine: locator.lineAt(lineStart) };
       let lineEnd = bytes.indexOf(NL, at + needle.length);
       if (lineEnd === -1) lineEnd = bytes.length;
-      total++;
-      if (window.offer()) {
-        const ranges = matcher(lineText(lineStart, lineEnd));
-        if (ranges) {
-          hits.push([locator.lineAt(lineStart), ranges]);
-          window.kept();
+      const ranges = verify ? matcher(lineText(lineStart, lineEnd)) : null;
+      if (!verify || ranges) {
+        total++;
+        if (window.offer()) {
+          const kept = ranges ?? matcher(lineText(lineStart, lineEnd));
+          if (kept) {
+            hits.push([locator.lineAt(lineStart), kept]);
+            window.kept();
+          }
         }
       }
       at = lineEnd + 1 < bytes.length ? bytes.indexOf(needle, lineEnd + 1) : -1;
-    }
-    return { total, stoppedLine: null };
-  }
-
-  // A regex with a required literal (`ERROR.*(timeout|socket)`): only the lines holding the
-  // literal's bytes are decoded and matched, as grep does, instead of decoding the whole block
-  // (most of a regex search's time on a log with non-ASCII text). The matcher decides each line,
-  // so the answer is the one the per-line semantics give.
-  const literal = prepared.regexLiteral;
-  if (literal) {
-    const locator = new LineLocator(bytes, 0, block.line, byteOffsets(block.start));
-    let checked = 0;
-    for (let at = bytes.indexOf(literal, 0); at !== -1; ) {
-      const lineStart = at === 0 ? 0 : bytes.lastIndexOf(NL, at - 1) + 1;
-      if (++checked % CLOCK_CHECK_LINES === 0 && now() >= deadline) return { total, stoppedLine: locator.lineAt(lineStart) };
-      let lineEnd = bytes.indexOf(NL, at + literal.length);
-      if (lineEnd === -1) lineEnd = bytes.length;
-      const ranges = matcher(lineText(lineStart, lineEnd));
-      if (ranges) {
-        total++;
-        if (window.offer()) {
-          hits.push([locator.lineAt(lineStart), ranges]);
-          window.kept();
-        }
-      }
-      at = lineEnd + 1 < bytes.length ? bytes.indexOf(literal, lineEnd + 1) : -1;
     }
     return { total, stoppedLine: null };
   }
